@@ -1,0 +1,1 @@
+print("s3bench: not yet")

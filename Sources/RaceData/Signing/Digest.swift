@@ -1,0 +1,76 @@
+import CCrypto
+
+/// A running SHA-256 or MD5 over bytes fed in pieces, backed by libcrypto's EVP interface.
+public final class Digest {
+    public enum Algorithm: Sendable {
+        case sha256, md5
+        var size: Int { self == .sha256 ? 32 : 16 }
+    }
+
+    public let algorithm: Algorithm
+    private let context: OpaquePointer
+
+    public init(_ algorithm: Algorithm) {
+        self.algorithm = algorithm
+        guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
+        self.context = context
+        let md = algorithm == .sha256 ? EVP_sha256() : EVP_md5()
+        // MD5 is used for Content-MD5 and ETags, not for security; FIPS builds need the flag to allow it.
+        if algorithm == .md5 { EVP_MD_CTX_set_flags(context, 0x0008 /* EVP_MD_CTX_FLAG_NON_FIPS_ALLOW */) }
+        precondition(EVP_DigestInit_ex(context, md, nil) == 1, "libcrypto refused to start a digest")
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        precondition(EVP_DigestUpdate(context, base, bytes.count) == 1)
+    }
+
+    public func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(bytes).withUnsafeBytes { update($0) } }
+    }
+
+    /// Returns the digest; the object must not be updated afterwards.
+    public func finalize() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: algorithm.size)
+        var length: UInt32 = 0
+        precondition(EVP_DigestFinal_ex(context, &out, &length) == 1)
+        return out
+    }
+
+    public static func sha256<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+        let d = Digest(.sha256); d.update(bytes); return d.finalize()
+    }
+
+    public static func md5<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+        let d = Digest(.md5); d.update(bytes); return d.finalize()
+    }
+
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count),
+                         m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &out, &length)
+            }
+        }
+        return out
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Lower-case hexadecimal, as SigV4 and ETags spell digests.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
