@@ -1,3 +1,5 @@
+import Foundation
+
 /// S3's URI encoding: every byte but `A-Z a-z 0-9 - _ . ~` becomes `%XX` (upper-case hex), over UTF-8.
 /// Paths keep `/`; S3 object keys are encoded exactly once (unlike other AWS services).
 public enum URIEncoding {
@@ -25,10 +27,11 @@ public enum URIEncoding {
 
     /// Parameters sorted by encoded name, then encoded value, joined with `&`.
     public static func canonicalQuery(_ items: [RequestTarget.QueryItem]) -> String {
-        items.map { (encode($0.name, keepSlash: false), encode($0.value, keepSlash: false)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let pairs: [(name: String, value: String)] = items.map {
+            (encode($0.name, keepSlash: false), encode($0.value, keepSlash: false))
+        }
+        let sorted = pairs.sorted { a, b in a.name == b.name ? a.value < b.value : a.name < b.name }
+        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// Percent-decoding; `+` stays `+` (S3 keys are not form-encoded). Returns nil on a broken escape
@@ -43,6 +46,11 @@ public enum URIEncoding {
             out.append(h << 4 | l)
         }
         return String(validating: out, as: UTF8.self)
+    }
+
+    /// Decoding as S3's `encoding-type=url` listings need it: `+` is a space there.
+    public static func decodeForm(_ string: String) -> String? {
+        decode(string.replacingOccurrences(of: "+", with: " "))
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {

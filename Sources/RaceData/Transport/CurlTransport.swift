@@ -1,0 +1,381 @@
+import CCurl
+import Foundation
+
+/// The seam between the S3 client and the wire: tests may put anything that speaks HTTP behind it.
+public protocol HTTPTransport: Sendable {
+    /// Sends the request. With `streamBody`, a 2xx body arrives as a stream; every other body is collected.
+    func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse
+}
+
+public struct HTTPResponse: Sendable {
+    public var head: HTTPResponseHead
+    /// The whole body, unless it is streamed.
+    public var body: [UInt8]
+    public var stream: ResponseBodyStream?
+    public var status: Int { head.status }
+}
+
+public struct TransportOptions: Sendable {
+    /// Connections (and transfer threads) at most; requests beyond it wait their turn.
+    public var maxConnections = 32
+    public var connectTimeout: TimeInterval = 10
+    /// A transfer that moves no byte for this long is abandoned (time spent waiting on a slow consumer excluded).
+    public var idleTimeout: TimeInterval = 30
+    /// How long to wait for `100 Continue` before sending a body anyway.
+    public var expectContinueTimeout: TimeInterval = 1
+    /// Bytes a streamed body may hold between the transfer and its consumer.
+    public var streamBufferBytes = 1 << 20
+    /// Collected (non-streamed) bodies larger than this are refused: XML answers are small.
+    public var maxCollectedBodyBytes = 64 << 20
+    public init() {}
+}
+
+/// HTTP over libcurl's easy interface. Each connection is a thread that owns one easy handle and runs
+/// blocking transfers; reusing the handle keeps its connection alive between requests.
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    public let options: TransportOptions
+    private let condition = NSCondition()
+    private var queue: [Transfer] = []
+    private var queueHead = 0
+    private var threads = 0
+    private var idle = 0
+    private var shuttingDown = false
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+
+    public init(options: TransportOptions = TransportOptions()) {
+        _ = Self.globalInit
+        self.options = options
+    }
+
+    deinit { shutdown() }
+
+    /// Ends the idle connection threads; later requests start new ones.
+    public func shutdown() {
+        condition.lock()
+        shuttingDown = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse {
+        let transfer = Transfer(request: request, streamBody: streamBody, options: options)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.setContinuation(continuation)
+                enqueue(transfer)
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+    }
+
+    private func enqueue(_ transfer: Transfer) {
+        condition.lock()
+        shuttingDown = false
+        queue.append(transfer)
+        let spawn = idle == 0 && threads < options.maxConnections
+        if spawn { threads += 1 }
+        condition.signal()
+        condition.unlock()
+        if spawn {
+            let thread = Thread { [weak self] in self?.workerLoop() }
+            thread.name = "racedata-curl"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    private func nextTransfer() -> Transfer? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queueHead == queue.count {
+            if shuttingDown { threads -= 1; return nil }
+            idle += 1
+            let woke = condition.wait(until: Date().addingTimeInterval(60))
+            idle -= 1
+            if !woke && queueHead == queue.count { threads -= 1; return nil }
+        }
+        let transfer = queue[queueHead]
+        queueHead += 1
+        if queueHead > 64 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead); queueHead = 0
+        }
+        return transfer
+    }
+
+    private func workerLoop() {
+        guard let handle = curl_easy_init() else { return }
+        defer { curl_easy_cleanup(handle) }
+        while let transfer = nextTransfer() {
+            curl_easy_reset(handle)
+            transfer.run(on: handle)
+        }
+    }
+}
+
+/// One request in flight: its C callbacks find it through an unretained pointer while `run` holds it.
+final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let streamBody: Bool
+    let options: TransportOptions
+
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    private var cancelled = false
+
+    // Touched only by the transfer thread.
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var collected: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var stream: ResponseBodyStream?
+    private var headDelivered = false
+    private var localFailure: TransportError?
+    private var fileHandle: Int32 = -1
+    private var bodyOffset: UInt64 = 0
+    private var lastProgressBytes: Int64 = -1
+    private var lastProgressTime = Date()
+
+    init(request: HTTPRequest, streamBody: Bool, options: TransportOptions) {
+        self.request = request; self.streamBody = streamBody; self.options = options
+    }
+
+    func setContinuation(_ c: CheckedContinuation<HTTPResponse, any Error>) {
+        lock.lock(); continuation = c; lock.unlock()
+    }
+
+    func cancel() {
+        lock.lock(); cancelled = true; lock.unlock()
+        stream?.cancel()
+    }
+
+    private var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+
+    private func resume(_ result: Result<HTTPResponse, any Error>) {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        lock.unlock()
+        c?.resume(with: result)
+    }
+
+    private var endpoint: String {
+        "\(request.target.scheme)://\(request.target.hostHeader)"
+    }
+
+    func run(on handle: UnsafeMutableRawPointer) {
+        if isCancelled { resume(.failure(CancellationError())); return }
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer {
+            curl_slist_free_all(headerList)
+            if fileHandle >= 0 { close(fileHandle) }
+        }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // curl adds these on its own; S3 must not see a form content type or an Accept it did not ask for.
+        if request.headers["Content-Type"] == nil { headerList = curl_slist_append(headerList, "Content-Type:") }
+        headerList = curl_slist_append(headerList, "Accept:")
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_setopt_string(handle, CURLOPT_URL, request.target.urlString)
+        ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)
+        ccurl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
+        ccurl_setopt_long(handle, CURLOPT_EXPECT_100_TIMEOUT_MS, Int(options.expectContinueTimeout * 1000))
+        ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        ccurl_setopt_progress(handle, progressCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
+        ccurl_setopt_io(handle, CURLOPT_HEADERFUNCTION, headerCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        ccurl_setopt_io(handle, CURLOPT_WRITEFUNCTION, writeCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+
+        let length = curl_off_t(request.body.length)
+        switch request.method {
+        case .get: ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case .head: ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        case .delete: ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .put:
+            ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+            ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, length)
+        case .post:
+            ccurl_setopt_long(handle, CURLOPT_POST, 1)
+            ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+        }
+        if request.method == .put || request.method == .post {
+            if case .file(let path, let offset, _) = request.body {
+                fileHandle = open(path, O_RDONLY | O_CLOEXEC)
+                guard fileHandle >= 0 else {
+                    resume(.failure(TransportError(.bodyUnreadable, endpoint: endpoint,
+                        detail: "cannot open \(path): \(String(cString: strerror(errno)))")))
+                    return
+                }
+                bodyOffset = offset
+            }
+            ccurl_setopt_io(handle, CURLOPT_READFUNCTION, readCallback)
+            ccurl_setopt_pointer(handle, CURLOPT_READDATA, context)
+        }
+
+        lastProgressTime = Date()
+        let code = curl_easy_perform(handle)
+        finish(code: code)
+    }
+
+    private func finish(code: CURLcode) {
+        let failure: (any Error)?
+        if code == CURLE_OK {
+            failure = nil
+        } else if let localFailure {
+            failure = localFailure
+        } else if isCancelled || (stream?.isCancelled ?? false) {
+            failure = CancellationError()
+        } else {
+            failure = Self.mapError(code, endpoint: endpoint)
+        }
+        if headDelivered {
+            if failure == nil, !pending.isEmpty { _ = stream?.push(pending) }
+            stream?.finish(throwing: failure)
+        } else if let failure {
+            resume(.failure(failure))
+        } else {
+            resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: collected, stream: nil)))
+        }
+    }
+
+    static func mapError(_ code: CURLcode, endpoint: String) -> TransportError {
+        let detail = "curl: \(String(cString: curl_easy_strerror(code)))"
+        let kind: TransportError.Kind = switch code {
+        case CURLE_COULDNT_CONNECT: .connectionRefused
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            .tls
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
+             CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            .connectionDropped
+        default: .other
+        }
+        return TransportError(kind, endpoint: endpoint, detail: detail)
+    }
+
+    // MARK: callbacks (transfer thread)
+
+    fileprivate func onHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        var text = String(decoding: line, as: UTF8.self)
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        if text.hasPrefix("HTTP/") {
+            // A new status line (after `100 Continue`, say) starts a new set of headers.
+            let parts = text.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = HTTPHeaders()
+        } else if let colon = text.firstIndex(of: ":") {
+            let name = String(text[..<colon])
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.add(name, value)
+        }
+    }
+
+    fileprivate func onBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if streamBody && (200..<300).contains(status) {
+            if !headDelivered {
+                headDelivered = true
+                let stream = ResponseBodyStream(capacity: options.streamBufferBytes)
+                self.stream = stream
+                resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)))
+            }
+            // Coalesce curl's small writes so the consumer sees fewer, larger chunks.
+            pending.append(contentsOf: bytes)
+            if pending.count >= 128 * 1024 {
+                let chunk = pending
+                pending = []
+                pending.reserveCapacity(256 * 1024)
+                let ok = stream!.push(chunk)
+                lastProgressTime = Date()
+                return ok
+            }
+            return true
+        }
+        if collected.count + bytes.count > options.maxCollectedBodyBytes {
+            localFailure = TransportError(.responseTooLarge, endpoint: endpoint,
+                                          detail: "body over \(options.maxCollectedBodyBytes) bytes")
+            return false
+        }
+        collected.append(contentsOf: bytes)
+        return true
+    }
+
+    fileprivate func onRead(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        switch request.body {
+        case .empty: return 0
+        case .bytes(let bytes):
+            let start = Int(bodyOffset)
+            let n = min(buffer.count, bytes.count - start)
+            guard n > 0 else { return 0 }
+            bytes.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + start, byteCount: n)
+            }
+            bodyOffset += UInt64(n)
+            return n
+        case .file(let path, let offset, let length):
+            let remaining = Int(offset + length - bodyOffset)
+            guard remaining > 0 else { return 0 }
+            let n = pread(fileHandle, buffer.baseAddress, min(buffer.count, remaining), off_t(bodyOffset))
+            if n <= 0 {
+                localFailure = TransportError(.bodyUnreadable, endpoint: endpoint,
+                    detail: n == 0 ? "\(path) is shorter than expected (changed while uploading?)"
+                                   : "reading \(path): \(String(cString: strerror(errno)))")
+                return -1
+            }
+            bodyOffset += UInt64(n)
+            return n
+        }
+    }
+
+    /// Aborts a cancelled transfer, and one that has moved no byte for `idleTimeout`.
+    fileprivate func onProgress(downloaded: Int64, uploaded: Int64) -> Bool {
+        if isCancelled { return false }
+        let now = Date()
+        let moved = downloaded + uploaded
+        if moved != lastProgressBytes {
+            lastProgressBytes = moved
+            lastProgressTime = now
+        } else if now.timeIntervalSince(lastProgressTime) > options.idleTimeout {
+            localFailure = TransportError(.timeout, endpoint: endpoint,
+                detail: "no data moved for \(Int(options.idleTimeout)) s")
+            return false
+        }
+        return true
+    }
+}
+
+private func transfer(_ context: UnsafeMutableRawPointer?) -> Transfer {
+    Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+}
+
+private let headerCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = size * count
+    transfer(context).onHeaderLine(UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n))
+    return n
+}
+
+private let writeCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = size * count
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n)
+    return transfer(context).onBody(bytes) ? n : ccurl_writefunc_error()
+}
+
+private let readCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = transfer(context).onRead(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+    return n < 0 ? ccurl_readfunc_abort() : n
+}
+
+private let progressCallback: ccurl_progress_callback = { context, _, downloaded, _, uploaded in
+    transfer(context).onProgress(downloaded: Int64(downloaded), uploaded: Int64(uploaded)) ? 0 : 1
+}
