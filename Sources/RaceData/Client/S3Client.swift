@@ -27,6 +27,16 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Creates a bucket in the configured region (a test and scratch-setup helper).
+    public func createBucket(_ bucket: String) async throws(S3Error) {
+        var body = RequestBody.empty
+        if configuration.region != "us-east-1" {
+            body = .bytes(Array(("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<LocationConstraint>\(XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>").utf8))
+        }
+        _ = try await send(.createBucket, bucket: bucket, method: .put, body: body)
+    }
+
     /// One page of ListObjectsV2. Keys arrive URL-encoded (`encoding-type=url`) and are decoded here.
     public func listObjectsV2(bucket: String, prefix: String? = nil, delimiter: String? = nil,
                               startAfter: String? = nil, maxKeys: Int? = nil,

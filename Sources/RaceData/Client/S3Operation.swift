@@ -1,5 +1,6 @@
 /// The S3 API calls this client makes, with the IAM action each needs (for AccessDenied advice).
 public enum S3Operation: String, Sendable {
+    case createBucket = "CreateBucket"
     case headBucket = "HeadBucket"
     case listObjectsV2 = "ListObjectsV2"
     case getObject = "GetObject"
@@ -16,6 +17,7 @@ public enum S3Operation: String, Sendable {
 
     public var iamAction: String {
         switch self {
+        case .createBucket: "s3:CreateBucket"
         case .headBucket, .listObjectsV2: "s3:ListBucket"
         case .getObject, .headObject: "s3:GetObject"
         case .putObject, .createMultipartUpload, .uploadPart, .completeMultipartUpload, .copyObject: "s3:PutObject"

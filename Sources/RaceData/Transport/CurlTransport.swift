@@ -268,8 +268,9 @@ final class Transfer: @unchecked Sendable {
     // MARK: callbacks (transfer thread)
 
     fileprivate func onHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
-        var text = String(decoding: line, as: UTF8.self)
-        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        var end = line.count
+        while end > 0 && (line[end - 1] == 0x0A || line[end - 1] == 0x0D) { end -= 1 }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
         if text.hasPrefix("HTTP/") {
             // A new status line (after `100 Continue`, say) starts a new set of headers.
             let parts = text.split(separator: " ", maxSplits: 2)
