@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+@testable import RaceData
+
+/// The client against a server that fails on purpose: what is retried, what is not, and what the
+/// person reading the error is told.
+@Suite("Retries and error messages")
+struct RetryAndErrorTests {
+    static let credentials = Credentials(accessKeyId: "AKIAEXAMPLEKEY7WXYZ", secretAccessKey: "very/secret+value", source: "test")
+
+    func client(_ server: ScriptedServer, attempts: Int = 4, idleTimeout: TimeInterval = 10,
+                credentials: Credentials? = RetryAndErrorTests.credentials) throws -> S3Client {
+        var configuration = S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
+                                            credentials: credentials,
+                                            retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.001, maxDelay: 0.01))
+        configuration.transport.idleTimeout = idleTimeout
+        return S3Client(configuration: configuration)
+    }
+
+    /// What no message may ever show.
+    func expectNoSecret(_ text: String) {
+        #expect(!text.contains(Self.credentials.secretAccessKey))
+        #expect(!text.contains(Self.credentials.accessKeyId))
+    }
+
+    @Test func slowDownIsRetriedUntilItPasses() async throws {
+        let server = try ScriptedServer { _, i in
+            i < 2 ? .respond(status: 503, body: s3ErrorXML("SlowDown", "Please reduce your request rate."))
+                  : .respond(status: 200, headers: ["ETag": "\"abc\""], body: Array("hello".utf8))
+        }
+        defer { server.stop() }
+        #expect(try await client(server).getObjectBytes(bucket: "b", key: "k") == Array("hello".utf8))
+        #expect(server.requests.count == 3)
+    }
+
+    @Test(arguments: [500, 502, 503, 504])
+    func serverErrorsGiveUpAfterTheLimit(status: Int) async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: status) }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server, attempts: 3).listObjectsV2(bucket: "b") }
+        #expect(server.requests.count == 3)
+        guard case .service(let e) = error else { Issue.record("expected a service error"); return }
+        #expect(e.attempts == 3)
+    }
+
+    @Test(arguments: [("InvalidAccessKeyId", 403, "AWS_ACCESS_KEY_ID"), ("SignatureDoesNotMatch", 403, "AWS_SECRET_ACCESS_KEY"),
+                      ("ExpiredToken", 400, "AWS_SESSION_TOKEN"), ("RequestTimeTooSkewed", 403, "clock"),
+                      ("AccessDenied", 403, "s3:GetObject"), ("InvalidToken", 400, "AWS_SESSION_TOKEN")])
+    func authFailuresAreNotRetriedAndSayWhatToDo(code: String, status: Int, advice: String) async throws {
+        let server = try ScriptedServer { _, _ in
+            .respond(status: status, body: s3ErrorXML(code, "Denied for AKIAEXAMPLEKEY7WXYZ",
+                                                      extra: "<AWSAccessKeyId>AKIAEXAMPLEKEY7WXYZ</AWSAccessKeyId>"))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) {
+            _ = try await client(server).getObject(bucket: "race-data", key: "data/x.csv")
+        }
+        #expect(server.requests.count == 1)
+        #expect(error?.code == code)
+        #expect(error?.isAuthFailure == true)
+        let text = "\(error!)"
+        #expect(text.contains(advice))
+        #expect(text.contains("…WXYZ") || code == "RequestTimeTooSkewed")
+        expectNoSecret(text)
+    }
+
+    @Test func accessDeniedNamesTheIAMActionAndResource() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 403, body: s3ErrorXML("AccessDenied", "Access Denied")) }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).listObjectsV2(bucket: "race-data", prefix: "data/") }
+        #expect("\(error!)".contains("s3:ListBucket on arn:aws:s3:::race-data"))
+    }
+
+    @Test func missingKeyIsNilWithoutRetry() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 404, body: s3ErrorXML("NoSuchKey", "The specified key does not exist.")) }
+        defer { server.stop() }
+        #expect(try await client(server).getObject(bucket: "b", key: "missing.csv") == nil)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func missingBucketIsAnErrorNotNil() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 404, body: s3ErrorXML("NoSuchBucket", "The specified bucket does not exist")) }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).getObject(bucket: "nobucket", key: "x") }
+        #expect(error?.code == "NoSuchBucket")
+        #expect("\(error!)".contains("S3_BUCKET_NAME"))
+    }
+
+    @Test func wrongRegionNamesTheRightOne() async throws {
+        let server = try ScriptedServer { _, _ in
+            .respond(status: 301, headers: ["x-amz-bucket-region": "eu-west-1"],
+                     body: s3ErrorXML("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint."))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).listObjectsV2(bucket: "b") }
+        #expect("\(error!)".contains("Set AWS_REGION=eu-west-1"))
+    }
+
+    @Test func headBucketWithoutBodyAsksAListForTheReason() async throws {
+        let server = try ScriptedServer { request, _ in
+            request.method == "HEAD" ? .respond(status: 403)
+                : .respond(status: 403, body: s3ErrorXML("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { try await client(server).headBucket("b") }
+        #expect(error?.code == "InvalidAccessKeyId")
+        #expect(server.requests.map(\.method) == ["HEAD", "GET"])
+    }
+
+    @Test func droppedConnectionIsRetriedForIdempotentRequests() async throws {
+        let server = try ScriptedServer { _, i in i == 0 ? .close : .respond(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        _ = try await client(server).putObject(bucket: "b", key: "k", body: .bytes(Array("data".utf8)))
+        #expect(server.requests.count == 2)
+        #expect(server.requests.allSatisfy { $0.body == Array("data".utf8) })
+    }
+
+    @Test func droppedConnectionIsNotRetriedForCreateMultipartUpload() async throws {
+        let server = try ScriptedServer { _, _ in .close }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).createMultipartUpload(bucket: "b", key: "k") }
+        guard case .transport(let t, _, _) = error else { Issue.record("expected a transport error"); return }
+        #expect(t.kind == .connectionDropped)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func streamedGetResumesWithARangePinnedToTheETag() async throws {
+        let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let server = try ScriptedServer { request, i in
+            if i == 0 {
+                return .dropMidBody(status: 200, headers: ["ETag": "\"v1\""], contentLength: body.count, partial: Array(body[..<200_000]))
+            }
+            guard let range = request.headers["range"], request.headers["if-match"] == "\"v1\"" else { return .respond(status: 400) }
+            let start = Int(range.dropFirst(6).split(separator: "-")[0])!
+            return .respond(status: 206, headers: ["ETag": "\"v1\"", "Content-Range": "bytes \(start)-\(body.count - 1)/\(body.count)"],
+                            body: Array(body[start...]))
+        }
+        defer { server.stop() }
+        #expect(try await client(server).getObjectBytes(bucket: "b", key: "big.csv") == body)
+        #expect(server.requests.count == 2)
+        #expect(server.requests[1].headers["range"]?.hasSuffix("-\(body.count - 1)") == true)
+    }
+
+    @Test func completeMultipartErrorInsideA200IsAnError() async throws {
+        let server = try ScriptedServer { _, i in
+            i == 0 ? .respond(status: 200, body: s3ErrorXML("InternalError", "We encountered an internal error."))
+                   : .respond(status: 200, body: Array("<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>".utf8))
+        }
+        defer { server.stop() }
+        let result = try await client(server).completeMultipartUpload(bucket: "b", key: "k", uploadId: "u",
+                                                                      parts: [CompletedPart(partNumber: 1, etag: "a")])
+        #expect(result.etag == "x-2")
+        #expect(server.requests.count == 2)
+        #expect(String(decoding: server.requests[0].body, as: UTF8.self).contains("<ETag>\"a\"</ETag>"))
+    }
+
+    @Test func refusedConnectionSaysToCheckTheEndpoint() async throws {
+        let server = try ScriptedServer { _, _ in .close }
+        let endpoint = server.endpoint
+        server.stop()
+        var configuration = S3Configuration(endpoint: try .custom(endpoint), credentials: Self.credentials,
+                                            retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.001))
+        configuration.transport.connectTimeout = 2
+        let error = await #expect(throws: S3Error.self) { _ = try await S3Client(configuration: configuration).listObjectsV2(bucket: "b") }
+        guard case .transport(let t, _, let attempts) = error else { Issue.record("expected a transport error"); return }
+        #expect(t.kind == .connectionRefused)
+        #expect(attempts == 2)
+        #expect("\(error!)".contains("AWS_ENDPOINT_URL_S3"))
+    }
+
+    @Test func aSilentServerTimesOut() async throws {
+        let server = try ScriptedServer { _, _ in .stall(5) }
+        defer { server.stop() }
+        let started = Date()
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server, attempts: 1, idleTimeout: 1).listObjectsV2(bucket: "b") }
+        guard case .transport(let t, _, _) = error else { Issue.record("expected a transport error"); return }
+        #expect(t.kind == .timeout)
+        #expect(Date().timeIntervalSince(started) < 4.5)
+    }
+
+    @Test func hostileXMLIsRefusedNotExpanded() async throws {
+        let bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]><ListBucketResult><Name>&lol2;</Name></ListBucketResult>"
+        let server = try ScriptedServer { _, _ in .respond(status: 200, body: Array(bomb.utf8)) }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).listObjectsV2(bucket: "b") }
+        guard case .invalidResponse = error else { Issue.record("expected invalidResponse, got \(String(describing: error))"); return }
+    }
+
+    @Test func anOversizedAnswerIsRefused() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, body: [UInt8](repeating: 0x20, count: 200_000)) }
+        defer { server.stop() }
+        var configuration = S3Configuration(endpoint: try .custom(server.endpoint), credentials: Self.credentials, retry: .none)
+        configuration.transport.maxCollectedBodyBytes = 100_000
+        let error = await #expect(throws: S3Error.self) { _ = try await S3Client(configuration: configuration).listObjectsV2(bucket: "b") }
+        guard case .transport(let t, _, _) = error else { Issue.record("expected a transport error"); return }
+        #expect(t.kind == .responseTooLarge)
+    }
+
+    @Test func anonymousRequestsCarryNoAuthorization() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, headers: ["ETag": "\"e\""], body: [1, 2, 3]) }
+        defer { server.stop() }
+        #expect(try await client(server, credentials: nil).getObjectBytes(bucket: "b", key: "k") == [1, 2, 3])
+        #expect(server.requests[0].headers["authorization"] == nil)
+    }
+
+    @Test func requestsAreSignedAndCarryContentMD5() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        _ = try await client(server).putObject(bucket: "race-data", key: "data/COTA/Race 1/a b.csv", body: .bytes(Array("x,y\n".utf8)),
+                                               options: PutOptions(contentType: "text/csv", acl: "public-read"))
+        let request = try #require(server.requests.first)
+        #expect(request.target == "/race-data/data/COTA/Race%201/a%20b.csv")
+        #expect(request.headers["content-md5"] == Data(Digest.md5(Array("x,y\n".utf8))).base64EncodedString())
+        #expect(request.headers["x-amz-content-sha256"] == Digest.sha256(Array("x,y\n".utf8)).hexString)
+        #expect(request.headers["x-amz-acl"] == "public-read")
+        #expect(request.headers["authorization"]?.contains("SignedHeaders=content-md5;content-type;host;x-amz-acl;x-amz-content-sha256;x-amz-date") == true)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A tiny HTTP/1.1 server on a loopback port whose every answer a test scripts: S3 errors, 503s,
+/// connections dropped before or in the middle of a body, silence. It records each request.
+final class ScriptedServer: @unchecked Sendable {
+    struct Request: Sendable {
+        var method: String
+        var target: String
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    enum Reply: Sendable {
+        case respond(status: Int, headers: [String: String] = [:], body: [UInt8] = [])
+        /// Sends the head (with the full Content-Length) and only `partial` of the body, then closes.
+        case dropMidBody(status: Int, headers: [String: String], contentLength: Int, partial: [UInt8])
+        /// Closes the connection without a word.
+        case close
+        /// Says nothing for this long, then closes.
+        case stall(TimeInterval)
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var recorded: [Request] = []
+    private let handler: @Sendable (Request, Int) -> Reply
+
+    var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// `handler` gets each request and its index (0 for the first).
+    init(_ handler: @escaping @Sendable (Request, Int) -> Reply) throws {
+        self.handler = handler
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { [listener] in
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(listener, pointer, length) == 0, listen(listener, 64) == 0 else { return -1 }
+                return getsockname(listener, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else { return }
+            Thread { [self] in serve(fd) }.start()
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        defer { close(fd) }
+        var buffer: [UInt8] = []
+        while true {
+            guard let request = readRequest(fd, &buffer) else { return }
+            lock.lock()
+            let index = recorded.count
+            recorded.append(request)
+            lock.unlock()
+            switch handler(request, index) {
+            case .respond(let status, let headers, let body):
+                var head = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(body.count)\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                write(fd, Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : body))
+            case .dropMidBody(let status, let headers, let contentLength, let partial):
+                var head = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(contentLength)\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                write(fd, Array((head + "\r\n").utf8) + partial)
+                return
+            case .close:
+                return
+            case .stall(let seconds):
+                Thread.sleep(forTimeInterval: seconds)
+                return
+            }
+        }
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            sent += n
+        }
+    }
+
+    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        while headEnd == nil {
+            if let range = buffer.firstRange(of: separator) { headEnd = range.lowerBound; break }
+            guard fill(fd, &buffer) else { return nil }
+        }
+        let lines = String(decoding: buffer[..<headEnd!], as: UTF8.self).components(separatedBy: "\r\n")
+        buffer.removeFirst(headEnd! + 4)
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        if headers["expect"]?.lowercased() == "100-continue" { write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < length { guard fill(fd, &buffer) else { return nil } }
+        let body = Array(buffer[..<length])
+        buffer.removeFirst(length)
+        return Request(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body)
+    }
+
+    private func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        guard n > 0 else { return false }
+        buffer += chunk[..<n]
+        return true
+    }
+}
+
+/// S3's error document.
+func s3ErrorXML(_ code: String, _ message: String = "", extra: String = "") -> [UInt8] {
+    Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>\(extra)<RequestId>REQ123</RequestId></Error>".utf8)
+}
