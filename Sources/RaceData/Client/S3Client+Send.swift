@@ -10,8 +10,16 @@ extension S3Client {
         if let key, key.isEmpty { throw .invalidArgument("\(operation.rawValue) needs an object key; an empty one was given.") }
 
         var headers = headers
-        let digests = try digest(body, operation: operation, md5: contentMD5)
+        // Chunk signatures carry the body's integrity, so streaming skips the hashing pre-pass (and Content-MD5).
+        let streaming = configuration.payloadSigning == .streaming && configuration.credentials != nil && body.length > 0
+        let digests = streaming ? Digests(payloadHash: ChunkSigner.payloadHash, md5: nil)
+                                : try digest(body, operation: operation, md5: contentMD5)
         if let md5 = digests.md5 { headers.set("Content-MD5", md5) }
+        if streaming {
+            headers.set("Content-Encoding", "aws-chunked")
+            headers.set("x-amz-decoded-content-length", String(body.length))
+            headers.set("Content-Length", String(ChunkSigner.encodedLength(body.length, chunkSize: ChunkSigner.defaultChunkSize)))
+        }
         let target = configuration.endpoint.target(bucket: bucket, key: key, query: query)
         let policy = configuration.retry
         var random = SystemRandomNumberGenerator()
@@ -20,8 +28,14 @@ extension S3Client {
             attempt += 1
             var request = HTTPRequest(method: method, target: target, headers: headers, body: body)
             if let credentials = configuration.credentials {
-                SigV4Signer(credentials: credentials, region: configuration.region)
-                    .sign(&request, payloadHash: digests.payloadHash, date: now())
+                let signer = SigV4Signer(credentials: credentials, region: configuration.region)
+                let date = now()
+                let seed = signer.sign(&request, payloadHash: digests.payloadHash, date: date)
+                if streaming {
+                    let stamp = AmzDate(date)
+                    request.body = .signedChunks(body, ChunkSigner(signingKey: signer.signingKey(stamp.day), amzDate: stamp.full,
+                                                                   scope: seed.credentialScope, seedSignature: seed.signature))
+                }
             }
             let outcome: Result<HTTPResponse, TransportError>
             do {
@@ -74,6 +88,8 @@ extension S3Client {
         let md5 = wantMD5 ? Digest(.md5) : nil
         switch body {
         case .empty: break
+        case .signedChunks:
+            throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
         case .bytes(let bytes):
             bytes.withUnsafeBytes { sha?.update($0); md5?.update($0) }
         case .file(let path, let offset, let length):

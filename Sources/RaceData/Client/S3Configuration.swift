@@ -46,6 +46,9 @@ public enum PayloadSigning: Sendable {
     case signed
     /// `UNSIGNED-PAYLOAD`: integrity comes from Content-MD5 and TLS instead.
     case unsigned
+    /// `aws-chunked` with a signature per 1 MiB chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
+    /// signed but read once, hashed on a helper thread while it is sent. No Content-MD5 is sent.
+    case streaming
 }
 
 public struct S3Configuration: Sendable {

@@ -114,7 +114,9 @@ extension S3Error.ServiceError: CustomStringConvertible {
             return "The requested byte range lies outside the object."
         default:
             if status == 403 {
-                return "S3 refused the request (403, no details: HEAD answers carry no error body). The key \(keyId) may be unknown, its secret wrong, or \(operation.iamAction) not granted on \(arn)."
+                let why = operation == .headObject || operation == .headBucket
+                    ? "HEAD answers carry no error body" : "the answer had no S3 error document; is the endpoint really S3?"
+                return "The server refused the request (403, no details: \(why)). The key \(keyId) may be unknown, its secret wrong, or \(operation.iamAction) not granted on \(arn)."
             }
             if status == 301 || status == 307 {
                 return region.map { "The bucket is in region \($0); set AWS_REGION=\($0)." }

@@ -7,7 +7,7 @@ public struct SigV4Signer: Sendable {
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     public static let emptyPayloadSHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     /// Headers a proxy or the transport may change; signing them would break the signature.
-    static let unsignedHeaderNames: Set<String> = ["user-agent", "expect", "x-amzn-trace-id", "content-length", "transfer-encoding"]
+    static let unsignedHeaderNames: Set<String> = ["user-agent", "expect", "x-amzn-trace-id", "transfer-encoding"]
 
     public var credentials: Credentials
     public var region: String

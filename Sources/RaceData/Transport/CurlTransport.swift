@@ -24,7 +24,9 @@ public struct TransportOptions: Sendable {
     /// How long to wait for `100 Continue` before sending a body anyway.
     public var expectContinueTimeout: TimeInterval = 1
     /// Bytes a streamed body may hold between the transfer and its consumer.
-    public var streamBufferBytes = 1 << 20
+    public var streamBufferBytes = 2 << 20
+    /// Bytes per chunk handed to a stream's consumer: larger chunks, fewer thread hand-offs.
+    public var streamChunkBytes = 1 << 20
     /// Collected (non-streamed) bodies larger than this are refused: XML answers are small.
     public var maxCollectedBodyBytes = 64 << 20
     public init() {}
@@ -132,8 +134,7 @@ final class Transfer: @unchecked Sendable {
     private var stream: ResponseBodyStream?
     private var headDelivered = false
     private var localFailure: TransportError?
-    private var fileHandle: Int32 = -1
-    private var bodyOffset: UInt64 = 0
+    private var bodyReader: BodyReader?
     private var lastProgressBytes: Int64 = -1
     private var lastProgressTime = Date()
 
@@ -169,7 +170,7 @@ final class Transfer: @unchecked Sendable {
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer {
             curl_slist_free_all(headerList)
-            if fileHandle >= 0 { close(fileHandle) }
+            bodyReader?.close()
         }
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, value.isEmpty ? "\(name);" : "\(name): \(value)")
@@ -185,7 +186,7 @@ final class Transfer: @unchecked Sendable {
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)
-        ccurl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
+        ccurl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2 * 1024 * 1024)
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
         ccurl_setopt_long(handle, CURLOPT_EXPECT_100_TIMEOUT_MS, Int(options.expectContinueTimeout * 1000))
         ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
@@ -209,14 +210,11 @@ final class Transfer: @unchecked Sendable {
             ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
         }
         if request.method == .put || request.method == .post {
-            if case .file(let path, let offset, _) = request.body {
-                fileHandle = open(path, O_RDONLY | O_CLOEXEC)
-                guard fileHandle >= 0 else {
-                    resume(.failure(TransportError(.bodyUnreadable, endpoint: endpoint,
-                        detail: "cannot open \(path): \(String(cString: strerror(errno)))")))
-                    return
-                }
-                bodyOffset = offset
+            do {
+                bodyReader = try BodyReader(request.body)
+            } catch {
+                resume(.failure(TransportError(error.kind, endpoint: endpoint, detail: error.detail)))
+                return
             }
             ccurl_setopt_io(handle, CURLOPT_READFUNCTION, readCallback)
             ccurl_setopt_pointer(handle, CURLOPT_READDATA, context)
@@ -293,10 +291,10 @@ final class Transfer: @unchecked Sendable {
             }
             // Coalesce curl's small writes so the consumer sees fewer, larger chunks.
             pending.append(contentsOf: bytes)
-            if pending.count >= 128 * 1024 {
+            if pending.count >= options.streamChunkBytes {
                 let chunk = pending
                 pending = []
-                pending.reserveCapacity(256 * 1024)
+                pending.reserveCapacity(options.streamChunkBytes + 512 * 1024)
                 let ok = stream!.push(chunk)
                 lastProgressTime = Date()
                 return ok
@@ -313,29 +311,12 @@ final class Transfer: @unchecked Sendable {
     }
 
     fileprivate func onRead(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        switch request.body {
-        case .empty: return 0
-        case .bytes(let bytes):
-            let start = Int(bodyOffset)
-            let n = min(buffer.count, bytes.count - start)
-            guard n > 0 else { return 0 }
-            bytes.withUnsafeBytes { src in
-                buffer.baseAddress!.copyMemory(from: src.baseAddress! + start, byteCount: n)
-            }
-            bodyOffset += UInt64(n)
-            return n
-        case .file(let path, let offset, let length):
-            let remaining = Int(offset + length - bodyOffset)
-            guard remaining > 0 else { return 0 }
-            let n = pread(fileHandle, buffer.baseAddress, min(buffer.count, remaining), off_t(bodyOffset))
-            if n <= 0 {
-                localFailure = TransportError(.bodyUnreadable, endpoint: endpoint,
-                    detail: n == 0 ? "\(path) is shorter than expected (changed while uploading?)"
-                                   : "reading \(path): \(String(cString: strerror(errno)))")
-                return -1
-            }
-            bodyOffset += UInt64(n)
-            return n
+        guard let bodyReader else { return 0 }
+        do {
+            return try bodyReader.read(into: buffer)
+        } catch {
+            localFailure = TransportError(error.kind, endpoint: endpoint, detail: error.detail)
+            return -1
         }
     }
 

@@ -83,12 +83,17 @@ public enum RequestBody: Sendable {
     case bytes([UInt8])
     /// A byte range of a file, read as it is sent (never loaded whole).
     case file(path: String, offset: UInt64, length: UInt64)
+    /// Another body sent as `aws-chunked` with a signature per chunk; chunks are read and hashed
+    /// ahead on a helper thread while earlier ones are on the wire.
+    indirect case signedChunks(RequestBody, ChunkSigner)
 
+    /// Bytes on the wire (the Content-Length).
     public var length: UInt64 {
         switch self {
         case .empty: 0
         case .bytes(let b): UInt64(b.count)
         case .file(_, _, let length): length
+        case .signedChunks(let inner, let signer): ChunkSigner.encodedLength(inner.length, chunkSize: signer.chunkSize)
         }
     }
 }

@@ -1,0 +1,241 @@
+import Foundation
+
+/// Produces a request body's bytes, in order, for the transport's read callback.
+/// Created per attempt, so a retry starts again from the first byte.
+final class BodyReader: @unchecked Sendable {
+    private let source: RawSource
+    private let chunked: ChunkedEncoder?
+
+    init(_ body: RequestBody) throws(TransportError) {
+        if case .signedChunks(let inner, let signer) = body {
+            let raw = try RawSource(inner)
+            source = raw
+            chunked = ChunkedEncoder(source: raw, signer: signer)
+        } else {
+            source = try RawSource(body)
+            chunked = nil
+        }
+    }
+
+    /// Fills `buffer`; 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+        if let chunked { return try chunked.read(into: buffer) }
+        return try source.read(into: buffer)
+    }
+
+    func close() {
+        chunked?.stop()
+        source.close()
+    }
+}
+
+/// The plain bytes of `.empty`, `.bytes` or a `.file` range.
+final class RawSource: @unchecked Sendable {
+    private let body: RequestBody
+    private var fd: Int32 = -1
+    private var position: UInt64 = 0
+    private let end: UInt64
+    var remaining: UInt64 { end - position }
+
+    init(_ body: RequestBody) throws(TransportError) {
+        self.body = body
+        switch body {
+        case .empty: end = 0
+        case .bytes(let bytes): end = UInt64(bytes.count)
+        case .file(let path, let offset, let length):
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw TransportError(.bodyUnreadable, endpoint: "", detail: "cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            position = offset
+            end = offset + length
+        case .signedChunks:
+            throw TransportError(.other, endpoint: "", detail: "nested aws-chunked bodies")
+        }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+        let wanted = Int(min(UInt64(buffer.count), end - position))
+        guard wanted > 0 else { return 0 }
+        switch body {
+        case .bytes(let bytes):
+            bytes.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + Int(position), byteCount: wanted)
+            }
+            position += UInt64(wanted)
+            return wanted
+        case .file(let path, _, _):
+            let n = pread(fd, buffer.baseAddress, wanted, off_t(position))
+            guard n > 0 else {
+                throw TransportError(.bodyUnreadable, endpoint: "",
+                    detail: n == 0 ? "\(path) is shorter than expected (changed while uploading?)"
+                                   : "reading \(path): \(String(cString: strerror(errno)))")
+            }
+            position += UInt64(n)
+            return n
+        default:
+            return 0
+        }
+    }
+
+    /// Reads `buffer.count` bytes at `offset` from the body's start, independent of `read`'s position;
+    /// safe from several threads at once (pread).
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) {
+        switch body {
+        case .bytes(let bytes):
+            bytes.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + Int(offset), byteCount: buffer.count)
+            }
+        case .file(let path, let start, _):
+            var done = 0
+            while done < buffer.count {
+                let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(start + offset) + off_t(done))
+                guard n > 0 else {
+                    throw TransportError(.bodyUnreadable, endpoint: "",
+                        detail: n == 0 ? "\(path) became shorter while uploading" : "reading \(path): \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        default:
+            break
+        }
+    }
+
+    /// Reads exactly `count` bytes (fewer only at the end).
+    func readFull(_ count: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+        var filled = 0
+        while filled < count {
+            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<count]))
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
+    }
+
+    func close() {
+        if fd >= 0 { Foundation.close(fd); fd = -1 }
+    }
+}
+
+/// Frames a body as signed `aws-chunked`. Helper threads read and hash chunks ahead (a few at most,
+/// several at once) while the transfer thread signs them in order and sends earlier ones: SHA-256 of
+/// independent chunks runs in parallel, and only the cheap signature chain is sequential.
+final class ChunkedEncoder: @unchecked Sendable {
+    private struct Prepared { var frame: [UInt8]; var headerRoom: Int; var size: Int; var sha256: String }
+    /// Sent frames, kept to be filled again: fresh megabyte buffers would each cost page faults.
+    private var spare: [[UInt8]] = []
+    private var currentEnd = 0
+
+    private let condition = NSCondition()
+    private var prepared: [Int: Prepared] = [:]
+    private var nextToClaim = 0
+    private var nextToSend = 0
+    private var stopped = false
+    private var failure: TransportError?
+    private var current: [UInt8] = []
+    private var currentOffset = 0
+    private var currentStart = 0
+    private var started = false
+    private let source: RawSource
+    private var signer: ChunkSigner
+    private let length: UInt64
+    private let chunkCount: Int
+    private let readAhead = 4
+    private let hashers = 2
+
+    init(source: RawSource, signer: ChunkSigner) {
+        self.source = source
+        self.signer = signer
+        length = source.remaining
+        // The data chunks, then the empty final one.
+        chunkCount = Int((length + UInt64(signer.chunkSize) - 1) / UInt64(signer.chunkSize)) + 1
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+        if !started {
+            started = true
+            for _ in 0..<hashers {
+                let thread = Thread { [self] in hashChunks() }
+                thread.name = "racedata-chunk-hasher"
+                thread.start()
+            }
+        }
+        if currentOffset == currentEnd {
+            guard nextToSend < chunkCount else { return 0 }
+            condition.lock()
+            if !current.isEmpty { spare.append(current); current = [] }
+            while prepared[nextToSend] == nil && failure == nil && !stopped { condition.wait() }
+            if let failure { condition.unlock(); throw failure }
+            guard var chunk = prepared.removeValue(forKey: nextToSend) else { condition.unlock(); return 0 }
+            nextToSend += 1
+            condition.broadcast()
+            condition.unlock()
+            // Signatures chain, so they are made here, in order; the header fills the room left for it.
+            let header = ChunkSigner.header(size: chunk.size, signature: signer.sign(chunkSHA256: chunk.sha256))
+            let start = chunk.headerRoom - header.count
+            chunk.frame.withUnsafeMutableBytes { raw in
+                UnsafeMutableRawBufferPointer(rebasing: raw[start..<chunk.headerRoom]).copyBytes(from: header)
+            }
+            current = chunk.frame
+            currentOffset = start
+            currentEnd = chunk.headerRoom + chunk.size + 2
+        }
+        let n = min(buffer.count, currentEnd - currentOffset)
+        current.withUnsafeBytes { src in buffer.baseAddress!.copyMemory(from: src.baseAddress! + currentOffset, byteCount: n) }
+        currentOffset += n
+        return n
+    }
+
+    /// Claims the next chunk not yet taken (no further than `readAhead` past the one being sent),
+    /// reads it straight into a frame after room for the header, and hashes it there.
+    private func hashChunks() {
+        let size = UInt64(signer.chunkSize)
+        let headerRoom = String(signer.chunkSize, radix: 16).utf8.count + 17 + 64 + 2
+        while true {
+            condition.lock()
+            while nextToClaim < chunkCount && nextToClaim >= nextToSend + readAhead && !stopped && failure == nil {
+                condition.wait()
+            }
+            guard nextToClaim < chunkCount, !stopped, failure == nil else { condition.unlock(); return }
+            let index = nextToClaim
+            nextToClaim += 1
+            condition.unlock()
+
+            let offset = UInt64(index) * size
+            let n = Int(min(size, length - min(length, offset)))
+            var readFailure: TransportError?
+            var sha = ""
+            condition.lock()
+            var frame = spare.popLast() ?? []
+            condition.unlock()
+            if frame.isEmpty { frame = [UInt8](repeating: 0, count: headerRoom + Int(size) + 2) }
+            frame.withUnsafeMutableBytes { raw in
+                let data = UnsafeMutableRawBufferPointer(rebasing: raw[headerRoom..<(headerRoom + n)])
+                do throws(TransportError) {
+                    if n > 0 { try source.read(at: offset, into: data) }
+                } catch {
+                    readFailure = error
+                    return
+                }
+                let digest = Digest(.sha256)
+                digest.update(UnsafeRawBufferPointer(data))
+                sha = digest.finalize().hexString
+                raw[headerRoom + n] = 0x0D
+                raw[headerRoom + n + 1] = 0x0A
+            }
+            condition.lock()
+            if let readFailure { failure = readFailure } else {
+                prepared[index] = Prepared(frame: frame, headerRoom: headerRoom, size: n, sha256: sha)
+            }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
