@@ -111,6 +111,34 @@ struct MotoClientTests {
         #expect(try await client.headObject(bucket: bucket, key: "gone.csv") == nil)
     }
 
+    /// moto with signature checks answers 500 to presigned URLs (PEERS.md), so the open moto serves
+    /// them here; the signature itself is pinned by the presigned vectors in RaceDataTests.
+    @Test func presignedURLsWorkWithPlainCurl() async throws {
+        let (client, bucket) = try await moto.bucket("presign")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("presign-\(UUID()).csv")
+        try Data("lap,value\n1,2\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let put = try client.presignedURL(method: .put, bucket: bucket, key: "data/Race 1/p+q.csv", expires: 600)
+        #expect(put.contains("X-Amz-Signature=") && put.contains("X-Amz-Expires=600"))
+        #expect(try runCurl(["-sf", "-T", file.path, put]).status == 0)
+        let get = try client.presignedURL(method: .get, bucket: bucket, key: "data/Race 1/p+q.csv")
+        let fetched = try runCurl(["-sf", get])
+        #expect(fetched.status == 0 && fetched.output == Data("lap,value\n1,2\n".utf8))
+        #expect(throws: S3Error.self) { try client.presignedURL(method: .get, bucket: bucket, key: "k", expires: 700_000) }
+    }
+
+    func runCurl(_ arguments: [String]) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     @Test func streamedGetArrivesInChunks() async throws {
         let (client, bucket) = try await moto.bucket("stream")
         let body = [UInt8](repeating: 7, count: 3 << 20)

@@ -168,6 +168,17 @@ struct RetryAndErrorTests {
         #expect("\(error!)".contains("AWS_ENDPOINT_URL_S3"))
     }
 
+    @Test func tlsToAPlainServerIsATLSError() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 400) }
+        defer { server.stop() }
+        let configuration = S3Configuration(endpoint: try .custom("https://127.0.0.1:\(server.port)"),
+                                            credentials: Self.credentials, retry: .none)
+        let error = await #expect(throws: S3Error.self) { _ = try await S3Client(configuration: configuration).listObjectsV2(bucket: "b") }
+        guard case .transport(let t, _, _) = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
+        #expect(t.kind == .tls)
+        #expect("\(error!)".contains("http://"))
+    }
+
     @Test func aSilentServerTimesOut() async throws {
         let server = try ScriptedServer { _, _ in .stall(5) }
         defer { server.stop() }

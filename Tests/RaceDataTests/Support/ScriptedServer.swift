@@ -107,6 +107,10 @@ final class ScriptedServer: @unchecked Sendable {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
+            if buffer.first == 0x16 { // a TLS ClientHello: answer as a plain HTTP server does
+                write(fd, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8))
+                return nil
+            }
             if let range = buffer.firstRange(of: separator) { headEnd = range.lowerBound; break }
             guard fill(fd, &buffer) else { return nil }
         }
