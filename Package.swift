@@ -8,7 +8,11 @@ let package = Package(
         .library(name: "RaceData", targets: ["RaceData"]),
         .library(name: "MockS3Server", targets: ["MockS3Server"]),
         .executable(name: "verify", targets: ["Verify"]),
+        .executable(name: "mock-s3", targets: ["MockS3Command"]),
         .executable(name: "s3bench", targets: ["S3Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -22,7 +26,13 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "RaceData", dependencies: ["CCurl", "CCrypto"]),
-        .target(name: "MockS3Server", dependencies: ["RaceData"]),
+        .target(name: "MockS3Server", dependencies: [
+            "RaceData", "CCrypto",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server"], path: "Sources/mock-s3"),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server"]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),

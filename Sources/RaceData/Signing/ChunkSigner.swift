@@ -5,9 +5,9 @@ public struct ChunkSigner: Sendable {
     /// Bytes of data per chunk but the last. S3 needs at least 8 KiB.
     public static let defaultChunkSize = 1 << 20
 
-    let signingKey: [UInt8]
-    let amzDate: String
-    let scope: String
+    public let signingKey: [UInt8]
+    public let amzDate: String
+    public let scope: String
     public private(set) var previousSignature: String
     public let chunkSize: Int
 

@@ -3,8 +3,8 @@ import CCrypto
 /// A running SHA-256 or MD5 over bytes fed in pieces, backed by libcrypto's EVP interface.
 public final class Digest {
     public enum Algorithm: Sendable {
-        case sha256, md5
-        var size: Int { self == .sha256 ? 32 : 16 }
+        case sha256, md5, sha1
+        var size: Int { switch self { case .sha256: 32; case .md5: 16; case .sha1: 20 } }
     }
 
     public let algorithm: Algorithm
@@ -14,7 +14,7 @@ public final class Digest {
         self.algorithm = algorithm
         guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
         self.context = context
-        let md = algorithm == .sha256 ? EVP_sha256() : EVP_md5()
+        let md = switch algorithm { case .sha256: EVP_sha256(); case .md5: EVP_md5(); case .sha1: EVP_sha1() }
         // MD5 is used for Content-MD5 and ETags, not for security; FIPS builds need the flag to allow it.
         if algorithm == .md5 { EVP_MD_CTX_set_flags(context, 0x0008 /* EVP_MD_CTX_FLAG_NON_FIPS_ALLOW */) }
         precondition(EVP_DigestInit_ex(context, md, nil) == 1, "libcrypto refused to start a digest")
@@ -48,12 +48,21 @@ public final class Digest {
         let d = Digest(.md5); d.update(bytes); return d.finalize()
     }
 
+    /// For SigV2 presigned URLs, which boto3 still makes by default in us-east-1.
+    public static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        hmac(EVP_sha1(), size: 20, key: key, message: message)
+    }
+
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
+        hmac(EVP_sha256(), size: 32, key: key, message: message)
+    }
+
+    private static func hmac(_ md: OpaquePointer?, size: Int, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: size)
         var length: UInt32 = 0
         key.withUnsafeBytes { k in
             message.withUnsafeBytes { m in
-                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count),
+                _ = HMAC(md, k.baseAddress, Int32(k.count),
                          m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &out, &length)
             }
         }

@@ -65,6 +65,16 @@ public struct SigV4Signer: Sendable {
         return (url, result)
     }
 
+    /// The signature of a request as a verifier sees it: `headers` are the signed ones, lower-cased and
+    /// in the order to sign; `query` excludes `X-Amz-Signature`. Servers (the mock) call this.
+    public func expectedSignature(method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
+                                  payloadHash: String, amzDate: String) -> Signature? {
+        guard let date = AmzDate.parse(amzDate) else { return nil }
+        let canonical = headers.map { (name: $0.name, value: $0.value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")) }
+        return signature(method: method, target: target, query: target.query, headers: canonical,
+                         payloadHash: payloadHash, stamp: AmzDate(date))
+    }
+
     /// Lower-cased names, trimmed values with inner runs of spaces collapsed, sorted; repeated names joined by ",".
     func canonicalHeaders(_ request: HTTPRequest) -> [(name: String, value: String)] {
         var merged: [String: String] = [:]

@@ -1,0 +1,226 @@
+import Foundation
+import NIOHTTP1
+import RaceData
+
+/// A key pair the server accepts. `sessionToken` makes it temporary credentials; `expired` makes
+/// every use of it fail with `ExpiredToken`.
+public struct MockCredential: Sendable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    public var sessionToken: String?
+    public var expired: Bool
+
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false) {
+        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken; self.expired = expired
+    }
+}
+
+public enum Principal: Sendable, Equatable, CustomStringConvertible {
+    case anonymous
+    case user(String)
+    public var description: String {
+        switch self { case .anonymous: "anonymous"; case .user(let id): id }
+    }
+}
+
+/// What the body must prove once it has arrived.
+enum PayloadCheck {
+    case none
+    case sha256(String)
+    /// `aws-chunked` with chained chunk signatures (optionally followed by a signed trailer).
+    case signedChunks(ChunkSigner, trailer: Bool)
+    /// `aws-chunked` without signatures, a checksum trailer at the end.
+    case unsignedChunks(trailer: Bool)
+}
+
+/// Verifies SigV4 (header and presigned), SigV2 presigned URLs, and anonymous access, against
+/// the configured credentials and clock. It is strict where S3 is: skew over 15 minutes, unknown
+/// keys, wrong secrets, expired URLs and tokens, a wrong region in the scope.
+struct Authenticator: Sendable {
+    var credentials: [String: MockCredential]
+    var region: String
+    var maxSkew: TimeInterval = 15 * 60
+
+    func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
+        if let authorization = request.headers.first(name: "authorization") {
+            if authorization.hasPrefix("AWS4-HMAC-SHA256 ") { return try headerV4(request, authorization, now: now) }
+            if authorization.hasPrefix("AWS ") {
+                throw .init("InvalidRequest", 400, "Please use AWS4-HMAC-SHA256.")
+            }
+            throw .init("InvalidArgument", 400, "Unsupported Authorization Type", extra: [("ArgumentName", "Authorization")])
+        }
+        if request.queryValue("X-Amz-Algorithm") != nil { return try presignedV4(request, now: now) }
+        if request.queryValue("AWSAccessKeyId") != nil { return try presignedV2(request, now: now) }
+        return (.anonymous, try payloadCheck(request, signer: nil))
+    }
+
+    private func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
+        guard let credential = credentials[keyId] else { throw .invalidAccessKeyId(keyId) }
+        return credential
+    }
+
+    private func checkToken(_ credential: MockCredential, _ token: String?) throws(S3ServerError) {
+        if credential.expired { throw .init("ExpiredToken", 400, "The provided token has expired.") }
+        if let expected = credential.sessionToken, token != expected {
+            throw .init("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+        }
+        if credential.sessionToken == nil, token != nil {
+            throw .init("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+        }
+    }
+
+    private func checkSkew(_ date: Date, _ amzDate: String, now: Date) throws(S3ServerError) {
+        if abs(date.timeIntervalSince(now)) > maxSkew {
+            throw .init("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.",
+                        extra: [("RequestTime", amzDate), ("ServerTime", AmzDate(now).full),
+                                ("MaxAllowedSkewMilliseconds", "900000")])
+        }
+    }
+
+    /// `Credential=KEY/DAY/REGION/s3/aws4_request` split and checked.
+    private func scope(_ text: String, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, parts[4] == "aws4_request" else {
+            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+        }
+        guard parts[2] == region else {
+            throw .init("AuthorizationHeaderMalformed", 400,
+                        "The authorization header is malformed; the region '\(parts[2])' is wrong; expecting '\(region)'",
+                        extra: [("Region", region)], headers: [("x-amz-bucket-region", region)])
+        }
+        guard parts[3] == "s3" else {
+            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; incorrect service '\(parts[3])'. This endpoint belongs to 's3'.")
+        }
+        guard amzDate.hasPrefix(parts[1]) else {
+            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+        }
+        return (parts[0], parts[1])
+    }
+
+    private func headerV4(_ request: IncomingRequest, _ authorization: String, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
+        var fields: [String: String] = [:]
+        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
+            let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+        }
+        guard let credentialText = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
+              let provided = fields["Signature"] else {
+            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; it needs Credential, SignedHeaders and Signature.")
+        }
+        guard let amzDate = request.headers.first(name: "x-amz-date"), let date = AmzDate.parse(amzDate) else {
+            throw .init("AccessDenied", 403, "AWS authentication requires a valid Date or x-amz-date header")
+        }
+        let (keyId, _) = try scope(credentialText, amzDate: amzDate)
+        let credential = try credential(keyId)
+        try checkSkew(date, amzDate, now: now)
+        guard let payloadHash = request.headers.first(name: "x-amz-content-sha256") else {
+            throw .invalidRequest("Missing required header for this request: x-amz-content-sha256")
+        }
+        let names = signedHeaders.split(separator: ";").map { String($0) }
+        guard names.contains("host") else {
+            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; host must be a signed header.")
+        }
+        var headers: [(name: String, value: String)] = []
+        for name in names {
+            let values = request.headers[name]
+            guard !values.isEmpty else { throw .signatureDoesNotMatch }
+            headers.append((name, values.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ",")))
+        }
+        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region)
+        guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: nil),
+                                                      headers: headers, payloadHash: payloadHash, amzDate: amzDate),
+              constantTimeEqual(expected.signature, provided) else {
+            throw .signatureDoesNotMatch
+        }
+        try checkToken(credential, request.headers.first(name: "x-amz-security-token"))
+        let chunkSigner = ChunkSigner(signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
+                                      scope: expected.credentialScope, seedSignature: expected.signature)
+        return (.user(keyId), try payloadCheck(request, signer: chunkSigner))
+    }
+
+    private func presignedV4(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
+        guard request.queryValue("X-Amz-Algorithm") == "AWS4-HMAC-SHA256",
+              let credentialText = request.queryValue("X-Amz-Credential"), let amzDate = request.queryValue("X-Amz-Date"),
+              let date = AmzDate.parse(amzDate), let expiresText = request.queryValue("X-Amz-Expires"),
+              let expires = Int(expiresText), let signedHeaders = request.queryValue("X-Amz-SignedHeaders"),
+              let provided = request.queryValue("X-Amz-Signature") else {
+            throw .init("AuthorizationQueryParametersError", 400,
+                        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+        }
+        guard (1...604_800).contains(expires) else {
+            throw .init("AuthorizationQueryParametersError", 400, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+        }
+        let (keyId, _) = try scope(credentialText, amzDate: amzDate)
+        let credential = try credential(keyId)
+        if now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
+        if date.timeIntervalSince(now) > maxSkew { throw .init("AccessDenied", 403, "Request is not valid yet") }
+        var headers: [(name: String, value: String)] = []
+        for name in signedHeaders.split(separator: ";").map(String.init) {
+            guard let value = request.headers.first(name: name) else { throw .signatureDoesNotMatch }
+            headers.append((name, value.trimmingCharacters(in: .whitespaces)))
+        }
+        let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload
+        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region)
+        guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: "X-Amz-Signature"),
+                                                      headers: headers, payloadHash: payloadHash, amzDate: amzDate),
+              constantTimeEqual(expected.signature, provided) else {
+            throw .signatureDoesNotMatch
+        }
+        try checkToken(credential, request.queryValue("X-Amz-Security-Token"))
+        return (.user(keyId), .none)
+    }
+
+    /// SigV2 query authentication: HMAC-SHA1 over method, Content-MD5, Content-Type, Expires,
+    /// x-amz-* headers and the resource with its sub-resources.
+    private func presignedV2(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
+        guard let keyId = request.queryValue("AWSAccessKeyId"), let expiresText = request.queryValue("Expires"),
+              let expires = TimeInterval(expiresText), let provided = request.queryValue("Signature") else {
+            throw .init("AccessDenied", 403, "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+        }
+        let credential = try credential(keyId)
+        if now.timeIntervalSince1970 > expires { throw .expiredPresigned }
+        var amzHeaders: [(String, String)] = []
+        for (name, value) in request.headers where name.lowercased().hasPrefix("x-amz-") {
+            amzHeaders.append((name.lowercased(), value.trimmingCharacters(in: .whitespaces)))
+        }
+        let canonicalAmz = amzHeaders.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1)\n" }.joined()
+        let subresources = Set(["acl", "delete", "location", "partNumber", "policy", "uploadId", "uploads", "versionId",
+                                "versioning", "versions", "tagging", "response-content-type", "response-content-disposition",
+                                "response-cache-control", "response-content-encoding", "response-expires", "response-content-language"])
+        let sub = request.query.filter { subresources.contains($0.name) }.sorted { $0.name < $1.name }
+            .map { $0.value.isEmpty ? $0.name : "\($0.name)=\($0.value)" }.joined(separator: "&")
+        let resource = request.rawPath + (sub.isEmpty ? "" : "?\(sub)")
+        let stringToSign = "\(request.method)\n\(request.headers.first(name: "content-md5") ?? "")\n\(request.headers.first(name: "content-type") ?? "")\n\(expiresText)\n\(canonicalAmz)\(resource)"
+        let expected = Data(Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(stringToSign.utf8))).base64EncodedString()
+        guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
+        try checkToken(credential, request.queryValue("x-amz-security-token"))
+        return (.user(keyId), .none)
+    }
+
+    /// What `x-amz-content-sha256` (and Content-Encoding) say the body is.
+    private func payloadCheck(_ request: IncomingRequest, signer: ChunkSigner?) throws(S3ServerError) -> PayloadCheck {
+        guard let value = request.headers.first(name: "x-amz-content-sha256") else { return .none }
+        switch value {
+        case SigV4Signer.unsignedPayload: return .none
+        case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
+            guard let signer else { throw .invalidRequest("Streaming signed payloads need a signed request.") }
+            return .signedChunks(signer, trailer: value.hasSuffix("TRAILER"))
+        case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": return .unsignedChunks(trailer: true)
+        default:
+            guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw .init("InvalidArgument", 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+                            extra: [("ArgumentName", "x-amz-content-sha256"), ("ArgumentValue", value)])
+            }
+            return .sha256(value)
+        }
+    }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in x.indices { diff |= x[i] ^ y[i] }
+    return diff == 0
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Faults to inject, reproducibly: every random choice comes from one seeded generator, so a seed
+/// and a request order give the same faults on every run.
+public struct FaultPlan: Sendable {
+    /// Added before each answer.
+    public var latency: ClosedRange<TimeInterval>? = nil
+    /// Per operation name ("PutObject", "GetObject", ... or "*"): the share of requests answered 503 SlowDown.
+    public var slowDownRate: [String: Double] = [:]
+    /// The same for 500 InternalError.
+    public var internalErrorRate: [String: Double] = [:]
+    /// The share of requests whose connection is closed halfway through the body
+    /// (the request body for uploads, the response body for GETs).
+    public var dropMidBodyRate: [String: Double] = [:]
+    /// Every signed request is refused as if its key did not exist.
+    public var rejectAllCredentials = false
+    /// ListObjects (V1 and V2) and ListMultipartUploads are denied; GETs still work (a GET-only policy).
+    public var listBucketDenied = false
+    /// The first N requests matching the rates above are the only ones affected (nil: no limit).
+    public var maxFaults: Int? = nil
+
+    public init() {}
+
+    public static let none = FaultPlan()
+
+    func rate(_ table: [String: Double], _ operation: String) -> Double {
+        table[operation] ?? table["*"] ?? 0
+    }
+}
+
+/// The plan plus its generator and the count of faults given.
+final class FaultInjector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var plan: FaultPlan
+    private var state: UInt64
+    private var given = 0
+
+    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; state = seed }
+
+    var current: FaultPlan { lock.lock(); defer { lock.unlock() }; return plan }
+
+    func update(_ plan: FaultPlan, seed: UInt64?) {
+        lock.lock()
+        self.plan = plan
+        if let seed { state = seed }
+        given = 0
+        lock.unlock()
+    }
+
+    enum Decision { case none, slowDown, internalError, dropMidBody }
+
+    /// Decides the fault for one request.
+    func decide(_ operation: String) -> Decision {
+        lock.lock()
+        defer { lock.unlock() }
+        if let max = plan.maxFaults, given >= max { return .none }
+        let candidates: [(Decision, Double)] = [
+            (.slowDown, plan.rate(plan.slowDownRate, operation)),
+            (.internalError, plan.rate(plan.internalErrorRate, operation)),
+            (.dropMidBody, plan.rate(plan.dropMidBodyRate, operation)),
+        ]
+        for (decision, rate) in candidates where rate > 0 {
+            if nextUnit() < rate { given += 1; return decision }
+        }
+        return .none
+    }
+
+    func latency() -> TimeInterval {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let range = plan.latency else { return 0 }
+        return range.lowerBound + (range.upperBound - range.lowerBound) * nextUnit()
+    }
+
+    /// SplitMix64, as a number in [0, 1).
+    private func nextUnit() -> Double {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// An S3-compatible server on loopback: in-process for tests (port 0, then read `endpoint`),
+/// or standalone as `mock-s3`. It verifies signatures, keeps S3's rules and error codes, records
+/// every request in `journal`, and injects the faults of its `FaultPlan`.
+public final class MockS3Server: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 0
+        public var region = "us-east-1"
+        public var credentials = [MockS3Server.defaultCredential]
+        /// Object bytes go to files here instead of memory.
+        public var dataDirectory: String?
+        /// Object Ownership of new buckets; S3's default is `bucketOwnerEnforced` (ACLs off).
+        public var defaultOwnership = ObjectOwnership.bucketOwnerEnforced
+        /// Buckets that exist from the start.
+        public var buckets: [String] = []
+        public var faults = FaultPlan()
+        public var seed: UInt64 = 1
+        /// A single PUT's limit, as S3's (5 GB).
+        public var maxObjectSize: UInt64 = 5_000_000_000
+        public var threads = System.coreCount
+        /// The server's clock (tests skew it to provoke RequestTimeTooSkewed).
+        public var clock: @Sendable () -> Date = { Date() }
+        public init() {}
+    }
+
+    public static let defaultCredential = MockCredential(accessKeyId: "AKIAMOCKS3SERVER0001",
+                                                        secretAccessKey: "mock/s3+server+secret+key+0000000000001")
+
+    public let configuration: Configuration
+    public let journal = Journal()
+    public let store: any ObjectStore
+    private let faults: FaultInjector
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+
+    /// Binds and starts serving; `endpoint` then says where.
+    public init(configuration: Configuration = Configuration()) async throws {
+        self.configuration = configuration
+        let blobs: any BlobStore = try configuration.dataDirectory.map { try DiskBlobStore(directory: $0) } ?? MemoryBlobStore()
+        let store = CatalogStore(blobs: blobs)
+        self.store = store
+        for bucket in configuration.buckets {
+            try store.createBucket(bucket)
+            try store.setOwnership(bucket, configuration.defaultOwnership)
+        }
+        faults = FaultInjector(plan: configuration.faults, seed: configuration.seed)
+        let context = ServerContext(
+            service: S3Service(store: store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
+            authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
+                                                                 uniquingKeysWith: { $1 }),
+                                         region: configuration.region),
+            faults: faults, journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(S3Handler(server: context))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    public var port: Int { channel.localAddress?.port ?? 0 }
+
+    /// `http://127.0.0.1:PORT`: what a client's endpoint setting wants.
+    public var endpoint: String { "http://\(configuration.host):\(port)" }
+
+    /// Replaces the fault plan; a seed restarts the generator so the same faults come again.
+    public func setFaults(_ plan: FaultPlan, seed: UInt64? = nil) { faults.update(plan, seed: seed) }
+
+    public func stop() async throws {
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+}

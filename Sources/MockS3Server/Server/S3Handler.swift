@@ -1,0 +1,326 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RaceData
+
+/// Everything a connection's handler shares with the server.
+struct ServerContext: Sendable {
+    let service: S3Service
+    let authenticator: Authenticator
+    let faults: FaultInjector
+    let journal: Journal
+    let maxObjectSize: UInt64
+    let now: @Sendable () -> Date
+}
+
+/// One HTTP connection: each request is authenticated from its head, its body verified and stored
+/// as it arrives, then answered. Errors are S3's XML; a request whose body is refused unread closes
+/// the connection after the answer (the client may still be sending).
+final class S3Handler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let server: ServerContext
+
+    private final class Exchange {
+        let request: IncomingRequest
+        let operation: Operation
+        let principal: Principal
+        let requestId: String
+        let fault: FaultInjector.Decision
+        var verifier: BodyVerifier?
+        var writer: (any BlobWriter)?
+        var small: [UInt8] = []
+        var received: UInt64 = 0
+        var expectedLength: UInt64?
+
+        init(request: IncomingRequest, operation: Operation, principal: Principal, requestId: String, fault: FaultInjector.Decision) {
+            self.request = request; self.operation = operation; self.principal = principal
+            self.requestId = requestId; self.fault = fault
+        }
+    }
+
+    private enum State {
+        case idle
+        case receiving(Exchange)
+        /// The answer is sent; the rest of this request's body is ignored and the connection closed.
+        case discarding
+    }
+
+    private var state = State.idle
+
+    init(server: ServerContext) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): begin(context: context, head: head)
+        case .body(let buffer): receive(context: context, buffer)
+        case .end: end(context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        abandon()
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandon()
+        context.fireChannelInactive()
+    }
+
+    private func abandon() {
+        if case .receiving(let exchange) = state { exchange.writer?.abandon() }
+        state = .idle
+    }
+
+    // MARK: request head
+
+    private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let requestId = Self.requestId()
+        let request: IncomingRequest
+        do {
+            request = try IncomingRequest(head)
+        } catch {
+            fail(context: context, error, method: head.method.rawValue, bucket: nil, key: nil, operation: "Unknown",
+                 principal: .anonymous, requestId: requestId, isHead: head.method == .HEAD, bodyPending: Self.hasBody(head))
+            return
+        }
+        let operation = Operation.classify(request)
+        let fault = server.faults.decide(operation.rawValue)
+        do {
+            let plan = server.faults.current
+            let signed = request.headers.first(name: "authorization") != nil || request.queryValue("X-Amz-Signature") != nil
+                || request.queryValue("Signature") != nil
+            if plan.rejectAllCredentials && signed {
+                throw S3ServerError.invalidAccessKeyId(request.headers.first(name: "authorization").flatMap(Self.keyId) ?? "unknown")
+            }
+            let (principal, check) = try server.authenticator.authenticate(request, now: server.now())
+            if principal == .anonymous && operation != .getObject && operation != .headObject { throw S3ServerError.accessDenied }
+            if plan.listBucketDenied && operation.isList { throw S3ServerError.accessDenied }
+            if operation == .unsupported { throw S3ServerError.notImplemented }
+            switch fault {
+            case .slowDown: throw S3ServerError.slowDown
+            case .internalError: throw S3ServerError.internalError
+            default: break
+            }
+            let exchange = Exchange(request: request, operation: operation, principal: principal, requestId: requestId, fault: fault)
+            try prepareBody(exchange, head: head, check: check)
+            state = .receiving(exchange)
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        } catch let error as S3ServerError {
+            var principal = Principal.anonymous
+            if let id = request.headers.first(name: "authorization").flatMap(Self.keyId) { principal = .user(id) }
+            fail(context: context, error, method: request.method, bucket: request.bucket, key: request.key,
+                 operation: operation.rawValue, principal: principal, requestId: requestId,
+                 isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    private static func hasBody(_ head: HTTPRequestHead) -> Bool {
+        if let length = head.headers.first(name: "content-length") { return length != "0" }
+        return head.headers.first(name: "transfer-encoding") != nil
+    }
+
+    private static func keyId(_ authorization: String) -> String? {
+        guard let range = authorization.range(of: "Credential=") else { return nil }
+        return authorization[range.upperBound...].split(separator: "/").first.map(String.init)
+    }
+
+    private func prepareBody(_ exchange: Exchange, head: HTTPRequestHead, check: PayloadCheck) throws {
+        let headers = head.headers
+        let contentLength = headers.first(name: "content-length").flatMap { UInt64($0) }
+        if headers.first(name: "content-length") != nil && contentLength == nil {
+            throw S3ServerError.invalidArgument("Content-Length is not a number", name: "Content-Length")
+        }
+        let chunkedTE = headers.first(name: "transfer-encoding")?.lowercased().contains("chunked") == true
+        let decoded = headers.first(name: "x-amz-decoded-content-length").flatMap { UInt64($0) }
+        exchange.expectedLength = contentLength
+        var lowercased: [String: String] = [:]
+        for (name, value) in headers { lowercased[name.lowercased()] = value }
+        if exchange.operation.streamsBodyToStorage {
+            guard contentLength != nil || chunkedTE else { throw S3ServerError.missingContentLength }
+            if (decoded ?? contentLength ?? 0) > server.maxObjectSize { throw S3ServerError.entityTooLarge }
+            let writer = try server.service.store.blobs.makeWriter(expectedSize: decoded ?? contentLength)
+            exchange.writer = writer
+            exchange.verifier = try BodyVerifier(check: check, headers: lowercased) { buffer throws(S3ServerError) in
+                try writer.write(buffer)
+            }
+        } else {
+            let limit = exchange.operation.smallBodyLimit
+            if (contentLength ?? 0) > UInt64(limit) { throw S3ServerError.malformedXML }
+            exchange.verifier = try BodyVerifier(check: check, headers: lowercased) { [unowned exchange] buffer throws(S3ServerError) in
+                guard exchange.small.count + buffer.readableBytes <= limit else { throw S3ServerError.malformedXML }
+                exchange.small.append(contentsOf: buffer.readableBytesView)
+            }
+        }
+    }
+
+    // MARK: body
+
+    private func receive(context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        guard case .receiving(let exchange) = state else { return }
+        exchange.received += UInt64(buffer.readableBytes)
+        if exchange.fault == .dropMidBody, exchange.operation.streamsBodyToStorage,
+           exchange.received * 2 >= (exchange.expectedLength ?? 0) {
+            record(exchange, status: 0, error: nil, fault: "dropMidBody")
+            abandon()
+            context.close(promise: nil)
+            return
+        }
+        do {
+            try exchange.verifier?.feed(buffer)
+        } catch {
+            exchange.writer?.abandon()
+            exchange.writer = nil
+            fail(context: context, error, exchange: exchange, bodyPending: true)
+        }
+    }
+
+    private func end(context: ChannelHandlerContext) {
+        switch state {
+        case .idle: return
+        case .discarding:
+            state = .idle
+            return
+        case .receiving(let exchange):
+            state = .idle
+            do {
+                let body: ReceivedBody
+                let result = try exchange.verifier?.finish()
+                if let writer = exchange.writer, let result {
+                    body = .stored(try writer.finish(), result)
+                } else if let result {
+                    body = .small(exchange.small, result)
+                } else {
+                    body = .none
+                }
+                let response = try server.service.execute(exchange.operation, exchange.request, principal: exchange.principal, body: body)
+                send(context: context, response, exchange: exchange)
+            } catch {
+                exchange.writer?.abandon()
+                fail(context: context, error, exchange: exchange, bodyPending: false)
+            }
+        }
+    }
+
+    // MARK: answers
+
+    private func fail(context: ChannelHandlerContext, _ error: S3ServerError, exchange: Exchange, bodyPending: Bool) {
+        fail(context: context, error, method: exchange.request.method, bucket: exchange.request.bucket, key: exchange.request.key,
+             operation: exchange.operation.rawValue, principal: exchange.principal, requestId: exchange.requestId,
+             isHead: exchange.request.method == "HEAD", bodyPending: bodyPending, fault: Self.faultName(exchange.fault))
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: S3ServerError, method: String, bucket: String?, key: String?,
+                      operation: String, principal: Principal, requestId: String, isHead: Bool, bodyPending: Bool,
+                      fault: String? = nil) {
+        var response = S3Response(status: error.status, headers: error.headers)
+        if !isHead && error.status != 304 {
+            let resource = "/" + [bucket, key].compactMap { $0 }.joined(separator: "/")
+            response = .xml(error.xml(resource: resource, requestId: requestId), status: error.status)
+            response.headers += error.headers
+        }
+        state = bodyPending ? .discarding : .idle
+        server.journal.record(JournalEntry(time: server.now(), method: method, bucket: bucket, key: key, operation: operation,
+                                           status: error.status, errorCode: error.code, principal: principal, fault: fault))
+        write(context: context, response, requestId: requestId, isHead: isHead, close: bodyPending, dropMidBody: false)
+    }
+
+    private func send(context: ChannelHandlerContext, _ response: S3Response, exchange: Exchange) {
+        record(exchange, status: response.status, error: nil, fault: Self.faultName(exchange.fault))
+        let drop = exchange.fault == .dropMidBody && !exchange.operation.streamsBodyToStorage
+        let delay = server.faults.latency()
+        let isHead = exchange.request.method == "HEAD"
+        if delay > 0 {
+            let loopBound = NIOLoopBound((self, context, response), eventLoop: context.eventLoop)
+            let requestId = exchange.requestId
+            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+                let (handler, context, response) = loopBound.value
+                handler.write(context: context, response, requestId: requestId, isHead: isHead, close: false, dropMidBody: drop)
+            }
+        } else {
+            write(context: context, response, requestId: exchange.requestId, isHead: isHead, close: false, dropMidBody: drop)
+        }
+    }
+
+    private func record(_ exchange: Exchange, status: Int, error: String?, fault: String?) {
+        server.journal.record(JournalEntry(time: server.now(), method: exchange.request.method, bucket: exchange.request.bucket,
+                                           key: exchange.request.key, operation: exchange.operation.rawValue, status: status,
+                                           errorCode: error, principal: exchange.principal, fault: fault))
+    }
+
+    private static func faultName(_ fault: FaultInjector.Decision) -> String? {
+        switch fault {
+        case .none: nil
+        case .slowDown: "slowDown"
+        case .internalError: "internalError"
+        case .dropMidBody: "dropMidBody"
+        }
+    }
+
+    private func write(context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
+                       close: Bool, dropMidBody: Bool) {
+        var headers = NIOHTTP1.HTTPHeaders()
+        headers.add(name: "x-amz-request-id", value: requestId)
+        headers.add(name: "x-amz-id-2", value: requestId)
+        headers.add(name: "Date", value: httpDate(server.now()))
+        headers.add(name: "Server", value: "AmazonS3")
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        let length: UInt64 = switch response.body {
+        case .empty: 0
+        case .bytes(let b): UInt64(b.readableBytes)
+        case .blob(_, let range): UInt64(range.count)
+        }
+        if response.status != 304 && response.status != 204 { headers.add(name: "Content-Length", value: String(length)) }
+        if close { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if !isHead {
+            switch response.body {
+            case .empty: break
+            case .bytes(let buffer):
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            case .blob(let blob, let range):
+                let sent = dropMidBody ? range.lowerBound..<(range.lowerBound + UInt64(range.count) / 2) : range
+                writeBlob(context: context, blob, sent)
+                if dropMidBody {
+                    context.flush()
+                    context.close(promise: nil)
+                    return
+                }
+            }
+        }
+        if close {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    /// Memory slices go out as they are (no copy); file slices as file regions (sendfile).
+    private func writeBlob(context: ChannelHandlerContext, _ blob: Blob, _ range: Range<UInt64>) {
+        guard !range.isEmpty else { return }
+        for slice in blob.slices(range) {
+            switch slice {
+            case .memory(let buffer):
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            case .file(let path, let fileRange):
+                guard let handle = try? NIOFileHandle(_deprecatedPath: path) else { context.close(promise: nil); return }
+                let region = FileRegion(fileHandle: handle, readerIndex: Int(fileRange.lowerBound), endIndex: Int(fileRange.upperBound))
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { _ in try? handle.close() }
+                context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: promise)
+            }
+        }
+    }
+
+    private static func requestId() -> String {
+        String((0..<16).map { _ in "0123456789ABCDEF".randomElement()! })
+    }
+}

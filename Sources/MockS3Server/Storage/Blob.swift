@@ -1,0 +1,141 @@
+import Foundation
+import NIOCore
+
+/// An object's (or a part's) bytes: in memory, in a file under the data directory, or the parts
+/// of a completed multipart upload side by side (so completing copies nothing).
+public indirect enum Blob: Sendable {
+    case memory(ByteBuffer)
+    case file(path: String, size: UInt64)
+    case composite([Blob])
+
+    public var size: UInt64 {
+        switch self {
+        case .memory(let b): UInt64(b.readableBytes)
+        case .file(_, let size): size
+        case .composite(let parts): parts.reduce(0) { $0 + $1.size }
+        }
+    }
+
+    /// The pieces covering `range` of this blob, in order.
+    func slices(_ range: Range<UInt64>) -> [BlobSlice] {
+        switch self {
+        case .memory(let buffer):
+            return [.memory(buffer.getSlice(at: buffer.readerIndex + Int(range.lowerBound), length: Int(range.count))!)]
+        case .file(let path, _):
+            return [.file(path: path, range: range)]
+        case .composite(let parts):
+            var result: [BlobSlice] = []
+            var start: UInt64 = 0
+            for part in parts {
+                let end = start + part.size
+                let lo = max(range.lowerBound, start), hi = min(range.upperBound, end)
+                if lo < hi { result += part.slices((lo - start)..<(hi - start)) }
+                start = end
+            }
+            return result
+        }
+    }
+
+    /// Every file this blob lives in (to delete them when the object goes).
+    var files: [String] {
+        switch self {
+        case .memory: []
+        case .file(let path, _): [path]
+        case .composite(let parts): parts.flatMap(\.files)
+        }
+    }
+}
+
+enum BlobSlice: Sendable {
+    case memory(ByteBuffer)
+    case file(path: String, range: Range<UInt64>)
+}
+
+/// Receives a request body as it arrives and becomes a `Blob` at the end.
+public protocol BlobWriter: AnyObject {
+    func write(_ bytes: ByteBuffer) throws(S3ServerError)
+    func finish() throws(S3ServerError) -> Blob
+    func abandon()
+}
+
+/// Where bodies are kept: the seam between the server and its storage medium.
+public protocol BlobStore: Sendable {
+    func makeWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter
+    func discard(_ blob: Blob)
+}
+
+public struct MemoryBlobStore: BlobStore {
+    public init() {}
+
+    public func makeWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
+        MemoryWriter(capacity: Int(min(expectedSize ?? 0, 64 << 20)))
+    }
+
+    public func discard(_ blob: Blob) {}
+
+    final class MemoryWriter: BlobWriter {
+        var buffer: ByteBuffer
+        init(capacity: Int) { buffer = ByteBufferAllocator().buffer(capacity: capacity) }
+        func write(_ bytes: ByteBuffer) throws(S3ServerError) {
+            var bytes = bytes
+            buffer.writeBuffer(&bytes)
+        }
+        func finish() throws(S3ServerError) -> Blob { .memory(buffer) }
+        func abandon() { buffer = ByteBuffer() }
+    }
+}
+
+/// Bodies in files named by a counter under `directory` (never by the key, so no key can escape it).
+public final class DiskBlobStore: BlobStore, @unchecked Sendable {
+    let directory: String
+    private let lock = NSLock()
+    private var counter = 0
+
+    public init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    public func makeWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
+        lock.lock()
+        counter += 1
+        let path = "\(directory)/blob-\(getpid())-\(counter)"
+        lock.unlock()
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .internalError }
+        return DiskWriter(path: path, fd: fd)
+    }
+
+    public func discard(_ blob: Blob) {
+        for path in blob.files { unlink(path) }
+    }
+
+    final class DiskWriter: BlobWriter {
+        let path: String
+        var fd: Int32
+        var size: UInt64 = 0
+        init(path: String, fd: Int32) { self.path = path; self.fd = fd }
+        func write(_ bytes: ByteBuffer) throws(S3ServerError) {
+            let ok = bytes.withUnsafeReadableBytes { raw -> Bool in
+                var done = 0
+                while done < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                    if n <= 0 { return false }
+                    done += n
+                }
+                return true
+            }
+            guard ok else { throw .internalError }
+            size += UInt64(bytes.readableBytes)
+        }
+        func finish() throws(S3ServerError) -> Blob {
+            close(fd); fd = -1
+            return .file(path: path, size: size)
+        }
+        func abandon() {
+            if fd >= 0 { close(fd); fd = -1 }
+            unlink(path)
+        }
+        deinit { if fd >= 0 { close(fd); unlink(path) } }
+    }
+}
