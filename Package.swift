@@ -36,6 +36,7 @@ let package = Package(
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server"]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
+        .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/MockS3ServerTests"),
         .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Properties"),
         .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Integration"),
     ]

@@ -183,6 +183,8 @@ final class Transfer: @unchecked Sendable {
         ccurl_setopt_string(handle, CURLOPT_URL, request.target.urlString)
         ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
         ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // Keys are sent as signed: curl must not fold "a/../b" into "b" (another object, and a broken signature).
+        ccurl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)

@@ -1,0 +1,118 @@
+import Foundation
+import MockS3Server
+import RaceData
+import Testing
+
+@Suite("Mock S3: signatures and credentials")
+struct AuthTests {
+    static let second = MockCredential(accessKeyId: "AKIASECONDUSER000002", secretAccessKey: "second/secret")
+    static let temporary = MockCredential(accessKeyId: "ASIATEMPORARY0000003", secretAccessKey: "temp-secret", sessionToken: "token-3")
+    static let expired = MockCredential(accessKeyId: "ASIAEXPIRED000000004", secretAccessKey: "old-secret", sessionToken: "token-4", expired: true)
+
+    func configure(_ c: inout MockS3Server.Configuration) {
+        c.buckets = ["b"]
+        c.credentials = [MockS3Server.defaultCredential, Self.second, Self.temporary, Self.expired]
+    }
+
+    func credentials(_ m: MockCredential, secret: String? = nil, token: String? = nil) -> Credentials {
+        Credentials(accessKeyId: m.accessKeyId, secretAccessKey: secret ?? m.secretAccessKey, sessionToken: token ?? m.sessionToken)
+    }
+
+    @Test func severalKeyPairsAndSessionTokens() async throws {
+        try await withMock(configure) { server in
+            _ = try await server.client(credentials: credentials(Self.second)).putObject(bucket: "b", key: "k", body: .bytes([1]))
+            #expect(try await server.client(credentials: credentials(Self.temporary)).getObjectBytes(bucket: "b", key: "k") == [1])
+            #expect(server.journal.entries.map(\.principal) == [.user(Self.second.accessKeyId), .user(Self.temporary.accessKeyId)])
+        }
+    }
+
+    @Test(arguments: [
+        ("unknown key", "InvalidAccessKeyId"), ("wrong secret", "SignatureDoesNotMatch"), ("wrong token", "InvalidToken"),
+        ("expired token", "ExpiredToken"), ("skewed clock", "RequestTimeTooSkewed"), ("wrong region", "AuthorizationHeaderMalformed"),
+    ])
+    func badCredentialsAreRefusedWithS3Codes(_ case_: String, _ code: String) async throws {
+        try await withMock(configure) { server in
+            var client: S3Client
+            switch case_ {
+            case "unknown key": client = try server.client(credentials: Credentials(accessKeyId: "AKIANOBODY0000000000", secretAccessKey: "x"))
+            case "wrong secret": client = try server.client(credentials: credentials(Self.second, secret: "not-it"))
+            case "wrong token": client = try server.client(credentials: credentials(Self.temporary, token: "forged"))
+            case "expired token": client = try server.client(credentials: credentials(Self.expired))
+            case "skewed clock": client = try server.client(now: { Date().addingTimeInterval(-16 * 60) })
+            default:
+                var c = S3Configuration(region: "eu-west-1", endpoint: try .custom(server.endpoint),
+                                        credentials: credentials(MockS3Server.defaultCredential), retry: .none)
+                c.transport.idleTimeout = 5
+                client = S3Client(configuration: c)
+            }
+            let error = await #expect(throws: S3Error.self) { _ = try await client.putObject(bucket: "b", key: "k", body: .bytes([1])) }
+            #expect(error?.code == code)
+            if code == "AuthorizationHeaderMalformed" { #expect("\(error!)".contains("AWS_REGION=us-east-1")) }
+            #expect(try server.store.list("b", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
+            #expect(server.journal.entries.count == 1) // refused at once, never retried
+        }
+    }
+
+    @Test func aSmallSkewIsAccepted() async throws {
+        try await withMock(configure) { server in
+            _ = try await server.client(now: { Date().addingTimeInterval(-14 * 60) }).putObject(bucket: "b", key: "k", body: .bytes([1]))
+        }
+    }
+
+    @Test func presignedURLsExpire() async throws {
+        try await withMock(configure) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "data/a b.csv", body: .bytes(Array("x".utf8)))
+            let fresh = try client.presignedURL(method: .get, bucket: "b", key: "data/a b.csv", expires: 60)
+            #expect(try curl(fresh) == (200, "x"))
+            let old = try server.client(now: { Date().addingTimeInterval(-120) })
+                .presignedURL(method: .get, bucket: "b", key: "data/a b.csv", expires: 60)
+            let (status, body) = try curl(old)
+            #expect(status == 403 && body.contains("Request has expired"))
+            let tampered = fresh.replacingOccurrences(of: "a%20b", with: "a%20c")
+            #expect(try curl(tampered).0 == 403)
+        }
+    }
+
+    @Test func signedChunksAreCheckedChunkByChunk() async throws {
+        try await withMock(configure) { server in
+            let body = bytes(3 << 20)
+            _ = try await server.client(signing: .streaming).putObject(bucket: "b", key: "chunked", body: .bytes(body))
+            #expect(try await server.client().getObjectBytes(bucket: "b", key: "chunked") == body)
+            // A body whose second chunk was altered after signing fails, and nothing is stored.
+            let signer = SigV4Signer(credentials: credentials(MockS3Server.defaultCredential), region: "us-east-1")
+            let data = Array("a".utf8) + bytes(70_000)
+            var request = HTTPRequest(method: .put, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: server.port, path: "/b/forged"))
+            request.headers.add("Content-Encoding", "aws-chunked")
+            request.headers.add("x-amz-decoded-content-length", String(data.count))
+            let date = Date()
+            let seed = signer.sign(&request, payloadHash: ChunkSigner.payloadHash, date: date)
+            var chunks = ChunkSigner(signingKey: signer.signingKey(AmzDate(date).day), amzDate: AmzDate(date).full,
+                                     scope: seed.credentialScope, seedSignature: seed.signature, chunkSize: 65_536)
+            var encoded: [UInt8] = []
+            for (i, piece) in [Array(data[..<65_536]), Array(data[65_536...]), []].enumerated() {
+                let signature = chunks.sign(chunkSHA256: Digest.sha256(piece).hexString)
+                var sent = piece
+                if i == 1 { sent[0] ^= 0xFF }
+                encoded += ChunkSigner.header(size: piece.count, signature: signature) + sent + [13, 10]
+            }
+            request.body = .bytes(encoded)
+            let response = try await CurlTransport().execute(request, streamBody: false)
+            #expect(response.status == 403 && response.errorCode == "SignatureDoesNotMatch")
+            #expect(try await server.client().headObject(bucket: "b", key: "forged") == nil)
+        }
+    }
+
+    func curl(_ url: String) throws -> (Int, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-s", "-w", "\n%{http_code}", url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import MockS3Server
+import RaceData
+import Testing
+
+@Suite("Mock S3: S3's semantics")
+struct SemanticsTests {
+    @Test func listingOrderPagesAndPrefixes() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            var keys = ["data/é.csv", "data/B.csv", "data/a.csv", "data/z.csv", "data/~.csv", "data/a b/c.csv", "top"]
+            for i in 0..<2_100 { keys.append(String(format: "data/t%04d/Race 1/x.csv", i)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for chunk in stride(from: 0, to: keys.count, by: 300) {
+                    let part = keys[chunk..<min(chunk + 300, keys.count)]
+                    group.addTask { for key in part { _ = try await client.putObject(bucket: "b", key: key, body: .bytes([1])) } }
+                }
+                try await group.waitForAll()
+            }
+            let page = try await client.listObjectsV2(bucket: "b", prefix: "data/", maxKeys: 5000)
+            #expect(page.objects.count == 1000 && page.isTruncated)
+            let all = try await client.listAll(bucket: "b", prefix: "data/")
+            let expected = keys.filter { $0.hasPrefix("data/") }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            #expect(all.objects.map(\.key) == expected)
+            #expect(all.pages == 3)
+            let folders = try await client.listAll(bucket: "b", prefix: "data/", delimiter: "/")
+            #expect(folders.commonPrefixes.count == 2_101 && folders.commonPrefixes.first == "data/a b/")
+            #expect(folders.objects.map(\.key) == ["data/B.csv", "data/a.csv", "data/z.csv", "data/~.csv", "data/é.csv"])
+            #expect(folders.pages == 3)
+            let after = try await client.listObjectsV2(bucket: "b", prefix: "data/", delimiter: "/", startAfter: "data/t2098/")
+            #expect(after.commonPrefixes == ["data/t2099/"])
+            let top = try await client.listObjectsV2(bucket: "b", delimiter: "/")
+            #expect(top.commonPrefixes == ["data/"] && top.objects.map(\.key) == ["top"])
+        }
+    }
+
+    @Test func rangesAndConditionals() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            let body = bytes(10_000)
+            let etag = try await client.putObject(bucket: "b", key: "k", body: .bytes(body)).etag
+            #expect(etag == Digest.md5(body).hexString)
+            for (range, expected) in [(ByteRange.closed(10, 19), Array(body[10...19])), (.from(9_990), Array(body[9_990...])),
+                                      (.suffix(5), Array(body[9_995...])), (.closed(9_998, 20_000), Array(body[9_998...]))] {
+                let object = try #require(try await client.getObject(bucket: "b", key: "k", range: range))
+                var got: [UInt8] = []
+                for try await chunk in object.body { got += chunk }
+                #expect(got == expected)
+            }
+            let unsatisfiable = try await server.raw(.get, "/b/k", headers: [("Range", "bytes=20000-")])
+            #expect(unsatisfiable.status == 416 && unsatisfiable.errorCode == "InvalidRange")
+            let partial = try await server.raw(.get, "/b/k", headers: [("Range", "bytes=0-0")])
+            #expect(partial.status == 206 && partial.head.headers["Content-Range"] == "bytes 0-0/10000")
+            #expect(try await server.raw(.get, "/b/k", headers: [("If-Match", "\"nope\"")]).status == 412)
+            #expect(try await server.raw(.get, "/b/k", headers: [("If-Match", "\"\(etag)\"")]).status == 200)
+            #expect(try await server.raw(.get, "/b/k", headers: [("If-None-Match", "\"\(etag)\"")]).status == 304)
+            #expect(try await server.raw(.get, "/b/k", headers: [("If-Modified-Since", "Sun, 01 Jan 2090 00:00:00 GMT")]).status == 304)
+            #expect(try await server.raw(.get, "/b/k", headers: [("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status == 412)
+            #expect(try await server.raw(.head, "/b/k").head.headers["Content-Length"] == "10000")
+        }
+    }
+
+    @Test func multipartRules() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            let big = bytes(5 << 20), tail = bytes(1000, seed: 2)
+            let id = try await client.createMultipartUpload(bucket: "b", key: "m")
+            let p1 = try await client.uploadPart(bucket: "b", key: "m", uploadId: id, partNumber: 1, body: .bytes(big))
+            let p2 = try await client.uploadPart(bucket: "b", key: "m", uploadId: id, partNumber: 2, body: .bytes(tail))
+            // Wrong ETag, then out of order, are refused; the upload survives both.
+            let wrong = await #expect(throws: S3Error.self) {
+                _ = try await client.completeMultipartUpload(bucket: "b", key: "m", uploadId: id,
+                                                             parts: [p1, CompletedPart(partNumber: 2, etag: "0000")])
+            }
+            #expect(wrong?.code == "InvalidPart")
+            let xml = "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>\"\(p2.etag)\"</ETag></Part><Part><PartNumber>1</PartNumber><ETag>\"\(p1.etag)\"</ETag></Part></CompleteMultipartUpload>"
+            let disorder = try await server.raw(.post, "/b/m", query: [.init("uploadId", id)], body: Array(xml.utf8))
+            #expect(disorder.status == 400 && disorder.errorCode == "InvalidPartOrder")
+            let done = try await client.completeMultipartUpload(bucket: "b", key: "m", uploadId: id, parts: [p1, p2])
+            #expect(done.etag == Digest.md5(Digest.md5(big) + Digest.md5(tail)).hexString + "-2")
+            #expect(try await client.getObjectBytes(bucket: "b", key: "m") == big + tail)
+            // Parts under 5 MiB (but the last) are too small.
+            let small = try await client.createMultipartUpload(bucket: "b", key: "s")
+            let s1 = try await client.uploadPart(bucket: "b", key: "s", uploadId: small, partNumber: 1, body: .bytes(tail))
+            let s2 = try await client.uploadPart(bucket: "b", key: "s", uploadId: small, partNumber: 2, body: .bytes(tail))
+            let tooSmall = await #expect(throws: S3Error.self) {
+                _ = try await client.completeMultipartUpload(bucket: "b", key: "s", uploadId: small, parts: [s1, s2])
+            }
+            #expect(tooSmall?.code == "EntityTooSmall")
+            try await client.abortMultipartUpload(bucket: "b", key: "s", uploadId: small)
+            let gone = await #expect(throws: S3Error.self) {
+                _ = try await client.uploadPart(bucket: "b", key: "s", uploadId: small, partNumber: 3, body: .bytes(tail))
+            }
+            #expect(gone?.code == "NoSuchUpload")
+            let badNumber = try await server.raw(.put, "/b/m", query: [.init("partNumber", "10001"), .init("uploadId", id)], body: [1])
+            #expect(badNumber.status == 404 || badNumber.errorCode == "InvalidArgument")
+            #expect(try await client.listMultipartUploads(bucket: "b").isEmpty)
+        }
+    }
+
+    @Test func aclsAndObjectOwnership() async throws {
+        try await withMock({ $0.buckets = ["enforced"] }) { server in
+            let client = try server.client()
+            let refused = await #expect(throws: S3Error.self) {
+                _ = try await client.putObject(bucket: "enforced", key: "k", body: .bytes([1]), options: PutOptions(acl: "public-read"))
+            }
+            #expect(refused?.code == "AccessControlListNotSupported")
+            #expect("\(refused!)".contains("bucket policy"))
+            _ = try await client.putObject(bucket: "enforced", key: "k", body: .bytes([1]))
+
+            try server.store.createBucket("open")
+            try server.store.setOwnership("open", .objectWriter)
+            _ = try await client.putObject(bucket: "open", key: "public.csv", body: .bytes([7]), options: PutOptions(acl: "public-read"))
+            _ = try await client.putObject(bucket: "open", key: "private.csv", body: .bytes([8]))
+            let anonymous = try server.client(anonymous: true)
+            #expect(try await anonymous.getObjectBytes(bucket: "open", key: "public.csv") == [7])
+            #expect(try await anonymous.headObject(bucket: "open", key: "public.csv")?.size == 1)
+            for attempt in [{ _ = try await anonymous.getObjectBytes(bucket: "open", key: "private.csv") },
+                            { _ = try await anonymous.getObjectBytes(bucket: "open", key: "missing.csv") },
+                            { _ = try await anonymous.listObjectsV2(bucket: "open") },
+                            { _ = try await anonymous.putObject(bucket: "open", key: "x", body: .bytes([1])) }] as [@Sendable () async throws -> Void] {
+                let error = await #expect(throws: S3Error.self) { try await attempt() }
+                #expect(error?.code == "AccessDenied")
+            }
+        }
+    }
+
+    @Test func errorCodesAndStatuses() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            let noBucket = await #expect(throws: S3Error.self) { _ = try await client.listObjectsV2(bucket: "missing-bucket") }
+            #expect(noBucket?.code == "NoSuchBucket" && noBucket?.status == 404)
+            #expect(try await client.getObject(bucket: "b", key: "missing") == nil)
+            let missing = try await server.raw(.get, "/b/missing")
+            #expect(missing.status == 404 && missing.errorCode == "NoSuchKey")
+            let badMD5 = try await server.raw(.put, "/b/x", headers: [("Content-MD5", Data(Digest.md5([9])).base64EncodedString())], body: [1])
+            #expect(badMD5.status == 400 && badMD5.errorCode == "BadDigest")
+            let badSHA = try await server.raw(.put, "/b/x", body: [1], payloadHash: Digest.sha256([2]).hexString)
+            #expect(badSHA.status == 400 && badSHA.errorCode == "XAmzContentSHA256Mismatch")
+            let badXML = try await server.raw(.post, "/b/x", query: [.init("uploadId", "nope")], body: Array("<Complete".utf8))
+            #expect(badXML.status == 400 && badXML.errorCode == "MalformedXML")
+            let bomb = "<!DOCTYPE d [<!ENTITY a \"aaaa\">]><Delete><Object><Key>&a;</Key></Object></Delete>"
+            let hostile = try await server.raw(.post, "/b", query: [.init("delete")],
+                                               headers: [("Content-MD5", Data(Digest.md5(Array(bomb.utf8))).base64EncodedString())], body: Array(bomb.utf8))
+            #expect(hostile.errorCode == "MalformedXML")
+            let badName = try await server.raw(.put, "/Bad_Bucket")
+            #expect(badName.errorCode == "InvalidBucketName")
+            #expect(try await server.raw(.get, "/b", query: [.init("list-type", "2"), .init("max-keys", "-1")]).errorCode == "InvalidArgument")
+            let unsupported = try await server.raw(.put, "/b/x", query: [.init("tagging")], body: Array("<Tagging/>".utf8))
+            #expect(unsupported.status == 501 && unsupported.errorCode == "NotImplemented")
+        }
+    }
+
+    @Test func copyDeleteAndBatchDelete() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "src dir/ü.csv", body: .bytes(Array("x,y".utf8)),
+                                           options: PutOptions(contentType: "text/csv", metadata: ["origin": "test"]))
+            _ = try await client.copyObject(sourceBucket: "b", sourceKey: "src dir/ü.csv", bucket: "b", key: "dst/copy.csv")
+            let head = try #require(try await client.headObject(bucket: "b", key: "dst/copy.csv"))
+            #expect(head.contentType == "text/csv" && head.metadata["origin"] == "test")
+            try await client.deleteObject(bucket: "b", key: "src dir/ü.csv")
+            #expect(try await client.getObjectBytes(bucket: "b", key: "dst/copy.csv") == Array("x,y".utf8))
+            let result = try await client.deleteObjects(bucket: "b", keys: ["dst/copy.csv", "never-existed"])
+            #expect(result.errors.isEmpty && result.deleted.count == 2)
+            #expect(try await client.listAll(bucket: "b").objects.isEmpty)
+        }
+    }
+
+    @Test func diskStorageKeepsBytesInFilesAndRemovesThem() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mock-s3-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withMock({ $0.buckets = ["b"]; $0.dataDirectory = directory }) { server in
+            let client = try server.client(signing: .streaming)
+            let body = bytes(12 << 20)
+            let key = "data/..hidden/~user/passwd"
+            _ = try await client.putObject(bucket: "b", key: key, body: .bytes(body))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 1)
+            #expect(try await client.getObjectBytes(bucket: "b", key: key) == body)
+            let object = try #require(try await client.getObject(bucket: "b", key: key, range: .closed(5, 9)))
+            var got: [UInt8] = []
+            for try await chunk in object.body { got += chunk }
+            #expect(got == Array(body[5...9]))
+            try await client.deleteObject(bucket: "b", key: key)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+            // Dot segments are refused, and nothing is written.
+            let climb = await #expect(throws: S3Error.self) {
+                _ = try await client.putObject(bucket: "b", key: "../../etc/passwd", body: .bytes([1]))
+            }
+            #expect(climb?.code == "InvalidURI")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        }
+    }
+
+    @Test func journalRecordsEveryRequest() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes([1]))
+            _ = try await client.getObject(bucket: "b", key: "missing")
+            let entries = server.journal.entries
+            #expect(entries.map(\.operation) == ["PutObject", "GetObject"])
+            #expect(entries.map(\.status) == [200, 404])
+            #expect(entries[1].errorCode == "NoSuchKey")
+            #expect(entries.allSatisfy { $0.principal == .user(MockS3Server.defaultCredential.accessKeyId) })
+        }
+    }
+}

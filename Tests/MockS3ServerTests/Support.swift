@@ -1,0 +1,87 @@
+import Foundation
+import MockS3Server
+import RaceData
+import Testing
+
+/// Starts a mock server for one test and stops it afterwards, whatever happens.
+func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
+                 _ body: (MockS3Server) async throws -> T) async throws -> T {
+    var configuration = MockS3Server.Configuration()
+    configuration.threads = 1
+    configure(&configuration)
+    let server = try await MockS3Server(configuration: configuration)
+    do {
+        let result = try await body(server)
+        try await server.stop()
+        return result
+    } catch {
+        try? await server.stop()
+        throw error
+    }
+}
+
+extension MockS3Server {
+    func client(credentials: Credentials? = nil, anonymous: Bool = false, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01),
+                signing: PayloadSigning = .signed, now: @escaping @Sendable () -> Date = { Date() }) throws -> S3Client {
+        let c = credentials ?? Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                                           secretAccessKey: MockS3Server.defaultCredential.secretAccessKey)
+        var configuration = S3Configuration(region: self.configuration.region, endpoint: try .custom(endpoint),
+                                            credentials: anonymous ? nil : c, retry: retry, payloadSigning: signing)
+        configuration.transport.idleTimeout = 10
+        return S3Client(configuration: configuration, now: now)
+    }
+
+    /// One request as we build it, signed with the default credentials (or not), through libcurl.
+    func raw(_ method: RaceData.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
+             body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true) async throws -> HTTPResponse {
+        var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
+                                  body: body.isEmpty ? .empty : .bytes(body))
+        for (name, value) in headers { request.headers.add(name, value) }
+        if sign {
+            let signer = SigV4Signer(credentials: Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                                                              secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
+                                     region: configuration.region)
+            signer.sign(&request, payloadHash: payloadHash ?? Digest.sha256(body).hexString, date: Date())
+        }
+        return try await CurlTransport().execute(request, streamBody: false)
+    }
+
+    /// Bytes straight onto a socket, for requests curl would tidy up (dot segments, absurd headers).
+    func socketRequest(_ text: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            answer += chunk[..<n]
+            if let text = String(bytes: answer, encoding: .utf8), text.contains("</Error>") || text.hasPrefix("HTTP/1.1 200") { break }
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}
+
+extension HTTPResponse {
+    var errorCode: String? { (try? XML.parse(body))?.value("Code") }
+}
+
+func bytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 56)
+    }
+}
