@@ -1,0 +1,85 @@
+"""boto3 against the mock S3 server, as real users would call it. Exits non-zero on the first
+failed check. Usage: boto3_against_mock.py ENDPOINT ACCESS_KEY SECRET_KEY"""
+import base64
+import hashlib
+import sys
+import zlib
+
+import boto3
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+endpoint, key, secret = sys.argv[1:4]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+def check(condition, what):
+    if not condition:
+        print("FAILED:", what)
+        sys.exit(1)
+    print("ok:", what)
+
+
+s3.create_bucket(Bucket="boto-bucket", ObjectOwnership="ObjectWriter")
+payload = b"lap,value\n1,2\n"
+r = s3.put_object(Bucket="boto-bucket", Key="data/Race 1/x+y ü.csv", Body=payload)
+check(r["ETag"] == '"%s"' % hashlib.md5(payload).hexdigest(), "put_object: the ETag is the MD5")
+crc = base64.b64encode(zlib.crc32(payload).to_bytes(4, "big")).decode()
+check(r.get("ChecksumCRC32") == crc, "put_object: the default CRC32 checksum was checked and echoed")
+try:
+    s3.put_object(Bucket="boto-bucket", Key="data/bad-crc.csv", Body=payload, ChecksumCRC32="AAAAAA==")
+    check(False, "a wrong CRC32 is refused")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "BadDigest", "a wrong CRC32 is refused with BadDigest")
+body = s3.get_object(Bucket="boto-bucket", Key="data/Race 1/x+y ü.csv")["Body"].read()
+check(body == b"lap,value\n1,2\n", "get_object returns the bytes")
+
+data = bytes(range(256)) * (40 * 1024 + 7)  # ~10 MiB: upload_file goes multipart above 8 MiB
+with open(sys.argv[4] if len(sys.argv) > 4 else "/tmp/boto3-mock-upload.bin", "wb") as f:
+    f.write(data)
+s3.upload_file(f.name, "boto-bucket", "big/telemetry.bin")
+head = s3.head_object(Bucket="boto-bucket", Key="big/telemetry.bin")
+check(head["ContentLength"] == len(data) and head["ETag"].endswith('-2"'), "upload_file went multipart")
+check(s3.get_object(Bucket="boto-bucket", Key="big/telemetry.bin")["Body"].read() == data, "multipart object reads back")
+
+v2 = s3.generate_presigned_url("get_object", Params={"Bucket": "boto-bucket", "Key": "data/Race 1/x+y ü.csv"}, ExpiresIn=300)
+check("Signature=" in v2 and "AWSAccessKeyId=" in v2, "default presigned URL is SigV2")
+check(requests.get(v2).content == body, "SigV2 presigned GET works")
+check(requests.get(v2.replace("Signature=", "Signature=x")).status_code == 403, "tampered SigV2 URL refused")
+
+s3v4 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key,
+                    aws_secret_access_key=secret, config=Config(signature_version="s3v4"))
+put_url = s3v4.generate_presigned_url("put_object", Params={"Bucket": "boto-bucket", "Key": "presigned/p.csv"}, ExpiresIn=300)
+check(requests.put(put_url, data=b"p,q\n").status_code == 200, "SigV4 presigned PUT works")
+get_url = s3v4.generate_presigned_url("get_object", Params={"Bucket": "boto-bucket", "Key": "presigned/p.csv"}, ExpiresIn=300)
+check(requests.get(get_url).content == b"p,q\n", "SigV4 presigned GET works")
+
+s3.put_object(Bucket="boto-bucket", Key="public/open.csv", Body=b"open", ACL="public-read")
+anonymous = requests.get(f"{endpoint}/boto-bucket/public/open.csv")
+check(anonymous.status_code == 200 and anonymous.content == b"open", "anonymous GET of a public-read object")
+private = requests.get(f"{endpoint}/boto-bucket/big/telemetry.bin")
+check(private.status_code == 403 and b"<Code>AccessDenied</Code>" in private.content, "anonymous GET of a private object denied")
+
+s3.create_bucket(Bucket="enforced-bucket")
+try:
+    s3.put_object(Bucket="enforced-bucket", Key="k", Body=b"x", ACL="public-read")
+    check(False, "ACL on a BucketOwnerEnforced bucket refused")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "AccessControlListNotSupported", "ACL on a BucketOwnerEnforced bucket refused")
+
+bad = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key="wrong")
+try:
+    bad.list_objects_v2(Bucket="boto-bucket")
+    check(False, "wrong secret refused")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "SignatureDoesNotMatch", "wrong secret refused with SignatureDoesNotMatch")
+
+pages = s3.get_paginator("list_objects_v2").paginate(Bucket="boto-bucket", Prefix="data/", Delimiter="/")
+prefixes = [p["Prefix"] for page in pages for p in page.get("CommonPrefixes", [])]
+check(prefixes == ["data/Race 1/"], "ListObjectsV2 with a delimiter")
+v1 = s3.list_objects(Bucket="boto-bucket", Prefix="big/")
+check([o["Key"] for o in v1["Contents"]] == ["big/telemetry.bin"], "ListObjects (V1)")
+deleted = s3.delete_objects(Bucket="boto-bucket", Delete={"Objects": [{"Key": "presigned/p.csv"}, {"Key": "public/open.csv"}]})
+check(len(deleted.get("Deleted", [])) == 2, "delete_objects")
+print("boto3: all checks passed")

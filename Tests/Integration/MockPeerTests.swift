@@ -1,0 +1,143 @@
+import Foundation
+import MockS3Server
+import RaceData
+import Testing
+
+/// The mock S3 server driven by clients nobody here wrote: the AWS CLI and boto3, unmodified.
+@Suite("Mock S3 against the AWS CLI and boto3")
+struct MockPeerTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized
+
+    struct Run { var status: Int32; var output: String }
+
+    /// Runs a command with the mock's endpoint and credentials in a clean AWS environment.
+    func run(_ arguments: [String], endpoint: String, credential: MockCredential = MockS3Server.defaultCredential) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        environment["AWS_ACCESS_KEY_ID"] = credential.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = credential.secretAccessKey
+        environment["AWS_DEFAULT_REGION"] = "us-east-1"
+        environment["AWS_ENDPOINT_URL"] = endpoint
+        environment["AWS_CONFIG_FILE"] = "/dev/null"
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: output)
+    }
+
+    func makeTree() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-tree-\(UUID())")
+        for (path, text) in [("COTA/Race 1/COTA_lap_time_R1.csv", "a,b\n"), ("COTA/Race 1/99_Best 10 Laps_Race 1.CSV", "x;y\n"),
+                             ("Sonoma/ü ñ/sonoma_lap_time_R1.csv", "c,d\n"), ("top.csv", "t\n")] {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: file)
+        }
+        return root
+    }
+
+    @Test func awsCLIWorkflow() async throws {
+        try await withMockServer { server in
+            let e = server.endpoint
+            let tree = try makeTree()
+            defer { try? FileManager.default.removeItem(at: tree) }
+            #expect(try run(["aws", "s3", "mb", "s3://cli-bucket"], endpoint: e).status == 0)
+            #expect(try run(["aws", "s3", "ls"], endpoint: e).output.contains("cli-bucket"))
+            let copy = try run(["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://cli-bucket/data/"], endpoint: e)
+            #expect(copy.status == 0, "\(copy.output)")
+            let listing = try run(["aws", "s3", "ls", "--recursive", "s3://cli-bucket/"], endpoint: e).output
+            for key in ["data/COTA/Race 1/COTA_lap_time_R1.csv", "data/COTA/Race 1/99_Best 10 Laps_Race 1.CSV",
+                        "data/Sonoma/ü ñ/sonoma_lap_time_R1.csv", "data/top.csv"] {
+                #expect(listing.contains(key), "\(key) missing from:\n\(listing)")
+            }
+            // sync twice: the second run finds nothing to upload.
+            #expect(try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://cli-bucket/synced/"], endpoint: e).status == 0)
+            let putsBefore = server.journal.entries(operation: "PutObject").count
+            let second = try run(["aws", "s3", "sync", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
+            #expect(second.status == 0 && second.output.isEmpty, "\(second.output)")
+            #expect(server.journal.entries(operation: "PutObject").count == putsBefore)
+            // 20 MiB goes multipart and comes back byte for byte.
+            let big = FileManager.default.temporaryDirectory.appendingPathComponent("cli-20m-\(UUID()).bin")
+            let back = big.appendingPathExtension("back")
+            defer { try? FileManager.default.removeItem(at: big); try? FileManager.default.removeItem(at: back) }
+            let payload = Data(bytes(20 << 20, seed: 9))
+            try payload.write(to: big)
+            #expect(try run(["aws", "s3", "cp", "--only-show-errors", big.path, "s3://cli-bucket/big.bin"], endpoint: e).status == 0)
+            #expect(server.journal.entries(operation: "UploadPart").count >= 3)
+            #expect(server.journal.entries(operation: "CompleteMultipartUpload").map(\.status) == [200])
+            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e).status == 0)
+            #expect(try Data(contentsOf: back) == payload)
+            let v1 = try run(["aws", "s3api", "list-objects", "--bucket", "cli-bucket", "--prefix", "data/", "--delimiter", "/"], endpoint: e)
+            #expect(v1.output.contains("\"Prefix\": \"data/COTA/\""))
+            let wrong = try run(["aws", "s3", "ls", "s3://cli-bucket"], endpoint: e,
+                                credential: MockCredential(accessKeyId: MockS3Server.defaultCredential.accessKeyId, secretAccessKey: "wrong"))
+            #expect(wrong.status != 0 && wrong.output.contains("SignatureDoesNotMatch"))
+            #expect(try run(["aws", "s3", "rm", "--recursive", "--only-show-errors", "s3://cli-bucket/"], endpoint: e).status == 0)
+            #expect(try server.store.list("cli-bucket", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
+        }
+    }
+
+    @Test func boto3AsUsersCallIt() async throws {
+        try await withMockServer { server in
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(UUID()).bin")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let c = MockS3Server.defaultCredential
+            let result = try run(["python3", Self.fixtures.appendingPathComponent("boto3_against_mock.py").path, server.endpoint,
+                                  c.accessKeyId, c.secretAccessKey, scratch.path], endpoint: server.endpoint)
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("boto3: all checks passed"))
+        }
+    }
+
+    @Test func standaloneExecutableServesTheCLI() async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mock-s3")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build mock-s3 first (swift build)")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--port", "0", "--bucket", "standalone", "--access-key", "AKIASTANDALONE000001", "--secret-key", "standalone-secret"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var line = Data()
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line += byte }
+        let text = String(decoding: line, as: UTF8.self)
+        let endpoint = try #require(text.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init), "\(text)")
+        let credential = MockCredential(accessKeyId: "AKIASTANDALONE000001", secretAccessKey: "standalone-secret")
+        let tree = try makeTree()
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let copy = try run(["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://standalone/data/"], endpoint: endpoint, credential: credential)
+        #expect(copy.status == 0, "\(copy.output)")
+        let listing = try run(["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
+        #expect(listing.output.split(separator: "\n").count == 4, "\(listing.output)")
+    }
+}
+
+func withMockServer<T>(_ body: (MockS3Server) async throws -> T) async throws -> T {
+    var configuration = MockS3Server.Configuration()
+    configuration.threads = 2
+    let server = try await MockS3Server(configuration: configuration)
+    do {
+        let result = try await body(server)
+        try await server.stop()
+        return result
+    } catch {
+        try? await server.stop()
+        throw error
+    }
+}
+
+func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 56)
+    }
+}
