@@ -1,48 +1,104 @@
 import Foundation
 import RaceData
 
-// s3bench: times one S3 client operation in-process, for Benchmarks/client-throughput.sh.
+// s3bench: times S3 operations in-process, for the scripts in Benchmarks/.
 //   s3bench get  ENDPOINT BUCKET KEY
 //   s3bench put  ENDPOINT BUCKET KEY FILE signed|unsigned|streaming md5|nomd5
-// Prints "<operation> <bytes> <seconds> <MB/s>" (MB = 10^6 bytes).
+//       prints "<operation> <bytes> <seconds> <MB/s>" (MB = 10^6 bytes)
+//   s3bench ops  ENDPOINT BUCKET THREADS SECONDS
+//       1 KiB PUT, GET, HEAD and ListObjectsV2 (prefix + delimiter, 2,000 keys), each for SECONDS
+//       with THREADS concurrent callers; prints "<operation> <threads> <ops/s>"
+// Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the mock server's defaults.
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 5, ["get", "put"].contains(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: s3bench get|put ENDPOINT BUCKET KEY [FILE signed|unsigned md5|nomd5]\n".utf8))
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-let (operation, endpoint, bucket, key) = (arguments[1], arguments[2], arguments[3], arguments[4])
-let signing: PayloadSigning = switch arguments.count > 6 ? arguments[6] : "signed" {
-case "unsigned": .unsigned
-case "streaming": .streaming
-default: .signed
+guard arguments.count >= 5, ["get", "put", "ops"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops ENDPOINT BUCKET ... (see Benchmarks/S3Bench/main.swift)")
 }
-let configuration = S3Configuration(
-    region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-    credentials: Credentials(accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "benchmark-secret"),
-    retry: .none, payloadSigning: signing)
-let client = S3Client(configuration: configuration)
+let environment = ProcessInfo.processInfo.environment
+let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
+                              secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
 
-let started = Date()
-var bytes: UInt64 = 0
-do {
-switch operation {
-case "get":
-    guard let object = try await client.getObject(bucket: bucket, key: key) else {
-        FileHandle.standardError.write(Data("no such object\n".utf8)); exit(1)
+func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3Client {
+    S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+                                            credentials: credentials, retry: .none, payloadSigning: signing))
+}
+
+func transfer() async throws {
+    let (operation, endpoint, bucket, key) = (arguments[1], arguments[2], arguments[3], arguments[4])
+    let signing: PayloadSigning = switch arguments.count > 6 ? arguments[6] : "signed" {
+    case "unsigned": .unsigned
+    case "streaming": .streaming
+    default: .signed
     }
-    for try await chunk in object.body { bytes += UInt64(chunk.count) }
-default:
-    let file = arguments[5]
-    let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.uint64Value ?? 0
-    let md5 = arguments.count > 7 && arguments[7] == "md5"
-    _ = try await client.putObject(bucket: bucket, key: key, body: .file(path: file, offset: 0, length: size),
+    let s3 = try client(endpoint, signing: signing)
+    let started = Date()
+    var bytes: UInt64 = 0
+    if operation == "get" {
+        guard let object = try await s3.getObject(bucket: bucket, key: key) else { fail("no such object") }
+        for try await chunk in object.body { bytes += UInt64(chunk.count) }
+    } else {
+        let file = arguments[5]
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.uint64Value ?? 0
+        let md5 = arguments.count > 7 && arguments[7] == "md5"
+        _ = try await s3.putObject(bucket: bucket, key: key, body: .file(path: file, offset: 0, length: size),
                                    options: PutOptions(contentMD5: md5))
-    bytes = size
+        bytes = size
+    }
+    let seconds = Date().timeIntervalSince(started)
+    print(String(format: "%@ %llu %.4f %.1f", operation, bytes, seconds, Double(bytes) / seconds / 1e6))
 }
+
+func ops() async throws {
+    let (endpoint, bucket) = (arguments[2], arguments[3])
+    guard arguments.count >= 6, let threads = Int(arguments[4]), let seconds = Double(arguments[5]) else { fail("ops needs THREADS SECONDS") }
+    let s3 = try client(endpoint)
+    let payload = [UInt8](repeating: 0x61, count: 1024)
+    // The listing's bucket: 2,000 keys in 50 folders.
+    if try await s3.listObjectsV2(bucket: bucket, prefix: "list/", maxKeys: 1).objects.isEmpty {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    for i in stride(from: t, to: 2000, by: 8) {
+                        _ = try await s3.putObject(bucket: bucket, key: "list/dir\(i % 50)/key\(i).csv", body: .bytes([1]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+    for i in 0..<threads { _ = try await s3.putObject(bucket: bucket, key: "ops/k\(i)", body: .bytes(payload)) }
+    let operations: [(String, @Sendable (Int) async throws -> Void)] = [
+        ("put", { t in _ = try await s3.putObject(bucket: bucket, key: "ops/k\(t)", body: .bytes(payload)) }),
+        ("get", { t in _ = try await s3.getObjectBytes(bucket: bucket, key: "ops/k\(t)") }),
+        ("head", { t in _ = try await s3.headObject(bucket: bucket, key: "ops/k\(t)") }),
+        ("list", { _ in
+            let page = try await s3.listObjectsV2(bucket: bucket, prefix: "list/", delimiter: "/")
+            guard page.commonPrefixes.count == 50 else { fail("listing returned \(page.commonPrefixes.count) prefixes") }
+        }),
+    ]
+    for (name, operation) in operations {
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        let count = try await withThrowingTaskGroup(of: Int.self) { group in
+            for t in 0..<threads {
+                group.addTask {
+                    var n = 0
+                    while Date() < deadline { try await operation(t); n += 1 }
+                    return n
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        print(String(format: "%@ %d %.0f", name, threads, Double(count) / Date().timeIntervalSince(started)))
+    }
+}
+
+do {
+    if arguments[1] == "ops" { try await ops() } else { try await transfer() }
 } catch {
-    FileHandle.standardError.write(Data("s3bench: \(error)\n".utf8))
-    exit(1)
+    fail("\(error)")
 }
-let seconds = Date().timeIntervalSince(started)
-print(String(format: "%@ %llu %.4f %.1f", operation, bytes, seconds, Double(bytes) / seconds / 1e6))

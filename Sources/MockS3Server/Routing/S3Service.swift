@@ -456,18 +456,22 @@ private func utc(_ date: Date) -> tm {
     return parts
 }
 
+private func digits(_ value: Int32, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
 /// `2026-11-25T12:00:00.000Z`, as listings show dates.
 func isoDate(_ date: Date) -> String {
     let t = utc(date)
-    let millis = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, millis)
+    let millis = Int32((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
+    return "\(digits(t.tm_year + 1900, 4))-\(digits(t.tm_mon + 1, 2))-\(digits(t.tm_mday, 2))T\(digits(t.tm_hour, 2)):\(digits(t.tm_min, 2)):\(digits(t.tm_sec, 2)).\(digits(millis, 3))Z"
 }
 
 /// `Wed, 25 Nov 2026 12:00:00 GMT`, as HTTP headers show dates.
 func httpDate(_ date: Date) -> String {
     let t = utc(date)
-    return String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", weekdays[Int(t.tm_wday)], t.tm_mday, months[Int(t.tm_mon)],
-                  t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec)
+    return "\(weekdays[Int(t.tm_wday)]), \(digits(t.tm_mday, 2)) \(months[Int(t.tm_mon)]) \(digits(t.tm_year + 1900, 4)) \(digits(t.tm_hour, 2)):\(digits(t.tm_min, 2)):\(digits(t.tm_sec, 2)) GMT"
 }
 
 /// Seconds since 1970 of an RFC 1123 date; nil if it is not one.

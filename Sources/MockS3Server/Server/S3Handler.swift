@@ -320,7 +320,20 @@ final class S3Handler: ChannelInboundHandler {
         }
     }
 
-    private static func requestId() -> String {
-        String((0..<16).map { _ in "0123456789ABCDEF".randomElement()! })
+    /// Unique per request: a random per-process base plus a counter (no syscall per request).
+    private static let requestIds = RequestIdSource()
+    private static func requestId() -> String { requestIds.next() }
+}
+
+final class RequestIdSource: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counter = UInt64.random(in: 0...UInt64.max)
+    func next() -> String {
+        lock.lock()
+        counter &+= 0x9E3779B97F4A7C15
+        let value = counter
+        lock.unlock()
+        let hex = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

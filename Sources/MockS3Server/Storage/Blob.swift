@@ -68,20 +68,38 @@ public struct MemoryBlobStore: BlobStore {
     public init() {}
 
     public func makeWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
-        MemoryWriter(capacity: Int(min(expectedSize ?? 0, 64 << 20)))
+        MemoryWriter(expectedSize: expectedSize ?? 0)
     }
 
     public func discard(_ blob: Blob) {}
 
+    /// Copies the body once, into buffers of at most 8 MiB: a large object never has to be
+    /// moved to a bigger buffer as it grows.
     final class MemoryWriter: BlobWriter {
+        static let segment = 8 << 20
+        var full: [Blob] = []
         var buffer: ByteBuffer
-        init(capacity: Int) { buffer = ByteBufferAllocator().buffer(capacity: capacity) }
+        var remaining: UInt64
+        init(expectedSize: UInt64) {
+            remaining = expectedSize
+            buffer = ByteBufferAllocator().buffer(capacity: Int(min(expectedSize, UInt64(Self.segment))))
+        }
         func write(_ bytes: ByteBuffer) throws(S3ServerError) {
             var bytes = bytes
-            buffer.writeBuffer(&bytes)
+            while bytes.readableBytes > 0 {
+                if buffer.writableBytes == 0 && buffer.readableBytes >= Self.segment {
+                    full.append(.memory(buffer))
+                    buffer = ByteBufferAllocator().buffer(capacity: Self.segment)
+                }
+                let n = min(bytes.readableBytes, max(buffer.writableBytes, Self.segment - buffer.readableBytes))
+                var slice = bytes.readSlice(length: n)!
+                buffer.writeBuffer(&slice)
+            }
         }
-        func finish() throws(S3ServerError) -> Blob { .memory(buffer) }
-        func abandon() { buffer = ByteBuffer() }
+        func finish() throws(S3ServerError) -> Blob {
+            full.isEmpty ? .memory(buffer) : .composite(full + [.memory(buffer)])
+        }
+        func abandon() { full = []; buffer = ByteBuffer() }
     }
 }
 

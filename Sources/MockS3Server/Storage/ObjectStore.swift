@@ -206,11 +206,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                 let key = b.sortedKeys[index]
                 guard key.utf8.starts(with: prefix.utf8) else { break }
                 var commonPrefix: String?
-                if let delimiter, !delimiter.isEmpty {
-                    let rest = key.utf8.dropFirst(prefixCount)
-                    if let range = rest.firstRange(of: delimiter.utf8) {
-                        commonPrefix = String(decoding: key.utf8[..<range.upperBound], as: UTF8.self)
-                    }
+                if let delimiter, !delimiter.isEmpty, let end = Self.end(of: delimiter, in: key, after: prefixCount) {
+                    commonPrefix = String(decoding: key.utf8.prefix(end), as: UTF8.self)
                 }
                 if count == maxKeys { result.isTruncated = true; break }
                 if let commonPrefix {
@@ -230,6 +227,20 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             }
             return result
         }
+    }
+
+    /// The byte offset just past the first `delimiter` in `key` at or after byte `start`.
+    static func end(of delimiter: String, in key: String, after start: Int) -> Int? {
+        let d = Array(delimiter.utf8)
+        return key.utf8.withContiguousStorageIfAvailable { k -> Int? in
+            guard k.count >= d.count, start <= k.count - d.count else { return nil }
+            var i = start
+            while i <= k.count - d.count {
+                if k[i] == d[0] && (d.count == 1 || Array(k[i..<(i + d.count)]) == d) { return i + d.count }
+                i += 1
+            }
+            return nil
+        } ?? nil
     }
 
     /// The smallest string after every string that starts with `prefix`.

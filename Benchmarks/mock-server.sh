@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The mock S3 server against moto_server, same client (our S3 client, s3bench) in the same run:
+# 1 KiB PUT/GET/HEAD and ListObjectsV2 ops/s at 1 and 8 client threads; then a 256 MiB GET and PUT
+# through curl from the mock, next to curl from nginx serving the same file (the loopback ceiling).
+#   bash Benchmarks/mock-server.sh [seconds-per-measure]     (needs moto[server], nginx-light)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-3}
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+swift build -c release --product s3bench >/dev/null
+swift build -c release --product mock-s3 >/dev/null
+bin=$(swift build -c release --show-bin-path)
+export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001'
+
+mock_port=$(free_port)
+"$bin/mock-s3" --port "$mock_port" --bucket bench --access-key "$AWS_ACCESS_KEY_ID" --secret-key "$AWS_SECRET_ACCESS_KEY" >/dev/null &
+pids+=($!)
+moto_port=$(free_port)
+moto_server -H 127.0.0.1 -p "$moto_port" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$moto_port/" && break; sleep 0.2; done
+curl -s -X PUT "http://127.0.0.1:$moto_port/bench" >/dev/null
+
+echo "ops/s, our S3 client (s3bench), ${seconds}s per measure"
+printf '%-6s %-8s %10s %10s %8s\n' op threads mock moto ratio
+for threads in 1 8; do
+    "$bin/s3bench" ops "http://127.0.0.1:$mock_port" bench "$threads" "$seconds" > "$work/mock.txt"
+    "$bin/s3bench" ops "http://127.0.0.1:$moto_port" bench "$threads" "$seconds" > "$work/moto.txt"
+    paste "$work/mock.txt" "$work/moto.txt" | awk '{printf "%-6s %-8s %10s %10s %7.1fx\n", $1, $2, $3, $6, $3/$6}'
+done
+
+# The same with wrk as the client (C, so the servers are what is measured), through presigned
+# SigV4 URLs: the mock verifies each signature, moto (open mode) checks none.
+urls() { python3 - "$1" <<'PY'
+import sys, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=Config(signature_version="s3v4"))
+s3.put_object(Bucket="bench", Key="wrk/object", Body=b"a" * 1024)
+for method, params in [("put_object", {"Key": "wrk/object"}), ("get_object", {"Key": "wrk/object"}),
+                       ("head_object", {"Key": "wrk/object"}), ("list_objects_v2", {"Prefix": "list/", "Delimiter": "/"})]:
+    print(s3.generate_presigned_url(method, Params={"Bucket": "bench", **params}, ExpiresIn=3600))
+PY
+}
+cat > "$work/put.lua" <<'LUA'
+wrk.method = "PUT"
+wrk.body = string.rep("a", 1024)
+LUA
+cat > "$work/head.lua" <<'LUA'
+wrk.method = "HEAD"
+LUA
+wrk_rate() { # connections url [script]
+    local script=()
+    [ -n "${3:-}" ] && script=(-s "$3")
+    wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "${seconds}s" "${script[@]}" "$2" | awk '/Requests\/sec/ {printf "%.0f", $2}'
+}
+mapfile -t mock_urls < <(urls "http://127.0.0.1:$mock_port")
+mapfile -t moto_urls < <(urls "http://127.0.0.1:$moto_port")
+if command -v wrk >/dev/null; then
+    echo
+    echo "ops/s, wrk with presigned URLs, ${seconds}s per measure"
+    printf '%-6s %-8s %10s %10s %8s\n' op conns mock moto ratio
+    for conns in 1 8; do
+        # (HEAD is left out: wrk waits for a body after a HEAD's Content-Length.)
+        for i in 0 1 3; do
+            op=(put get head list); scr=("$work/put.lua" "" "$work/head.lua" "")
+            a=$(wrk_rate "$conns" "${mock_urls[$i]}" "${scr[$i]}"); b=$(wrk_rate "$conns" "${moto_urls[$i]}" "${scr[$i]}")
+            printf '%-6s %-8s %10s %10s %7.1fx\n' "${op[$i]}" "$conns" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print a/b}')"
+        done
+    done
+fi
+
+size_mib=256
+head -c $((size_mib << 20)) /dev/urandom > "$work/object.bin"
+mkdir -p "$work/www/bench" "$work/logs"
+cp "$work/object.bin" "$work/www/bench/object.bin"
+nginx_port=$(free_port)
+cat > "$work/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 64; }
+http { access_log off; sendfile on; server { listen 127.0.0.1:$nginx_port; root $work/www; } }
+CONF
+nginx -c "$work/nginx.conf"
+"$bin/s3bench" put "http://127.0.0.1:$mock_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$nginx_port/bench/object.bin"; done | median > "$work/nginx_get"
+presigned() { python3 - "$mock_port" <<'PY'
+import sys, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1", config=Config(signature_version="s3v4"))
+print(s3.generate_presigned_url("get_object", Params={"Bucket": "bench", "Key": "object.bin"}, ExpiresIn=600))
+PY
+}
+get_url=$(presigned)
+for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{speed_download}\n' "$get_url"; done | median > "$work/mock_get"
+for i in 1 2 3 4 5; do "$bin/s3bench" get "http://127.0.0.1:$mock_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/mock_get_ours"
+for i in 1 2 3 4 5; do "$bin/s3bench" put "http://127.0.0.1:$mock_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/mock_put"
+"$bin/s3bench" put "http://127.0.0.1:$moto_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
+for i in 1 2 3; do "$bin/s3bench" get "http://127.0.0.1:$moto_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/moto_get"
+for i in 1 2 3; do "$bin/s3bench" put "http://127.0.0.1:$moto_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/moto_put"
+echo
+echo "$size_mib MiB object, medians in MB/s"
+awk -v n="$(cat "$work/nginx_get")" -v m="$(cat "$work/mock_get")" -v o="$(cat "$work/mock_get_ours")" \
+    -v p="$(cat "$work/mock_put")" -v mg="$(cat "$work/moto_get")" -v mp="$(cat "$work/moto_put")" 'BEGIN {
+    printf "GET  curl <- nginx (static file)     %8.0f\n", n/1e6
+    printf "GET  curl <- mock (presigned)        %8.0f   (%.0f%% of nginx)\n", m/1e6, 100*m/n
+    printf "GET  our client <- mock              %8.0f\n", o/1e6
+    printf "GET  our client <- moto              %8.0f\n", mg/1e6
+    printf "PUT  our client -> mock (MD5 ETag)   %8.0f\n", p/1e6
+    printf "PUT  our client -> moto              %8.0f\n", mp/1e6 }'
