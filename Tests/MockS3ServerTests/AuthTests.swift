@@ -116,3 +116,43 @@ struct AuthTests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 }
+
+/// What botocore sends over https: `aws-chunked`, no chunk signatures, a CRC32 in a trailer.
+@Suite("Mock S3: unsigned aws-chunked bodies with checksum trailers")
+struct TrailerTests {
+    func crc32(_ data: [UInt8]) -> String {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        crc ^= 0xFFFF_FFFF
+        return Data([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]).base64EncodedString()
+    }
+
+    func body(_ data: [UInt8], checksum: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: data.count, by: 40_000) {
+            let piece = Array(data[start..<min(start + 40_000, data.count)])
+            out += Array("\(String(piece.count, radix: 16))\r\n".utf8) + piece + [13, 10]
+        }
+        return out + Array("0\r\nx-amz-checksum-crc32:\(checksum)\r\n\r\n".utf8)
+    }
+
+    @Test func checksumTrailersAreChecked() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let data = bytes(100_000)
+            let headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(data.count)),
+                           ("x-amz-trailer", "x-amz-checksum-crc32"), ("x-amz-sdk-checksum-algorithm", "CRC32")]
+            let good = try await server.raw(.put, "/b/t", headers: headers, body: body(data, checksum: crc32(data)),
+                                            payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            #expect(good.status == 200)
+            #expect(good.head.headers["x-amz-checksum-crc32"] == crc32(data))
+            #expect(try await server.client().getObjectBytes(bucket: "b", key: "t") == data)
+            let bad = try await server.raw(.put, "/b/u", headers: headers, body: body(data, checksum: crc32([1])),
+                                           payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            #expect(bad.status == 400 && bad.errorCode == "BadDigest")
+            #expect(try await server.client().headObject(bucket: "b", key: "u") == nil)
+        }
+    }
+}
