@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +26,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
-        .target(name: "RaceData", dependencies: ["CCurl", "CCrypto"]),
+        .target(name: "RaceData", dependencies: ["CCurl", "CCrypto", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MockS3Server", dependencies: [
             "RaceData", "CCrypto",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The data tree on disk: `root/{track}/…/{file}.csv`.
+public struct LocalDataSource: DataSource {
+    public let root: URL
+    public var name: String { "local \(root.path)" }
+    /// Files deeper than this under a track are not looked at (the real tree goes 3 deep).
+    public var maxDepth = 6
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    public func tracks() async throws(DataError) -> [String] {
+        let entries: [String]
+        do { entries = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
+            throw .file(path: root.path, reason: "the data folder does not exist or cannot be listed")
+        }
+        return entries.filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && !FileNaming.isJunk(name + "/x")
+                && FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Every file under the track, as paths relative to it; nil if the track folder does not exist.
+    /// Symbolic links are not followed, so nothing outside the root is ever read.
+    func files(track: String) throws(DataError) -> [String]? {
+        try FileNaming.validateTrack(track)
+        let base = root.appendingPathComponent(track, isDirectory: true)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        var result: [String] = []
+        var pending: [(String, Int)] = [("", 0)]
+        while let (relative, depth) = pending.popLast() {
+            let directory = relative.isEmpty ? base : base.appendingPathComponent(relative, isDirectory: true)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
+            for name in names {
+                let path = relative.isEmpty ? name : "\(relative)/\(name)"
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path),
+                      let type = attributes[.type] as? FileAttributeType else { continue }
+                if type == .typeDirectory, depth + 1 < maxDepth { pending.append((path, depth + 1)) }
+                if type == .typeRegular { result.append(path) }
+            }
+        }
+        return result
+    }
+
+    public func sessions(track: String) async throws(DataError) -> [Session]? {
+        guard let files = try files(track: track) else { return nil }
+        return FileNaming.sessions(files)
+    }
+
+    public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
+        guard let files = try files(track: track) else { return nil }
+        return FileNaming.choose(files, session: session, kind: kind)
+    }
+
+    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
+        guard let relative = try await locate(track: track, session: session, kind: kind) else {
+            loaderLog.info("no \(kind) file for \(track) \(session) under \(root.path)")
+            return nil
+        }
+        let path = root.appendingPathComponent(track).appendingPathComponent(relative).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var assembler = TableAssembler(source: path, kind: kind, filter: filter)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 { throw .file(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            try assembler.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        let table = try assembler.finish()
+        if table.names.isEmpty { loaderLog.warning("\(path) is empty") }
+        return LoadedTable(location: "\(track)/\(relative)", table: table)
+    }
+}

@@ -1,0 +1,165 @@
+/// The three lap tables every session has.
+public enum LapKind: String, CaseIterable, Sendable, Codable {
+    case lapStart = "lap_start"
+    case lapEnd = "lap_end"
+    case lapTime = "lap_time"
+}
+
+/// What a data file holds.
+public enum TableKind: Hashable, Sendable, CustomStringConvertible {
+    case lap(LapKind)
+    case telemetry
+
+    public var description: String {
+        switch self { case .lap(let k): k.rawValue; case .telemetry: "telemetry" }
+    }
+
+    public init?(_ text: String) {
+        if text == "telemetry" { self = .telemetry } else if let k = LapKind(rawValue: text) { self = .lap(k) } else { return nil }
+    }
+}
+
+/// A race session token: `R1`, `R2`, … `R12`; ordered naturally (R2 before R10).
+public struct Session: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let number: Int
+    public var token: String { "R\(number)" }
+    public var description: String { token }
+
+    /// Accepts `R1` or `r1` (the session token as file names spell it); nothing else.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard (2...4).contains(bytes.count), bytes[0] == UInt8(ascii: "R") || bytes[0] == UInt8(ascii: "r"),
+              bytes.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(String(decoding: bytes.dropFirst(), as: UTF8.self)),
+              n >= 1 else { return nil }
+        number = n
+    }
+
+    public static func < (a: Session, b: Session) -> Bool { a.number < b.number }
+}
+
+/// The naming rules (DATASET.md): how a file name says which session and table it holds, which
+/// files are junk, and which track or session arguments are safe.
+public enum FileNaming {
+    /// macOS AppleDouble files, Finder and Explorer droppings, and anything under `__MACOSX/`.
+    public static func isJunk(_ relativePath: String) -> Bool {
+        let components = relativePath.split(separator: "/")
+        guard let name = components.last else { return true }
+        if components.contains("__MACOSX") { return true }
+        if name.hasPrefix("._") { return true }
+        return ["ds_store", ".ds_store", "thumbs.db", "desktop.ini"].contains(name.lowercased())
+    }
+
+    /// Splits a name into lower-case words at `_`, `-`, spaces and dots.
+    static func words(_ name: String) -> [Substring] {
+        name.lowercased().split { $0 == "_" || $0 == "-" || $0 == " " || $0 == "." }
+    }
+
+    /// The session and table a CSV file name announces, by rule: the session token is the first
+    /// or the last word; `lap start` (or `lap start time`), `lap end` (or `lap end time`), `lap time`
+    /// or `telemetry` appear as words; the track part may be anything. nil for any other file.
+    public static func classify(fileName: String) -> (session: Session, kind: TableKind)? {
+        guard fileName.lowercased().hasSuffix(".csv"), !isJunk(fileName) else { return nil }
+        let w = words(String(fileName.dropLast(4)))
+        guard let first = w.first, let last = w.last else { return nil }
+        guard let session = Session(String(first)) ?? Session(String(last)) else { return nil }
+        var kinds: Set<TableKind> = []
+        for i in w.indices {
+            if w[i] == "telemetry" { kinds.insert(.telemetry) }
+            if w[i] == "lap", i + 1 < w.count {
+                switch w[i + 1] {
+                case "start": kinds.insert(.lap(.lapStart))
+                case "end": kinds.insert(.lap(.lapEnd))
+                case "time": kinds.insert(.lap(.lapTime))
+                default: break
+                }
+            }
+        }
+        guard kinds.count == 1 else { return nil }
+        return (session, kinds.first!)
+    }
+
+    /// The best file for (session, kind) among a track's files (paths relative to the track folder):
+    /// the shallowest match first, then the shortest name, then byte order of the path.
+    public static func choose(_ paths: [String], session: Session, kind: TableKind) -> String? {
+        paths.filter { path in
+            guard !isJunk(path), let name = path.split(separator: "/").last,
+                  let found = classify(fileName: String(name)) else { return false }
+            return found.session == session && found.kind == kind
+        }.min { a, b in
+            let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
+            if da != db { return da < db }
+            if a.utf8.count != b.utf8.count { return a.utf8.count < b.utf8.count }
+            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+    }
+
+    /// The sessions a track's files mention: from lap-start files, else from lap-time files.
+    public static func sessions(_ paths: [String]) -> [Session] {
+        var starts: Set<Session> = [], times: Set<Session> = []
+        for path in paths where !isJunk(path) {
+            guard let name = path.split(separator: "/").last, let found = classify(fileName: String(name)) else { continue }
+            if found.kind == .lap(.lapStart) { starts.insert(found.session) }
+            if found.kind == .lap(.lapTime) { times.insert(found.session) }
+        }
+        return (starts.isEmpty ? times : starts).sorted()
+    }
+
+    /// A track name is one folder name: not empty, not `.` or `..`, no slash, backslash, NUL or
+    /// encoded slash. Anything else is refused before it reaches a path or a key.
+    public static func validateTrack(_ track: String) throws(DataError) {
+        let lower = track.lowercased()
+        guard !track.isEmpty, track != ".", track != "..", !track.contains("/"), !track.contains("\\"),
+              !track.contains("\0"), !lower.contains("%2f"), !lower.contains("%5c"), !track.hasPrefix("~"),
+              track.utf8.count <= 255 else {
+            throw .invalidArgument("\"\(track)\" is not a track name: a track is one folder name under the data root.")
+        }
+    }
+
+    public static func validateSession(_ text: String) throws(DataError) -> Session {
+        guard let session = Session(text) else {
+            throw .invalidArgument("\"\(text)\" is not a session: sessions are R1, R2, … (R followed by a number).")
+        }
+        return session
+    }
+
+    /// Keys to try, in order, when a track cannot be listed (a GET-only policy or anonymous access):
+    /// the conventions of DATASET.md over aliases derived from the track name by rule (as is, lower
+    /// and upper case, underscores, first word, initials), in the folders those conventions use.
+    /// Conventions whose track part cannot be derived from the folder name are found only by listing.
+    public static func candidates(track: String, session: Session, kind: TableKind) -> [String] {
+        let parts = words(track).map(String.init)
+        let lower = parts.joined(separator: "_")
+        var aliases = [track, lower, lower.uppercased()]
+        if let first = parts.first { aliases += [first, first.uppercased()] }
+        if parts.count > 1 {
+            let initials = String(parts.compactMap(\.first))
+            aliases += [initials, initials.uppercased()]
+        }
+        aliases = unique(aliases)
+        let titled = parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+        let n = session.number
+        var folders = ["", "Race \(n)/", "race \(n)/"]
+        for alias in unique([titled, parts.first.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "", lower.uppercased(),
+                             parts.count > 1 ? String(parts.compactMap(\.first)).uppercased() : "", parts.first ?? ""]) where !alias.isEmpty {
+            folders += ["\(alias)/", "\(alias)/Race \(n)/"]
+        }
+        let forms: [String] = switch kind {
+        case .lap(.lapStart): ["lap_start", "lap_start_time"]
+        case .lap(.lapEnd): ["lap_end", "lap_end_time"]
+        case .lap(.lapTime): ["lap_time"]
+        case .telemetry: ["telemetry_data", "telemetry"]
+        }
+        var names: [String] = []
+        for alias in aliases {
+            for form in forms {
+                names += ["\(session.token)_\(alias)_\(form).csv", "\(alias)_\(form)_\(session.token).csv"]
+            }
+        }
+        return unique(folders.flatMap { folder in names.map { folder + $0 } })
+    }
+
+    static func unique(_ items: [String]) -> [String] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// The data tree in a bucket: `{prefix}{track}/…/{file}.csv`. One LIST of a track (cached) finds
+/// every file; when LIST is denied (a GET-only policy, anonymous public-read access), loads try
+/// the conventions' candidate keys with GETs, in `FileNaming.candidates` order.
+public struct S3DataSource: DataSource {
+    public let client: S3Client
+    public let bucket: String
+    public let prefix: String
+    private let cache: ListingCache
+    public var name: String { "s3://\(bucket)/\(prefix)" }
+
+    /// `ttl`: how long a track's listing is trusted before it is listed again.
+    public init(client: S3Client, bucket: String, prefix: String = "data/", ttl: TimeInterval = 300) {
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        cache = ListingCache(ttl: ttl)
+    }
+
+    /// Forgets cached listings (after an upload, say).
+    public func invalidate() async { await cache.clear() }
+
+    public func tracks() async throws(DataError) -> [String] {
+        do {
+            let listing = try await client.listAll(bucket: bucket, prefix: prefix, delimiter: "/")
+            return listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter { !$0.isEmpty }
+        } catch {
+            loaderLog.error("listing tracks in \(name) failed: \(error)")
+            throw .storage(error)
+        }
+    }
+
+    /// The track's keys relative to it, from the cache or one listing; nil when listing is denied.
+    private func files(track: String) async throws(DataError) -> [String]? {
+        try FileNaming.validateTrack(track)
+        if let cached = await cache.get(track) { return cached }
+        let base = "\(prefix)\(track)/"
+        do {
+            let keys = try await client.listAll(bucket: bucket, prefix: base).objects.map { String($0.key.dropFirst(base.count)) }
+            await cache.put(track, keys)
+            return keys
+        } catch let error where error.code == "AccessDenied" {
+            loaderLog.notice("listing \(base) is denied; loads will try the known naming conventions with GETs")
+            return nil
+        } catch {
+            loaderLog.error("listing \(base) failed: \(error)")
+            throw .storage(error)
+        }
+    }
+
+    public func sessions(track: String) async throws(DataError) -> [Session]? {
+        guard let files = try await files(track: track) else {
+            throw .storage(.service(.init(operation: .listObjectsV2, code: "AccessDenied", message: "Access Denied", status: 403,
+                                          requestId: nil, bucket: bucket, key: nil, region: nil,
+                                          configuredRegion: client.configuration.region,
+                                          redactedKeyId: client.configuration.credentials?.redactedKeyId, attempts: 1)))
+        }
+        return files.isEmpty ? nil : FileNaming.sessions(files)
+    }
+
+    public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
+        guard let files = try await files(track: track) else { return nil }
+        return FileNaming.choose(files, session: session, kind: kind)
+    }
+
+    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
+        let candidates: [String]
+        if let files = try await files(track: track) {
+            guard let chosen = FileNaming.choose(files, session: session, kind: kind) else {
+                loaderLog.info("no \(kind) file for \(track) \(session) in \(name)")
+                return nil
+            }
+            candidates = [chosen]
+        } else {
+            candidates = FileNaming.candidates(track: track, session: session, kind: kind)
+        }
+        for relative in candidates {
+            let key = "\(prefix)\(track)/\(relative)"
+            let object: S3Object?
+            do {
+                object = try await client.getObject(bucket: bucket, key: key)
+            } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
+                continue // anonymous callers get AccessDenied for missing keys too
+            } catch {
+                loaderLog.error("reading s3://\(bucket)/\(key) failed: \(error)")
+                throw .storage(error)
+            }
+            guard let object else { continue }
+            var assembler = TableAssembler(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter)
+            do {
+                for try await chunk in object.body {
+                    try assembler.feed(chunk)
+                }
+            } catch let error as DataError {
+                throw error
+            } catch let error as S3Error {
+                throw .storage(error)
+            } catch {
+                throw .storage(.transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
+                                          operation: .getObject, attempts: 1))
+            }
+            let table = try assembler.finish()
+            if table.names.isEmpty { loaderLog.warning("s3://\(bucket)/\(key) is empty") }
+            return LoadedTable(location: "\(track)/\(relative)", table: table)
+        }
+        loaderLog.info("no \(kind) object for \(track) \(session) in \(name) after \(candidates.count) candidate keys")
+        return nil
+    }
+}
+
+/// Track listings, kept for `ttl` seconds.
+actor ListingCache {
+    private let ttl: TimeInterval
+    private var entries: [String: (keys: [String], at: Date)] = [:]
+
+    init(ttl: TimeInterval) { self.ttl = ttl }
+
+    func get(_ track: String) -> [String]? {
+        guard let entry = entries[track], Date().timeIntervalSince(entry.at) < ttl else { return nil }
+        return entry.keys
+    }
+
+    func put(_ track: String, _ keys: [String]) { entries[track] = (keys, Date()) }
+    func clear() { entries.removeAll() }
+}
