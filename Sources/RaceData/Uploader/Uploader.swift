@@ -1,0 +1,228 @@
+import Foundation
+
+/// Uploads a local data tree to `{prefix}{track}/{path inside it}`: junk skipped and reported,
+/// symbolic links not followed, files in parallel, large ones as multipart uploads read straight
+/// from the file, unchanged objects skipped, every failure reported with its reason.
+public struct Uploader: Sendable {
+    public struct Options: Sendable {
+        public var prefix = "data/"
+        public var concurrency = 8
+        /// Files from this size go multipart.
+        public var multipartThreshold: UInt64 = 64 << 20
+        public var partSize: UInt64 = 16 << 20
+        /// A canned ACL for every object; nil sends none. A bucket with ACLs disabled gets one
+        /// warning and the upload goes on without it.
+        public var acl: String? = "public-read"
+        /// Upload even what is already there unchanged.
+        public var force = false
+        public init() {}
+    }
+
+    public struct PlannedFile: Sendable, Equatable {
+        public var path: String
+        public var key: String
+        public var size: UInt64
+        public var modified: Date
+    }
+
+    public struct Plan: Sendable {
+        public var files: [PlannedFile] = []
+        public var junk: [String] = []
+        public var problems: [(path: String, reason: String)] = []
+        public var bytes: UInt64 { files.reduce(0) { $0 + $1.size } }
+    }
+
+    public struct Report: Sendable {
+        public var uploaded: [String] = []
+        public var unchanged: [String] = []
+        public var junk: [String] = []
+        public var failed: [(path: String, reason: String)] = []
+        public var bytesUploaded: UInt64 = 0
+        public var seconds: TimeInterval = 0
+        public var warnings: [String] = []
+        public var succeeded: Bool { failed.isEmpty }
+    }
+
+    public struct Progress: Sendable {
+        public var filesDone: Int
+        public var filesTotal: Int
+        public var bytesDone: UInt64
+        public var bytesTotal: UInt64
+    }
+
+    public let client: S3Client
+    public let bucket: String
+    public let options: Options
+
+    public init(client: S3Client, bucket: String, options: Options = Options()) {
+        self.client = client; self.bucket = bucket; self.options = options
+    }
+
+    var prefix: String { options.prefix.isEmpty || options.prefix.hasSuffix("/") ? options.prefix : options.prefix + "/" }
+
+    /// Walks the tree: what would be uploaded, what is junk, what cannot be read.
+    public func plan(directory: URL) -> Plan {
+        var plan = Plan()
+        let root = directory.standardizedFileURL
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let folder = relative.isEmpty ? root : root.appendingPathComponent(relative, isDirectory: true)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+                plan.problems.append((relative.isEmpty ? root.path : relative, "folder cannot be read"))
+                continue
+            }
+            for name in names.sorted() {
+                let path = relative.isEmpty ? name : "\(relative)/\(name)"
+                let url = folder.appendingPathComponent(name)
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+                      let type = attributes[.type] as? FileAttributeType else {
+                    plan.problems.append((path, "cannot be read")); continue
+                }
+                if FileNaming.isJunk(path) {
+                    plan.junk.append(path); continue
+                }
+                switch type {
+                case .typeDirectory: pending.append(path)
+                case .typeRegular:
+                    guard access(url.path, R_OK) == 0 else { plan.problems.append((path, "not readable (permissions)")); continue }
+                    plan.files.append(PlannedFile(path: url.path, key: prefix + path,
+                                                  size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+                                                  modified: attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
+                case .typeSymbolicLink: plan.problems.append((path, "symbolic link, not followed"))
+                default: plan.problems.append((path, "not a regular file"))
+                }
+            }
+        }
+        plan.files.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return plan
+    }
+
+    /// Checks credentials and the bucket before anything is sent; the error says what to fix.
+    public func preflight() async throws(S3Error) {
+        try await client.headBucket(bucket)
+    }
+
+    public func upload(directory: URL, progress: (@Sendable (Progress) -> Void)? = nil) async throws(S3Error) -> Report {
+        let started = Date()
+        try await preflight()
+        let plan = plan(directory: directory)
+        var report = Report()
+        report.junk = plan.junk
+        report.failed = plan.problems.filter { !$0.reason.hasPrefix("symbolic link") }
+        report.warnings = plan.problems.filter { $0.reason.hasPrefix("symbolic link") }.map { "\($0.path): \($0.reason)" }
+        let state = UploadState(acl: options.acl, total: plan.files.count, bytes: plan.bytes, progress: progress)
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < plan.files.count else { return }
+                let file = plan.files[next]
+                next += 1
+                group.addTask { await self.uploadOne(file, state: state) }
+            }
+            for _ in 0..<max(1, options.concurrency) { start() }
+            while await group.next() != nil { start() }
+        }
+        let outcome = await state.outcome
+        report.uploaded = outcome.uploaded.sorted()
+        report.unchanged = outcome.unchanged.sorted()
+        report.failed += outcome.failed.sorted { $0.path < $1.path }
+        report.bytesUploaded = outcome.bytes
+        report.warnings += outcome.warnings
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Metadata that lets a re-run recognise an unchanged file without reading it.
+    static func fingerprint(_ file: PlannedFile) -> String { "\(file.size)-\(Int64(file.modified.timeIntervalSince1970 * 1000))" }
+
+    private func uploadOne(_ file: PlannedFile, state: UploadState) async {
+        do {
+            if !options.force, let head = try await client.headObject(bucket: bucket, key: file.key),
+               head.size == file.size, head.metadata["racedata-fingerprint"] == Self.fingerprint(file) {
+                await state.finish(file, unchanged: true)
+                return
+            }
+            try await put(file, state: state)
+            await state.finish(file, unchanged: false)
+        } catch {
+            await state.fail(file, "\(error)")
+        }
+    }
+
+    private func put(_ file: PlannedFile, state: UploadState) async throws(S3Error) {
+        var acl = await state.acl
+        while true {
+            let put = PutOptions(contentType: file.key.lowercased().hasSuffix(".csv") ? "text/csv" : "application/octet-stream",
+                                 acl: acl, metadata: ["racedata-fingerprint": Self.fingerprint(file)])
+            do {
+                if file.size >= options.multipartThreshold {
+                    try await multipart(file, put)
+                } else {
+                    _ = try await client.putObject(bucket: bucket, key: file.key, body: .file(path: file.path, offset: 0, length: file.size), options: put)
+                }
+                return
+            } catch let error where error.code == "AccessControlListNotSupported" && acl != nil {
+                await state.disableACL(bucket: bucket, acl: acl!)
+                acl = nil
+            }
+        }
+    }
+
+    private func multipart(_ file: PlannedFile, _ put: PutOptions) async throws(S3Error) {
+        let id = try await client.createMultipartUpload(bucket: bucket, key: file.key, options: put)
+        do {
+            var parts: [CompletedPart] = []
+            var offset: UInt64 = 0
+            var number = 1
+            while offset < file.size {
+                let length = min(options.partSize, file.size - offset)
+                parts.append(try await client.uploadPart(bucket: bucket, key: file.key, uploadId: id, partNumber: number,
+                                                         body: .file(path: file.path, offset: offset, length: length)))
+                offset += length
+                number += 1
+            }
+            _ = try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts)
+        } catch {
+            // Leave no orphaned parts behind (they cost storage until aborted).
+            try? await client.abortMultipartUpload(bucket: bucket, key: file.key, uploadId: id)
+            throw error
+        }
+    }
+}
+
+/// What the parallel uploads share: the outcome so far and whether ACLs still go out.
+actor UploadState {
+    var acl: String?
+    var outcome = (uploaded: [String](), unchanged: [String](), failed: [(path: String, reason: String)](), bytes: UInt64(0), warnings: [String]())
+    private var done = 0
+    private var bytesDone: UInt64 = 0
+    private let total: Int
+    private let bytesTotal: UInt64
+    private let progress: (@Sendable (Uploader.Progress) -> Void)?
+
+    init(acl: String?, total: Int, bytes: UInt64, progress: (@Sendable (Uploader.Progress) -> Void)?) {
+        self.acl = acl; self.total = total; bytesTotal = bytes; self.progress = progress
+    }
+
+    func disableACL(bucket: String, acl: String) {
+        guard self.acl != nil else { return }
+        self.acl = nil
+        outcome.warnings.append("Bucket \(bucket) has ACLs disabled (Object Ownership: bucket owner enforced), so \(acl) was not applied; objects were uploaded without an ACL. For public read access, add a bucket policy (see AWS_SETUP_GUIDE.md).")
+    }
+
+    func finish(_ file: Uploader.PlannedFile, unchanged: Bool) {
+        if unchanged { outcome.unchanged.append(file.key) } else { outcome.uploaded.append(file.key); outcome.bytes += file.size }
+        step(file.size)
+    }
+
+    func fail(_ file: Uploader.PlannedFile, _ reason: String) {
+        outcome.failed.append((file.path, reason))
+        step(file.size)
+    }
+
+    private func step(_ bytes: UInt64) {
+        done += 1
+        bytesDone += bytes
+        progress?(Uploader.Progress(filesDone: done, filesTotal: total, bytesDone: bytesDone, bytesTotal: bytesTotal))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import MockS3Server
+import RaceData
+import Testing
+
+@Suite("Uploader against the mock server")
+struct UploaderTests {
+    func tree() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID())")
+        try DatasetGenerator(seed: 21).write(to: root)
+        return root
+    }
+
+    @Test func uploadsEveryDataFileWithItsKeyAndSkipsJunk() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID()).csv")
+        try Data("secret".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("COTA/link.csv"), withDestinationURL: outside)
+        try await withMockServer { server in
+            let client = try server.client()
+            try server.store.createBucket("race-data")
+            try server.store.setOwnership("race-data", .objectWriter)
+            let report = try await Uploader(client: client, bucket: "race-data").upload(directory: root)
+            let paths: [String] = DatasetGenerator(seed: 21).files().map(\.path).filter { !FileNaming.isJunk($0) }
+            let expected: [String] = paths.map { "data/" + $0 }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(report.succeeded, "\(report.failed)")
+            #expect(report.uploaded == expected)
+            let junk = 7 * 2 + 7 + 1 // AppleDouble per session, .DS_Store per track, __MACOSX
+            #expect(report.junk.count == junk)
+            #expect(report.warnings.contains { $0.contains("link.csv") })
+            let listed = try await client.listAll(bucket: "race-data").objects
+            #expect(listed.map(\.key).sorted() == report.uploaded.sorted())
+            for key in ["data/COTA/Race 1/99_Best 10 Laps By Driver_Race 1_Anonymized.CSV", "data/road-america/Road America/Race 2/road_america_lap_time_R2.csv"] {
+                let local = try [UInt8](Data(contentsOf: root.appendingPathComponent(String(key.dropFirst(5)))))
+                #expect(try await client.getObjectBytes(bucket: "race-data", key: key) == local)
+            }
+            #expect(try await client.headObject(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv")?.contentType == "text/csv")
+
+            // A re-run finds everything unchanged and uploads nothing.
+            server.journal.clear()
+            let again = try await Uploader(client: client, bucket: "race-data").upload(directory: root)
+            #expect(again.uploaded.isEmpty && again.unchanged.count == report.uploaded.count)
+            #expect(!server.journal.entries.contains { $0.operation == "PutObject" })
+            var force = Uploader.Options()
+            force.force = true
+            let forced = try await Uploader(client: client, bucket: "race-data", options: force).upload(directory: root)
+            #expect(forced.uploaded.count == report.uploaded.count)
+        }
+    }
+
+    @Test func aclsDisabledGetOneWarningAndTheUploadGoesOn() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withMockServer { server in
+            let client = try server.client()
+            try await client.createBucket("enforced")
+            let report = try await Uploader(client: client, bucket: "enforced").upload(directory: root)
+            #expect(report.succeeded)
+            #expect(report.warnings.filter { $0.contains("ACLs disabled") }.count == 1)
+            let dataFiles = DatasetGenerator(seed: 21).files().filter { !FileNaming.isJunk($0.path) }.count
+            #expect(report.uploaded.count == dataFiles)
+        }
+    }
+
+    @Test func badCredentialsUploadNothing() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withMockServer { server in
+            try server.store.createBucket("race-data")
+            let bad = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
+                                                              credentials: Credentials(accessKeyId: "AKIAWRONGKEY00000000", secretAccessKey: "nope")))
+            let error = await #expect(throws: S3Error.self) { _ = try await Uploader(client: bad, bucket: "race-data").upload(directory: root) }
+            #expect(error?.code == "InvalidAccessKeyId")
+            #expect(server.journal.entries.map(\.operation) == ["HeadBucket", "ListObjectsV2"])
+            #expect(try server.store.list("race-data", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
+            let missing = await #expect(throws: S3Error.self) {
+                _ = try await Uploader(client: try server.client(), bucket: "no-such-bucket").upload(directory: root)
+            }
+            #expect(missing?.code == "NoSuchBucket")
+        }
+    }
+
+    @Test func largeFilesGoMultipartAndFaultsAreSurvived() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("COTA/Race 1"), withIntermediateDirectories: true)
+        let big = bytes(12 << 20, seed: 5)
+        try Data(big).write(to: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv"))
+        for i in 0..<20 { try Data("a,b\n\(i),2\n".utf8).write(to: root.appendingPathComponent("COTA/Race 1/small \(i).csv")) }
+        try await withMockServer { server in
+            let client = try server.client()
+            try server.store.createBucket("race-data")
+            var plan = FaultPlan()
+            plan.slowDownRate["*"] = 0.2
+            plan.dropMidBodyRate["UploadPart"] = 0.3
+            server.setFaults(plan, seed: 99)
+            var options = Uploader.Options()
+            options.multipartThreshold = 5 << 20
+            options.partSize = 5 << 20
+            options.acl = nil
+            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(report.succeeded, "\(report.failed)")
+            server.setFaults(FaultPlan())
+            #expect(try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv") == big)
+            #expect(server.journal.entries(operation: "CompleteMultipartUpload").contains { $0.status == 200 })
+            #expect(server.journal.entries.contains { $0.fault != nil })
+            #expect(try await client.listMultipartUploads(bucket: "race-data").isEmpty)
+            #expect(try await client.listAll(bucket: "race-data").objects.count == 21)
+        }
+    }
+}
