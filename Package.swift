@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server"], path: "Sources/mock-s3"),
-        .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server"]),
+        .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/MockS3ServerTests"),
