@@ -37,8 +37,9 @@ let package = Package(
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
-        .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/MockS3ServerTests"),
+        .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Support"),
+        .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/MockS3ServerTests"),
         .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Properties"),
-        .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Integration"),
+        .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/Integration"),
     ]
 )

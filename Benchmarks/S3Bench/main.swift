@@ -15,6 +15,21 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
+if arguments.count >= 3 && arguments[1] == "parse" {
+    // s3bench parse FILE [VEHICLE]: the loader's CSV path over a local file, whole or filtered.
+    let path = arguments[2]
+    let url = URL(fileURLWithPath: path)
+    let source = LocalDataSource(root: url.deletingLastPathComponent().deletingLastPathComponent())
+    let track = url.deletingLastPathComponent().lastPathComponent
+    let filter = arguments.count > 3 ? TelemetryFilter(vehicles: [arguments[3]]) : .all
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
+    let started = Date()
+    guard let session = FileNaming.classify(fileName: url.lastPathComponent)?.session,
+          let loaded = try await source.telemetry(track: track, session: session, filter: filter) else { fail("not a telemetry file") }
+    let seconds = Date().timeIntervalSince(started)
+    print(String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6))
+    exit(0)
+}
 guard arguments.count >= 5, ["get", "put", "ops"].contains(arguments[1]) else {
     fail("usage: s3bench get|put|ops ENDPOINT BUCKET ... (see Benchmarks/S3Bench/main.swift)")
 }

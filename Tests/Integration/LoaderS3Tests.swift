@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import TestSupport
 import Testing
 
 /// The loader reading the real layout from S3 (the mock, and moto) gives what it reads from disk.
@@ -49,7 +50,7 @@ struct LoaderS3Tests {
     @Test func mockServer() async throws {
         let root = try tree(seed: 11)
         defer { try? FileManager.default.removeItem(at: root) }
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try await client.createBucket("race-data")
             try await upload(root, client: client, bucket: "race-data")
@@ -70,7 +71,7 @@ struct LoaderS3Tests {
     @Test func listDeniedFallsBackToGETs() async throws {
         let root = try tree(seed: 12)
         defer { try? FileManager.default.removeItem(at: root) }
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try await client.createBucket("race-data")
             try await upload(root, client: client, bucket: "race-data")
@@ -96,7 +97,7 @@ struct LoaderS3Tests {
     @Test func anonymousPublicReadWithoutListing() async throws {
         let root = try tree(seed: 13)
         defer { try? FileManager.default.removeItem(at: root) }
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("public-race")
             try server.store.setOwnership("public-race", .objectWriter)
@@ -111,7 +112,7 @@ struct LoaderS3Tests {
     }
 
     @Test func rejectedCredentialsAreAnErrorNotNoData() async throws {
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try await client.createBucket("race-data")
             var plan = FaultPlan()
@@ -131,16 +132,5 @@ struct LoaderS3Tests {
         let (client, bucket) = try await moto.bucket("loader")
         try await upload(root, client: client, bucket: bucket)
         try await expectSameData(LocalDataSource(root: root), S3DataSource(client: client, bucket: bucket))
-    }
-}
-
-extension MockS3Server {
-    func client(anonymous: Bool = false) throws -> S3Client {
-        var configuration = S3Configuration(region: "us-east-1", endpoint: try .custom(endpoint),
-                                            credentials: anonymous ? nil : Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                                                                                        secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
-                                            retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001))
-        configuration.transport.idleTimeout = 10
-        return S3Client(configuration: configuration)
     }
 }

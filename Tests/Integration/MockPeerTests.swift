@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import TestSupport
 import Testing
 
 /// The mock S3 server driven by clients nobody here wrote: the AWS CLI and boto3, unmodified.
@@ -44,7 +45,7 @@ struct MockPeerTests {
     }
 
     @Test func awsCLIWorkflow() async throws {
-        try await withMockServer { server in
+        try await withMock { server in
             let e = server.endpoint
             let tree = try makeTree()
             defer { try? FileManager.default.removeItem(at: tree) }
@@ -85,7 +86,7 @@ struct MockPeerTests {
     }
 
     @Test func boto3AsUsersCallIt() async throws {
-        try await withMockServer { server in
+        try await withMock { server in
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(UUID()).bin")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let c = MockS3Server.defaultCredential
@@ -117,27 +118,5 @@ struct MockPeerTests {
         #expect(copy.status == 0, "\(copy.output)")
         let listing = try run(["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
         #expect(listing.output.split(separator: "\n").count == 4, "\(listing.output)")
-    }
-}
-
-func withMockServer<T>(_ body: (MockS3Server) async throws -> T) async throws -> T {
-    var configuration = MockS3Server.Configuration()
-    configuration.threads = 2
-    let server = try await MockS3Server(configuration: configuration)
-    do {
-        let result = try await body(server)
-        try await server.stop()
-        return result
-    } catch {
-        try? await server.stop()
-        throw error
-    }
-}
-
-func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return UInt8(truncatingIfNeeded: state >> 56)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import TestSupport
 import Testing
 
 @Suite("Uploader against the mock server")
@@ -18,7 +19,7 @@ struct UploaderTests {
         try Data("secret".utf8).write(to: outside)
         defer { try? FileManager.default.removeItem(at: outside) }
         try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("COTA/link.csv"), withDestinationURL: outside)
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("race-data")
             try server.store.setOwnership("race-data", .objectWriter)
@@ -53,7 +54,7 @@ struct UploaderTests {
     @Test func aclsDisabledGetOneWarningAndTheUploadGoesOn() async throws {
         let root = try tree()
         defer { try? FileManager.default.removeItem(at: root) }
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try await client.createBucket("enforced")
             let report = try await Uploader(client: client, bucket: "enforced").upload(directory: root)
@@ -67,7 +68,7 @@ struct UploaderTests {
     @Test func badCredentialsUploadNothing() async throws {
         let root = try tree()
         defer { try? FileManager.default.removeItem(at: root) }
-        try await withMockServer { server in
+        try await withMock { server in
             try server.store.createBucket("race-data")
             let bad = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
                                                               credentials: Credentials(accessKeyId: "AKIAWRONGKEY00000000", secretAccessKey: "nope")))
@@ -89,7 +90,7 @@ struct UploaderTests {
         let big = bytes(12 << 20, seed: 5)
         try Data(big).write(to: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv"))
         for i in 0..<20 { try Data("a,b\n\(i),2\n".utf8).write(to: root.appendingPathComponent("COTA/Race 1/small \(i).csv")) }
-        try await withMockServer { server in
+        try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("race-data")
             var plan = FaultPlan()

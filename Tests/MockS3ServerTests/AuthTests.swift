@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import TestSupport
 import Testing
 
 @Suite("Mock S3: signatures and credentials")

@@ -1,13 +1,14 @@
 import Foundation
 import MockS3Server
 import RaceData
-import Testing
+
+// Helpers the test targets share: a mock server per test, clients for it, raw requests.
 
 /// Starts a mock server for one test and stops it afterwards, whatever happens.
-func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
+public func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
                  _ body: (MockS3Server) async throws -> T) async throws -> T {
     var configuration = MockS3Server.Configuration()
-    configuration.threads = 1
+    configuration.threads = 2
     configure(&configuration)
     let server = try await MockS3Server(configuration: configuration)
     do {
@@ -21,7 +22,7 @@ func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void = { _ i
 }
 
 extension MockS3Server {
-    func client(credentials: Credentials? = nil, anonymous: Bool = false, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01),
+    public func client(credentials: Credentials? = nil, anonymous: Bool = false, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01),
                 signing: PayloadSigning = .signed, now: @escaping @Sendable () -> Date = { Date() }) throws -> S3Client {
         let c = credentials ?? Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
                                            secretAccessKey: MockS3Server.defaultCredential.secretAccessKey)
@@ -32,7 +33,7 @@ extension MockS3Server {
     }
 
     /// One request as we build it, signed with the default credentials (or not), through libcurl.
-    func raw(_ method: RaceData.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
+    public func raw(_ method: RaceData.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
              body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true) async throws -> HTTPResponse {
         var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
                                   body: body.isEmpty ? .empty : .bytes(body))
@@ -47,7 +48,7 @@ extension MockS3Server {
     }
 
     /// Bytes straight onto a socket, for requests curl would tidy up (dot segments, absurd headers).
-    func socketRequest(_ text: String) throws -> String {
+    public func socketRequest(_ text: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -75,10 +76,11 @@ extension MockS3Server {
 }
 
 extension HTTPResponse {
-    var errorCode: String? { (try? XML.parse(body))?.value("Code") }
+    public var errorCode: String? { (try? XML.parse(body))?.value("Code") }
 }
 
-func bytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+/// Deterministic bytes for bodies.
+public func bytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     var state = seed
     return (0..<count).map { _ in
         state = state &* 6364136223846793005 &+ 1442695040888963407
