@@ -1,5 +1,6 @@
 import Foundation
 import RaceData
+import TestSupport
 import Testing
 
 /// Every client operation against moto_server, whose S3 nobody here wrote.
@@ -77,9 +78,7 @@ struct MotoClientTests {
         let (_, bucket) = try await moto.bucket("multipart")
         let client = try moto.client(payloadSigning: signing)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("racedata-mp-\(UUID()).bin").path
-        var bytes = [UInt8](repeating: 0, count: 11 << 20)
-        var seed: UInt64 = 42
-        for i in bytes.indices { seed = seed &* 6364136223846793005 &+ 1442695040888963407; bytes[i] = UInt8(seed >> 56) }
+        let bytes = TestSupport.bytes(11 << 20, seed: 42)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 

@@ -115,7 +115,7 @@ struct ConfigurationTests {
     }
 
     @Test func fullJitterStaysUnderTheCeiling() {
-        var random = SeededRandom(seed: 7)
+        var random = SeededGenerator(seed: 7)
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: 0.1, maxDelay: 2)
         for attempt in 1...9 {
             let ceiling = min(2, 0.1 * pow(2, Double(attempt - 1)))
@@ -130,18 +130,5 @@ struct ConfigurationTests {
     func uriEncoding(raw: String, encoded: String) {
         #expect(URIEncoding.encode(raw, keepSlash: true) == encoded)
         #expect(URIEncoding.decode(encoded) == raw)
-    }
-}
-
-/// SplitMix64: a seed means the same sequence on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

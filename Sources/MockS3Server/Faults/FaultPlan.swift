@@ -1,4 +1,5 @@
 import Foundation
+import RaceData
 
 /// Faults to inject, reproducibly: every random choice comes from one seeded generator, so a seed
 /// and a request order give the same faults on every run.
@@ -32,17 +33,17 @@ public struct FaultPlan: Sendable {
 final class FaultInjector: @unchecked Sendable {
     private let lock = NSLock()
     private var plan: FaultPlan
-    private var state: UInt64
+    private var random: SeededGenerator
     private var given = 0
 
-    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; state = seed }
+    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; random = SeededGenerator(seed: seed) }
 
     var current: FaultPlan { lock.lock(); defer { lock.unlock() }; return plan }
 
     func update(_ plan: FaultPlan, seed: UInt64?) {
         lock.lock()
         self.plan = plan
-        if let seed { state = seed }
+        if let seed { random = SeededGenerator(seed: seed) }
         given = 0
         lock.unlock()
     }
@@ -72,12 +73,8 @@ final class FaultInjector: @unchecked Sendable {
         return range.lowerBound + (range.upperBound - range.lowerBound) * nextUnit()
     }
 
-    /// SplitMix64, as a number in [0, 1).
+    /// The next number in [0, 1) from the seeded generator.
     private func nextUnit() -> Double {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        Double(random.next() >> 11) / Double(1 << 53)
     }
 }

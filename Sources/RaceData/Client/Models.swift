@@ -75,6 +75,15 @@ public struct PutOptions: Sendable {
     public init(contentType: String? = nil, acl: String? = nil, metadata: [String: String] = [:], contentMD5: Bool = true) {
         self.contentType = contentType; self.acl = acl; self.metadata = metadata; self.contentMD5 = contentMD5
     }
+
+    /// The request headers that carry these options (PutObject and CreateMultipartUpload alike).
+    var headers: HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let contentType { headers.add("Content-Type", contentType) }
+        if let acl { headers.add("x-amz-acl", acl) }
+        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.add("x-amz-meta-\(name)", value) }
+        return headers
+    }
 }
 
 public struct PutResult: Sendable {

@@ -86,31 +86,21 @@ extension S3Client {
         guard signPayload || wantMD5 else { return Digests(payloadHash: SigV4Signer.unsignedPayload, md5: nil) }
         let sha = signPayload ? Digest(.sha256) : nil
         let md5 = wantMD5 ? Digest(.md5) : nil
-        switch body {
-        case .empty: break
-        case .signedChunks:
+        if case .signedChunks = body {
             throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
-        case .bytes(let bytes):
-            bytes.withUnsafeBytes { sha?.update($0); md5?.update($0) }
-        case .file(let path, let offset, let length):
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw .invalidArgument("\(operation.rawValue): cannot open \(path): \(String(cString: strerror(errno))).")
-            }
-            defer { close(fd) }
+        }
+        do throws(TransportError) {
+            let source = try RawSource(body)
+            defer { source.close() }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }
-            var position = offset
-            while position < offset + length {
-                let n = pread(fd, buffer.baseAddress, min(buffer.count, Int(offset + length - position)), off_t(position))
-                guard n > 0 else {
-                    throw .invalidArgument("\(operation.rawValue): \(path) could not be read past byte \(position) (\(n == 0 ? "file shorter than expected" : String(cString: strerror(errno)))).")
-                }
+            while case let n = try source.read(into: buffer), n > 0 {
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
                 sha?.update(chunk)
                 md5?.update(chunk)
-                position += UInt64(n)
             }
+        } catch {
+            throw .invalidArgument("\(operation.rawValue): the body could not be read: \(error.detail).")
         }
         return Digests(payloadHash: sha?.finalize().hexString ?? SigV4Signer.unsignedPayload,
                        md5: md5.map { Data($0.finalize()).base64EncodedString() })

@@ -146,10 +146,7 @@ public struct S3Client: Sendable {
     }
 
     public func putObject(bucket: String, key: String, body: RequestBody, options: PutOptions = PutOptions()) async throws(S3Error) -> PutResult {
-        var headers = HTTPHeaders()
-        if let type = options.contentType { headers.add("Content-Type", type) }
-        if let acl = options.acl { headers.add("x-amz-acl", acl) }
-        for (name, value) in options.metadata.sorted(by: { $0.key < $1.key }) { headers.add("x-amz-meta-\(name)", value) }
+        let headers = options.headers
         let response = try await send(.putObject, bucket: bucket, key: key, method: .put, headers: headers, body: body,
                                       contentMD5: options.contentMD5)
         return PutResult(etag: unquote(response.head.headers["ETag"] ?? ""))
@@ -190,10 +187,7 @@ public struct S3Client: Sendable {
     // MARK: multipart
 
     public func createMultipartUpload(bucket: String, key: String, options: PutOptions = PutOptions()) async throws(S3Error) -> String {
-        var headers = HTTPHeaders()
-        if let type = options.contentType { headers.add("Content-Type", type) }
-        if let acl = options.acl { headers.add("x-amz-acl", acl) }
-        for (name, value) in options.metadata.sorted(by: { $0.key < $1.key }) { headers.add("x-amz-meta-\(name)", value) }
+        let headers = options.headers
         let response = try await send(.createMultipartUpload, bucket: bucket, key: key, method: .post,
                                       query: [.init("uploads")], headers: headers)
         let root = try parseXML(response.body, .createMultipartUpload, expecting: "InitiateMultipartUploadResult")

@@ -31,42 +31,46 @@ public struct S3DataSource: DataSource {
         }
     }
 
-    /// The track's keys relative to it, from the cache or one listing; nil when listing is denied.
-    private func files(track: String) async throws(DataError) -> [String]? {
+    /// A track's keys relative to it, or the refusal to list them.
+    private enum TrackListing {
+        case keys([String])
+        case denied(S3Error)
+    }
+
+    /// From the cache or one listing; a denied LIST is an answer, not an error, for loads.
+    private func files(track: String) async throws(DataError) -> TrackListing {
         try FileNaming.validateTrack(track)
-        if let cached = await cache.get(track) { return cached }
+        if let cached = await cache.get(track) { return .keys(cached) }
         let base = "\(prefix)\(track)/"
         do {
             let keys = try await client.listAll(bucket: bucket, prefix: base).objects.map { String($0.key.dropFirst(base.count)) }
             await cache.put(track, keys)
-            return keys
+            return .keys(keys)
         } catch let error where error.code == "AccessDenied" {
             loaderLog.notice("listing \(base) is denied; loads will try the known naming conventions with GETs")
-            return nil
+            return .denied(error)
         } catch {
             loaderLog.error("listing \(base) failed: \(error)")
             throw .storage(error)
         }
     }
 
+    /// Session discovery needs LIST: when it is denied, that is the answer (never "no sessions").
     public func sessions(track: String) async throws(DataError) -> [Session]? {
-        guard let files = try await files(track: track) else {
-            throw .storage(.service(.init(operation: .listObjectsV2, code: "AccessDenied", message: "Access Denied", status: 403,
-                                          requestId: nil, bucket: bucket, key: nil, region: nil,
-                                          configuredRegion: client.configuration.region,
-                                          redactedKeyId: client.configuration.credentials?.redactedKeyId, attempts: 1)))
+        switch try await files(track: track) {
+        case .keys(let files): return files.isEmpty ? nil : FileNaming.sessions(files)
+        case .denied(let error): throw .storage(error)
         }
-        return files.isEmpty ? nil : FileNaming.sessions(files)
     }
 
     public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
-        guard let files = try await files(track: track) else { return nil }
+        guard case .keys(let files) = try await files(track: track) else { return nil }
         return FileNaming.choose(files, session: session, kind: kind)
     }
 
     public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
         let candidates: [String]
-        if let files = try await files(track: track) {
+        if case .keys(let files) = try await files(track: track) {
             guard let chosen = FileNaming.choose(files, session: session, kind: kind) else {
                 loaderLog.info("no \(kind) file for \(track) \(session) in \(name)")
                 return nil
