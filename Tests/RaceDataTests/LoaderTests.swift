@@ -10,9 +10,9 @@ struct CSVReaderTests {
         let bytes = Array(text.utf8)
         let size = max(1, bytes.count / pieces)
         for start in stride(from: 0, to: bytes.count, by: size) {
-            try bytes[start..<min(start + size, bytes.count)].withUnsafeBytes { try reader.feed($0) { rows.append($0) } }
+            try bytes[start..<min(start + size, bytes.count)].withUnsafeBytes { try reader.feed($0) { rows.append($0.strings) } }
         }
-        try reader.finish { rows.append($0) }
+        try reader.finish { rows.append($0.strings) }
         return (reader.header, rows)
     }
 

@@ -50,29 +50,24 @@ extension DataSource {
 }
 
 /// Bytes in, typed table out: the CSV reader, the filter, the table builder, in one pass.
+/// The filter looks at a row's bytes, so rows it drops never become strings.
 struct TableAssembler {
     private var reader: CSVReader
     private var builder: TableBuilder?
-    private let filter: TelemetryFilter
     private let applyFilter: Bool
+    private let vehicles: [[UInt8]]?
+    private let parameters: Set<[UInt8]>?
+    private let laps: ClosedRange<Int>?
+    private let dropGlitchLaps: Bool
     private var vehicleIdIndex: Int?, vehicleNumberIndex: Int?, lapIndex: Int?, nameIndex: Int?
 
     init(source: String, kind: TableKind, filter: TelemetryFilter) {
         reader = CSVReader(source: source)
-        self.filter = filter
         applyFilter = kind == .telemetry && filter != .all
-    }
-
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
-        do {
-            var rows: [[String]] = []
-            try reader.feed(bytes) { rows.append($0) }
-            for row in rows { add(row) }
-        } catch let error as CSVError {
-            throw .csv(error)
-        } catch {
-            throw .csv(CSVError(source: reader.source, line: 0, column: 0, reason: "\(error)"))
-        }
+        vehicles = filter.vehicles.map { $0.map { Array($0.utf8) } }
+        parameters = filter.parameters.map { Set($0.map { Array($0.utf8) }) }
+        laps = filter.laps
+        dropGlitchLaps = filter.dropGlitchLaps
     }
 
     mutating func feed(_ chunk: [UInt8]) throws(DataError) {
@@ -83,45 +78,74 @@ struct TableAssembler {
         if let failure { throw failure }
     }
 
-    private mutating func add(_ row: [String]) {
-        if builder == nil, let header = reader.header {
-            builder = TableBuilder(names: header)
-            vehicleIdIndex = header.firstIndex(of: "vehicle_id")
-            vehicleNumberIndex = header.firstIndex(of: "vehicle_number")
-            lapIndex = header.firstIndex(of: "lap")
-            nameIndex = header.firstIndex(of: "telemetry_name")
-        }
-        if applyFilter && !keep(row) { return }
-        builder!.append(row)
-    }
-
-    private func keep(_ row: [String]) -> Bool {
-        if let vehicles = filter.vehicles {
-            let id = vehicleIdIndex.map { row[$0] }, number = vehicleNumberIndex.map { row[$0] }
-            guard id.map(vehicles.contains) == true || number.map(vehicles.contains) == true else { return false }
-        }
-        if filter.laps != nil || filter.dropGlitchLaps {
-            guard let lap = lapIndex.flatMap({ Int(row[$0]) }) else { return false }
-            if filter.dropGlitchLaps && lap == TelemetryFilter.glitchLap { return false }
-            if let laps = filter.laps, !laps.contains(lap) { return false }
-        }
-        if let parameters = filter.parameters {
-            guard let name = nameIndex.map({ row[$0] }), parameters.contains(name) else { return false }
-        }
-        return true
-    }
-
-    mutating func finish() throws(DataError) -> Table {
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
+        // The reader is taken out while it runs, so the row callback may change the rest of self.
+        var reader = self.reader
+        self.reader = CSVReader(source: reader.source)
+        defer { self.reader = reader }
         do {
-            var rows: [[String]] = []
-            try reader.finish { rows.append($0) }
-            if builder == nil, let header = reader.header { builder = TableBuilder(names: header) }
-            for row in rows { add(row) }
+            try reader.feed(bytes) { add($0) }
         } catch let error as CSVError {
             throw .csv(error)
         } catch {
             throw .csv(CSVError(source: reader.source, line: 0, column: 0, reason: "\(error)"))
         }
+    }
+
+    private mutating func add(_ row: CSVRow) {
+        if builder == nil { start(row.header) }
+        if applyFilter && !keep(row) { return }
+        builder!.append(row.strings)
+    }
+
+    private mutating func start(_ header: [String]) {
+        builder = TableBuilder(names: header)
+        vehicleIdIndex = header.firstIndex(of: "vehicle_id")
+        vehicleNumberIndex = header.firstIndex(of: "vehicle_number")
+        lapIndex = header.firstIndex(of: "lap")
+        nameIndex = header.firstIndex(of: "telemetry_name")
+    }
+
+    private func keep(_ row: CSVRow) -> Bool {
+        if let vehicles {
+            let matches = vehicles.contains { wanted in
+                vehicleIdIndex.map { row.equals($0, wanted) } == true || vehicleNumberIndex.map { row.equals($0, wanted) } == true
+            }
+            guard matches else { return false }
+        }
+        if laps != nil || dropGlitchLaps {
+            guard let lap = lapIndex.flatMap({ Self.integer(row.field($0)) }) else { return false }
+            if dropGlitchLaps && lap == TelemetryFilter.glitchLap { return false }
+            if let laps, !laps.contains(lap) { return false }
+        }
+        if let parameters {
+            guard let i = nameIndex, parameters.contains(Array(row.field(i))) else { return false }
+        }
+        return true
+    }
+
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for b in bytes {
+            guard b >= 48 && b <= 57 else { return nil }
+            value = value * 10 + Int(b - 48)
+        }
+        return value
+    }
+
+    mutating func finish() throws(DataError) -> Table {
+        var reader = self.reader
+        self.reader = CSVReader(source: reader.source)
+        defer { self.reader = reader }
+        do {
+            try reader.finish { add($0) }
+        } catch let error as CSVError {
+            throw .csv(error)
+        } catch {
+            throw .csv(CSVError(source: reader.source, line: 0, column: 0, reason: "\(error)"))
+        }
+        if builder == nil, let header = reader.header { start(header) }
         // An empty file is an empty table.
         return builder?.build() ?? Table(names: [], columns: [])
     }
