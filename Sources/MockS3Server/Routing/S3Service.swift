@@ -334,7 +334,12 @@ struct S3Service: Sendable {
         // The bytes are copied: objects never share a file, so deleting one cannot hurt the other.
         let writer = try store.blobs.makeWriter(expectedSize: sourceObject.size)
         do {
-            for slice in sourceObject.blob.slices(0..<sourceObject.size) { try writer.write(try slice.load()) }
+            // 8 MiB at a time, so copying a large object never holds it whole in memory.
+            for start in stride(from: UInt64(0), to: sourceObject.size, by: 8 << 20) {
+                for slice in sourceObject.blob.slices(start..<min(start + (8 << 20), sourceObject.size)) {
+                    try writer.write(try slice.load())
+                }
+            }
         } catch {
             writer.abandon()
             throw error
