@@ -34,12 +34,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server"], path: "Sources/mock-s3"),
-        .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Properties", dependencies: ["RaceData", "MockS3Server"]),
+        .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
         .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Support"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/MockS3ServerTests"),
-        .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Properties"),
+        .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server", "Properties", "TestSupport"], path: "Tests/Properties"),
         .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/Integration"),
     ]
 )

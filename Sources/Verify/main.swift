@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MockS3Server
+import Properties
 import RaceData
 
 // verify: with no arguments, uploads the bundled sample to an in-process mock S3 with the real
@@ -8,9 +9,12 @@ import RaceData
 // checks a real deployment, read-only. Exit 0: all checks pass; 1: a check failed; 2: bad usage.
 
 let usage = """
-usage: verify                                   demonstrate everything on the bundled sample
-       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N] [--json]
-                                                check a deployed bucket, read-only
+usage: verify [--cases N] [--seed S] [--property N [--replay CASE_SEED]] [--json]
+            the sample through an in-process mock S3, then properties 1–8 over N generated cases
+       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N]
+              [--allow-writes] [--cases N] [--seed S] [--json]
+            a deployed bucket: read-only checks; with --allow-writes, properties 1, 3–6 and 8
+            under a scratch prefix that is removed afterwards
        verify --write-sample DIR [--seed N]     write the sample dataset (Sample/data is seed 2025)
 """
 
@@ -115,6 +119,7 @@ func demonstrate(json: Bool) async -> Int32 {
     do {
         var configuration = MockS3Server.Configuration()
         configuration.defaultOwnership = .objectWriter
+        configuration.credentials = [MockS3Server.defaultCredential, PropertyFixtures.expiredCredential]
         server = try await MockS3Server(configuration: configuration)
     } catch {
         FileHandle.standardError.write(Data("verify: the mock S3 server could not start: \(error)\n".utf8))
@@ -187,9 +192,29 @@ func demonstrate(json: Bool) async -> Int32 {
         guard server.journal.entries(operation: "PutObject").count == before else { throw CheckFailure("something was uploaded") }
         return "a wrong secret fails at once with SignatureDoesNotMatch and the fix; nothing uploaded, no secret shown"
     }
+    let context = PropertyContext(client: client, bucket: "race-data", prefix: "verify-properties/", mock: server,
+                                  scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
+    await runProperties(PropertyRunner.all, context: context, checks: checks)
     try? await server.stop()
-    if !json { print("(properties 1–8 over generated cases come with the property suite; these are the dataset checks)") }
+    try? FileManager.default.removeItem(at: context.scratch)
     return checks.finish()
+}
+
+/// Properties over generated cases; a failure names its case seed for --replay.
+func runProperties(_ properties: [any RaceProperty], context: PropertyContext, checks: Checks) async {
+    let cases = option("--cases", in: arguments).flatMap(Int.init) ?? 100
+    let seed = option("--seed", in: arguments).flatMap(UInt64.init) ?? 2025
+    let only = option("--property", in: arguments).flatMap(Int.init)
+    let replay = option("--replay", in: arguments).flatMap(UInt64.init)
+    for property in properties where only == nil || property.number == only {
+        await checks.run("property \(property.number): \(property.title)") {
+            let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
+            if let failure = result.failure {
+                throw CheckFailure("case \(result.cases) of seed \(seed): \(failure.message)\n    replay: swift run verify --property \(property.number) --replay \(failure.seed)")
+            }
+            return "\(result.cases) cases, seed \(seed)"
+        }
+    }
 }
 
 func production(_ arguments: [String], json: Bool) async -> Int32 {
@@ -252,6 +277,19 @@ func production(_ arguments: [String], json: Bool) async -> Int32 {
             return "a wrong secret gets SignatureDoesNotMatch"
         }
     }
+    if arguments.contains("--allow-writes") {
+        let scratch = "\(prefix)verify-scratch-\(UInt32.random(in: 0...UInt32.max))/"
+        let context = PropertyContext(client: client, bucket: bucket, prefix: scratch, mock: nil,
+                                      scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
+        await runProperties(PropertyRunner.all.filter { !$0.needsMock }, context: context, checks: checks)
+        await checks.run("scratch prefix removed") {
+            try await context.clean(scratch)
+            return "nothing left under \(scratch)"
+        }
+    } else {
+        await runProperties(PropertyRunner.all.filter { $0.number == 2 }, context: PropertyContext(client: client, bucket: bucket, prefix: "",
+                            mock: nil, scratch: FileManager.default.temporaryDirectory), checks: checks)
+    }
     return checks.finish()
 }
 
@@ -278,5 +316,6 @@ if let directory = option("--write-sample", in: arguments) {
         exit(1)
     }
 }
-let code = arguments.filter({ $0 != "--json" }).isEmpty ? await demonstrate(json: json) : await production(arguments, json: json)
+let code = option("--bucket", in: arguments) == nil && !arguments.contains("--bucket") && !arguments.contains("--endpoint") && !arguments.contains("--region")
+    ? await demonstrate(json: json) : await production(arguments, json: json)
 exit(code)

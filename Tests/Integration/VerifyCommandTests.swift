@@ -1,4 +1,7 @@
 import Foundation
+import MockS3Server
+import RaceData
+import TestSupport
 import Testing
 
 @Suite("The verify command")
@@ -8,7 +11,7 @@ struct VerifyCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build verify first (swift build)")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["--json"]
+        process.arguments = ["--json", "--cases", "20"]
         process.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -17,7 +20,41 @@ struct VerifyCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output.contains("\"passed\" : true") && !output.contains("\"passed\" : false"))
-        #expect(output.hasSuffix("8 passed, 0 failed\n"))
+        #expect(output.hasSuffix("16 passed, 0 failed\n"))
+    }
+
+    @Test func productionModeAgainstADeployedBucket() async throws {
+        try await withMock({ $0.buckets = ["deployed"]; $0.defaultOwnership = .objectWriter }) { server in
+            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
+            _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(directory: sample)
+            let run = { (extra: [String]) throws -> (Int32, String) in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("verify")
+                process.arguments = ["--bucket", "deployed", "--endpoint", server.endpoint] + extra
+                var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+                environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
+                environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
+                process.environment = environment
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                try process.run()
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return (process.terminationStatus, output)
+            }
+            let keysBefore = try await server.client().listAll(bucket: "deployed").objects.count
+            server.journal.clear()
+            let (readOnly, output) = try run(["--expect-tracks", "7"])
+            #expect(readOnly == 0, "\(output)")
+            #expect(!output.contains(MockS3Server.defaultCredential.secretAccessKey))
+            #expect(server.journal.entries.filter { $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST" }.count == 0)
+            let (writes, log) = try run(["--expect-tracks", "7", "--allow-writes", "--cases", "3"])
+            #expect(writes == 0, "\(log)")
+            #expect(log.contains("property 8") && log.contains("scratch prefix removed"))
+            #expect(try await server.client().listAll(bucket: "deployed").objects.count == keysBefore)
+            let (wrong, _) = try run(["--expect-tracks", "9"])
+            #expect(wrong == 1)
+        }
     }
 
     @Test func badUsageExitsTwo() throws {

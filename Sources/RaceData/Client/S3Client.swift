@@ -142,6 +142,10 @@ public struct S3Client: Sendable {
             return ObjectHead(response.head.headers)
         } catch let error where error.status == 404 {
             return nil
+        } catch let error where [400, 403].contains(error.status) && error.code?.hasPrefix("HTTP") == true {
+            // HEAD answers carry no error body; a one-byte GET asks S3 for the precise code.
+            _ = try await getObject(bucket: bucket, key: key, range: .closed(0, 0))
+            throw error
         }
     }
 

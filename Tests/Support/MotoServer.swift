@@ -1,22 +1,21 @@
 import Foundation
 import RaceData
-import Testing
 
 /// moto_server, an S3 nobody here wrote, started once per test process on a loopback port:
 /// `open` for S3 semantics, `auth` with its SigV4 checks on (see Tests/Fixtures/moto_fixture.py for
 /// what moto gets wrong in that mode). Install it with `pip install 'moto[server]'` (`.ci/run` does).
-final class MotoServer: Sendable {
-    let endpoint: String
-    let credentials: Credentials
+public final class MotoServer: Sendable {
+    public let endpoint: String
+    public let credentials: Credentials
     private let process: Process
     private let stdin: Pipe
 
-    static let open = Task<MotoServer, any Error> { try MotoServer(auth: false) }
-    static let auth = Task<MotoServer, any Error> { try MotoServer(auth: true) }
+    public static let open = Task<MotoServer, any Error> { try MotoServer(auth: false) }
+    public static let auth = Task<MotoServer, any Error> { try MotoServer(auth: true) }
 
     private init(auth: Bool) throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Fixtures/moto_fixture.py").standardized.path
+            .appendingPathComponent("../Fixtures/moto_fixture.py").standardized.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", fixture] + (auth ? ["auth"] : [])
@@ -44,7 +43,7 @@ final class MotoServer: Sendable {
         var description: String { "moto_server could not start: run `pip install 'moto[server]'` (or bash .ci/run)" }
     }
 
-    func client(credentials: Credentials? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01),
+    public func client(credentials: Credentials? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01),
                 payloadSigning: PayloadSigning = .signed) throws -> S3Client {
         var configuration = S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
                                             credentials: credentials ?? self.credentials, retry: retry,
@@ -54,7 +53,7 @@ final class MotoServer: Sendable {
     }
 
     /// A fresh bucket for one test.
-    func bucket(_ name: String) async throws -> (S3Client, String) {
+    public func bucket(_ name: String) async throws -> (S3Client, String) {
         let client = try client()
         let bucket = "\(name)-\(UInt32.random(in: 0...UInt32.max))"
         try await client.createBucket(bucket)

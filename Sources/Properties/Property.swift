@@ -1,0 +1,113 @@
+import Foundation
+import MockS3Server
+import RaceData
+
+/// What a property runs against: a server (the in-process mock, moto, or production), a bucket it
+/// may write to under `prefix`, and a local scratch folder.
+public struct PropertyContext: Sendable {
+    public var client: S3Client
+    public var bucket: String
+    /// Every key a property writes starts with this (a scratch prefix in production).
+    public var prefix: String
+    /// Set when the server is the in-process mock: faults and the journal are then available.
+    public var mock: MockS3Server?
+    public var scratch: URL
+
+    public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL) {
+        self.client = client; self.bucket = bucket; self.prefix = prefix; self.mock = mock; self.scratch = scratch
+    }
+
+    /// A client with other credentials (or none) against the same endpoint, never retrying.
+    func client(credentials: Credentials?, now: @escaping @Sendable () -> Date = { Date() }, retry: RetryPolicy = .none) -> S3Client {
+        var configuration = client.configuration
+        configuration.credentials = credentials
+        configuration.retry = retry
+        return S3Client(configuration: configuration, now: now)
+    }
+
+    /// A fresh key prefix for one case, and a local folder for it.
+    func casePrefix(_ property: Int, _ seed: UInt64) -> String { "\(prefix)p\(property)-\(String(seed, radix: 36))/" }
+
+    func caseFolder(_ property: Int, _ seed: UInt64) throws -> URL {
+        let url = scratch.appendingPathComponent("p\(property)-\(String(seed, radix: 36))")
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Removes everything a case wrote under `prefix`.
+    public func clean(_ prefix: String) async throws {
+        let keys = try await client.listAll(bucket: bucket, prefix: prefix).objects.map(\.key)
+        if !keys.isEmpty { _ = try await client.deleteObjects(bucket: bucket, keys: keys) }
+    }
+}
+
+/// A failed case: what was generated and what went wrong.
+public struct PropertyFailure: Error, CustomStringConvertible {
+    public var message: String
+    public var caseDescription: String
+    public init(_ message: String, case caseDescription: String) { self.message = message; self.caseDescription = caseDescription }
+    public var description: String { "\(message)\n    case: \(caseDescription)" }
+}
+
+func require(_ condition: Bool, _ message: @autoclosure () -> String, case description: @autoclosure () -> String) throws {
+    if !condition { throw PropertyFailure(message(), case: description()) }
+}
+
+/// One of SPEC.md's properties: one case per seed, the same case for the same seed everywhere.
+public protocol RaceProperty: Sendable {
+    var number: Int { get }
+    var title: String { get }
+    /// Whether it needs the in-process mock (faults, journal, configured credentials).
+    var needsMock: Bool { get }
+    func check(seed: UInt64, context: PropertyContext) async throws
+}
+
+extension RaceProperty {
+    public var needsMock: Bool { false }
+}
+
+public struct PropertyResult: Sendable {
+    public var number: Int
+    public var title: String
+    public var cases: Int
+    public var seconds: TimeInterval
+    /// The seed of the failing case and what failed, if one did.
+    public var failure: (seed: UInt64, message: String)?
+}
+
+public enum PropertyFixtures {
+    /// The temporary key pair the mock must know as expired, for property 7.
+    public static var expiredCredential: MockCredential { InvalidCredentials.expired }
+}
+
+public enum PropertyRunner {
+    /// The seed of case `index` of a run started with `seed`.
+    public static func caseSeed(_ seed: UInt64, _ index: Int) -> UInt64 {
+        var generator = SeededGenerator(seed: seed &+ UInt64(index))
+        return generator.next()
+    }
+
+    /// Runs `cases` cases (or only `replay`, a case seed), stopping at the first failure.
+    public static func run(_ property: any RaceProperty, cases: Int, seed: UInt64, replay: UInt64? = nil,
+                           context: PropertyContext) async -> PropertyResult {
+        let started = Date()
+        let seeds = replay.map { [$0] } ?? (0..<cases).map { caseSeed(seed, $0) }
+        var done = 0
+        for caseSeed in seeds {
+            do {
+                try await property.check(seed: caseSeed, context: context)
+                done += 1
+            } catch {
+                return PropertyResult(number: property.number, title: property.title, cases: done + 1,
+                                      seconds: Date().timeIntervalSince(started), failure: (caseSeed, "\(error)"))
+            }
+        }
+        return PropertyResult(number: property.number, title: property.title, cases: done, seconds: Date().timeIntervalSince(started))
+    }
+
+    public static let all: [any RaceProperty] = [
+        UploadPreservesStructure(), ConfigurationChoosesSource(), NotFoundIsNil(), AlternativePatterns(),
+        TrackDiscovery(), SessionDiscovery(), InvalidCredentials(), SameDataFromBothSources(),
+    ]
+}

@@ -1,0 +1,72 @@
+import Foundation
+import MockS3Server
+import Properties
+import RaceData
+import TestSupport
+import Testing
+
+/// SPEC.md's properties 1–8 over generated cases, against the in-process mock server (all eight)
+/// and moto_server (1, 3, 5, 6, 8). PROPERTY_CASES sets the count (default 100), PROPERTY_SEED the
+/// run's seed (default 2025; `random` picks one and prints it), PROPERTY_REPLAY one case's seed.
+enum PropertyEnvironment {
+    static let environment = ProcessInfo.processInfo.environment
+    static let cases = Int(environment["PROPERTY_CASES"] ?? "") ?? 100
+    static let seed: UInt64 = {
+        if environment["PROPERTY_SEED"] == "random" {
+            let seed = UInt64.random(in: 0...UInt64.max)
+            print("properties: PROPERTY_SEED=\(seed)")
+            return seed
+        }
+        return UInt64(environment["PROPERTY_SEED"] ?? "") ?? 2025
+    }()
+    static let replay = UInt64(environment["PROPERTY_REPLAY"] ?? "")
+
+    static let mock = Task<(MockS3Server, PropertyContext), any Error> {
+        var configuration = MockS3Server.Configuration()
+        configuration.credentials = [MockS3Server.defaultCredential, PropertyFixtures.expiredCredential]
+        configuration.defaultOwnership = .objectWriter
+        configuration.buckets = ["properties"]
+        let server = try await MockS3Server(configuration: configuration)
+        let context = PropertyContext(client: try server.client(retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001)),
+                                      bucket: "properties", prefix: "run/", mock: server,
+                                      scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-mock-\(UUID())"))
+        return (server, context)
+    }
+
+    static let moto = Task<PropertyContext, any Error> {
+        let moto = try await MotoServer.open.value
+        let (client, bucket) = try await moto.bucket("properties")
+        return PropertyContext(client: client, bucket: bucket, prefix: "run/", mock: nil,
+                               scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-moto-\(UUID())"))
+    }
+
+    static func run(_ number: Int, on context: PropertyContext) async {
+        let property = PropertyRunner.all[number - 1]
+        let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
+        if let failure = result.failure {
+            Issue.record("""
+                property \(number) (\(property.title)) failed at case \(result.cases) of seed \(seed): \(failure.message)
+                replay: PROPERTY_REPLAY=\(failure.seed) swift test --filter PropertyTests   or   swift run verify --property \(number) --replay \(failure.seed)
+                """)
+        } else {
+            #expect(result.cases == (replay == nil ? cases : 1))
+        }
+    }
+}
+
+@Suite("Properties 1–8 against the mock server", .serialized)
+struct PropertyTests {
+    @Test(arguments: 1...8)
+    func property(_ number: Int) async throws {
+        let (_, context) = try await PropertyEnvironment.mock.value
+        await PropertyEnvironment.run(number, on: context)
+    }
+}
+
+@Suite("Properties 1, 3, 5, 6, 8 against moto_server", .serialized)
+struct MotoPropertyTests {
+    @Test(arguments: [1, 3, 5, 6, 8])
+    func property(_ number: Int) async throws {
+        await PropertyEnvironment.run(number, on: try await PropertyEnvironment.moto.value)
+    }
+}
