@@ -179,14 +179,14 @@ struct RetryAndErrorTests {
         #expect("\(error!)".contains("http://"))
     }
 
+    /// The server says nothing for 30 s; the client's 1 s idle timeout must end the wait (a dropped
+    /// connection, the other possible outcome, would mean it did not). No wall-clock bound is asserted.
     @Test func aSilentServerTimesOut() async throws {
-        let server = try ScriptedServer { _, _ in .stall(5) }
+        let server = try ScriptedServer { _, _ in .stall(30) }
         defer { server.stop() }
-        let started = Date()
         let error = await #expect(throws: S3Error.self) { _ = try await client(server, attempts: 1, idleTimeout: 1).listObjectsV2(bucket: "b") }
         guard case .transport(let t, _, _) = error else { Issue.record("expected a transport error"); return }
         #expect(t.kind == .timeout)
-        #expect(Date().timeIntervalSince(started) < 4.5)
     }
 
     @Test func hostileXMLIsRefusedNotExpanded() async throws {
