@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "MockS3Server", targets: ["MockS3Server"]),
         .executable(name: "verify", targets: ["Verify"]),
         .executable(name: "mock-s3", targets: ["MockS3Command"]),
+        .executable(name: "racedata", targets: ["RaceDataCommand"]),
         .executable(name: "s3bench", targets: ["S3Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +36,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server"], path: "Sources/mock-s3"),
+        .executableTarget(name: "RaceDataCommand", dependencies: [
+            "RaceData", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/racedata"),
         .target(name: "Properties", dependencies: ["RaceData", "MockS3Server"]),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),

@@ -22,7 +22,7 @@ public struct S3Client: Sendable {
             _ = try await send(.headBucket, bucket: bucket, method: .head)
         } catch let error where [400, 403].contains(error.status) && error.code?.hasPrefix("HTTP") == true {
             // HEAD answers carry no error body; a LIST of nothing asks S3 for the precise code.
-            _ = try await listObjectsV2(bucket: bucket, maxKeys: 0)
+            do { _ = try await listObjectsV2(bucket: bucket, maxKeys: 0) } catch { throw error.reported(as: .headBucket) }
             throw error
         }
     }
@@ -144,7 +144,7 @@ public struct S3Client: Sendable {
             return nil
         } catch let error where [400, 403].contains(error.status) && error.code?.hasPrefix("HTTP") == true {
             // HEAD answers carry no error body; a one-byte GET asks S3 for the precise code.
-            _ = try await getObject(bucket: bucket, key: key, range: .closed(0, 0))
+            do { _ = try await getObject(bucket: bucket, key: key, range: .closed(0, 0)) } catch { throw error.reported(as: .headObject) }
             throw error
         }
     }

@@ -29,6 +29,13 @@ public enum S3Error: Error, Sendable, CustomStringConvertible {
         public var attempts: Int
     }
 
+    /// The same failure, named after the call the user made (a diagnostic request found the reason).
+    func reported(as operation: S3Operation) -> S3Error {
+        guard case .service(var e) = self else { return self }
+        e.operation = operation
+        return .service(e)
+    }
+
     public var code: String? {
         if case .service(let e) = self { return e.code }
         return nil
@@ -129,7 +136,8 @@ extension S3Error.ServiceError: CustomStringConvertible {
     public var description: String {
         var where_ = resource.isEmpty ? "" : " for \(resource)"
         if let requestId { where_ += " (request id \(requestId))" }
-        let text = message.isEmpty ? "" : ": \(message)"
+        let trimmed = message.hasSuffix(".") ? String(message.dropLast()) : message
+        let text = trimmed.isEmpty ? "" : ": \(trimmed)"
         return "S3 \(operation.rawValue)\(where_) failed with \(status) \(code)\(text). \(advice)"
     }
 }

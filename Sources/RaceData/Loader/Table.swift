@@ -58,6 +58,27 @@ public struct Table: Sendable, Equatable {
         return out + "]"
     }
 
+    /// The table as CSV: the header, then one line per row; fields quoted where needed.
+    public func csv() -> String {
+        var out = names.map(Table.csvField).joined(separator: ",") + "\n"
+        for row in 0..<rowCount {
+            out += columns.map { column -> String in
+                switch column {
+                case .integer(let v): v[row].map { String($0) } ?? ""
+                case .double(let v): v[row].map { String($0) } ?? ""
+                case .timestamp(let v): v[row].map(Timestamp.format) ?? ""
+                case .text(let v): v[row].map(Table.csvField) ?? ""
+                }
+            }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     func jsonValue(_ column: Column, _ row: Int) -> String {
         switch column {
         case .integer(let v): v[row].map { String($0) } ?? "null"

@@ -1,0 +1,253 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RaceData
+
+/// Options every subcommand shares: where the data is (SPEC.md's environment; flags win).
+struct SourceOptions: ParsableArguments {
+    @Option(help: "local or s3 (overrides USE_S3_DATA).") var source: String?
+    @Option(help: "The bucket (overrides S3_BUCKET_NAME).") var bucket: String?
+    @Option(help: "The key prefix (overrides S3_PREFIX; default data/).") var prefix: String?
+    @Option(name: .customLong("data-dir"), help: "The local data folder (overrides DATA_DIR; default ./data).") var dataDirectory: String?
+    @Option(help: "A custom S3 endpoint such as http://127.0.0.1:9000 (overrides AWS_ENDPOINT_URL_S3).") var endpoint: String?
+    @Option(help: "The AWS region (overrides AWS_REGION).") var region: String?
+    @Flag(help: "Send unsigned requests (a public-read bucket).") var anonymous = false
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if let bucket { environment["S3_BUCKET_NAME"] = bucket }
+        if let prefix { environment["S3_PREFIX"] = prefix }
+        if let dataDirectory { environment["DATA_DIR"] = dataDirectory }
+        if let endpoint { environment["AWS_ENDPOINT_URL_S3"] = endpoint }
+        if let region { environment["AWS_REGION"] = region }
+        return environment
+    }
+
+    func dataSource() throws -> any DataSource {
+        do {
+            return try DataConfiguration.fromEnvironment(environment, sourceOverride: source, anonymous: anonymous).makeSource()
+        } catch {
+            throw CLIError(message: "\(error)", code: 2)
+        }
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+}
+
+func fail(_ error: any Error) -> Never {
+    FileHandle.standardError.write(Data("racedata: \(error)\n".utf8))
+    exit((error as? CLIError)?.code ?? 1)
+}
+
+func jsonString(_ value: Any) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}
+
+@main
+struct RaceDataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "racedata",
+        abstract: "Moves race telemetry between a local data folder and S3, and reads it back.",
+        subcommands: [Upload.self, Tracks.self, Sessions.self, Load.self, Inventory.self])
+
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["RACEDATA_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch let error as CLIError {
+            fail(error)
+        } catch let error as DataError {
+            fail(error)
+        } catch let error as S3Error {
+            fail(error)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+struct Upload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Upload a data folder (whose children are the track folders) to S3.")
+
+    @Argument(help: "The data folder.") var directory: String
+    @OptionGroup var options: SourceOptions
+    @Option(help: "Files uploaded at once.") var concurrency = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
+    @Option(help: "Canned ACL for every object, or none.") var acl = "public-read"
+    @Flag(help: "Upload even objects that are already there unchanged.") var force = false
+    @Flag(name: .customLong("dry-run"), help: "Print the plan; upload nothing.") var dryRun = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() async throws {
+        let environment = options.environment
+        var bucket = environment["S3_BUCKET_NAME"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        if bucket.isEmpty {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw CLIError(message: "No bucket given. Pass --bucket or set S3_BUCKET_NAME (there is no default bucket).", code: 2)
+            }
+            FileHandle.standardError.write(Data("Bucket to upload to: ".utf8))
+            bucket = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
+            guard !bucket.isEmpty else { throw CLIError(message: "No bucket given.", code: 2) }
+        }
+        let configuration: S3Configuration
+        do { configuration = try S3Configuration.fromEnvironment(environment) } catch { throw CLIError(message: "\(error)", code: 2) }
+        var uploadOptions = Uploader.Options()
+        uploadOptions.prefix = environment["S3_PREFIX"] ?? "data/"
+        uploadOptions.concurrency = concurrency
+        uploadOptions.acl = acl == "none" ? nil : acl
+        uploadOptions.force = force
+        let uploader = Uploader(client: S3Client(configuration: configuration), bucket: bucket, options: uploadOptions)
+        let folder = URL(fileURLWithPath: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError(message: "\(directory) is not a folder.", code: 2)
+        }
+        if dryRun {
+            let plan = uploader.plan(directory: folder)
+            for file in plan.files { print("upload \(file.size)\t\(file.key)") }
+            for path in plan.junk { print("skip junk\t\(path)") }
+            for problem in plan.problems { print("problem\t\(problem.path): \(problem.reason)") }
+            print("\(plan.files.count) files, \(plan.bytes) bytes to s3://\(bucket)/\(uploadOptions.prefix); \(plan.junk.count) junk skipped")
+            return
+        }
+        let progress = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1)
+        let report = try await uploader.upload(directory: folder) { progress.update($0) }
+        progress.done()
+        if json {
+            print(jsonString([
+                "bucket": bucket, "prefix": uploadOptions.prefix, "uploaded": report.uploaded, "unchanged": report.unchanged,
+                "junk": report.junk, "failed": report.failed.map { ["path": $0.path, "reason": $0.reason] },
+                "warnings": report.warnings, "bytes": report.bytesUploaded, "seconds": report.seconds,
+            ] as [String: Any]))
+        } else {
+            for warning in report.warnings { print("warning: \(warning)") }
+            for failure in report.failed { print("failed: \(failure.path): \(failure.reason)") }
+            print(String(format: "uploaded %d, unchanged %d, junk skipped %d, failed %d; %.1f MB in %.1f s",
+                         report.uploaded.count, report.unchanged.count, report.junk.count, report.failed.count,
+                         Double(report.bytesUploaded) / 1e6, report.seconds))
+        }
+        if !report.succeeded { throw ExitCode(1) }
+    }
+}
+
+/// Files, bytes, throughput and ETA on a terminal (one line, redrawn); a plain line every 10 s otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    private let terminal: Bool
+    private let lock = NSLock()
+    private let started = Date()
+    private var lastPrint = Date.distantPast
+    private var drew = false
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func update(_ p: Uploader.Progress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastPrint) >= (terminal ? 0.1 : 10) || p.filesDone == p.filesTotal else { return }
+        lastPrint = now
+        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let rate = Double(p.bytesDone) / elapsed
+        let eta = rate > 0 ? Double(p.bytesTotal - min(p.bytesDone, p.bytesTotal)) / rate : 0
+        let line = String(format: "%d/%d files, %.1f of %.1f MB, %.1f MB/s, ETA %.0f s", p.filesDone, p.filesTotal,
+                          Double(p.bytesDone) / 1e6, Double(p.bytesTotal) / 1e6, rate / 1e6, eta)
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : "upload: " + line + "\n").utf8))
+        drew = terminal
+    }
+
+    func done() {
+        lock.lock()
+        if drew { FileHandle.standardError.write(Data("\n".utf8)) }
+        lock.unlock()
+    }
+}
+
+struct Tracks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the tracks.")
+    @OptionGroup var options: SourceOptions
+
+    func run() async throws {
+        for track in try await options.dataSource().tracks() { print(track) }
+    }
+}
+
+struct Sessions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List a track's sessions.")
+    @Argument var track: String
+    @OptionGroup var options: SourceOptions
+
+    func run() async throws {
+        guard let sessions = try await options.dataSource().sessions(track: track) else {
+            throw CLIError(message: "No track \(track).", code: 1)
+        }
+        for session in sessions { print(session.token) }
+    }
+}
+
+struct Load: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a table as CSV (or a summary).")
+    @Argument var track: String
+    @Argument var session: String
+    @Argument(help: "lap_start, lap_end, lap_time or telemetry.") var kind: String
+    @Option(name: .customLong("vehicle"), help: "Keep this vehicle (id or number); repeatable.") var vehicles: [String] = []
+    @Option(help: "Keep these laps, as FIRST-LAST.") var laps: String?
+    @Option(name: .customLong("parameter"), help: "Keep this telemetry parameter; repeatable.") var parameters: [String] = []
+    @Flag(help: "Drop lap 32768 glitch rows.") var dropGlitchLaps = false
+    @Flag(help: "Print columns, types and row count instead of the rows.") var summary = false
+    @OptionGroup var options: SourceOptions
+
+    func run() async throws {
+        guard let tableKind = TableKind(kind) else { throw CLIError(message: "\(kind) is not lap_start, lap_end, lap_time or telemetry.", code: 2) }
+        let session = try FileNaming.validateSession(self.session)
+        var range: ClosedRange<Int>?
+        if let laps {
+            let parts = laps.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] <= parts[1] else { throw CLIError(message: "--laps takes FIRST-LAST, such as 3-7.", code: 2) }
+            range = parts[0]...parts[1]
+        }
+        let filter = TelemetryFilter(vehicles: vehicles.isEmpty ? nil : Set(vehicles), laps: range,
+                                     parameters: parameters.isEmpty ? nil : Set(parameters), dropGlitchLaps: dropGlitchLaps)
+        guard let loaded = try await options.dataSource().load(track: track, session: session, kind: tableKind, filter: filter) else {
+            throw CLIError(message: "No \(kind) table for \(track) \(session.token).", code: 1)
+        }
+        if summary {
+            print("\(loaded.location): \(loaded.table.rowCount) rows")
+            for (name, column) in zip(loaded.table.names, loaded.table.columns) { print("  \(name): \(column.typeName)") }
+        } else {
+            FileHandle.standardOutput.write(Data(loaded.table.csv().utf8))
+        }
+    }
+}
+
+struct Inventory: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Everything the loader sees: tracks, sessions, and each table's key, columns and rows.")
+    @Flag(help: "JSON (the only format).") var json = false
+    @OptionGroup var options: SourceOptions
+
+    func run() async throws {
+        let source = try options.dataSource()
+        var sessions: [String: [String]] = [:]
+        var loads: [String: Any] = [:]
+        let tracks = try await source.tracks()
+        for track in tracks {
+            let found = try await source.sessions(track: track) ?? []
+            sessions[track] = found.map(\.token)
+            for session in found {
+                for kind in [TableKind.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry] {
+                    guard let loaded = try await source.load(track: track, session: session, kind: kind, filter: .all) else { continue }
+                    loads["\(track)/\(session.token)/\(kind)"] = ["key": loaded.location, "columns": loaded.table.names, "rows": loaded.table.rowCount] as [String: Any]
+                }
+            }
+        }
+        print(jsonString(["tracks": tracks, "sessions": sessions, "loads": loads] as [String: Any]))
+    }
+}
