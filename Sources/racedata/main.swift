@@ -86,6 +86,11 @@ struct Upload: AsyncParsableCommand {
     @Flag(help: "Upload even objects that are already there unchanged.") var force = false
     @Flag(name: .customLong("dry-run"), help: "Print the plan; upload nothing.") var dryRun = false
     @Flag(help: "Print the summary as JSON.") var json = false
+    // UNSIGNED-PAYLOAD with Content-MD5 is what AWS SDKs send over HTTPS: S3 checks the MD5, TLS
+    // protects the body. `streaming` signs every 1 MiB chunk; `signed` hashes each file first.
+    @Option(name: .customLong("payload-signing"),
+            help: "unsigned (Content-MD5, the default), streaming (aws-chunked, a signature per chunk) or signed (hash first).")
+    var payloadSigning = "unsigned"
 
     func run() async throws {
         let environment = options.environment
@@ -98,8 +103,15 @@ struct Upload: AsyncParsableCommand {
             bucket = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
             guard !bucket.isEmpty else { throw CLIError(message: "No bucket given.", code: 2) }
         }
-        let configuration: S3Configuration
+        var configuration: S3Configuration
         do { configuration = try S3Configuration.fromEnvironment(environment) } catch { throw CLIError(message: "\(error)", code: 2) }
+        switch payloadSigning {
+        case "streaming": configuration.payloadSigning = .streaming
+        case "signed": configuration.payloadSigning = .signed
+        case "unsigned": configuration.payloadSigning = .unsigned
+        default: throw CLIError(message: "--payload-signing takes streaming, signed or unsigned.", code: 2)
+        }
+        configuration.transport.maxConnections = max(configuration.transport.maxConnections, concurrency * 2)
         var uploadOptions = Uploader.Options()
         uploadOptions.prefix = environment["S3_PREFIX"] ?? "data/"
         uploadOptions.concurrency = concurrency

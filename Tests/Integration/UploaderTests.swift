@@ -83,6 +83,30 @@ struct UploaderTests {
         }
     }
 
+    @Test func aRunThatFailedHalfwayIsResumed() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withMock { server in
+            let client = try server.client(retry: .none)
+            try server.store.createBucket("race-data")
+            var plan = FaultPlan()
+            plan.internalErrorRate["PutObject"] = 0.5
+            server.setFaults(plan, seed: 3)
+            var options = Uploader.Options()
+            options.acl = nil
+            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(!first.succeeded && !first.uploaded.isEmpty)
+            #expect(first.failed.allSatisfy { $0.reason.contains("InternalError") })
+            server.setFaults(FaultPlan())
+            server.journal.clear()
+            let second = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(second.succeeded)
+            #expect(Set(second.unchanged) == Set(first.uploaded))
+            #expect(second.uploaded.count == first.failed.count)
+            #expect(server.journal.entries(operation: "PutObject").count == first.failed.count)
+        }
+    }
+
     @Test func largeFilesGoMultipartAndFaultsAreSurvived() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID())")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -215,7 +215,8 @@ final class ChunkedEncoder: @unchecked Sendable {
             condition.lock()
             var frame = spare.popLast() ?? []
             condition.unlock()
-            if frame.isEmpty { frame = [UInt8](repeating: 0, count: headerRoom + Int(size) + 2) }
+            // A frame as large as this chunk needs (a small body gets a small frame).
+            if frame.count < headerRoom + n + 2 { frame = [UInt8](repeating: 0, count: headerRoom + n + 2) }
             frame.withUnsafeMutableBytes { raw in
                 let data = UnsafeMutableRawBufferPointer(rebasing: raw[headerRoom..<(headerRoom + n)])
                 do throws(TransportError) {

@@ -37,7 +37,8 @@ public struct TransportOptions: Sendable {
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let options: TransportOptions
     private let condition = NSCondition()
-    private var queue: [Transfer] = []
+    /// Waiting transfers; a taken slot is emptied at once so a finished transfer is not kept alive.
+    private var queue: [Transfer?] = []
     private var queueHead = 0
     private var threads = 0
     private var idle = 0
@@ -99,11 +100,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             if !woke && queueHead == queue.count { threads -= 1; return nil }
         }
         let transfer = queue[queueHead]
+        queue[queueHead] = nil
         queueHead += 1
         if queueHead > 64 && queueHead * 2 > queue.count {
             queue.removeFirst(queueHead); queueHead = 0
         }
-        return transfer
+        return transfer!
     }
 
     private func workerLoop() {
@@ -171,6 +173,7 @@ final class Transfer: @unchecked Sendable {
         defer {
             curl_slist_free_all(headerList)
             bodyReader?.close()
+            bodyReader = nil
         }
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, value.isEmpty ? "\(name);" : "\(name): \(value)")

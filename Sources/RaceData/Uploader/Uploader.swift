@@ -10,6 +10,8 @@ public struct Uploader: Sendable {
         /// Files from this size go multipart.
         public var multipartThreshold: UInt64 = 64 << 20
         public var partSize: UInt64 = 16 << 20
+        /// Parts of one file in flight at once (memory stays bounded by these, not by the file).
+        public var partConcurrency = 4
         /// A canned ACL for every object; nil sends none. A bucket with ACLs disabled gets one
         /// warning and the upload goes on without it.
         public var acl: String? = "public-read"
@@ -170,22 +172,35 @@ public struct Uploader: Sendable {
 
     private func multipart(_ file: PlannedFile, _ put: PutOptions) async throws(S3Error) {
         let id = try await client.createMultipartUpload(bucket: bucket, key: file.key, options: put)
+        let ranges = stride(from: UInt64(0), to: file.size, by: Int(options.partSize)).enumerated().map { index, offset in
+            (number: index + 1, offset: offset, length: min(options.partSize, file.size - offset))
+        }
         do {
-            var parts: [CompletedPart] = []
-            var offset: UInt64 = 0
-            var number = 1
-            while offset < file.size {
-                let length = min(options.partSize, file.size - offset)
-                parts.append(try await client.uploadPart(bucket: bucket, key: file.key, uploadId: id, partNumber: number,
-                                                         body: .file(path: file.path, offset: offset, length: length)))
-                offset += length
-                number += 1
+            let parts = try await withThrowingTaskGroup(of: CompletedPart.self) { group in
+                var next = 0
+                func start() {
+                    guard next < ranges.count else { return }
+                    let part = ranges[next]
+                    next += 1
+                    group.addTask {
+                        try await client.uploadPart(bucket: bucket, key: file.key, uploadId: id, partNumber: part.number,
+                                                    body: .file(path: file.path, offset: part.offset, length: part.length))
+                    }
+                }
+                for _ in 0..<max(1, options.partConcurrency) { start() }
+                var done: [CompletedPart] = []
+                while let part = try await group.next() {
+                    done.append(part)
+                    start()
+                }
+                return done
             }
             _ = try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts)
         } catch {
             // Leave no orphaned parts behind (they cost storage until aborted).
             try? await client.abortMultipartUpload(bucket: bucket, key: file.key, uploadId: id)
-            throw error
+            throw (error as? S3Error) ?? .transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
+                                                     operation: .uploadPart, attempts: 1)
         }
     }
 }
