@@ -45,6 +45,7 @@ struct UploadPreservesStructure: RaceProperty {
 struct ConfigurationChoosesSource: RaceProperty {
     let number = 2
     let title = "configuration determines the data source"
+    var readOnlyCapable: Bool { true }
 
     static let trueValues = ["true", "TRUE", "True", "1", "yes", "YES", "on", "On"]
     static let falseValues = ["false", "FALSE", "0", "no", "No", "off", "OFF", ""]
@@ -101,15 +102,17 @@ struct ConfigurationChoosesSource: RaceProperty {
 struct NotFoundIsNil: RaceProperty {
     let number = 3
     let title = "not found is nil"
+    var readOnlyCapable: Bool { true }
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        let prefix = context.prefix + "p3-dataset/"
+        let prefix = context.readOnly ? context.dataPrefix ?? "data/" : context.prefix + "p3-dataset/"
         let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
-        if try await context.client.listObjectsV2(bucket: context.bucket, prefix: prefix, maxKeys: 1).objects.isEmpty {
+        if !context.readOnly, try await context.client.listObjectsV2(bucket: context.bucket, prefix: prefix, maxKeys: 1).objects.isEmpty {
             try await uploadGenerated(seed: 3, layouts: 2, context: context, prefix: prefix)
         }
         let tracks = try await source.tracks()
+        guard !tracks.isEmpty else { throw PropertyFailure("no tracks under \(prefix) to test against", case: "seed \(seed)") }
         let missingTrack = "no track \(random.namePart()) \(random.int(0...9999))"
         let track = random.pick(tracks)
         let missingSession = Session("R\(random.int(13...99))")!
@@ -278,17 +281,18 @@ extension Array {
 struct InvalidCredentials: RaceProperty {
     let number = 7
     let title = "invalid credentials give clear errors"
-    var needsMock: Bool { true }
+    var readOnlyCapable: Bool { true }
 
     /// A temporary key pair the mock knows as expired.
     public static let expired = MockCredential(accessKeyId: "ASIAEXPIREDPROPERTY7", secretAccessKey: "expired/secret", sessionToken: "expired-token", expired: true)
 
     func check(seed: UInt64, context: PropertyContext) async throws {
-        guard let mock = context.mock else { return }
         var random = SeededGenerator(seed: seed)
-        let good = context.client.configuration.credentials!
-        let failure = random.pick(["unknown key", "wrong secret", "expired token", "skewed clock", "no credentials"])
-        let operation = random.pick(["list", "get", "head", "put", "upload"])
+        guard let good = context.client.configuration.credentials else { return }
+        // Without the mock: the failures any S3 judges, on calls that write nothing.
+        let failure = context.mock == nil ? random.pick(["unknown key", "wrong secret", "skewed clock"])
+            : random.pick(["unknown key", "wrong secret", "expired token", "skewed clock", "no credentials"])
+        let operation = context.readOnly ? random.pick(["list", "get", "head"]) : random.pick(["list", "get", "head", "put", "upload"])
         let secret = "s3cr3t-\(random.int(100_000...999_999))/x"
         var now: @Sendable () -> Date = { Date() }
         let credentials: Credentials? = switch failure {
@@ -303,9 +307,9 @@ struct InvalidCredentials: RaceProperty {
             now = { Date().addingTimeInterval(skew) }
         }
         let client = context.client(credentials: credentials, now: now, retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.001))
-        let prefix = context.casePrefix(number, seed)
+        let prefix = context.readOnly ? (context.dataPrefix ?? "data/") : context.casePrefix(number, seed)
         let description = "\(failure), \(operation)"
-        let before = mock.journal.entries.count
+        let before = context.mock?.journal.entries.count ?? 0
         var message = ""
         do {
             switch operation {
@@ -328,12 +332,14 @@ struct InvalidCredentials: RaceProperty {
         } catch let error as S3Error {
             message = "\(error)"
         }
-        let requests = mock.journal.entries.dropFirst(before)
-        try require(!requests.contains { $0.operation == "PutObject" && $0.status == 200 }, "something was uploaded", case: description)
-        // Fails fast: the call's own request is sent once (a HEAD may be followed by one diagnostic GET).
-        let primary = ["list": "ListObjectsV2", "get": "GetObject", "head": "HeadObject", "put": "PutObject", "upload": "HeadBucket"][operation]!
-        let attempts = requests.filter { $0.operation == primary }.count
-        try require(attempts == 1, "\(attempts) \(primary) requests: an auth failure was retried", case: description)
+        if let mock = context.mock {
+            let requests = mock.journal.entries.dropFirst(before)
+            try require(!requests.contains { $0.operation == "PutObject" && $0.status == 200 }, "something was uploaded", case: description)
+            // Fails fast: the call's own request is sent once (a HEAD may be followed by one diagnostic GET).
+            let primary = ["list": "ListObjectsV2", "get": "GetObject", "head": "HeadObject", "put": "PutObject", "upload": "HeadBucket"][operation]!
+            let attempts = requests.filter { $0.operation == primary }.count
+            try require(attempts == 1, "\(attempts) \(primary) requests: an auth failure was retried", case: description)
+        }
         if failure == "no credentials" && operation == "head" { return }
         let fix: [String: String] = ["unknown key": "AWS_ACCESS_KEY_ID", "wrong secret": "AWS_SECRET_ACCESS_KEY",
                                      "expired token": "AWS_SESSION_TOKEN", "skewed clock": "clock", "no credentials": "s3:"]

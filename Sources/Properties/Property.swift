@@ -12,9 +12,15 @@ public struct PropertyContext: Sendable {
     /// Set when the server is the in-process mock: faults and the journal are then available.
     public var mock: MockS3Server?
     public var scratch: URL
+    /// Set for a deployment checked read-only: properties that must write are skipped, and those
+    /// that can run on the data already there (3 and 7) use `dataPrefix`.
+    public var readOnly: Bool
+    public var dataPrefix: String?
 
-    public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL) {
+    public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
+                readOnly: Bool = false, dataPrefix: String? = nil) {
         self.client = client; self.bucket = bucket; self.prefix = prefix; self.mock = mock; self.scratch = scratch
+        self.readOnly = readOnly; self.dataPrefix = dataPrefix
     }
 
     /// A client with other credentials (or none) against the same endpoint, never retrying.
@@ -60,11 +66,14 @@ public protocol RaceProperty: Sendable {
     var title: String { get }
     /// Whether it needs the in-process mock (faults, journal, configured credentials).
     var needsMock: Bool { get }
+    /// Whether it can run read-only, on the data a deployment already holds.
+    var readOnlyCapable: Bool { get }
     func check(seed: UInt64, context: PropertyContext) async throws
 }
 
 extension RaceProperty {
     public var needsMock: Bool { false }
+    public var readOnlyCapable: Bool { false }
 }
 
 public struct PropertyResult: Sendable {

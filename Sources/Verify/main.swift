@@ -11,10 +11,10 @@ import RaceData
 let usage = """
 usage: verify [--cases N] [--seed S] [--property N [--replay CASE_SEED]] [--json]
             the sample through an in-process mock S3, then properties 1–8 over N generated cases
-       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N]
+       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N] [--full]
               [--allow-writes] [--cases N] [--seed S] [--json]
-            a deployed bucket: read-only checks; with --allow-writes, properties 1, 3–6 and 8
-            under a scratch prefix that is removed afterwards
+            a deployed bucket: read-only checks and properties 2, 3, 7 on the data there;
+            with --allow-writes, properties 1–6 and 8 under a scratch prefix removed afterwards
        verify --write-sample DIR [--seed N]     write the sample dataset (Sample/data is seed 2025)
 """
 
@@ -258,12 +258,20 @@ func production(_ arguments: [String], json: Bool) async -> Int32 {
         }
         return "\(tables) lap tables load"
     }
-    await checks.run("telemetry (one parameter, bounded)") {
-        guard let track = tracks.first, let session = try await source.sessions(track: track)?.first else { throw CheckFailure("nothing to read") }
-        guard let loaded = try await source.telemetry(track: track, session: session, filter: TelemetryFilter(parameters: ["speed"])) else {
-            throw CheckFailure("\(track) \(session) has no telemetry")
+    let full = arguments.contains("--full")
+    await checks.run(full ? "telemetry (every file, whole)" : "telemetry (one parameter of the first session, bounded)") {
+        var rows = 0, files = 0
+        for track in full ? tracks : Array(tracks.prefix(1)) {
+            for session in (try await source.sessions(track: track) ?? []).prefix(full ? .max : 1) {
+                guard let loaded = try await source.telemetry(track: track, session: session,
+                                                              filter: full ? .all : TelemetryFilter(parameters: ["speed"])) else {
+                    throw CheckFailure("\(track) \(session) has no telemetry")
+                }
+                rows += loaded.table.rowCount
+                files += 1
+            }
         }
-        return "\(track) \(session): \(loaded.table.rowCount) speed rows"
+        return "\(files) telemetry file\(files == 1 ? "" : "s"), \(rows) rows"
     }
     await checks.run("wrong signatures are refused") {
         guard let credentials = configuration.credentials else { return "skipped: anonymous access" }
@@ -287,8 +295,9 @@ func production(_ arguments: [String], json: Bool) async -> Int32 {
             return "nothing left under \(scratch)"
         }
     } else {
-        await runProperties(PropertyRunner.all.filter { $0.number == 2 }, context: PropertyContext(client: client, bucket: bucket, prefix: "",
-                            mock: nil, scratch: FileManager.default.temporaryDirectory), checks: checks)
+        let context = PropertyContext(client: client, bucket: bucket, prefix: prefix, mock: nil,
+                                      scratch: FileManager.default.temporaryDirectory, readOnly: true, dataPrefix: prefix)
+        await runProperties(PropertyRunner.all.filter(\.readOnlyCapable), context: context, checks: checks)
     }
     return checks.finish()
 }

@@ -68,6 +68,30 @@ struct LoaderS3Tests {
         }
     }
 
+    @Test func faultsAreHiddenByRetriesAndTheDataStaysEqual() async throws {
+        let root = try tree(seed: 15)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try await withMock { server in
+            // Eight attempts against these rates: every request gets through, in any order of requests.
+            let client = try server.client(retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.001, maxDelay: 0.01))
+            try await client.createBucket("race-data")
+            var plan = FaultPlan()
+            plan.slowDownRate["*"] = 0.1
+            plan.internalErrorRate["GetObject"] = 0.05
+            plan.dropMidBodyRate["GetObject"] = 0.1
+            plan.dropMidBodyRate["PutObject"] = 0.1
+            server.setFaults(plan, seed: 8)
+            var options = Uploader.Options()
+            options.acl = nil
+            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(report.succeeded, "\(report.failed)")
+            try await expectSameData(LocalDataSource(root: root), S3DataSource(client: client, bucket: "race-data"))
+            let faults = server.journal.entries.filter { $0.fault != nil }
+            #expect(faults.contains { $0.fault == "dropMidBody" && $0.operation == "GetObject" })
+            #expect(faults.contains { $0.errorCode == "SlowDown" })
+        }
+    }
+
     @Test func listDeniedFallsBackToGETs() async throws {
         let root = try tree(seed: 12)
         defer { try? FileManager.default.removeItem(at: root) }

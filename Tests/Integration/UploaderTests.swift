@@ -115,7 +115,8 @@ struct UploaderTests {
         try Data(big).write(to: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv"))
         for i in 0..<20 { try Data("a,b\n\(i),2\n".utf8).write(to: root.appendingPathComponent("COTA/Race 1/small \(i).csv")) }
         try await withMock { server in
-            let client = try server.client()
+            // Eight attempts against these rates: every request gets through, in any order of requests.
+            let client = try server.client(retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.001, maxDelay: 0.01))
             try server.store.createBucket("race-data")
             var plan = FaultPlan()
             plan.slowDownRate["*"] = 0.2
