@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "verify", targets: ["Verify"]),
         .executable(name: "mock-s3", targets: ["MockS3Command"]),
         .executable(name: "racedata", targets: ["RaceDataCommand"]),
+        .executable(name: "race-api", targets: ["RaceAPI"]),
         .executable(name: "s3bench", targets: ["S3Bench"]),
     ],
     dependencies: [
@@ -41,12 +42,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/racedata"),
         .target(name: "Properties", dependencies: ["RaceData", "MockS3Server"]),
+        .target(name: "RaceService", dependencies: [
+            "RaceData", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", .product(name: "Logging", package: "swift-log")],
+                          path: "Sources/race-api"),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
         .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Support"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/MockS3ServerTests"),
         .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server", "Properties", "TestSupport"], path: "Tests/Properties"),
-        .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/Integration"),
+        .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "TestSupport", "RaceService"], path: "Tests/Integration"),
     ]
 )

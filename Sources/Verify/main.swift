@@ -11,9 +11,10 @@ import RaceData
 let usage = """
 usage: verify [--cases N] [--seed S] [--property N [--replay CASE_SEED]] [--json]
             the sample through an in-process mock S3, then properties 1–8 over N generated cases
-       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N] [--full]
+       verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N] [--full] [--api URL]
               [--allow-writes] [--cases N] [--seed S] [--json]
-            a deployed bucket: read-only checks and properties 2, 3, 7 on the data there;
+            a deployed bucket (and with --api, the service over it): read-only checks and
+            properties 2, 3, 7 on the data there;
             with --allow-writes, properties 1–6 and 8 under a scratch prefix removed afterwards
        verify --write-sample DIR [--seed N]     write the sample dataset (Sample/data is seed 2025)
 """
@@ -258,6 +259,9 @@ func production(_ arguments: [String], json: Bool) async -> Int32 {
         }
         return "\(tables) lap tables load"
     }
+    if let api = option("--api", in: arguments) {
+        await checkService(api, source: source, tracks: tracks, checks: checks)
+    }
     let full = arguments.contains("--full")
     await checks.run(full ? "telemetry (every file, whole)" : "telemetry (one parameter of the first session, bounded)") {
         var rows = 0, files = 0
@@ -300,6 +304,50 @@ func production(_ arguments: [String], json: Bool) async -> Int32 {
         await runProperties(PropertyRunner.all.filter(\.readOnlyCapable), context: context, checks: checks)
     }
     return checks.finish()
+}
+
+/// The deployed service answers what S3 discovery finds: /health, tracks, each track's sessions, a best lap per session.
+func checkService(_ base: String, source: S3DataSource, tracks: [String], checks: Checks) async {
+    func get(_ path: String) async throws -> (Int, Any?) {
+        guard let components = URLComponents(string: base), let scheme = components.scheme, let host = components.host else {
+            throw CheckFailure("--api \(base) is not a URL such as https://race-api.example.com")
+        }
+        let prefix = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
+        let target = RequestTarget(scheme: scheme, host: host, port: components.port, path: prefix + path)
+        let response = try await CurlTransport().execute(HTTPRequest(method: .get, target: target), streamBody: false)
+        return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
+    }
+    await checks.run("service /health") {
+        let (status, body) = try await get("/health")
+        guard status == 200, let health = body as? [String: Any], health["answers"] as? Bool == true else {
+            throw CheckFailure("HTTP \(status): \(String(describing: body))")
+        }
+        return "answers, source \((health["source"] as? [String: Any])?["source"] ?? "?")"
+    }
+    await checks.run("service tracks") {
+        let (status, body) = try await get("/api/analytics/tracks")
+        guard status == 200, let served = (body as? [String: Any])?["tracks"] as? [String] else { throw CheckFailure("HTTP \(status)") }
+        guard served == tracks else { throw CheckFailure("the service lists \(served), S3 has \(tracks)") }
+        return "\(served.count), equal to S3 discovery"
+    }
+    await checks.run("service sessions and best laps") {
+        var laps = 0
+        for track in tracks {
+            let encoded = URIEncoding.encode(track, keepSlash: false)
+            let (status, body) = try await get("/api/analytics/track/\(encoded)/sessions")
+            let served = (body as? [String: Any])?["sessions"] as? [String]
+            let expected = try await source.sessions(track: track)?.map(\.token)
+            guard status == 200, served == expected else { throw CheckFailure("\(track): the service says \(served ?? []), S3 \(expected ?? [])") }
+            for session in served ?? [] {
+                let (status, body) = try await get("/api/analytics/track/\(encoded)/session/\(session)/best-lap")
+                guard status == 200, ((body as? [String: Any])?["lap_time_ms"] as? Int ?? 0) > 0 else {
+                    throw CheckFailure("\(track) \(session) best lap: HTTP \(status)")
+                }
+                laps += 1
+            }
+        }
+        return "\(tracks.count) tracks' sessions equal to S3; \(laps) best laps"
+    }
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import RaceService
 import TestSupport
 import Testing
 
@@ -54,6 +55,16 @@ struct VerifyCommandTests {
             #expect(try await server.client().listAll(bucket: "deployed").objects.count == keysBefore)
             let (wrong, _) = try run(["--expect-tracks", "9"])
             #expect(wrong == 1)
+            // --api checks the service deployed over the bucket.
+            let configuration = try DataConfiguration.fromEnvironment([
+                "USE_S3_DATA": "true", "S3_BUCKET_NAME": "deployed", "AWS_ENDPOINT_URL_S3": server.endpoint,
+                "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId, "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
+            ])
+            let api = try await APIServer(analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration), port: 0)
+            let (withAPI, apiLog) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
+            try await api.stop()
+            #expect(withAPI == 0, "\(apiLog)")
+            #expect(apiLog.contains("service sessions and best laps") && apiLog.contains("14 best laps"))
         }
     }
 

@@ -106,16 +106,24 @@ public struct DatasetGenerator: Sendable {
                 let vehicles = (0..<cars).map { c in (id: "GR86-0\(10 + t)-\(20 + c * 7)", number: c == cars - 1 ? 0 : 20 + c * 7) }
                 let start = Int64(1_757_000_000_000) + Int64(t) * 86_400_000 + Int64(n) * 3_600_000
                 let crlf = random.next() % 3 == 0, bom = random.next() % 3 == 0
+                // Laps follow one another: a lap ends when the next starts; lap_time holds the difference.
+                var entries: [(vehicle: (id: String, number: Int), lap: Int, start: Int64, time: Int64)] = []
+                for v in vehicles {
+                    var clock = start + Int64(random.next() % 5_000)
+                    for lap in 1...laps {
+                        let time = Int64(95_000 + random.next() % 9_000)
+                        let glitch = lap == laps && v.number == 0
+                        entries.append((v, glitch ? 32768 : lap, clock, time))
+                        clock += time
+                    }
+                }
                 for kind in LapKind.allCases {
                     var lines = [Self.lapHeader + (kind == .lapTime ? ",value" : "")]
-                    for v in vehicles {
-                        for lap in 1...laps {
-                            let glitch = lap == laps && v.number == 0
-                            let time = start + Int64(lap) * 98_000 + Int64(random.next() % 4_000)
-                            var line = ",\(glitch ? 32768 : lap),\(event),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(Timestamp.format(time + 12)),\(v.id),\(v.number)"
-                            if kind == .lapTime { line += ",\(95_000 + Int(random.next() % 9_000))" }
-                            lines.append(line)
-                        }
+                    for entry in entries {
+                        let at = kind == .lapEnd ? entry.start + entry.time : entry.start
+                        var line = ",\(entry.lap),\(event),R\(n),kafka:gr-raw,\(Timestamp.format(at + 40)),\(entry.vehicle.id),1,\(Timestamp.format(at)),\(entry.vehicle.id),\(entry.vehicle.number)"
+                        if kind == .lapTime { line += ",\(entry.time)" }
+                        lines.append(line)
                     }
                     out.append((folder + layout.fileName(.lap(kind), n), Self.encode(lines, crlf: crlf, bom: bom)))
                 }
