@@ -7,7 +7,8 @@ usage: mock-s3 [--host H] [--port P] [--region R] [--access-key ID --secret-key 
                [--data-dir DIR] [--bucket NAME]... [--object-ownership BucketOwnerEnforced|ObjectWriter|BucketOwnerPreferred]
                [--seed N] [--slowdown-rate R] [--drop-rate R] [--list-denied]
 
-Prints the endpoint and the credentials to use, then serves until interrupted.
+Prints the endpoint and the credentials to use, then serves until interrupted. On SIGUSR1 it
+prints how many requests of each operation it has answered (one line, to stderr).
 """
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("mock-s3: \(message)\n".utf8))
@@ -69,7 +70,16 @@ do {
             continuation.onTermination = { _ in keep.cancel() }
         }
     }
+    let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1)
+    signal(SIGUSR1, SIG_IGN)
+    usr1.setEventHandler { @Sendable [server] in
+        let counts = Dictionary(grouping: server.journal.entries, by: \.operation).mapValues(\.count)
+        let line = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        FileHandle.standardError.write(Data("mock-s3 requests: \(line)\n".utf8))
+    }
+    usr1.resume()
     for await _ in signals { break }
+    usr1.cancel()
     try await server.stop()
 } catch {
     FileHandle.standardError.write(Data("mock-s3: \(error)\n".utf8))
