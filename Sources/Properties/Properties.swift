@@ -153,8 +153,29 @@ struct NotFoundIsNil: RaceProperty {
 struct AlternativePatterns: RaceProperty {
     let number = 4
     let title = "alternative patterns are tried"
+    var readOnlyCapable: Bool { true }
 
     func check(seed: UInt64, context: PropertyContext) async throws {
+        if context.readOnly {
+            // Whatever convention a deployed track uses, each of its sessions has all four tables,
+            // and the file chosen names that session and table (the rule checked a second way).
+            let prefix = context.dataPrefix ?? "data/"
+            let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+            var random = SeededGenerator(seed: seed)
+            let tracks = try await source.tracks()
+            guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }
+            let track = random.pick(tracks)
+            for session in try await source.sessions(track: track) ?? [] {
+                for (kind, words) in [(TableKind.lap(.lapStart), ["lap", "start"]), (.lap(.lapEnd), ["lap", "end"]), (.lap(.lapTime), ["lap", "time"])] {
+                    guard let path = try await source.locate(track: track, session: session, kind: kind) else {
+                        throw PropertyFailure("no \(kind) file found", case: "deployed track \(track) \(session)")
+                    }
+                    try require(SessionDiscovery.oracle([path], words: words) == [session.number],
+                                "\(path) was chosen for \(kind) of \(session)", case: "deployed track \(track)")
+                }
+            }
+            return
+        }
         let convention = Convention.make(seed: seed)
         let prefix = context.casePrefix(number, seed)
         let kinds: [TableKind] = [.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry]
@@ -202,8 +223,10 @@ struct AlternativePatterns: RaceProperty {
 struct TrackDiscovery: RaceProperty {
     let number = 5
     let title = "track discovery lists all subdirectories"
+    var readOnlyCapable: Bool { true }
 
     func check(seed: UInt64, context: PropertyContext) async throws {
+        if context.readOnly { return try await checkDeployed(seed: seed, context: context) }
         var random = SeededGenerator(seed: seed)
         let count = random.chance(0.05) ? random.int(1001...1100) : random.int(0...30)
         var tracks: Set<String> = []
@@ -233,12 +256,63 @@ struct TrackDiscovery: RaceProperty {
     }
 }
 
+extension TrackDiscovery {
+    /// On a deployment: the tracks equal the first-level folders of a full listing (no delimiter),
+    /// worked out here independently of the loader. The answer is the same for every seed, so one
+    /// case does the work.
+    func checkDeployed(seed: UInt64, context: PropertyContext) async throws {
+        let prefix = context.dataPrefix ?? "data/"
+        let keys = try await context.client.listAll(bucket: context.bucket, prefix: prefix).objects.map(\.key)
+        var folders: Set<String> = []
+        for key in keys {
+            let rest = key.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/"), slash != rest.startIndex { folders.insert(String(rest[..<slash])) }
+        }
+        let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
+        try require(Set(found) == folders && found.count == folders.count, "tracks \(found) but folders \(folders.sorted())",
+                    case: "the deployed bucket under \(prefix)")
+    }
+}
+
 /// 6. Session discovery extracts sessions from file names.
 struct SessionDiscovery: RaceProperty {
     let number = 6
     let title = "session discovery extracts from file names"
+    var readOnlyCapable: Bool { true }
+
+    /// The rule written a second way, for deployed data: a CSV whose name starts or ends with the
+    /// session word and has "lap start" (or "lap time") as words; junk excluded.
+    static func oracle(_ keys: [String], words kind: [String]) -> [Int] {
+        var sessions: Set<Int> = []
+        for key in keys {
+            let name = key.split(separator: "/").last.map(String.init) ?? ""
+            guard name.lowercased().hasSuffix(".csv"), !name.hasPrefix("._"), !key.contains("__MACOSX/") else { continue }
+            let words = name.dropLast(4).lowercased().components(separatedBy: CharacterSet(charactersIn: "_- ."))
+                .filter { !$0.isEmpty }
+            let hasKind = zip(words, words.dropFirst()).contains { [$0, $1] == kind }
+            for word in [words.first, words.last].compactMap({ $0 }) where hasKind {
+                if word.hasPrefix("r"), let n = Int(word.dropFirst()), n > 0, word.count <= 4 { sessions.insert(n); break }
+            }
+        }
+        return sessions.sorted()
+    }
 
     func check(seed: UInt64, context: PropertyContext) async throws {
+        if context.readOnly {
+            // A track chosen by the seed; its sessions against the rule written a second way.
+            let prefix = context.dataPrefix ?? "data/"
+            let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+            var random = SeededGenerator(seed: seed)
+            let tracks = try await source.tracks()
+            guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }
+            let track = random.pick(tracks)
+            let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(prefix)\(track)/").objects.map(\.key)
+            let starts = Self.oracle(keys, words: ["lap", "start"])
+            let expected = (starts.isEmpty ? Self.oracle(keys, words: ["lap", "time"]) : starts).map { Session("R\($0)")! }
+            let found = try await source.sessions(track: track) ?? []
+            try require(found == expected, "sessions \(found.map(\.token)), the rule says \(expected.map(\.token))", case: "deployed track \(track)")
+            return
+        }
         var random = SeededGenerator(seed: seed)
         let sessions = (1...12).filter { _ in random.chance(0.4) }.ifEmpty([random.int(1...12)])
         let withStarts = random.chance(0.7)

@@ -14,7 +14,7 @@ usage: verify [--cases N] [--seed S] [--property N [--replay CASE_SEED]] [--json
        verify --bucket B [--endpoint URL] [--region R] [--prefix P] [--expect-tracks N] [--full] [--api URL]
               [--allow-writes] [--cases N] [--seed S] [--json]
             a deployed bucket (and with --api, the service over it): read-only checks and
-            properties 2, 3, 7 on the data there;
+            properties 2–7 on the data there;
             with --allow-writes, properties 1–6 and 8 under a scratch prefix removed afterwards
        verify --write-sample DIR [--seed N]     write the sample dataset (Sample/data is seed 2025)
 """
