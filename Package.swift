@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server"], path: "Sources/mock-s3"),
+        .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server", "RaceData"], path: "Sources/mock-s3"),
         .executableTarget(name: "RaceDataCommand", dependencies: [
             "RaceData", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -159,12 +159,7 @@ struct AlternativePatterns: RaceProperty {
         if context.readOnly {
             // Whatever convention a deployed track uses, each of its sessions has all four tables,
             // and the file chosen names that session and table (the rule checked a second way).
-            let prefix = context.dataPrefix ?? "data/"
-            let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
-            var random = SeededGenerator(seed: seed)
-            let tracks = try await source.tracks()
-            guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }
-            let track = random.pick(tracks)
+            let (source, track) = try await context.deployedTrack(seed: seed)
             for session in try await source.sessions(track: track) ?? [] {
                 for (kind, words) in [(TableKind.lap(.lapStart), ["lap", "start"]), (.lap(.lapEnd), ["lap", "end"]), (.lap(.lapTime), ["lap", "time"])] {
                     guard let path = try await source.locate(track: track, session: session, kind: kind) else {
@@ -300,13 +295,8 @@ struct SessionDiscovery: RaceProperty {
     func check(seed: UInt64, context: PropertyContext) async throws {
         if context.readOnly {
             // A track chosen by the seed; its sessions against the rule written a second way.
-            let prefix = context.dataPrefix ?? "data/"
-            let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
-            var random = SeededGenerator(seed: seed)
-            let tracks = try await source.tracks()
-            guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }
-            let track = random.pick(tracks)
-            let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(prefix)\(track)/").objects.map(\.key)
+            let (source, track) = try await context.deployedTrack(seed: seed)
+            let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(source.prefix)\(track)/").objects.map(\.key)
             let starts = Self.oracle(keys, words: ["lap", "start"])
             let expected = (starts.isEmpty ? Self.oracle(keys, words: ["lap", "time"]) : starts).map { Session("R\($0)")! }
             let found = try await source.sessions(track: track) ?? []

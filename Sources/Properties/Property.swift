@@ -41,6 +41,16 @@ public struct PropertyContext: Sendable {
         return url
     }
 
+    /// The deployed data and one of its tracks, chosen by the seed (read-only forms).
+    func deployedTrack(seed: UInt64) async throws -> (S3DataSource, String) {
+        let prefix = dataPrefix ?? "data/"
+        let source = S3DataSource(client: client, bucket: bucket, prefix: prefix)
+        var random = SeededGenerator(seed: seed)
+        let tracks = try await source.tracks()
+        guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }
+        return (source, random.pick(tracks))
+    }
+
     /// Removes everything a case wrote under `prefix`.
     public func clean(_ prefix: String) async throws {
         let keys = try await client.listAll(bucket: bucket, prefix: prefix).objects.map(\.key)

@@ -1,5 +1,6 @@
 import Foundation
 import MockS3Server
+import RaceData
 
 // mock-s3: the mock S3 server as a standalone program, for the AWS CLI, boto3 or another service's tests.
 let usage = """
@@ -60,16 +61,6 @@ do {
         export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_REGION=\(configuration.region)
 
         """.utf8))
-    let signals = AsyncStream<Int32> { continuation in
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            nonisolated(unsafe) let keep = source
-            continuation.onTermination = { _ in keep.cancel() }
-        }
-    }
     let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1)
     signal(SIGUSR1, SIG_IGN)
     usr1.setEventHandler { @Sendable [server] in
@@ -78,7 +69,7 @@ do {
         FileHandle.standardError.write(Data("mock-s3 requests: \(line)\n".utf8))
     }
     usr1.resume()
-    for await _ in signals { break }
+    await Termination.wait()
     usr1.cancel()
     try await server.stop()
 } catch {

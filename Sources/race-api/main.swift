@@ -28,17 +28,7 @@ do {
     let server = try await APIServer(analytics: Analytics(source: configuration.makeSource()),
                                      description: SourceDescription(configuration), host: host, port: port, logger: logger)
     logger.info("race-api listening", metadata: ["address": "\(host):\(server.port)", "source": "\(SourceDescription(configuration).source)"])
-    let signals = AsyncStream<Int32> { continuation in
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { continuation.yield(sig) }
-            source.resume()
-            nonisolated(unsafe) let keep = source
-            continuation.onTermination = { _ in keep.cancel() }
-        }
-    }
-    for await _ in signals { break }
+    await Termination.wait()
     logger.info("race-api stopping")
     try await server.stop()
 } catch {
