@@ -106,6 +106,9 @@ public struct DatasetGenerator: Sendable {
                 let vehicles = (0..<cars).map { c in (id: "GR86-0\(10 + t)-\(20 + c * 7)", number: c == cars - 1 ? 0 : 20 + c * 7) }
                 let start = Int64(1_757_000_000_000) + Int64(t) * 86_400_000 + Int64(n) * 3_600_000
                 let crlf = random.next() % 3 == 0, bom = random.next() % 3 == 0
+                // Some exports quote their text fields (RFC 4180); the values are the same.
+                let quoted = random.next() % 3 == 0
+                let eventField = quoted ? "\"\(event)\"" : event
                 // Laps follow one another: a lap ends when the next starts; lap_time holds the difference.
                 var entries: [(vehicle: (id: String, number: Int), lap: Int, start: Int64, time: Int64)] = []
                 for v in vehicles {
@@ -121,7 +124,7 @@ public struct DatasetGenerator: Sendable {
                     var lines = [Self.lapHeader + (kind == .lapTime ? ",value" : "")]
                     for entry in entries {
                         let at = kind == .lapEnd ? entry.start + entry.time : entry.start
-                        var line = ",\(entry.lap),\(event),R\(n),kafka:gr-raw,\(Timestamp.format(at + 40)),\(entry.vehicle.id),1,\(Timestamp.format(at)),\(entry.vehicle.id),\(entry.vehicle.number)"
+                        var line = ",\(entry.lap),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(at + 40)),\(entry.vehicle.id),1,\(Timestamp.format(at)),\(entry.vehicle.id),\(entry.vehicle.number)"
                         if kind == .lapTime { line += ",\(entry.time)" }
                         lines.append(line)
                     }
@@ -135,7 +138,7 @@ public struct DatasetGenerator: Sendable {
                             let value = name == "gear" ? String(random.next() % 6 + 1)
                                 : String(format: "%.3f", Double(random.next() % 200_000) / 1000)
                             let time = start + Int64(lap) * 98_000 + Int64(r) * 40
-                            telemetry.append(",\(lap),\(event),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)")
+                            telemetry.append(",\(lap),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(quoted ? "\"\(name)\"" : name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)")
                         }
                     }
                 }
