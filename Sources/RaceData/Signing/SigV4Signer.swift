@@ -127,8 +127,17 @@ public struct AmzDate: Sendable, Equatable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        full = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        // Built digit by digit: this runs for every request signed or verified.
+        var bytes = [UInt8](repeating: 0, count: 16)
+        func put(_ value: Int32, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
+        }
+        put(parts.tm_year + 1900, 0, 4); put(parts.tm_mon + 1, 4, 2); put(parts.tm_mday, 6, 2)
+        bytes[8] = UInt8(ascii: "T")
+        put(parts.tm_hour, 9, 2); put(parts.tm_min, 11, 2); put(parts.tm_sec, 13, 2)
+        bytes[15] = UInt8(ascii: "Z")
+        full = String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `20130524T000000Z`; nil for anything else.
