@@ -95,7 +95,7 @@ struct TableAssembler {
     private mutating func add(_ row: CSVRow) {
         if builder == nil { start(row.header) }
         if applyFilter && !keep(row) { return }
-        builder!.append(row.strings)
+        builder!.append(row)
     }
 
     private mutating func start(_ header: [String]) {

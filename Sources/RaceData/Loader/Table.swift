@@ -105,58 +105,123 @@ public struct Table: Sendable, Equatable {
     }
 }
 
-/// Collects text rows, then gives the typed table.
+/// Collects rows as bytes, column by column (no string per cell), then gives the typed table.
 public struct TableBuilder: Sendable {
     public let names: [String]
-    private var cells: [[String]]
+    private var bytes: [[UInt8]]
+    private var ends: [[Int]]
 
     public init(names: [String]) {
         self.names = names
-        cells = Array(repeating: [], count: names.count)
+        bytes = Array(repeating: [], count: names.count)
+        ends = Array(repeating: [], count: names.count)
     }
 
-    public var rowCount: Int { cells.first?.count ?? 0 }
+    public var rowCount: Int { ends.first?.count ?? 0 }
 
     public mutating func append(_ row: [String]) {
-        for i in cells.indices { cells[i].append(row[i]) }
+        for i in bytes.indices {
+            bytes[i].append(contentsOf: row[i].utf8)
+            ends[i].append(bytes[i].count)
+        }
+    }
+
+    public mutating func append(_ row: CSVRow) {
+        for i in bytes.indices {
+            bytes[i].append(contentsOf: row.field(i))
+            ends[i].append(bytes[i].count)
+        }
     }
 
     /// Each column becomes the narrowest type every non-empty value fits: integer, double,
     /// timestamp, else text. Empty fields are null.
     public func build() -> Table {
-        Table(names: names, columns: cells.map(Self.infer))
+        Table(names: names, columns: bytes.indices.map { Self.infer(bytes[$0], ends[$0]) })
     }
 
-    static func infer(_ values: [String]) -> Table.Column {
-        let present = values.filter { !$0.isEmpty }
-        if !present.isEmpty && present.allSatisfy(isInteger) {
-            return .integer(values.map { $0.isEmpty ? nil : Int64($0) })
+    static func infer(_ bytes: [UInt8], _ ends: [Int]) -> Table.Column {
+        bytes.withUnsafeBufferPointer { all in
+            func cell(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+            }
+            let count = ends.count
+            var present = 0, integers = 0, doubles = 0
+            for i in 0..<count {
+                let c = cell(i)
+                guard !c.isEmpty else { continue }
+                present += 1
+                if isInteger(c) { integers += 1 } else if looksNumeric(c) { doubles += 1 }
+            }
+            if present > 0 && integers == present {
+                return .integer((0..<count).map { i in let c = cell(i); return c.isEmpty ? nil : parseInteger(c) })
+            }
+            if present > 0 && integers + doubles == present {
+                let values = (0..<count).map { i -> Double?? in
+                    let c = cell(i)
+                    return c.isEmpty ? .some(nil) : Double(String(decoding: c, as: UTF8.self)).map { .some($0) } ?? nil
+                }
+                if values.allSatisfy({ $0 != nil }) { return .double(values.map { $0! }) }
+            }
+            if present > 0 {
+                let stamps = (0..<count).map { i -> Int64?? in
+                    let c = cell(i)
+                    return c.isEmpty ? .some(nil) : Timestamp.parse(c).map { .some($0) } ?? nil
+                }
+                if stamps.allSatisfy({ $0 != nil }) { return .timestamp(stamps.map { $0! }) }
+            }
+            // Text: repeated long values (event names) share one string.
+            var interned: [[UInt8]: String] = [:]
+            return .text((0..<count).map { i -> String? in
+                let c = cell(i)
+                if c.isEmpty { return nil }
+                if c.count <= 15 { return String(decoding: c, as: UTF8.self) }
+                let key = Array(c)
+                if let s = interned[key] { return s }
+                let s = String(decoding: c, as: UTF8.self)
+                interned[key] = s
+                return s
+            })
         }
-        if !present.isEmpty && present.allSatisfy(isDouble) {
-            return .double(values.map { $0.isEmpty ? nil : Double($0) })
+    }
+
+    static func isInteger(_ c: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        if c.first == UInt8(ascii: "-") { start = 1 }
+        guard c.count > start, c.count - start <= 18 else { return false }
+        for i in start..<c.count where c[i] < 48 || c[i] > 57 { return false }
+        return true
+    }
+
+    static func parseInteger(_ c: UnsafeBufferPointer<UInt8>) -> Int64 {
+        var value: Int64 = 0
+        let negative = c.first == UInt8(ascii: "-")
+        for b in c.dropFirst(negative ? 1 : 0) { value = value * 10 + Int64(b - 48) }
+        return negative ? -value : value
+    }
+
+    /// Digits with `.`, sign or exponent: a candidate for a double (confirmed by parsing).
+    static func looksNumeric(_ c: UnsafeBufferPointer<UInt8>) -> Bool {
+        var digit = false
+        for b in c {
+            if b >= 48 && b <= 57 { digit = true } else if !(b == 46 || b == 45 || b == 43 || b == 101 || b == 69) { return false }
         }
-        if !present.isEmpty, let parsed = Optional(present.map(Timestamp.parse)), parsed.allSatisfy({ $0 != nil }) {
-            return .timestamp(values.map { $0.isEmpty ? nil : Timestamp.parse($0) })
-        }
-        return .text(values.map { $0.isEmpty ? nil : $0 })
+        return digit
     }
 
     static func isInteger(_ s: String) -> Bool {
-        var digits = s.utf8[...]
-        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
-        return !digits.isEmpty && digits.count <= 18 && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
-    }
-
-    static func isDouble(_ s: String) -> Bool {
-        s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 }
-            && s.utf8.contains { $0 >= 48 && $0 <= 57 } && Double(s) != nil
+        var s = s
+        return s.withUTF8 { isInteger($0) }
     }
 }
 
 /// ISO-8601 instants as the data carries them: `2025-09-07T14:03:21.123Z` (fraction and zone optional).
 public enum Timestamp {
     public static func parse(_ s: String) -> Int64? {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { parse($0) }
+    }
+
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
         func num(_ r: Range<Int>) -> Int32? {
             var v: Int32 = 0

@@ -306,7 +306,9 @@ final class Transfer: @unchecked Sendable {
             }
             return true
         }
-        if collected.count + bytes.count > options.maxCollectedBodyBytes {
+        // A declared length over the limit is refused before a byte is kept.
+        let declared = collected.isEmpty ? headers["Content-Length"].flatMap { Int($0) } ?? 0 : 0
+        if collected.count + bytes.count > options.maxCollectedBodyBytes || declared > options.maxCollectedBodyBytes {
             localFailure = TransportError(.responseTooLarge, endpoint: endpoint,
                                           detail: "body over \(options.maxCollectedBodyBytes) bytes")
             return false
