@@ -5,6 +5,8 @@ import RaceData
 //   s3bench get  ENDPOINT BUCKET KEY
 //   s3bench put  ENDPOINT BUCKET KEY FILE signed|unsigned|streaming md5|nomd5
 //       prints "<operation> <bytes> <seconds> <MB/s>" (MB = 10^6 bytes)
+//   s3bench parse FILE [VEHICLE]            the loader over a local telemetry file
+//   s3bench s3parse ENDPOINT BUCKET TRACK SESSION PREFIX [VEHICLE]   the same through S3
 //   s3bench ops  ENDPOINT BUCKET THREADS SECONDS
 //       1 KiB PUT, GET, HEAD and ListObjectsV2 (prefix + delimiter, 2,000 keys), each for SECONDS
 //       with THREADS concurrent callers; prints "<operation> <threads> <ops/s>"
@@ -15,6 +17,18 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
+guard arguments.count >= 3, ["get", "put", "ops", "parse", "s3parse"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops|parse|s3parse ... (see Benchmarks/S3Bench/main.swift)")
+}
+let environment = ProcessInfo.processInfo.environment
+let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
+                              secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
+
+func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3Client {
+    S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+                                            credentials: credentials, retry: .none, payloadSigning: signing))
+}
+
 if arguments.count >= 3 && arguments[1] == "parse" {
     // s3bench parse FILE [VEHICLE]: the loader's CSV path over a local file, whole or filtered.
     let path = arguments[2]
@@ -30,18 +44,15 @@ if arguments.count >= 3 && arguments[1] == "parse" {
     print(String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6))
     exit(0)
 }
-guard arguments.count >= 5, ["get", "put", "ops"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops ENDPOINT BUCKET ... (see Benchmarks/S3Bench/main.swift)")
+if arguments.count >= 7 && arguments[1] == "s3parse" {
+    // s3bench s3parse ENDPOINT BUCKET TRACK SESSION PREFIX [VEHICLE]: the same through S3DataSource.
+    let source = S3DataSource(client: try client(arguments[2]), bucket: arguments[3], prefix: arguments[6])
+    let filter = arguments.count > 7 ? TelemetryFilter(vehicles: [arguments[7]]) : .all
+    let started = Date()
+    guard let loaded = try await source.telemetry(track: arguments[4], session: Session(arguments[5])!, filter: filter) else { fail("no telemetry") }
+    print(String(format: "s3parse %d rows %.3f s", loaded.table.rowCount, Date().timeIntervalSince(started)))
+    exit(0)
 }
-let environment = ProcessInfo.processInfo.environment
-let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
-                              secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
-
-func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3Client {
-    S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-                                            credentials: credentials, retry: .none, payloadSigning: signing))
-}
-
 func transfer() async throws {
     let (operation, endpoint, bucket, key) = (arguments[1], arguments[2], arguments[3], arguments[4])
     let signing: PayloadSigning = switch arguments.count > 6 ? arguments[6] : "signed" {

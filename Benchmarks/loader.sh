@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The loader against pandas, same file, same run: a generated telemetry CSV (200 MB by default)
+# parsed from local disk (tmpfs) whole and filtered to one vehicle, then read from S3 (mock-s3) by
+# the loader versus boto3 get_object + pandas.read_csv (what the original service did); then the
+# peak memory of a filtered load of a larger file (1 GB by default).
+#   bash Benchmarks/loader.sh [MB] [big-MB]      (needs pandas: pip install pandas)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mb=${1:-200}; big=${2:-1000}
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+for product in s3bench mock-s3 racedata; do swift build -c release --product "$product" >/dev/null; done
+bin=$(swift build -c release --show-bin-path)
+make_csv() { python3 - "$1" "$2" <<'PY'
+import random, sys
+path, mb = sys.argv[1], int(sys.argv[2])
+random.seed(1)
+names = ["speed","gear","nmot","aps","pbrake_f","pbrake_r","accx_can","accy_can","Steering_Angle","VBOX_Long_Minutes","VBOX_Lat_Min","Laptrigger_lapdist_dls"]
+with open(path, "w") as f:
+    f.write("expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number\n")
+    size, n = 0, 0
+    while size < mb * 1_000_000:
+        v = n % 20
+        line = f",{(n // 5000) % 30 + 1},I_R06_2025-09-07,R1,kafka:gr-raw,2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},1,{names[n % 12]},{random.random() * 200:.3f},2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},{v}\n"
+        f.write(line); size += len(line); n += 1
+PY
+}
+mkdir -p "$work/data/COTA"
+file="$work/data/COTA/R1_cota_telemetry_data.csv"
+make_csv "$file" "$mb"
+echo "telemetry file: $mb MB"
+pandas_whole=$(python3 -c "
+import time, pandas
+t = time.time(); df = pandas.read_csv('$file'); print(f'{time.time() - t:.3f}')")
+pandas_filtered=$(python3 -c "
+import time, pandas
+t = time.time(); df = pandas.read_csv('$file'); df = df[df.vehicle_id == 'GR86-004-3']; print(f'{time.time() - t:.3f}')")
+ours_whole=$("$bin/s3bench" parse "$file" | awk '{print $4}')
+ours_filtered=$("$bin/s3bench" parse "$file" GR86-004-3 | awk '{print $4}')
+printf 'local, whole table:     pandas.read_csv %6.3f s   loader %6.3f s   (%.2fx pandas'"'"' throughput)\n' "$pandas_whole" "$ours_whole" "$(echo "$pandas_whole / $ours_whole" | bc -l)"
+printf 'local, one vehicle:     pandas + filter %6.3f s   loader %6.3f s   (%.2fx)\n' "$pandas_filtered" "$ours_filtered" "$(echo "$pandas_filtered / $ours_filtered" | bc -l)"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001' AWS_DEFAULT_REGION=us-east-1
+"$bin/mock-s3" --port "$port" --bucket bench > /dev/null & pids+=($!)
+sleep 0.5
+AWS_ENDPOINT_URL_S3="http://127.0.0.1:$port" "$bin/racedata" upload "$work/data" --bucket bench --acl none > /dev/null
+boto=$(python3 -c "
+import io, time, boto3, pandas
+s3 = boto3.client('s3', endpoint_url='http://127.0.0.1:$port')
+t = time.time()
+body = s3.get_object(Bucket='bench', Key='data/COTA/R1_cota_telemetry_data.csv')['Body'].read()
+df = pandas.read_csv(io.BytesIO(body)); print(f'{time.time() - t:.3f}')")
+ours_s3=$("$bin/s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ | awk '{print $4}')
+ours_s3_filtered=$("$bin/s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ GR86-004-3 | awk '{print $4}')
+printf 'S3, whole table:        boto3 + pandas  %6.3f s   loader %6.3f s   (%.2fx faster)\n' "$boto" "$ours_s3" "$(echo "$boto / $ours_s3" | bc -l)"
+printf 'S3, one vehicle:        boto3 + pandas  %6.3f s   loader %6.3f s   (%.2fx faster)\n' "$boto" "$ours_s3_filtered" "$(echo "$boto / $ours_s3_filtered" | bc -l)"
+make_csv "$file" "$big"
+/usr/bin/time -f '%M' -o "$work/rss" "$bin/s3bench" parse "$file" GR86-004-3 > "$work/out"
+echo "filtered load of a $big MB file: $(cat "$work/out"), peak memory $(( $(cat "$work/rss") / 1024 )) MiB"
