@@ -80,6 +80,23 @@ struct TableTests {
     }
 }
 
+@Suite("Timestamps")
+struct TimestampTests {
+    /// The arithmetic date conversion agrees with libc's timegm across two centuries and leap days.
+    @Test func civilDaysMatchTimegm() {
+        var seconds = time_t(-2_208_988_800) // 1900-01-01
+        while seconds < 4_102_444_800 {      // 2100-01-01
+            var t = tm()
+            gmtime_r(&seconds, &t)
+            let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.250Z", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+            #expect(Timestamp.parse(text) == Int64(seconds) * 1000 + 250, "\(text)")
+            seconds += 3_196_811 // about 37 days, drifting through every hour and weekday
+        }
+        #expect(Timestamp.parse("2024-02-29T00:00:00Z") == 1_709_164_800_000)
+        #expect(Timestamp.parse("2025-13-01T00:00:00Z") == nil)
+    }
+}
+
 @Suite("Naming rules")
 struct NamingTests {
     @Test(arguments: [

@@ -169,16 +169,19 @@ public struct TableBuilder: Sendable {
                 }
                 if stamps.allSatisfy({ $0 != nil }) { return .timestamp(stamps.map { $0! }) }
             }
-            // Text: repeated long values (event names) share one string.
-            var interned: [[UInt8]: String] = [:]
+            // Text: a long value equal to the one above (event names repeat row after row) shares
+            // its string; short strings are stored inline by Swift and cost nothing to make.
+            var previous: (start: Int, end: Int, string: String)?
             return .text((0..<count).map { i -> String? in
                 let c = cell(i)
                 if c.isEmpty { return nil }
                 if c.count <= 15 { return String(decoding: c, as: UTF8.self) }
-                let key = Array(c)
-                if let s = interned[key] { return s }
+                if let p = previous, p.end - p.start == c.count,
+                   UnsafeBufferPointer(rebasing: all[p.start..<p.end]).elementsEqual(c) {
+                    return p.string
+                }
                 let s = String(decoding: c, as: UTF8.self)
-                interned[key] = s
+                previous = (i == 0 ? 0 : ends[i - 1], ends[i], s)
                 return s
             })
         }
@@ -241,9 +244,18 @@ public enum Timestamp {
         }
         if i < b.count && b[i] == 90 { i += 1 }
         guard i == b.count else { return nil }
-        var t = tm()
-        t.tm_year = y - 1900; t.tm_mon = mo - 1; t.tm_mday = d; t.tm_hour = h; t.tm_min = mi; t.tm_sec = sec
-        return Int64(timegm(&t)) * 1000 + millis
+        return (daysFromCivil(Int64(y), Int64(mo), Int64(d)) * 86_400 + Int64(h) * 3600 + Int64(mi) * 60 + Int64(sec)) * 1000 + millis
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): plain
+    /// arithmetic, where timegm would consult the time zone machinery for every value.
+    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     public static func format(_ ms: Int64) -> String {
