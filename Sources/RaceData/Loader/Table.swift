@@ -109,6 +109,7 @@ public struct Table: Sendable, Equatable {
 public struct TableBuilder: Sendable {
     public let names: [String]
     private var bytes: [[UInt8]]
+    /// Where each cell ends in its column's bytes.
     private var ends: [[Int]]
 
     public init(names: [String]) {
@@ -135,8 +136,17 @@ public struct TableBuilder: Sendable {
 
     /// Each column becomes the narrowest type every non-empty value fits: integer, double,
     /// timestamp, else text. Empty fields are null.
-    public func build() -> Table {
-        Table(names: names, columns: bytes.indices.map { Self.infer(bytes[$0], ends[$0]) })
+    /// Each column's bytes are released as soon as it is typed, so the peak is the rows once
+    /// plus one column, not the rows twice.
+    public mutating func build() -> Table {
+        var columns: [Table.Column] = []
+        for i in bytes.indices {
+            let (b, e) = (bytes[i], ends[i])
+            bytes[i] = []
+            ends[i] = []
+            columns.append(Self.infer(b, e))
+        }
+        return Table(names: names, columns: columns)
     }
 
     static func infer(_ bytes: [UInt8], _ ends: [Int]) -> Table.Column {
