@@ -72,7 +72,6 @@ public struct S3ServerError: Error, Sendable, Equatable {
     static func invalidBucketName(_ name: String) -> S3ServerError {
         .init("InvalidBucketName", 400, "The specified bucket is not valid.", extra: [("BucketName", name)])
     }
-    static let requestTimeTooSkewed = S3ServerError("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.")
     static let expiredPresigned = S3ServerError("AccessDenied", 403, "Request has expired")
     static let slowDown = S3ServerError("SlowDown", 503, "Please reduce your request rate.")
     static let internalError = S3ServerError("InternalError", 500, "We encountered an internal error. Please try again.")

@@ -36,7 +36,8 @@ struct S3Service: Sendable {
     let region: String
     let defaultOwnership: ObjectOwnership
     static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
-    static let owner = "<Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>mock</DisplayName></Owner>"
+    static let ownerID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
+    static let owner = "<Owner><ID>\(ownerID)</ID><DisplayName>mock</DisplayName></Owner>"
 
     func execute(_ op: Operation, _ r: IncomingRequest, principal: Principal, body: ReceivedBody) throws(S3ServerError) -> S3Response {
         let bucket = r.bucket ?? ""
@@ -422,7 +423,7 @@ struct S3Service: Sendable {
     }
 
     func aclXML(_ acl: CannedACL) -> String {
-        var grants = "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>mock</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>"
+        var grants = "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(Self.ownerID)</ID><DisplayName>mock</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>"
         if acl.allowsAnonymousRead {
             grants += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"
         }

@@ -7,11 +7,9 @@ public struct S3Endpoint: Sendable, Equatable {
     public var host: String
     public var port: Int?
     public var pathStyle: Bool
-    /// True when this is AWS itself (so the bucket goes into the host name).
-    public var isAWS: Bool
 
     public static func aws(region: String) -> S3Endpoint {
-        S3Endpoint(scheme: "https", host: "s3.\(region).amazonaws.com", port: nil, pathStyle: false, isAWS: true)
+        S3Endpoint(scheme: "https", host: "s3.\(region).amazonaws.com", port: nil, pathStyle: false)
     }
 
     /// Parses `http://127.0.0.1:9000` and the like; the result uses path-style addressing.
@@ -25,7 +23,7 @@ public struct S3Endpoint: Sendable, Equatable {
               components.user == nil, components.password == nil else {
             throw .invalidArgument("The endpoint \"\(components.scheme!)://\(host)\" must have no path, query or user; give only scheme, host and port.")
         }
-        return S3Endpoint(scheme: scheme, host: host, port: components.port, pathStyle: true, isAWS: false)
+        return S3Endpoint(scheme: scheme, host: host, port: components.port, pathStyle: true)
     }
 
     /// The request target for a bucket and an optional key.

@@ -220,11 +220,6 @@ public struct TableBuilder: Sendable {
         }
         return digit
     }
-
-    static func isInteger(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { isInteger($0) }
-    }
 }
 
 /// ISO-8601 instants as the data carries them: `2025-09-07T14:03:21.123Z` (fraction and zone optional).

@@ -101,17 +101,6 @@ final class RawSource: @unchecked Sendable {
         }
     }
 
-    /// Reads exactly `count` bytes (fewer only at the end).
-    func readFull(_ count: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
-        var filled = 0
-        while filled < count {
-            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<count]))
-            if n == 0 { break }
-            filled += n
-        }
-        return filled
-    }
-
     func close() {
         if fd >= 0 { Foundation.close(fd); fd = -1 }
     }

@@ -2,9 +2,6 @@ import Foundation
 
 public enum HTTPMethod: String, Sendable {
     case get = "GET", head = "HEAD", put = "PUT", post = "POST", delete = "DELETE"
-
-    /// Methods S3 treats as safe to send twice.
-    var isIdempotent: Bool { self != .post }
 }
 
 /// Header fields in the order they were added; names compare case-insensitively.

@@ -103,14 +103,4 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }
-
-    /// Reads everything; only for bodies known to be small.
-    public func collect(limit: Int) async throws -> [UInt8] {
-        var all: [UInt8] = []
-        for try await chunk in self {
-            all += chunk
-            if all.count > limit { cancel(); throw TransportError(.responseTooLarge, endpoint: "", detail: "over \(limit) bytes") }
-        }
-        return all
-    }
 }
