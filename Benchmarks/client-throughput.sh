@@ -4,33 +4,17 @@
 #   bash Benchmarks/client-throughput.sh [rounds]      (needs nginx: apt-get install nginx-light)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 rounds=${1:-5}
 size_mib=${SIZE_MIB:-256}
 # tmpfs, so disk writeback does not decide the PUT figures
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/www/bench" "$work/tmp" "$work/logs"
+mkdir -p "$work/www/bench"
 head -c $((size_mib << 20)) /dev/urandom > "$work/object.bin"
 cp "$work/object.bin" "$work/www/bench/object.bin"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    sendfile on;
-    client_body_temp_path $work/tmp;
-    server {
-        listen 127.0.0.1:$port;
-        root $work/www;
-        location / { dav_methods PUT; create_full_put_path on; client_max_body_size 0; client_body_buffer_size 1m; }
-    }
-}
-CONF
-nginx -c "$work/nginx.conf"
+port=$(free_port)
+start_nginx "$work" "$port"
 swift build -c release --product s3bench >/dev/null
 bench=$(swift build -c release --show-bin-path)/s3bench
 url="http://127.0.0.1:$port"
@@ -50,7 +34,6 @@ done
 # nginx stores an aws-chunked body as sent (it is not S3): check a plain upload byte for byte.
 "$bench" put "$url" bench up-check.bin "$work/object.bin" signed md5 >/dev/null
 cmp "$work/object.bin" "$work/www/bench/up-check.bin" || { echo "uploaded object differs" >&2; exit 1; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 echo "$size_mib MiB object, $rounds rounds, medians in MB/s (10^6 bytes/s), nginx on loopback"
 for k in curl_get our_get curl_put our_put_unsigned our_put_unsigned_md5 our_put_signed our_put_signed_md5 our_put_streaming; do
     m=$(echo "${results[$k]}" | median)

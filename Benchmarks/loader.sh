@@ -6,6 +6,7 @@
 #   bash Benchmarks/loader.sh [MB] [big-MB]      (needs pandas: pip install pandas)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 mb=${1:-200}; big=${2:-1000}
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
@@ -40,7 +41,7 @@ ours_whole=$("$bin/s3bench" parse "$file" | awk '{print $4}')
 ours_filtered=$("$bin/s3bench" parse "$file" GR86-004-3 | awk '{print $4}')
 printf 'local, whole table:     pandas.read_csv %6.3f s   loader %6.3f s   (%.2fx pandas'"'"' throughput)\n' "$pandas_whole" "$ours_whole" "$(echo "$pandas_whole / $ours_whole" | bc -l)"
 printf 'local, one vehicle:     pandas + filter %6.3f s   loader %6.3f s   (%.2fx)\n' "$pandas_filtered" "$ours_filtered" "$(echo "$pandas_filtered / $ours_filtered" | bc -l)"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001' AWS_DEFAULT_REGION=us-east-1
 "$bin/mock-s3" --port "$port" --bucket bench > /dev/null & pids+=($!)
 sleep 0.5

@@ -5,11 +5,11 @@
 #   bash Benchmarks/mock-server.sh [seconds-per-measure]     (needs moto[server], nginx-light)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 seconds=${1:-3}
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 swift build -c release --product s3bench >/dev/null
 swift build -c release --product mock-s3 >/dev/null
@@ -75,20 +75,11 @@ fi
 
 size_mib=256
 head -c $((size_mib << 20)) /dev/urandom > "$work/object.bin"
-mkdir -p "$work/www/bench" "$work/logs"
+mkdir -p "$work/www/bench"
 cp "$work/object.bin" "$work/www/bench/object.bin"
 nginx_port=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; server { listen 127.0.0.1:$nginx_port; root $work/www; } }
-CONF
-nginx -c "$work/nginx.conf"
+start_nginx "$work" "$nginx_port"
 "$bin/s3bench" put "http://127.0.0.1:$mock_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$nginx_port/bench/object.bin"; done | median > "$work/nginx_get"
 presigned() { python3 - "$mock_port" <<'PY'
 import sys, boto3

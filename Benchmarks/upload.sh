@@ -6,6 +6,7 @@
 #   bash Benchmarks/upload.sh [telemetry-MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 mb=${1:-50}
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
@@ -26,7 +27,7 @@ with open(path, "a") as out:
     out.write(line * (mb * 1_000_000 // len(line)))
 PY
 done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 mkdir -p "$work/store"
 "$bin/mock-s3" --port "$port" --bucket bench --object-ownership ObjectWriter --data-dir "$work/store" >/dev/null &
 pids+=($!)

@@ -1,0 +1,32 @@
+# Helpers the benchmark scripts share; `source` it.
+
+# A free TCP port on loopback.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The median of numbers separated by spaces or newlines on stdin.
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# start_nginx WORK PORT: nginx serving WORK/www on PORT, accepting WebDAV PUTs into it; its pid
+# file is WORK/nginx.pid.
+start_nginx() {
+    local work=$1 port=$2
+    mkdir -p "$work/www" "$work/tmp" "$work/logs"
+    cat > "$work/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    sendfile on;
+    client_body_temp_path $work/tmp;
+    server {
+        listen 127.0.0.1:$port;
+        root $work/www;
+        location / { dav_methods PUT; create_full_put_path on; client_max_body_size 0; client_body_buffer_size 1m; }
+    }
+}
+CONF
+    nginx -c "$work/nginx.conf"
+}
