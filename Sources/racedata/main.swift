@@ -94,13 +94,13 @@ struct Upload: AsyncParsableCommand {
 
     func run() async throws {
         let environment = options.environment
-        var bucket = environment["S3_BUCKET_NAME"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        var bucket = environment["S3_BUCKET_NAME"]?.trimmingSpaces ?? ""
         if bucket.isEmpty {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw CLIError(message: "No bucket given. Pass --bucket or set S3_BUCKET_NAME (there is no default bucket).", code: 2)
             }
             FileHandle.standardError.write(Data("Bucket to upload to: ".utf8))
-            bucket = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
+            bucket = (readLine() ?? "").trimmingSpaces
             guard !bucket.isEmpty else { throw CLIError(message: "No bucket given.", code: 2) }
         }
         var configuration: S3Configuration

@@ -41,6 +41,7 @@ struct Authenticator: Sendable {
     var credentials: [String: MockCredential]
     var region: String
     var maxSkew: TimeInterval = 15 * 60
+    let signingKeys = SigningKeyCache()
 
     func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         if let authorization = request.headers.first(name: "authorization") {
@@ -80,7 +81,7 @@ struct Authenticator: Sendable {
 
     /// `Credential=KEY/DAY/REGION/s3/aws4_request` split and checked.
     private func scope(_ text: String, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = text.splitting("/", omittingEmpty: false).map(String.init)
         guard parts.count == 5, parts[4] == "aws4_request" else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
@@ -100,8 +101,8 @@ struct Authenticator: Sendable {
 
     private func headerV4(_ request: IncomingRequest, _ authorization: String, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         var fields: [String: String] = [:]
-        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
-            let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).splitting(",") {
+            let kv = part.trimmingSpaces.splitting("=", maxSplits: 1)
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
         guard let credentialText = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
@@ -117,7 +118,7 @@ struct Authenticator: Sendable {
         guard let payloadHash = request.headers.first(name: "x-amz-content-sha256") else {
             throw .invalidRequest("Missing required header for this request: x-amz-content-sha256")
         }
-        let names = signedHeaders.split(separator: ";").map { String($0) }
+        let names = signedHeaders.splitting(";").map { String($0) }
         guard names.contains("host") else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; host must be a signed header.")
         }
@@ -125,9 +126,10 @@ struct Authenticator: Sendable {
         for name in names {
             let values = request.headers[name]
             guard !values.isEmpty else { throw .signatureDoesNotMatch }
-            headers.append((name, values.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ",")))
+            headers.append((name, values.map { $0.trimmingSpaces }.joined(separator: ",")))
         }
-        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region)
+        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
+                                 keyCache: signingKeys)
         guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: nil),
                                                       headers: headers, payloadHash: payloadHash, amzDate: amzDate),
               constantTimeEqual(expected.signature, provided) else {
@@ -156,12 +158,13 @@ struct Authenticator: Sendable {
         if now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
         if date.timeIntervalSince(now) > maxSkew { throw .init("AccessDenied", 403, "Request is not valid yet") }
         var headers: [(name: String, value: String)] = []
-        for name in signedHeaders.split(separator: ";").map(String.init) {
+        for name in signedHeaders.splitting(";").map(String.init) {
             guard let value = request.headers.first(name: name) else { throw .signatureDoesNotMatch }
-            headers.append((name, value.trimmingCharacters(in: .whitespaces)))
+            headers.append((name, value.trimmingSpaces))
         }
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload
-        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region)
+        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
+                                 keyCache: signingKeys)
         guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: "X-Amz-Signature"),
                                                       headers: headers, payloadHash: payloadHash, amzDate: amzDate),
               constantTimeEqual(expected.signature, provided) else {
@@ -182,7 +185,7 @@ struct Authenticator: Sendable {
         if now.timeIntervalSince1970 > expires { throw .expiredPresigned }
         var amzHeaders: [(String, String)] = []
         for (name, value) in request.headers where name.lowercased().hasPrefix("x-amz-") {
-            amzHeaders.append((name.lowercased(), value.trimmingCharacters(in: .whitespaces)))
+            amzHeaders.append((name.lowercased(), value.trimmingSpaces))
         }
         let canonicalAmz = amzHeaders.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1)\n" }.joined()
         let subresources = Set(["acl", "delete", "location", "partNumber", "policy", "uploadId", "uploads", "versionId",

@@ -155,7 +155,7 @@ final class BodyVerifier {
         var trailerSignature: String?
         for line in trailerLines {
             guard let colon = line.firstIndex(of: ":") else { throw .init("IncompleteBody", 400, "A malformed trailer line.") }
-            let name = line[..<colon].lowercased(), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].lowercased(), value = line[line.index(after: colon)...].trimmingSpaces
             if name == "x-amz-trailer-signature" { trailerSignature = value } else { values.append((name, value)) }
         }
         if case .signedChunks(_, true) = check, let signer {

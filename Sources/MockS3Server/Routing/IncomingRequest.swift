@@ -19,35 +19,62 @@ struct IncomingRequest {
         guard let m = RaceData.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
         httpMethod = m
         headers = head.headers
-        let uri = head.uri
-        let queryStart = uri.firstIndex(of: "?")
-        rawPath = String(uri[..<(queryStart ?? uri.endIndex)])
-        guard rawPath.hasPrefix("/"), let decoded = URIEncoding.decode(rawPath) else { throw .invalidURI }
-        path = decoded
-        query = []
-        if let queryStart {
-            for pair in uri[uri.index(after: queryStart)...].split(separator: "&", omittingEmptySubsequences: true) {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let name = URIEncoding.decode(String(parts[0])),
-                      let value = parts.count > 1 ? URIEncoding.decode(String(parts[1])) : "" else { throw .invalidURI }
-                query.append(.init(name, value))
-            }
-        }
+        guard let (rawPath, path, query) = Self.parseTarget(head.uri), rawPath.hasPrefix("/") else { throw .invalidURI }
+        self.rawPath = rawPath; self.path = path; self.query = query
         // Virtual-hosted style on *.localhost; path style otherwise.
         var pathForKey = Substring(path.dropFirst())
-        let host = (headers.first(name: "host") ?? "").split(separator: ":").first.map(String.init) ?? ""
+        let host = (headers.first(name: "host") ?? "").splitting(":").first.map(String.init) ?? ""
         if host.hasSuffix(".localhost") {
             bucket = String(host.dropLast(".localhost".count))
         } else if !pathForKey.isEmpty {
-            let slash = pathForKey.firstIndex(of: "/")
+            let slash = pathForKey.utf8.firstIndex(of: UInt8(ascii: "/"))
             bucket = String(pathForKey[..<(slash ?? pathForKey.endIndex)])
-            pathForKey = slash.map { pathForKey[pathForKey.index(after: $0)...] } ?? ""
+            pathForKey = slash.map { pathForKey[pathForKey.utf8.index(after: $0)...] } ?? ""
         }
         key = pathForKey.isEmpty ? nil : String(pathForKey)
         // Dot segments would let a key climb out of its bucket in any path-based view; refuse them.
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.contains(where: { $0 == "." || $0 == ".." }) { throw .invalidURI }
+        if Self.hasDotSegment(path) { throw .invalidURI }
         if let key, key.utf8.count > 1024 { throw .keyTooLong }
+    }
+
+    /// The raw path, its decoding, and the decoded `name=value` pairs of the query; nil when an
+    /// escape is broken or decodes to bytes that are not UTF-8. Byte-wise: it runs for every request.
+    private static func parseTarget(_ uri: String) -> (String, String, [RequestTarget.QueryItem])? {
+        var uri = uri
+        return uri.withUTF8 { bytes -> (String, String, [RequestTarget.QueryItem])? in
+            let queryStart = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+            let pathBytes = UnsafeBufferPointer(rebasing: bytes[..<queryStart])
+            let rawPath = String(decoding: pathBytes, as: UTF8.self)
+            guard let path = pathBytes.contains(UInt8(ascii: "%")) ? URIEncoding.decode(bytes: pathBytes) : rawPath else { return nil }
+            var query: [RequestTarget.QueryItem] = []
+            var start = queryStart + 1
+            while start < bytes.endIndex {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+                if start < end {
+                    let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
+                    guard let name = URIEncoding.decode(bytes: UnsafeBufferPointer(rebasing: bytes[start..<equals])),
+                          let value = equals < end ? URIEncoding.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : "" else { return nil }
+                    query.append(.init(name, value))
+                }
+                start = end + 1
+            }
+            return (rawPath, path, query)
+        }
+    }
+
+    private static func hasDotSegment(_ path: String) -> Bool {
+        var dots = 0, onlyDots = true
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if onlyDots && (dots == 1 || dots == 2) { return true }
+                dots = 0; onlyDots = true
+            } else if byte == UInt8(ascii: ".") {
+                dots += 1
+            } else {
+                onlyDots = false
+            }
+        }
+        return onlyDots && (dots == 1 || dots == 2)
     }
 
     func queryValue(_ name: String) -> String? { query.first { $0.name == name }?.value }

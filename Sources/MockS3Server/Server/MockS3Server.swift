@@ -64,7 +64,10 @@ public final class MockS3Server: Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        // Response header values are ours or copies of request headers the parser already
+                        // checked, so NIO's outbound validation would only cost time.
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                            withErrorHandling: true, withOutboundHeaderValidation: false)
                         try channel.pipeline.syncOperations.addHandler(S3Handler(server: context))
                     }
                 }

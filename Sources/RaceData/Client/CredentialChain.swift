@@ -65,16 +65,16 @@ public struct CredentialChain: Sendable {
         var sections: [String: [String: String]] = [:]
         var current: String?
         for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                if name.hasPrefix("profile ") { name = String(name.dropFirst(8)).trimmingCharacters(in: .whitespaces) }
+                var name = line.dropFirst().dropLast().trimmingSpaces
+                if name.hasPrefix("profile ") { name = String(name.dropFirst(8)).trimmingSpaces }
                 current = name
                 sections[name, default: [:]] = sections[name] ?? [:]
             } else if let current, let eq = line.firstIndex(of: "=") {
-                let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-                let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                let key = line[..<eq].trimmingSpaces.lowercased()
+                let value = line[line.index(after: eq)...].trimmingSpaces
                 sections[current]![key] = value
             }
         }

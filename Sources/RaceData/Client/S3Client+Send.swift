@@ -28,7 +28,7 @@ extension S3Client {
             attempt += 1
             var request = HTTPRequest(method: method, target: target, headers: headers, body: body)
             if let credentials = configuration.credentials {
-                let signer = SigV4Signer(credentials: credentials, region: configuration.region)
+                let signer = SigV4Signer(credentials: credentials, region: configuration.region, keyCache: signingKeys)
                 let date = now()
                 let seed = signer.sign(&request, payloadHash: digests.payloadHash, date: date)
                 if streaming {

@@ -6,6 +6,7 @@ public struct S3Client: Sendable {
     public let configuration: S3Configuration
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
+    let signingKeys = SigningKeyCache()
 
     public init(configuration: S3Configuration, transport: (any HTTPTransport)? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -267,7 +268,7 @@ public struct S3Client: Sendable {
         }
         guard (1...604_800).contains(expires) else { throw .invalidArgument("Presigned URLs expire after 1 s to 7 days; \(expires) s asked.") }
         let target = configuration.endpoint.target(bucket: bucket, key: key, query: [])
-        return SigV4Signer(credentials: credentials, region: configuration.region)
+        return SigV4Signer(credentials: credentials, region: configuration.region, keyCache: signingKeys)
             .presign(target, method: method, expires: expires, date: now()).url
     }
 }

@@ -92,13 +92,18 @@ public enum XML {
 
         mutating func name() throws(XMLError) -> String {
             let start = i
-            while i < bytes.count, !([0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="),
-                                      UInt8(ascii: "<")].contains(bytes[i])) { i += 1 }
+            var local = start
+            scan: while i < bytes.count {
+                switch bytes[i] {
+                case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "<"): break scan
+                case UInt8(ascii: ":"): local = i + 1
+                default: break
+                }
+                i += 1
+            }
             guard i > start else { throw fail("expected a name") }
-            let full = String(decoding: bytes[start..<i], as: UTF8.self)
             // Namespace prefixes are dropped: S3's vocabulary has no clashing local names.
-            if let colon = full.lastIndex(of: ":") { return String(full[full.index(after: colon)...]) }
-            return full
+            return String(decoding: bytes[local..<i], as: UTF8.self)
         }
 
         mutating func element(depth: Int) throws(XMLError) -> XMLElement {
@@ -165,7 +170,7 @@ public enum XML {
 
         func decodeText(_ range: Range<Int>) throws(XMLError) -> String {
             guard let raw = String(validating: bytes[range], as: UTF8.self) else { throw fail("text is not UTF-8") }
-            guard raw.contains("&") else { return raw }
+            guard raw.utf8.contains(UInt8(ascii: "&")) else { return raw }
             var out = ""
             var rest = raw[...]
             while let amp = rest.firstIndex(of: "&") {

@@ -12,9 +12,11 @@ public struct SigV4Signer: Sendable {
     public var credentials: Credentials
     public var region: String
     public var service: String
+    /// Remembers derived signing keys; the signatures are the same with or without it.
+    public var keyCache: SigningKeyCache?
 
-    public init(credentials: Credentials, region: String, service: String = "s3") {
-        self.credentials = credentials; self.region = region; self.service = service
+    public init(credentials: Credentials, region: String, service: String = "s3", keyCache: SigningKeyCache? = nil) {
+        self.credentials = credentials; self.region = region; self.service = service; self.keyCache = keyCache
     }
 
     /// The intermediate texts, kept so tests and error messages can show what was signed.
@@ -70,7 +72,7 @@ public struct SigV4Signer: Sendable {
     public func expectedSignature(method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
                                   payloadHash: String, amzDate: String) -> Signature? {
         guard let date = AmzDate.parse(amzDate) else { return nil }
-        let canonical = headers.map { (name: $0.name, value: $0.value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")) }
+        let canonical = headers.map { (name: $0.name, value: $0.value.splitting(" ").joined(separator: " ")) }
         return signature(method: method, target: target, query: target.query, headers: canonical,
                          payloadHash: payloadHash, stamp: AmzDate(date))
     }
@@ -81,7 +83,7 @@ public struct SigV4Signer: Sendable {
         for (name, value) in request.headers {
             let key = name.lowercased()
             guard !Self.unsignedHeaderNames.contains(key), key != "authorization" else { continue }
-            let clean = value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            let clean = value.splitting(" ").joined(separator: " ")
             merged[key] = merged[key].map { "\($0),\(clean)" } ?? clean
         }
         return merged.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
@@ -90,18 +92,22 @@ public struct SigV4Signer: Sendable {
     func signature(method: HTTPMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
                    headers: [(name: String, value: String)], payloadHash: String, stamp: AmzDate) -> Signature {
         let signedHeaders = headers.map(\.name).joined(separator: ";")
-        let canonicalRequest = [
-            method.rawValue,
-            target.encodedPath,
-            URIEncoding.canonicalQuery(query),
-            headers.map { "\($0.name):\($0.value)\n" }.joined(),
-            signedHeaders,
-            payloadHash,
-        ].joined(separator: "\n")
+        // Appended piece by piece into one buffer: this runs for every request signed or verified.
+        var canonicalRequest = String()
+        canonicalRequest.reserveCapacity(512)
+        canonicalRequest += method.rawValue; canonicalRequest += "\n"
+        canonicalRequest += target.encodedPath; canonicalRequest += "\n"
+        canonicalRequest += URIEncoding.canonicalQuery(query); canonicalRequest += "\n"
+        for header in headers {
+            canonicalRequest += header.name; canonicalRequest += ":"; canonicalRequest += header.value; canonicalRequest += "\n"
+        }
+        canonicalRequest += "\n"; canonicalRequest += signedHeaders
+        canonicalRequest += "\n"; canonicalRequest += payloadHash
         let credentialScope = scope(stamp)
-        let stringToSign = [
-            Self.algorithm, stamp.full, credentialScope, Digest.sha256(Array(canonicalRequest.utf8)).hexString,
-        ].joined(separator: "\n")
+        var stringToSign = Self.algorithm
+        stringToSign += "\n"; stringToSign += stamp.full
+        stringToSign += "\n"; stringToSign += credentialScope
+        stringToSign += "\n"; stringToSign += Digest.sha256(canonicalRequest.utf8).hexString
         let signature = Digest.hmacSHA256(key: signingKey(stamp.day), message: Array(stringToSign.utf8)).hexString
         return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
                          signedHeaders: signedHeaders, credentialScope: credentialScope)
@@ -110,10 +116,39 @@ public struct SigV4Signer: Sendable {
     func scope(_ stamp: AmzDate) -> String { "\(stamp.day)/\(region)/\(service)/aws4_request" }
 
     public func signingKey(_ day: String) -> [UInt8] {
+        if let keyCache { return keyCache.key(secret: credentials.secretAccessKey, region: region, service: service, day: day, derive: deriveKey) }
+        return deriveKey(day)
+    }
+
+    private func deriveKey(_ day: String) -> [UInt8] {
         var key = Digest.hmacSHA256(key: Array("AWS4\(credentials.secretAccessKey)".utf8), message: Array(day.utf8))
         for part in [region, service, "aws4_request"] {
             key = Digest.hmacSHA256(key: key, message: Array(part.utf8))
         }
+        return key
+    }
+}
+
+/// Signing keys depend only on (secret, day, region, service) and take four HMACs to derive; a
+/// client or verifier that signs every request keeps the few it has used.
+public final class SigningKeyCache: @unchecked Sendable {
+    private struct Scope: Hashable { var secret, region, service, day: String }
+    private let lock = NSLock()
+    private var keys: [Scope: [UInt8]] = [:]
+
+    public init() {}
+
+    func key(secret: String, region: String, service: String, day: String, derive: (String) -> [UInt8]) -> [UInt8] {
+        let scope = Scope(secret: secret, region: region, service: service, day: day)
+        lock.lock()
+        if let key = keys[scope] { lock.unlock(); return key }
+        lock.unlock()
+        let key = derive(day)
+        lock.lock()
+        // Days roll over and credentials rotate; a small bound keeps the cache from growing.
+        if keys.count >= 64 { keys.removeAll() }
+        keys[scope] = key
+        lock.unlock()
         return key
     }
 }

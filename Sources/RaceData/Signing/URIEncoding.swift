@@ -8,6 +8,11 @@ public enum URIEncoding {
     public static func encode(_ string: String, keepSlash: Bool) -> String {
         var out = [UInt8]()
         out.reserveCapacity(string.utf8.count + 8)
+        append(string, keepSlash: keepSlash, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func append(_ string: String, keepSlash: Bool, to out: inout [UInt8]) {
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -22,35 +27,57 @@ public enum URIEncoding {
                 out.append(hex[Int(byte & 0x0f)])
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parameters sorted by encoded name, then encoded value, joined with `&`.
     public static func canonicalQuery(_ items: [RequestTarget.QueryItem]) -> String {
-        let pairs: [(name: String, value: String)] = items.map {
-            (encode($0.name, keepSlash: false), encode($0.value, keepSlash: false))
+        // Encoded text is ASCII, so comparing bytes is S3's order; the pairs are built as bytes once.
+        var pairs: [(name: [UInt8], value: [UInt8])] = items.map {
+            var name = [UInt8](), value = [UInt8]()
+            append($0.name, keepSlash: false, to: &name)
+            append($0.value, keepSlash: false, to: &value)
+            return (name, value)
         }
-        let sorted = pairs.sorted { a, b in a.name == b.name ? a.value < b.value : a.name < b.name }
-        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        pairs.sort { a, b in a.name == b.name ? a.value.lexicographicallyPrecedes(b.value) : a.name.lexicographicallyPrecedes(b.name) }
+        var out = [UInt8]()
+        out.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count + 2 })
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            out += pair.name
+            out.append(UInt8(ascii: "="))
+            out += pair.value
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Percent-decoding; `+` stays `+` (S3 keys are not form-encoded). Returns nil on a broken escape
     /// or bytes that are not UTF-8.
     public static func decode(_ string: String) -> String? {
+        if !string.utf8.contains(UInt8(ascii: "%")) { return string }
+        var string = string
+        return string.withUTF8 { decode(bytes: $0) }
+    }
+
+    public static func decode(bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var out = [UInt8]()
-        out.reserveCapacity(string.utf8.count)
-        var iterator = string.utf8.makeIterator()
-        while let byte = iterator.next() {
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             guard byte == UInt8(ascii: "%") else { out.append(byte); continue }
-            guard let h = iterator.next().flatMap(hexValue), let l = iterator.next().flatMap(hexValue) else { return nil }
+            guard index + 1 < bytes.count, let h = hexValue(bytes[index]), let l = hexValue(bytes[index + 1]) else { return nil }
             out.append(h << 4 | l)
+            index += 2
         }
         return String(validating: out, as: UTF8.self)
     }
 
     /// Decoding as S3's `encoding-type=url` listings need it: `+` is a space there.
     public static func decodeForm(_ string: String) -> String? {
-        decode(string.replacingOccurrences(of: "+", with: " "))
+        var bytes = Array(string.utf8)
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "+") { bytes[i] = UInt8(ascii: " ") }
+        return bytes.withUnsafeBufferPointer { decode(bytes: $0) }
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {
