@@ -132,3 +132,51 @@ struct ConfigurationTests {
         #expect(URIEncoding.decode(encoded) == raw)
     }
 }
+
+@Suite("Byte-wise text helpers on the request path")
+struct TextHelperTests {
+    @Test func headerNamesCompareIgnoringASCIICaseOnly() {
+        #expect("Content-MD5".equalsIgnoringASCIICase("content-md5"))
+        #expect(!"x-amz-[".equalsIgnoringASCIICase("x-amz-{"))   // 0x5B and 0x7B differ only in bit 5
+        #expect(!"ETag".equalsIgnoringASCIICase("ETags"))
+        #expect(!"é".equalsIgnoringASCIICase("É"))
+        var headers = HTTPHeaders()
+        headers.add("X-Amz-Meta-Lap", "7")
+        #expect(headers["x-amz-meta-lap"] == "7")
+        headers.set("x-amz-meta-LAP", "8")
+        #expect(headers.fields.count == 1 && headers["X-AMZ-META-LAP"] == "8")
+    }
+
+    @Test func trimmingAndSplitting() {
+        #expect(" \t value with  inner \t ".trimmingSpaces == "value with  inner")
+        #expect("   ".trimmingSpaces == "")
+        #expect("a/b//c".splitting("/") == ["a", "b", "c"])
+        #expect("a/b//c".splitting("/", omittingEmpty: false) == ["a", "b", "", "c"])
+        #expect("k=v=w".splitting("=", maxSplits: 1) == ["k", "v=w"])
+        #expect("🏁/é".splitting("/") == ["🏁", "é"])
+    }
+
+    @Test func percentEncodingBothWays() {
+        #expect(URIEncoding.encode("Race 1/lap~time_é.csv", keepSlash: true) == "Race%201/lap~time_%C3%A9.csv")
+        #expect(URIEncoding.encode("a/b", keepSlash: false) == "a%2Fb")
+        #expect(URIEncoding.decode("Race%201/%C3%A9+x") == "Race 1/é+x")
+        #expect(URIEncoding.decode("plain") == "plain")
+        #expect(URIEncoding.decode("%4") == nil && URIEncoding.decode("%zz") == nil && URIEncoding.decode("%FF") == nil)
+        #expect(URIEncoding.decodeForm("a+b%2Bc") == "a b+c")
+        #expect(URIEncoding.canonicalQuery([.init("prefix", "a b"), .init("list-type", "2"), .init("a", "2"), .init("a", "10")])
+                == "a=10&a=2&list-type=2&prefix=a%20b")
+    }
+
+    @Test func signingKeysAreTheSameCachedOrNot() {
+        let credentials = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        let cache = SigningKeyCache()
+        let plain = SigV4Signer(credentials: credentials, region: "us-east-1")
+        let cached = SigV4Signer(credentials: credentials, region: "us-east-1", keyCache: cache)
+        for day in ["20150830", "20150830", "20150831"] { #expect(plain.signingKey(day) == cached.signingKey(day)) }
+        // Another secret or region must never get a remembered key.
+        let other = SigV4Signer(credentials: Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "other"), region: "us-east-1", keyCache: cache)
+        #expect(other.signingKey("20150830") != plain.signingKey("20150830"))
+        let elsewhere = SigV4Signer(credentials: credentials, region: "eu-west-1", keyCache: cache)
+        #expect(elsewhere.signingKey("20150830") != plain.signingKey("20150830"))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import RaceData
 
 /// Takes a request body as it arrives: undoes `aws-chunked` framing (checking each chunk's signature),
@@ -30,21 +31,21 @@ final class BodyVerifier {
     private var signer: ChunkSigner?
     private var trailerLines: [String] = []
 
-    init(check: PayloadCheck, headers: [String: String], write: @escaping (ByteBuffer) throws(S3ServerError) -> Void) throws(S3ServerError) {
+    init(check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, write: @escaping (ByteBuffer) throws(S3ServerError) -> Void) throws(S3ServerError) {
         self.check = check
         self.write = write
-        contentMD5 = headers["content-md5"]
-        decodedLength = headers["x-amz-decoded-content-length"].flatMap { UInt64($0) }
+        contentMD5 = headers.first(name: "content-md5")
+        decodedLength = headers.first(name: "x-amz-decoded-content-length").flatMap { UInt64($0) }
         if case .sha256 = check { sha256 = Digest(.sha256) } else { sha256 = nil }
         if case .signedChunks(let s, _) = check { signer = s }
         // A checksum named in a header is checked against that header; one announced by
         // x-amz-trailer is checked against the trailer's value.
         for algorithm in Checksum.Algorithm.allCases {
-            if let value = headers["x-amz-checksum-\(algorithm.rawValue)"] {
+            if let value = headers.first(name: "x-amz-checksum-\(algorithm.rawValue)") {
                 checksum = (Checksum(algorithm), value)
             }
         }
-        if let trailer = headers["x-amz-trailer"]?.lowercased() {
+        if let trailer = headers.first(name: "x-amz-trailer")?.lowercased() {
             guard trailer.hasPrefix("x-amz-checksum-"),
                   let algorithm = Checksum.Algorithm(rawValue: String(trailer.dropFirst("x-amz-checksum-".count))) else {
                 throw .invalidRequest("The value specified in the x-amz-trailer header is not supported")

@@ -48,6 +48,8 @@ final class S3Handler: ChannelInboundHandler {
     }
 
     private var state = State.idle
+    /// The `Date` header changes once a second; formatting it per response showed in profiles.
+    private var date: (second: Int, text: String) = (-1, "")
 
     init(server: ServerContext) { self.server = server }
 
@@ -140,20 +142,18 @@ final class S3Handler: ChannelInboundHandler {
         let chunkedTE = headers.first(name: "transfer-encoding")?.lowercased().contains("chunked") == true
         let decoded = headers.first(name: "x-amz-decoded-content-length").flatMap { UInt64($0) }
         exchange.expectedLength = contentLength
-        var lowercased: [String: String] = [:]
-        for (name, value) in headers { lowercased[name.lowercased()] = value }
         if exchange.operation.streamsBodyToStorage {
             guard contentLength != nil || chunkedTE else { throw S3ServerError.missingContentLength }
             if (decoded ?? contentLength ?? 0) > server.maxObjectSize { throw S3ServerError.entityTooLarge }
             let writer = try server.service.store.blobs.makeWriter(expectedSize: decoded ?? contentLength)
             exchange.writer = writer
-            exchange.verifier = try BodyVerifier(check: check, headers: lowercased) { buffer throws(S3ServerError) in
+            exchange.verifier = try BodyVerifier(check: check, headers: headers) { buffer throws(S3ServerError) in
                 try writer.write(buffer)
             }
         } else {
             let limit = exchange.operation.smallBodyLimit
             if (contentLength ?? 0) > UInt64(limit) { throw S3ServerError.malformedXML }
-            exchange.verifier = try BodyVerifier(check: check, headers: lowercased) { [unowned exchange] buffer throws(S3ServerError) in
+            exchange.verifier = try BodyVerifier(check: check, headers: headers) { [unowned exchange] buffer throws(S3ServerError) in
                 guard exchange.small.count + buffer.readableBytes <= limit else { throw S3ServerError.malformedXML }
                 exchange.small.append(contentsOf: buffer.readableBytesView)
             }
@@ -268,7 +268,10 @@ final class S3Handler: ChannelInboundHandler {
         var headers = NIOHTTP1.HTTPHeaders()
         headers.add(name: "x-amz-request-id", value: requestId)
         headers.add(name: "x-amz-id-2", value: requestId)
-        headers.add(name: "Date", value: httpDate(server.now()))
+        let now = server.now()
+        let second = Int(now.timeIntervalSince1970)
+        if second != date.second { date = (second, httpDate(now)) }
+        headers.add(name: "Date", value: date.text)
         headers.add(name: "Server", value: "AmazonS3")
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         let length: UInt64 = switch response.body {
@@ -326,6 +329,7 @@ final class S3Handler: ChannelInboundHandler {
 }
 
 final class RequestIdSource: @unchecked Sendable {
+    private static let digits = Array("0123456789ABCDEF".utf8)
     private let lock = NSLock()
     private var counter = UInt64.random(in: 0...UInt64.max)
     func next() -> String {
@@ -333,7 +337,9 @@ final class RequestIdSource: @unchecked Sendable {
         counter &+= 0x9E3779B97F4A7C15
         let value = counter
         lock.unlock()
-        let hex = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return String(unsafeUninitializedCapacity: 16) { out in
+            for i in 0..<16 { out[i] = Self.digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+            return 16
+        }
     }
 }

@@ -12,16 +12,24 @@ public enum URIEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Bytes that stay as they are: `A-Z a-z 0-9 - _ . ~` (and `/` in paths, decided by the caller).
+    private static let unreserved: [Bool] = (0...255).map { (byte: Int) -> Bool in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
+
     private static func append(_ string: String, keepSlash: Bool, to out: inout [UInt8]) {
+        let table = unreserved
+        let keep = { (byte: UInt8) in table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) }
+        // Most names and values need no escape at all: copy them whole.
+        if string.utf8.allSatisfy(keep) { out.append(contentsOf: string.utf8); return }
         for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            if keep(byte) {
                 out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
-            default:
+            } else {
                 out.append(UInt8(ascii: "%"))
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0f)])
