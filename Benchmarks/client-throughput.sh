@@ -30,12 +30,13 @@ for round in $(seq "$rounds"); do
     run our_put_signed "$("$bench" put "$url" bench up-ours.bin "$work/object.bin" signed nomd5 | awk '{print $4}')"
     run our_put_signed_md5 "$("$bench" put "$url" bench up-ours.bin "$work/object.bin" signed md5 | awk '{print $4}')"
     run our_put_streaming "$("$bench" put "$url" bench up-ours.bin "$work/object.bin" streaming nomd5 | awk '{print $4}')"
+    run our_put_checksum "$("$bench" put "$url" bench up-ours.bin "$work/object.bin" checksum nomd5 | awk '{print $4}')"
 done
 # nginx stores an aws-chunked body as sent (it is not S3): check a plain upload byte for byte.
 "$bench" put "$url" bench up-check.bin "$work/object.bin" signed md5 >/dev/null
 cmp "$work/object.bin" "$work/www/bench/up-check.bin" || { echo "uploaded object differs" >&2; exit 1; }
 echo "$size_mib MiB object, $rounds rounds, medians in MB/s (10^6 bytes/s), nginx on loopback"
-for k in curl_get our_get curl_put our_put_unsigned our_put_unsigned_md5 our_put_signed our_put_signed_md5 our_put_streaming; do
+for k in curl_get our_get curl_put our_put_unsigned our_put_unsigned_md5 our_put_signed our_put_signed_md5 our_put_streaming our_put_checksum; do
     m=$(echo "${results[$k]}" | median)
     base=$([[ $k == *get* ]] && echo "${results[curl_get]}" | median || echo "${results[curl_put]}" | median)
     printf '%-22s %8.1f   %5.0f%% of curl   (all: %s)\n' "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN{print 100*a/b}')" "${results[$k]}"

@@ -3,10 +3,11 @@ import RaceData
 
 // s3bench: times S3 operations in-process, for the scripts in Benchmarks/.
 //   s3bench get  ENDPOINT BUCKET KEY
-//   s3bench put  ENDPOINT BUCKET KEY FILE signed|unsigned|streaming md5|nomd5
+//   s3bench put  ENDPOINT BUCKET KEY FILE signed|unsigned|streaming|checksum md5|nomd5
 //       prints "<operation> <bytes> <seconds> <MB/s>" (MB = 10^6 bytes)
 //   s3bench parse FILE [VEHICLE]            the loader over a local telemetry file
 //   s3bench s3parse ENDPOINT BUCKET TRACK SESSION PREFIX [VEHICLE]   the same through S3
+//   s3bench hash                            MD5, SHA-256, CRC32, CRC32C over 256 MiB in memory, in MB/s
 //   s3bench ops  ENDPOINT BUCKET THREADS SECONDS
 //       1 KiB PUT, GET, HEAD and ListObjectsV2 (prefix + delimiter, 2,000 keys), each for SECONDS
 //       with THREADS concurrent callers; prints "<operation> <threads> <ops/s>"
@@ -17,8 +18,25 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-guard arguments.count >= 3, ["get", "put", "ops", "parse", "s3parse"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops|parse|s3parse ... (see Benchmarks/S3Bench/main.swift)")
+guard arguments.count >= 2, ["get", "put", "ops", "parse", "s3parse", "hash"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops|parse|s3parse|hash ... (see Benchmarks/S3Bench/main.swift)")
+}
+if arguments[1] == "hash" {
+    let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 20, alignment: 64)
+    for i in 0..<data.count { data[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
+    let block = 1 << 20
+    func time(_ name: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let started = Date()
+        for offset in stride(from: 0, to: data.count, by: block) { body(UnsafeRawBufferPointer(rebasing: data[offset..<(offset + block)])) }
+        print(String(format: "%@ %.0f MB/s", name, Double(data.count) / Date().timeIntervalSince(started) / 1e6))
+    }
+    let md5 = Digest(.md5), sha = Digest(.sha256)
+    var ieee = CRC32(.ieee), castagnoli = CRC32(.castagnoli)
+    time("md5") { md5.update($0) }
+    time("sha256") { sha.update($0) }
+    time("crc32") { ieee.update($0) }
+    time("crc32c") { castagnoli.update($0) }
+    exit(0)
 }
 let environment = ProcessInfo.processInfo.environment
 let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
@@ -58,6 +76,7 @@ func transfer() async throws {
     let signing: PayloadSigning = switch arguments.count > 6 ? arguments[6] : "signed" {
     case "unsigned": .unsigned
     case "streaming": .streaming
+    case "checksum": .checksumTrailer
     default: .signed
     }
     let s3 = try client(endpoint, signing: signing)

@@ -84,13 +84,17 @@ struct Upload: AsyncParsableCommand {
     @Option(help: "Files uploaded at once.") var concurrency = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
     @Option(help: "Canned ACL for every object, or none.") var acl = "public-read"
     @Flag(help: "Upload even objects that are already there unchanged.") var force = false
+    @Option(name: .customLong("tag-cache"),
+            help: "Where local files' content hashes are remembered between runs (default $XDG_CACHE_HOME/racedata/content-tags.json), or none.")
+    var tagCache: String?
     @Flag(name: .customLong("dry-run"), help: "Print the plan; upload nothing.") var dryRun = false
     @Flag(help: "Print the summary as JSON.") var json = false
-    // UNSIGNED-PAYLOAD with Content-MD5 is what AWS SDKs send over HTTPS: S3 checks the MD5, TLS
-    // protects the body. `streaming` signs every 1 MiB chunk; `signed` hashes each file first.
+    // The default is what AWS SDKs send over HTTPS: UNSIGNED-PAYLOAD as aws-chunked with a CRC32C trailer,
+    // so each file is read once and S3 still refuses a body that changed on the way. `unsigned` sends
+    // Content-MD5 (a hashing pass first), `streaming` signs every 1 MiB chunk, `signed` hashes each file first.
     @Option(name: .customLong("payload-signing"),
-            help: "unsigned (Content-MD5, the default), streaming (aws-chunked, a signature per chunk) or signed (hash first).")
-    var payloadSigning = "unsigned"
+            help: "checksum (a CRC32C trailer, the default), unsigned (Content-MD5), streaming (a signature per chunk) or signed (hash first).")
+    var payloadSigning = "checksum"
 
     func run() async throws {
         let environment = options.environment
@@ -109,7 +113,8 @@ struct Upload: AsyncParsableCommand {
         case "streaming": configuration.payloadSigning = .streaming
         case "signed": configuration.payloadSigning = .signed
         case "unsigned": configuration.payloadSigning = .unsigned
-        default: throw CLIError(message: "--payload-signing takes streaming, signed or unsigned.", code: 2)
+        case "checksum": configuration.payloadSigning = .checksumTrailer
+        default: throw CLIError(message: "--payload-signing takes checksum, unsigned, streaming or signed.", code: 2)
         }
         configuration.transport.maxConnections = max(configuration.transport.maxConnections, concurrency * 2)
         var uploadOptions = Uploader.Options()
@@ -117,6 +122,11 @@ struct Upload: AsyncParsableCommand {
         uploadOptions.concurrency = concurrency
         uploadOptions.acl = acl == "none" ? nil : acl
         uploadOptions.force = force
+        switch tagCache {
+        case "none": uploadOptions.tagCache = nil
+        case let path?: uploadOptions.tagCache = ContentTagCache(url: URL(fileURLWithPath: path))
+        case nil: uploadOptions.tagCache = ContentTagCache(url: ContentTagCache.defaultURL(environment: environment))
+        }
         let uploader = Uploader(client: S3Client(configuration: configuration), bucket: bucket, options: uploadOptions)
         let folder = URL(fileURLWithPath: directory)
         var isDirectory: ObjCBool = false
@@ -138,7 +148,7 @@ struct Upload: AsyncParsableCommand {
             print(jsonString([
                 "bucket": bucket, "prefix": uploadOptions.prefix, "uploaded": report.uploaded, "unchanged": report.unchanged,
                 "junk": report.junk, "failed": report.failed.map { ["path": $0.path, "reason": $0.reason] },
-                "warnings": report.warnings, "bytes": report.bytesUploaded, "seconds": report.seconds,
+                "warnings": report.warnings, "bytes": report.bytesUploaded, "seconds": report.seconds, "hashed": report.filesHashed,
             ] as [String: Any]))
         } else {
             for warning in report.warnings { print("warning: \(warning)") }
@@ -169,9 +179,11 @@ final class ProgressDisplay: @unchecked Sendable {
         lastPrint = now
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(p.bytesDone) / elapsed
-        let eta = rate > 0 ? Double(p.bytesTotal - min(p.bytesDone, p.bytesTotal)) / rate : 0
-        let line = String(format: "%d/%d files, %.1f of %.1f MB, %.1f MB/s, ETA %.0f s", p.filesDone, p.filesTotal,
-                          Double(p.bytesDone) / 1e6, Double(p.bytesTotal) / 1e6, rate / 1e6, eta)
+        // The first files finish before the rate means anything: no ETA until a second has passed.
+        let eta = elapsed >= 1 && rate > 0
+            ? String(format: "ETA %.0f s", Double(p.bytesTotal - min(p.bytesDone, p.bytesTotal)) / rate) : "ETA --"
+        let line = String(format: "%d/%d files, %.1f of %.1f MB, %.1f MB/s, ", p.filesDone, p.filesTotal,
+                          Double(p.bytesDone) / 1e6, Double(p.bytesTotal) / 1e6, rate / 1e6) + eta
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : "upload: " + line + "\n").utf8))
         drew = terminal
     }

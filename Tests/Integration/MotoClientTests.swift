@@ -73,7 +73,7 @@ struct MotoClientTests {
         #expect(after.objects.first?.key == "data/road america/Race 1/file 0.csv")
     }
 
-    @Test(arguments: [PayloadSigning.signed, .unsigned, .streaming])
+    @Test(arguments: [PayloadSigning.signed, .unsigned, .streaming, .checksumTrailer])
     func putFromFileAndMultipart(signing: PayloadSigning) async throws {
         let (_, bucket) = try await moto.bucket("multipart")
         let client = try moto.client(payloadSigning: signing)
@@ -175,7 +175,7 @@ struct MotoAuthTests {
     let moto: MotoServer
     init() async throws { moto = try await MotoServer.auth.value }
 
-    @Test(arguments: [PayloadSigning.signed, .unsigned, .streaming])
+    @Test(arguments: [PayloadSigning.signed, .unsigned, .streaming, .checksumTrailer])
     func validSignaturesAreAccepted(signing: PayloadSigning) async throws {
         let (_, bucket) = try await moto.bucket("signed")
         let client = try moto.client(payloadSigning: signing)

@@ -9,6 +9,9 @@ import Testing
 struct RaceDataCommandTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
 
+    /// The upload's content tag cache goes here, not into the home of whoever runs the tests.
+    static let cacheHome = FileManager.default.temporaryDirectory.appendingPathComponent("racedata-cache-\(UUID())")
+
     func racedata(_ arguments: [String], endpoint: String, secret: String = MockS3Server.defaultCredential.secretAccessKey,
                   extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
@@ -18,6 +21,7 @@ struct RaceDataCommandTests {
         environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
         environment["AWS_SECRET_ACCESS_KEY"] = secret
         environment["AWS_ENDPOINT_URL_S3"] = endpoint
+        environment["XDG_CACHE_HOME"] = Self.cacheHome.path
         environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()

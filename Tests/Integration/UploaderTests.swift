@@ -134,6 +134,87 @@ struct UploaderTests {
             #expect(server.journal.entries.contains { $0.fault != nil })
             #expect(try await client.listMultipartUploads(bucket: "race-data").isEmpty)
             #expect(try await client.listAll(bucket: "race-data").objects.count == 21)
+            // The multipart object's ETag (MD5 of the part MD5s) is the file's content tag: a re-run sends nothing.
+            let etag = try await client.headObject(bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv")?.etag
+            #expect(etag == (try ContentTag.of(path: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv").path,
+                                               size: UInt64(big.count), multipartThreshold: 5 << 20, partSize: 5 << 20)))
+            #expect(etag?.hasSuffix("-3") == true)
+            server.journal.clear()
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(again.unchanged.count == 21 && again.uploaded.isEmpty)
+            #expect(!server.journal.entries.contains { $0.method == "PUT" || $0.method == "POST" })
+        }
+    }
+
+    /// Unchanged means the same bytes: a touched file is still unchanged, an edited one of the same size
+    /// and modification time is not (without a cache, where the stat decides nothing).
+    @Test func unchangedMeansSameContentNotSameStat() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("COTA/Race 1/COTA_lap_time_R1.csv")
+        let touched = root.appendingPathComponent("COTA/Race 2/COTA_lap_time_R2.csv")
+        try await withMock { server in
+            let client = try server.client()
+            try server.store.createBucket("race-data")
+            var options = Uploader.Options()
+            options.acl = nil
+            _ = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+
+            let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as! Date
+            var content = try [UInt8](Data(contentsOf: file))
+            content[content.count - 2] = content[content.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            try Data(content).write(to: file)
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path)
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: touched.path)
+
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(again.uploaded == ["data/COTA/Race 1/COTA_lap_time_R1.csv"])
+            #expect(again.unchanged.contains("data/COTA/Race 2/COTA_lap_time_R2.csv"))
+            #expect(try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv") == content)
+        }
+    }
+
+    /// With a cache, an unchanged re-run reads no file; an edited file (new mtime) is hashed and sent.
+    @Test func theTagCacheSparesReadingUnchangedFiles() async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cacheURL = FileManager.default.temporaryDirectory.appendingPathComponent("tags-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: cacheURL) }
+        try await withMock { server in
+            let client = try server.client()
+            try server.store.createBucket("race-data")
+            var options = Uploader.Options()
+            options.acl = nil
+            options.tagCache = ContentTagCache(url: cacheURL)
+            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(first.succeeded && first.warnings.isEmpty)
+
+            // Every remembered tag is the ETag S3 holds for that file.
+            let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: cacheURL)) as? [String: Any]
+            let entries = stored?["entries"] as? [String: [String: Any]] ?? [:]
+            #expect(entries.count == first.uploaded.count)
+            for key in first.uploaded.prefix(10) {
+                let path = root.appendingPathComponent(String(key.dropFirst("data/".count))).path
+                #expect(entries[path]?["tag"] as? String == (try await client.headObject(bucket: "race-data", key: key))?.etag)
+            }
+
+            // A second run compares every file through the cache: none is read.
+            options.tagCache = ContentTagCache(url: cacheURL)
+            let cached = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(cached.unchanged.count == first.uploaded.count && cached.filesHashed == 0)
+            options.tagCache = nil
+            let uncached = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(uncached.unchanged.count == first.uploaded.count && uncached.filesHashed == first.uploaded.count)
+            options.tagCache = ContentTagCache(url: cacheURL)
+
+            let edited = root.appendingPathComponent("COTA/Race 1/COTA_lap_time_R1.csv")
+            var bytes = try [UInt8](Data(contentsOf: edited))   // same size, one digit different, a new mtime
+            bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            try Data(bytes).write(to: edited)
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: edited.path)
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            #expect(again.uploaded == ["data/COTA/Race 1/COTA_lap_time_R1.csv"])
+            #expect(again.unchanged.count == first.uploaded.count - 1 && again.filesHashed == 1)
         }
     }
 }

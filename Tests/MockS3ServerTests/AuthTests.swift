@@ -121,23 +121,24 @@ struct AuthTests {
 /// What botocore sends over https: `aws-chunked`, no chunk signatures, a CRC32 in a trailer.
 @Suite("Mock S3: unsigned aws-chunked bodies with checksum trailers")
 struct TrailerTests {
-    func crc32(_ data: [UInt8]) -> String {
+    /// Bit by bit, independent of the slice-by-8 code under test.
+    func crc32(_ data: [UInt8], polynomial: UInt32 = 0xEDB8_8320) -> String {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in data {
             crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ polynomial : crc >> 1 }
         }
         crc ^= 0xFFFF_FFFF
         return Data([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]).base64EncodedString()
     }
 
-    func body(_ data: [UInt8], checksum: String) -> [UInt8] {
+    func body(_ data: [UInt8], checksum: String, name: String = "x-amz-checksum-crc32") -> [UInt8] {
         var out: [UInt8] = []
         for start in stride(from: 0, to: data.count, by: 40_000) {
             let piece = Array(data[start..<min(start + 40_000, data.count)])
             out += Array("\(String(piece.count, radix: 16))\r\n".utf8) + piece + [13, 10]
         }
-        return out + Array("0\r\nx-amz-checksum-crc32:\(checksum)\r\n\r\n".utf8)
+        return out + Array("0\r\n\(name):\(checksum)\r\n\r\n".utf8)
     }
 
     @Test func checksumTrailersAreChecked() async throws {
@@ -154,6 +155,30 @@ struct TrailerTests {
                                            payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
             #expect(bad.status == 400 && bad.errorCode == "BadDigest")
             #expect(try await server.client().headObject(bucket: "b", key: "u") == nil)
+        }
+    }
+
+    @Test func crc32cTrailersFromOurClientAndByHand() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let data = bytes((3 << 20) + 5)
+            let castagnoli: UInt32 = 0x82F6_3B78
+            let headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(data.count)),
+                           ("x-amz-trailer", "x-amz-checksum-crc32c")]
+            let good = try await server.raw(.put, "/b/h", headers: headers,
+                                            body: body(data, checksum: crc32(data, polynomial: castagnoli), name: "x-amz-checksum-crc32c"),
+                                            payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            #expect(good.status == 200 && good.head.headers["x-amz-checksum-crc32c"] == crc32(data, polynomial: castagnoli))
+            let bad = try await server.raw(.put, "/b/i", headers: headers,
+                                           body: body(data, checksum: crc32(data), name: "x-amz-checksum-crc32c"),
+                                           payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            #expect(bad.status == 400 && bad.errorCode == "BadDigest")
+
+            // The client's checksum mode: one pass over the body, the mock checks the trailer.
+            let put = try await server.client(signing: .checksumTrailer).putObject(bucket: "b", key: "c", body: .bytes(data))
+            #expect(put.etag == Digest.md5(data).hexString)
+            #expect(try await server.client().getObjectBytes(bucket: "b", key: "c") == data)
+            let head = try await server.raw(.head, "/b/c", headers: [("x-amz-checksum-mode", "ENABLED")])
+            #expect(head.head.headers["x-amz-checksum-crc32c"] == crc32(data, polynomial: castagnoli))   // it came as a trailer
         }
     }
 }

@@ -10,23 +10,34 @@ extension S3Client {
         if let key, key.isEmpty { throw .invalidArgument("\(operation.rawValue) needs an object key; an empty one was given.") }
 
         var headers = headers
-        // Chunk signatures carry the body's integrity, so streaming skips the hashing pre-pass (and Content-MD5).
-        let streaming = configuration.payloadSigning == .streaming && configuration.credentials != nil && body.length > 0
+        // Chunk signatures or a checksum trailer carry an object body's integrity, so those modes skip the
+        // hashing pre-pass (and Content-MD5): the body is read once.
+        let framed = operation.carriesObjectData && body.length > 0
+        let streaming = framed && configuration.payloadSigning == .streaming && configuration.credentials != nil
+        let checksummed = framed && configuration.payloadSigning == .checksumTrailer
         let digests = streaming ? Digests(payloadHash: ChunkSigner.payloadHash, md5: nil)
-                                : try digest(body, operation: operation, md5: contentMD5)
+                    : checksummed ? Digests(payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", md5: nil)
+                    : try digest(body, operation: operation, md5: contentMD5)
         if let md5 = digests.md5 { headers.set("Content-MD5", md5) }
-        if streaming {
+        if streaming || checksummed {
             headers.set("Content-Encoding", "aws-chunked")
             headers.set("x-amz-decoded-content-length", String(body.length))
+        }
+        if streaming {
             headers.set("Content-Length", String(ChunkSigner.encodedLength(body.length, chunkSize: ChunkSigner.defaultChunkSize)))
         }
+        if checksummed {
+            headers.set("x-amz-trailer", TrailingChecksumEncoder.trailerName)
+            headers.set("Content-Length", String(TrailingChecksumEncoder.encodedLength(body.length)))
+        }
+        let wireBody: RequestBody = checksummed ? .checksummedChunks(body) : body
         let target = configuration.endpoint.target(bucket: bucket, key: key, query: query)
         let policy = configuration.retry
         var random = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
-            var request = HTTPRequest(method: method, target: target, headers: headers, body: body)
+            var request = HTTPRequest(method: method, target: target, headers: headers, body: wireBody)
             if let credentials = configuration.credentials {
                 let signer = SigV4Signer(credentials: credentials, region: configuration.region, keyCache: signingKeys)
                 let date = now()
@@ -87,6 +98,9 @@ extension S3Client {
         let sha = signPayload ? Digest(.sha256) : nil
         let md5 = wantMD5 ? Digest(.md5) : nil
         if case .signedChunks = body {
+            throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
+        }
+        if case .checksummedChunks = body {
             throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
         }
         do throws(TransportError) {

@@ -47,6 +47,10 @@ public enum PayloadSigning: Sendable {
     /// `aws-chunked` with a signature per 1 MiB chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
     /// signed but read once, hashed on a helper thread while it is sent. No Content-MD5 is sent.
     case streaming
+    /// `UNSIGNED-PAYLOAD` as `aws-chunked` with an `x-amz-checksum-crc32c` trailer
+    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): read once, checksummed as it is sent; S3 refuses a body
+    /// that arrived different (`BadDigest`). What AWS SDKs send over HTTPS.
+    case checksumTrailer
 }
 
 public struct S3Configuration: Sendable {

@@ -27,6 +27,10 @@ public enum S3Operation: String, Sendable {
         }
     }
 
+    /// Requests whose body is object data, which the chunked payload modes frame; the others keep a
+    /// plain body (DeleteObjects, for one, must carry Content-MD5).
+    var carriesObjectData: Bool { self == .putObject || self == .uploadPart }
+
     /// Whether sending it twice is harmless, so a dropped connection may be retried.
     var idempotent: Bool { self != .createMultipartUpload }
 }

@@ -5,21 +5,29 @@ import Foundation
 final class BodyReader: @unchecked Sendable {
     private let source: RawSource
     private let chunked: ChunkedEncoder?
+    private let checksummed: TrailingChecksumEncoder?
 
     init(_ body: RequestBody) throws(TransportError) {
-        if case .signedChunks(let inner, let signer) = body {
-            let raw = try RawSource(inner)
-            source = raw
-            chunked = ChunkedEncoder(source: raw, signer: signer)
-        } else {
+        switch body {
+        case .signedChunks(let inner, let signer):
+            source = try RawSource(inner)
+            chunked = ChunkedEncoder(source: source, signer: signer)
+            checksummed = nil
+        case .checksummedChunks(let inner):
+            source = try RawSource(inner)
+            chunked = nil
+            checksummed = TrailingChecksumEncoder(source: source)
+        default:
             source = try RawSource(body)
             chunked = nil
+            checksummed = nil
         }
     }
 
     /// Fills `buffer`; 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
         if let chunked { return try chunked.read(into: buffer) }
+        if let checksummed { return try checksummed.read(into: buffer) }
         return try source.read(into: buffer)
     }
 
@@ -49,7 +57,7 @@ final class RawSource: @unchecked Sendable {
             }
             position = offset
             end = offset + length
-        case .signedChunks:
+        case .signedChunks, .checksummedChunks:
             throw TransportError(.other, endpoint: "", detail: "nested aws-chunked bodies")
         }
     }
@@ -227,5 +235,83 @@ final class ChunkedEncoder: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+    }
+}
+
+/// Frames a body as unsigned `aws-chunked` (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): `hex-size CRLF data
+/// CRLF` per chunk, then `0 CRLF`, the `x-amz-checksum-crc32c` trailer and an empty line. The file is
+/// read straight into the transfer's buffer and checksummed there: one pass, no copy of our own.
+final class TrailingChecksumEncoder: @unchecked Sendable {
+    static let chunkSize = 1 << 20
+    static let trailerName = "x-amz-checksum-crc32c"
+
+    private enum Phase { case header, data(remaining: Int), done }
+    private let source: RawSource
+    private var left: UInt64
+    private var crc = CRC32(.castagnoli)
+    private var phase = Phase.header
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
+
+    init(source: RawSource) {
+        self.source = source
+        left = source.remaining
+    }
+
+    /// Bytes on the wire for `length` bytes of data.
+    static func encodedLength(_ length: UInt64) -> UInt64 {
+        let size = UInt64(chunkSize)
+        let full = length / size, rest = length % size
+        var total = full * (UInt64(String(chunkSize, radix: 16).utf8.count) + 2 + size + 2)
+        if rest > 0 { total += UInt64(String(rest, radix: 16).utf8.count) + 2 + rest + 2 }
+        // "0\r\n", "x-amz-checksum-crc32c:" + 8 base64 characters + "\r\n", "\r\n"
+        return total + 3 + UInt64(trailerName.utf8.count) + 1 + 8 + 2 + 2
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+        var written = 0
+        while written < buffer.count {
+            if pendingOffset < pending.count {
+                let n = min(buffer.count - written, pending.count - pendingOffset)
+                pending.withUnsafeBytes { src in
+                    (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + pendingOffset, byteCount: n)
+                }
+                pendingOffset += n
+                written += n
+                continue
+            }
+            switch phase {
+            case .header:
+                let size = Int(min(UInt64(Self.chunkSize), left))
+                if size == 0 {
+                    let value = Data(crc.bytes).base64EncodedString()
+                    emit("0\r\n\(Self.trailerName):\(value)\r\n\r\n")
+                    phase = .done
+                } else {
+                    emit(String(size, radix: 16) + "\r\n")
+                    phase = .data(remaining: size)
+                }
+            case .data(let remaining):
+                let space = UnsafeMutableRawBufferPointer(rebasing: buffer[written..<min(buffer.count, written + remaining)])
+                let n = try source.read(into: space)
+                crc.update(UnsafeRawBufferPointer(rebasing: space[0..<n]))
+                written += n
+                left -= UInt64(n)
+                if remaining == n {
+                    emit("\r\n")
+                    phase = .header
+                } else {
+                    phase = .data(remaining: remaining - n)
+                }
+            case .done:
+                return written
+            }
+        }
+        return written
+    }
+
+    private func emit(_ text: String) {
+        pending = Array(text.utf8)
+        pendingOffset = 0
     }
 }

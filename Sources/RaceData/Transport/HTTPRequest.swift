@@ -83,6 +83,8 @@ public enum RequestBody: Sendable {
     /// Another body sent as `aws-chunked` with a signature per chunk; chunks are read and hashed
     /// ahead on a helper thread while earlier ones are on the wire.
     indirect case signedChunks(RequestBody, ChunkSigner)
+    /// Another body sent as unsigned `aws-chunked` with a CRC32C trailer computed as it is read.
+    indirect case checksummedChunks(RequestBody)
 
     /// Bytes on the wire (the Content-Length).
     public var length: UInt64 {
@@ -91,6 +93,7 @@ public enum RequestBody: Sendable {
         case .bytes(let b): UInt64(b.count)
         case .file(_, _, let length): length
         case .signedChunks(let inner, let signer): ChunkSigner.encodedLength(inner.length, chunkSize: signer.chunkSize)
+        case .checksummedChunks(let inner): TrailingChecksumEncoder.encodedLength(inner.length)
         }
     }
 }

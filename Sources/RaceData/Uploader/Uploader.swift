@@ -17,6 +17,8 @@ public struct Uploader: Sendable {
         public var acl: String? = "public-read"
         /// Upload even what is already there unchanged.
         public var force = false
+        /// Remembers local files' content tags between runs (nil: every re-run hashes what it compares).
+        public var tagCache: ContentTagCache?
         public init() {}
     }
 
@@ -40,6 +42,8 @@ public struct Uploader: Sendable {
         public var junk: [String] = []
         public var failed: [(path: String, reason: String)] = []
         public var bytesUploaded: UInt64 = 0
+        /// Files read to compare them with what S3 holds (the others' tags came from the cache).
+        public var filesHashed = 0
         public var seconds: TimeInterval = 0
         public var warnings: [String] = []
         public var succeeded: Bool { failed.isEmpty }
@@ -125,44 +129,62 @@ public struct Uploader: Sendable {
             while await group.next() != nil { start() }
         }
         let outcome = await state.outcome
+        if let problem = options.tagCache?.save() { report.warnings.append("content tag cache: \(problem) (the next run hashes files again)") }
         report.uploaded = outcome.uploaded.sorted()
         report.unchanged = outcome.unchanged.sorted()
         report.failed += outcome.failed.sorted { $0.path < $1.path }
         report.bytesUploaded = outcome.bytes
+        report.filesHashed = await state.filesHashed
         report.warnings += outcome.warnings
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    /// Metadata that lets a re-run recognise an unchanged file without reading it.
-    static func fingerprint(_ file: PlannedFile) -> String { "\(file.size)-\(Int64(file.modified.timeIntervalSince1970 * 1000))" }
+    /// An object is unchanged when its size and ETag match the local file's content tag: taken from the
+    /// cache while the file's stat is the same, hashed from the file otherwise.
+    private func isUnchanged(_ file: PlannedFile, remote: ObjectHead, state: UploadState) async -> Bool {
+        guard remote.size == file.size, ContentTag.isMD5Shaped(remote.etag) else { return false }
+        let threshold = options.multipartThreshold, partSize = options.partSize
+        if let cached = options.tagCache?.tag(path: file.path, multipartThreshold: threshold, partSize: partSize) {
+            return cached == remote.etag
+        }
+        await state.hashed()
+        guard let local = try? ContentTag.of(path: file.path, size: file.size, multipartThreshold: threshold, partSize: partSize) else {
+            return false
+        }
+        options.tagCache?.remember(path: file.path, multipartThreshold: threshold, partSize: partSize, tag: local)
+        return local == remote.etag
+    }
 
     private func uploadOne(_ file: PlannedFile, state: UploadState) async {
         do {
-            if !options.force, let head = try await client.headObject(bucket: bucket, key: file.key),
-               head.size == file.size, head.metadata["racedata-fingerprint"] == Self.fingerprint(file) {
+            if !options.force, let head = try await client.headObject(bucket: bucket, key: file.key), await isUnchanged(file, remote: head, state: state) {
                 await state.finish(file, unchanged: true)
                 return
             }
-            try await put(file, state: state)
+            let etag = try await put(file, state: state)
+            // The body went with Content-MD5 or chunk signatures, so S3's ETag is the MD5 tag of exactly
+            // the bytes read from the file: the next run can compare against it without reading them again.
+            if ContentTag.isMD5Shaped(etag) {
+                options.tagCache?.remember(path: file.path, multipartThreshold: options.multipartThreshold,
+                                           partSize: options.partSize, tag: etag)
+            }
             await state.finish(file, unchanged: false)
         } catch {
             await state.fail(file, "\(error)")
         }
     }
 
-    private func put(_ file: PlannedFile, state: UploadState) async throws(S3Error) {
+    private func put(_ file: PlannedFile, state: UploadState) async throws(S3Error) -> String {
         var acl = await state.acl
         while true {
-            let put = PutOptions(contentType: file.key.lowercased().hasSuffix(".csv") ? "text/csv" : "application/octet-stream",
-                                 acl: acl, metadata: ["racedata-fingerprint": Self.fingerprint(file)])
+            let put = PutOptions(contentType: file.key.lowercased().hasSuffix(".csv") ? "text/csv" : "application/octet-stream", acl: acl)
             do {
                 if file.size >= options.multipartThreshold {
-                    try await multipart(file, put)
-                } else {
-                    _ = try await client.putObject(bucket: bucket, key: file.key, body: .file(path: file.path, offset: 0, length: file.size), options: put)
+                    return try await multipart(file, put)
                 }
-                return
+                return try await client.putObject(bucket: bucket, key: file.key, body: .file(path: file.path, offset: 0, length: file.size),
+                                                  options: put).etag
             } catch let error where error.code == "AccessControlListNotSupported" && acl != nil {
                 await state.disableACL(bucket: bucket, acl: acl!)
                 acl = nil
@@ -170,7 +192,7 @@ public struct Uploader: Sendable {
         }
     }
 
-    private func multipart(_ file: PlannedFile, _ put: PutOptions) async throws(S3Error) {
+    private func multipart(_ file: PlannedFile, _ put: PutOptions) async throws(S3Error) -> String {
         let id = try await client.createMultipartUpload(bucket: bucket, key: file.key, options: put)
         let ranges = stride(from: UInt64(0), to: file.size, by: Int(options.partSize)).enumerated().map { index, offset in
             (number: index + 1, offset: offset, length: min(options.partSize, file.size - offset))
@@ -195,7 +217,7 @@ public struct Uploader: Sendable {
                 }
                 return done
             }
-            _ = try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts)
+            return try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts).etag
         } catch {
             // Leave no orphaned parts behind (they cost storage until aborted).
             try? await client.abortMultipartUpload(bucket: bucket, key: file.key, uploadId: id)
@@ -209,6 +231,7 @@ public struct Uploader: Sendable {
 actor UploadState {
     var acl: String?
     var outcome = (uploaded: [String](), unchanged: [String](), failed: [(path: String, reason: String)](), bytes: UInt64(0), warnings: [String]())
+    private(set) var filesHashed = 0
     private var done = 0
     private var bytesDone: UInt64 = 0
     private let total: Int
@@ -229,6 +252,8 @@ actor UploadState {
         if unchanged { outcome.unchanged.append(file.key) } else { outcome.uploaded.append(file.key); outcome.bytes += file.size }
         step(file.size)
     }
+
+    func hashed() { filesHashed += 1 }
 
     func fail(_ file: Uploader.PlannedFile, _ reason: String) {
         outcome.failed.append((file.path, reason))
