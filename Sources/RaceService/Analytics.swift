@@ -158,19 +158,19 @@ public actor Analytics {
 
     static func texts(_ t: Table, _ name: String) -> [String?] {
         switch t.column(name) {
-        case .text(let v)?: v
+        case .text(let v)?: Array(v)
         case .integer(let v)?: v.map { $0.map(String.init) }
         default: Array(repeating: nil, count: t.rowCount)
         }
     }
 
     static func integers(_ t: Table, _ name: String) -> [Int64?] {
-        if case .integer(let v)? = t.column(name) { return v }
+        if case .integer(let v)? = t.column(name) { return Array(v) }
         return Array(repeating: nil, count: t.rowCount)
     }
 
     static func timestamps(_ t: Table, _ name: String) -> [Int64?] {
-        if case .timestamp(let v)? = t.column(name) { return v }
+        if case .timestamp(let v)? = t.column(name) { return Array(v) }
         return Array(repeating: nil, count: t.rowCount)
     }
 }

@@ -2,23 +2,34 @@ import Foundation
 import Testing
 @testable import RaceData
 
-@Suite("CSV reader")
-struct CSVReaderTests {
-    func parse(_ text: String, pieces: Int = 1) throws -> (header: [String]?, rows: [[String]]) {
-        var reader = CSVReader(source: "test.csv")
-        var rows: [[String]] = []
-        let bytes = Array(text.utf8)
+@Suite("CSV parsing")
+struct CSVParsingTests {
+    /// Feeds the text in pieces and reads every column as text: the header and the rows as given.
+    func parse(_ text: String, pieces: Int = 1, maxFieldBytes: Int = 1 << 20) throws -> (header: [String]?, rows: [[String]]) {
+        try parse(Array(text.utf8), pieces: pieces, maxFieldBytes: maxFieldBytes)
+    }
+
+    func parse(_ bytes: [UInt8], pieces: Int = 1, maxFieldBytes: Int = 1 << 20) throws -> (header: [String]?, rows: [[String]]) {
+        var assembler = TableAssembler(source: "test.csv", kind: .lap(.lapTime), filter: .all, allText: true, maxFieldBytes: maxFieldBytes)
         let size = max(1, bytes.count / pieces)
-        for start in stride(from: 0, to: bytes.count, by: size) {
-            try bytes[start..<min(start + size, bytes.count)].withUnsafeBytes { try reader.feed($0) { rows.append($0.strings) } }
+        let outcome: TableAssembler.Outcome
+        do {
+            for start in stride(from: 0, to: bytes.count, by: size) { try assembler.feed(Array(bytes[start..<min(start + size, bytes.count)])) }
+            outcome = try assembler.finish()
+        } catch {
+            if case .csv(let problem) = error { throw problem }
+            throw error
         }
-        try reader.finish { rows.append($0.strings) }
-        return (reader.header, rows)
+        guard case .table(let table) = outcome else { Issue.record("all-text tables never retype"); return (nil, []) }
+        let rows = (0..<table.rowCount).map { row in
+            table.columns.map { column -> String in if case .text(let v) = column { v[row] ?? "" } else { "?" } }
+        }
+        return (table.names.isEmpty ? nil : table.names, rows)
     }
 
     @Test(arguments: [1, 3, 7, 1000])
     func quotingLineEndingsAndBOMInAnyPieces(pieces: Int) throws {
-        let text = "\u{FEFF}a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",\r\n3,,last"
+        let text = "\u{FEFF}a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",\r\n\r\n3,,last"
         let (header, rows) = try parse(text, pieces: pieces)
         #expect(header == ["a", "b", "c"])
         #expect(rows == [["1", "x,y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", "last"]])
@@ -33,6 +44,7 @@ struct CSVReaderTests {
     @Test(arguments: [
         ("a,b\n1,\"open", 2, "never ends"), ("a,b\n1,2,3\n", 2, "3 fields where the header has 2"),
         ("a,b\n1,x\"y\n", 2, "quote inside"), ("a,b\n1,\"x\"y\n", 2, "after a closing quote"),
+        ("a,b\n1,2\n\n3,\"two\nlines\"\n4\n", 6, "1 fields where the header has 2"),
     ])
     func errorsSayWhere(text: String, line: Int, reason: String) {
         let error = #expect(throws: CSVError.self) { try parse(text) }
@@ -42,34 +54,52 @@ struct CSVReaderTests {
     }
 
     @Test func invalidUTF8AndHugeFieldsAreErrors() {
-        var reader = CSVReader(source: "bad.csv", maxFieldBytes: 10)
-        #expect(throws: CSVError.self) {
-            try [UInt8]("a\n".utf8 + [0xFF, 0xFE, 0x0A]).withUnsafeBytes { try reader.feed($0) { _ in } }
-            try reader.finish { _ in }
-        }
-        var small = CSVReader(source: "big.csv", maxFieldBytes: 10)
-        #expect(throws: CSVError.self) {
-            try Array("a\n\(String(repeating: "x", count: 11))\n".utf8).withUnsafeBytes { try small.feed($0) { _ in } }
-        }
+        let bad = #expect(throws: CSVError.self) { try parse(Array("a\n".utf8) + [0xFF, 0xFE, 0x0A]) }
+        #expect(bad?.reason.contains("UTF-8") == true && bad?.line == 2)
+        let big = #expect(throws: CSVError.self) { try parse("a\n\(String(repeating: "x", count: 11))\n", maxFieldBytes: 10) }
+        #expect(big?.reason.contains("longer than 10 bytes") == true)
+    }
+
+    /// Records far apart in a large input land in different blocks, parsed on different threads:
+    /// errors still name the right line, and rows keep their order.
+    @Test func blocksKeepOrderAndLineNumbers() throws {
+        var text = "lap,name\n"
+        for i in 0..<400_000 { text += "\(i),\"n \(i % 7)\"\n" }
+        let (_, rows) = try parse(text, pieces: 13)
+        #expect(rows.count == 400_000 && rows[123_456] == ["123456", "n 4"] && rows.last == ["399999", "n 5"])
+        let broken = text + "1,2,3\n"
+        let error = #expect(throws: CSVError.self) { try parse(broken, pieces: 5) }
+        #expect(error?.line == 400_002)
     }
 
     @Test func emptyInputIsAnEmptyTableAndAHeaderIsZeroRows() throws {
         var empty = TableAssembler(source: "e", kind: .lap(.lapTime), filter: .all)
-        #expect(try empty.finish() == Table(names: [], columns: []))
+        guard case .table(let nothing) = try empty.finish() else { Issue.record("no table"); return }
+        #expect(nothing == Table(names: [], columns: []))
         var headerOnly = TableAssembler(source: "h", kind: .lap(.lapTime), filter: .all)
         try headerOnly.feed(Array("lap,value\n".utf8))
-        let table = try headerOnly.finish()
+        guard case .table(let table) = try headerOnly.finish() else { Issue.record("no table"); return }
         #expect(table.names == ["lap", "value"] && table.rowCount == 0)
     }
 }
 
 @Suite("Tables")
 struct TableTests {
-    @Test func typesAreInferredFromTheBytes() {
-        var builder = TableBuilder(names: ["expire_at", "lap", "value", "timestamp", "vehicle_id"])
-        builder.append(["", "1", "98.5", "2025-09-07T14:03:21.123Z", "GR86-004-78"])
-        builder.append(["", "32768", "97", "2025-09-07T14:05:00Z", "GR86-004-78"])
-        let table = builder.build()
+    func table(_ csv: String, pieces: Int = 1) async throws -> Table {
+        let bytes = Array(csv.utf8)
+        return try await TableAssembler.assemble(source: "t.csv", kind: .lap(.lapTime), filter: .all) { (assembler: inout TableAssembler) throws(DataError) in
+            let size = max(1, bytes.count / pieces)
+            for start in stride(from: 0, to: bytes.count, by: size) { try assembler.feed(Array(bytes[start..<min(start + size, bytes.count)])) }
+        }
+    }
+
+    @Test func typesAreInferredFromTheBytes() async throws {
+        let table = try await table("""
+            expire_at,lap,value,timestamp,vehicle_id
+            ,1,98.5,2025-09-07T14:03:21.123Z,GR86-004-78
+            ,32768,97,2025-09-07T14:05:00Z,GR86-004-78
+
+            """)
         #expect(table.columns[0] == .text([nil, nil]))
         #expect(table.columns[1] == .integer([1, 32768]))
         #expect(table.columns[2] == .double([98.5, 97]))
@@ -77,6 +107,40 @@ struct TableTests {
         #expect(table.columns[4] == .text(["GR86-004-78", "GR86-004-78"]))
         #expect(table.projected(["vehicle_id", "lap"]).names == ["vehicle_id", "lap"])
         #expect(table.jsonRows(limit: 1) == "[{\"expire_at\":null,\"lap\":1,\"value\":98.5,\"timestamp\":\"2025-09-07T14:03:21.123Z\",\"vehicle_id\":\"GR86-004-78\"}]")
+    }
+
+    /// Integers widen to doubles; numbers or timestamps followed by text make the column text, with
+    /// the earlier values exactly as written (the input is read again), wherever the change falls.
+    @Test(arguments: [1, 2, 5])
+    func typesWidenAndFallBackToText(pieces: Int) async throws {
+        var csv = "n,mixed,when,code\n"
+        for i in 0..<2000 { csv += "\(i),\(i),2025-09-07T14:03:21.\(i % 10)00Z,00\(i)\n" }
+        csv += "2000.5,x,later,\n"
+        let table = try await table(csv, pieces: pieces)
+        guard case .double(let n) = table.columns[0] else { Issue.record("n is \(table.columns[0].typeName)"); return }
+        #expect(n[7] == 7 && n[2000] == 2000.5)
+        guard case .text(let mixed) = table.columns[1], case .text(let when) = table.columns[2],
+              case .integer(let code) = table.columns[3] else { Issue.record("\(table.columns.map(\.typeName))"); return }
+        #expect(mixed[1999] == "1999" && mixed[2000] == "x")
+        #expect(when[0] == "2025-09-07T14:03:21.000Z" && when[2000] == "later")
+        #expect(code[12] == 12 && code[2000] == nil)
+    }
+
+    @Test func doublesAreTheStandardLibrarysDoubles() {
+        var generator = SeededGenerator(seed: 3)
+        var texts = ["0", "-0.0", "+1.5", "1.", ".5", "007.250", "1e5", "-2.5E-3", "123456789012345678", "0.1234567890123456789",
+                     "9007199254740993", "1.7976931348623157e308", "4.9e-324", "1e", "--1", "1.2.3", "e5", "."]
+        for _ in 0..<2000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            let value = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &generator)) }.joined()
+            let dot = Int.random(in: 0...digits, using: &generator)
+            texts.append((Bool.random(using: &generator) ? "-" : "") + value.prefix(dot) + "." + value.dropFirst(dot))
+        }
+        for text in texts {
+            let ours = Array(text.utf8).withUnsafeBufferPointer { Cell.double($0) }
+            let standard = Double(text)
+            #expect(ours?.bitPattern == standard?.bitPattern, "\(text): \(String(describing: ours)) vs \(String(describing: standard))")
+        }
     }
 }
 
@@ -202,7 +266,7 @@ struct LocalSourceTests {
                 let one = try #require(try await source.telemetry(track: layout.directory, session: session,
                                                                    filter: TelemetryFilter(vehicles: ["0"], laps: 2...3, parameters: ["speed", "gear"])))
                 #expect(one.table.rowCount > 0 && one.table.rowCount < 30)
-                #expect(one.table.column("vehicle_number") == .integer(Array(repeating: 0, count: one.table.rowCount)))
+                #expect(one.table.column("vehicle_number") == .integer(NullableValues(Array(repeating: Int64(0), count: one.table.rowCount))))
             }
         }
         #expect(try await source.sessions(track: "nowhere") == nil)

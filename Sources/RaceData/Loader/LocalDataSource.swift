@@ -61,19 +61,20 @@ public struct LocalDataSource: DataSource {
             return nil
         }
         let path = root.appendingPathComponent(track).appendingPathComponent(relative).path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var assembler = TableAssembler(source: path, kind: kind, filter: filter)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 { throw .file(path: path, reason: String(cString: strerror(errno))) }
-            if n == 0 { break }
-            try assembler.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        var info = stat()
+        let size = stat(path, &info) == 0 ? Int(info.st_size) : nil
+        let table = try await TableAssembler.assemble(source: path, kind: kind, filter: filter, expectedBytes: size) {
+            (assembler: inout TableAssembler) throws(DataError) in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            // Read straight into the assembler's block buffer: no copy of our own.
+            while try assembler.feed(reading: { (space: UnsafeMutableRawBufferPointer) throws(DataError) -> Int in
+                let n = read(fd, space.baseAddress, min(space.count, TableAssembler.readSize))
+                if n < 0 { throw .file(path: path, reason: String(cString: strerror(errno))) }
+                return n
+            }) {}
         }
-        let table = try assembler.finish()
         if table.names.isEmpty { loaderLog.warning("\(path) is empty") }
         return LoadedTable(location: "\(track)/\(relative)", table: table)
     }

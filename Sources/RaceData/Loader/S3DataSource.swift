@@ -68,6 +68,10 @@ public struct S3DataSource: DataSource {
         return FileNaming.choose(files, session: session, kind: kind)
     }
 
+    private func fetch(_ key: String) async throws(DataError) -> S3Object? {
+        do { return try await client.getObject(bucket: bucket, key: key) } catch { throw .storage(error) }
+    }
+
     public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
         let candidates: [String]
         if case .keys(let files) = try await files(track: track) {
@@ -90,21 +94,27 @@ public struct S3DataSource: DataSource {
                 loaderLog.error("reading s3://\(bucket)/\(key) failed: \(error)")
                 throw .storage(error)
             }
-            guard let object else { continue }
-            var assembler = TableAssembler(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter)
-            do {
-                for try await chunk in object.body {
-                    try assembler.feed(chunk)
+            guard let first = object else { continue }
+            var reads = 0
+            let table = try await TableAssembler.assemble(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter,
+                                                          expectedBytes: Int(exactly: first.head.size)) {
+                (assembler: inout TableAssembler) throws(DataError) in
+                reads += 1
+                // A second read (a column turned out to be text) fetches the object again.
+                guard let object = reads == 1 ? first : try await fetch(key) else {
+                    throw .storage(.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read"))
                 }
-            } catch let error as DataError {
-                throw error
-            } catch let error as S3Error {
-                throw .storage(error)
-            } catch {
-                throw .storage(.transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
-                                          operation: .getObject, attempts: 1))
+                do {
+                    for try await chunk in object.body { try assembler.feed(chunk) }
+                } catch let error as DataError {
+                    throw error
+                } catch let error as S3Error {
+                    throw .storage(error)
+                } catch {
+                    throw .storage(.transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
+                                              operation: .getObject, attempts: 1))
+                }
             }
-            let table = try assembler.finish()
             if table.names.isEmpty { loaderLog.warning("s3://\(bucket)/\(key) is empty") }
             return LoadedTable(location: "\(track)/\(relative)", table: table)
         }

@@ -1,14 +1,120 @@
 import Foundation
 
+/// A value a numeric column holds, with the placeholder stored where a row is null.
+public protocol ColumnValue: Sendable, Equatable {
+    static var placeholder: Self { get }
+}
+extension Int64: ColumnValue { public static var placeholder: Int64 { 0 } }
+extension Double: ColumnValue { public static var placeholder: Double { 0 } }
+
+/// A nullable column stored flat: the values (a placeholder where null) and, once a null has been
+/// seen, a bit per row. 8 bytes a row where `[Int64?]` takes 16.
+public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    public private(set) var values: [Value] = []
+    /// Bit i set: row i has a value. nil while every row has one.
+    private var valid: [UInt64]?
+
+    public init() {}
+    public init(arrayLiteral elements: Value?...) { for element in elements { append(element) } }
+    public init<S: Sequence>(_ elements: S) where S.Element == Value? { for element in elements { append(element) } }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { values.count }
+
+    public subscript(i: Int) -> Value? {
+        if let valid, valid[i >> 6] & (1 << UInt64(i & 63)) == 0 { return nil }
+        return values[i]
+    }
+
+    mutating func reserve(_ n: Int) { values.reserveCapacity(n) }
+
+    public mutating func append(_ value: Value?) {
+        let i = values.count
+        if let value {
+            values.append(value)
+            if valid != nil { setValid(i) }
+        } else {
+            if valid == nil {
+                // The rows so far all had values.
+                valid = [UInt64](repeating: ~0, count: (i >> 6) + 1)
+                valid![i >> 6] = i & 63 == 0 ? 0 : (1 << UInt64(i & 63)) - 1
+            } else if i & 63 == 0 {
+                valid!.append(0)
+            }
+            values.append(.placeholder)
+        }
+    }
+
+    private mutating func setValid(_ i: Int) {
+        if i & 63 == 0 { valid!.append(1) } else { valid![i >> 6] |= 1 << UInt64(i & 63) }
+    }
+
+    mutating func append(contentsOf other: NullableValues<Value>) {
+        if valid == nil && other.valid == nil { values += other.values; return }
+        for value in other { append(value) }
+    }
+
+    func map<T: ColumnValue>(_ transform: (Value) -> T) -> NullableValues<T> {
+        var out = NullableValues<T>()
+        out.values = values.map(transform)
+        out.valid = valid
+        return out
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.valid == nil && b.valid == nil { return a.values == b.values }
+        return a.elementsEqual(b)
+    }
+}
+
+/// A text column stored as a code per row into the distinct values (4 bytes a row; the repeated
+/// event names, vehicle ids and parameter names of telemetry are each one string).
+public struct TextValues: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    public private(set) var codes: [UInt32] = []
+    public private(set) var dictionary: [String] = []
+    static let null = UInt32.max
+
+    public init() {}
+    public init(arrayLiteral elements: String?...) { self.init(elements) }
+    public init<S: Sequence>(_ elements: S) where S.Element == String? {
+        var index: [String: UInt32] = [:]
+        for element in elements {
+            guard let element else { codes.append(Self.null); continue }
+            if let code = index[element] { codes.append(code); continue }
+            let code = UInt32(dictionary.count)
+            index[element] = code
+            dictionary.append(element)
+            codes.append(code)
+        }
+    }
+
+    init(codes: [UInt32], dictionary: [String]) { self.codes = codes; self.dictionary = dictionary }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { codes.count }
+
+    public subscript(i: Int) -> String? {
+        let code = codes[i]
+        return code == Self.null ? nil : dictionary[Int(code)]
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.dictionary == b.dictionary { return a.codes == b.codes }
+        return a.elementsEqual(b)
+    }
+}
+
 /// A small typed table: named columns in order, each of one type, every value nullable.
 /// Types are inferred from the bytes alone, so equal bytes make equal tables whatever their source.
 public struct Table: Sendable, Equatable {
     public enum Column: Sendable, Equatable {
-        case integer([Int64?])
-        case double([Double?])
+        case integer(NullableValues<Int64>)
+        case double(NullableValues<Double>)
         /// Milliseconds since 1970 (UTC), from ISO-8601 text such as `2025-09-07T14:03:21.123Z`.
-        case timestamp([Int64?])
-        case text([String?])
+        case timestamp(NullableValues<Int64>)
+        case text(TextValues)
 
         public var count: Int {
             switch self {
@@ -105,123 +211,6 @@ public struct Table: Sendable, Equatable {
     }
 }
 
-/// Collects rows as bytes, column by column (no string per cell), then gives the typed table.
-public struct TableBuilder: Sendable {
-    public let names: [String]
-    private var bytes: [[UInt8]]
-    /// Where each cell ends in its column's bytes.
-    private var ends: [[Int]]
-
-    public init(names: [String]) {
-        self.names = names
-        bytes = Array(repeating: [], count: names.count)
-        ends = Array(repeating: [], count: names.count)
-    }
-
-    public var rowCount: Int { ends.first?.count ?? 0 }
-
-    public mutating func append(_ row: [String]) {
-        for i in bytes.indices {
-            bytes[i].append(contentsOf: row[i].utf8)
-            ends[i].append(bytes[i].count)
-        }
-    }
-
-    public mutating func append(_ row: CSVRow) {
-        for i in bytes.indices {
-            bytes[i].append(contentsOf: row.field(i))
-            ends[i].append(bytes[i].count)
-        }
-    }
-
-    /// Each column becomes the narrowest type every non-empty value fits: integer, double,
-    /// timestamp, else text. Empty fields are null.
-    /// Each column's bytes are released as soon as it is typed, so the peak is the rows once
-    /// plus one column, not the rows twice.
-    public mutating func build() -> Table {
-        var columns: [Table.Column] = []
-        for i in bytes.indices {
-            let (b, e) = (bytes[i], ends[i])
-            bytes[i] = []
-            ends[i] = []
-            columns.append(Self.infer(b, e))
-        }
-        return Table(names: names, columns: columns)
-    }
-
-    static func infer(_ bytes: [UInt8], _ ends: [Int]) -> Table.Column {
-        bytes.withUnsafeBufferPointer { all in
-            func cell(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
-            }
-            let count = ends.count
-            var present = 0, integers = 0, doubles = 0
-            for i in 0..<count {
-                let c = cell(i)
-                guard !c.isEmpty else { continue }
-                present += 1
-                if isInteger(c) { integers += 1 } else if looksNumeric(c) { doubles += 1 }
-            }
-            if present > 0 && integers == present {
-                return .integer((0..<count).map { i in let c = cell(i); return c.isEmpty ? nil : parseInteger(c) })
-            }
-            if present > 0 && integers + doubles == present {
-                let values = (0..<count).map { i -> Double?? in
-                    let c = cell(i)
-                    return c.isEmpty ? .some(nil) : Double(String(decoding: c, as: UTF8.self)).map { .some($0) } ?? nil
-                }
-                if values.allSatisfy({ $0 != nil }) { return .double(values.map { $0! }) }
-            }
-            if present > 0 {
-                let stamps = (0..<count).map { i -> Int64?? in
-                    let c = cell(i)
-                    return c.isEmpty ? .some(nil) : Timestamp.parse(c).map { .some($0) } ?? nil
-                }
-                if stamps.allSatisfy({ $0 != nil }) { return .timestamp(stamps.map { $0! }) }
-            }
-            // Text: a long value equal to the one above (event names repeat row after row) shares
-            // its string; short strings are stored inline by Swift and cost nothing to make.
-            var previous: (start: Int, end: Int, string: String)?
-            return .text((0..<count).map { i -> String? in
-                let c = cell(i)
-                if c.isEmpty { return nil }
-                if c.count <= 15 { return String(decoding: c, as: UTF8.self) }
-                if let p = previous, p.end - p.start == c.count,
-                   UnsafeBufferPointer(rebasing: all[p.start..<p.end]).elementsEqual(c) {
-                    return p.string
-                }
-                let s = String(decoding: c, as: UTF8.self)
-                previous = (i == 0 ? 0 : ends[i - 1], ends[i], s)
-                return s
-            })
-        }
-    }
-
-    static func isInteger(_ c: UnsafeBufferPointer<UInt8>) -> Bool {
-        var start = 0
-        if c.first == UInt8(ascii: "-") { start = 1 }
-        guard c.count > start, c.count - start <= 18 else { return false }
-        for i in start..<c.count where c[i] < 48 || c[i] > 57 { return false }
-        return true
-    }
-
-    static func parseInteger(_ c: UnsafeBufferPointer<UInt8>) -> Int64 {
-        var value: Int64 = 0
-        let negative = c.first == UInt8(ascii: "-")
-        for b in c.dropFirst(negative ? 1 : 0) { value = value * 10 + Int64(b - 48) }
-        return negative ? -value : value
-    }
-
-    /// Digits with `.`, sign or exponent: a candidate for a double (confirmed by parsing).
-    static func looksNumeric(_ c: UnsafeBufferPointer<UInt8>) -> Bool {
-        var digit = false
-        for b in c {
-            if b >= 48 && b <= 57 { digit = true } else if !(b == 46 || b == 45 || b == 43 || b == 101 || b == 69) { return false }
-        }
-        return digit
-    }
-}
-
 /// ISO-8601 instants as the data carries them: `2025-09-07T14:03:21.123Z` (fraction and zone optional).
 public enum Timestamp {
     public static func parse(_ s: String) -> Int64? {
@@ -230,26 +219,50 @@ public enum Timestamp {
     }
 
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var cache = DayCache()
+        return parse(b, cache: &cache)
+    }
+
+    /// The last date seen and its day number: a column of timestamps repeats its date row after row.
+    struct DayCache {
+        var date: (UInt64, UInt16)?
+        var days: Int64 = 0
+    }
+
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, cache: inout DayCache) -> Int64? {
         guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
-        func num(_ r: Range<Int>) -> Int32? {
-            var v: Int32 = 0
-            for i in r { guard b[i] >= 48, b[i] <= 57 else { return nil }; v = v * 10 + Int32(b[i] - 48) }
+        @inline(__always) func digits(_ i: Int, _ n: Int) -> Int64? {
+            var v: Int64 = 0
+            for k in i..<(i + n) {
+                let d = b[k] &- 48
+                guard d < 10 else { return nil }
+                v = v * 10 + Int64(d)
+            }
             return v
         }
-        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
-              let sec = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        let date = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        let days: Int64
+        if let known = cache.date, known == date {
+            days = cache.days
+        } else {
+            guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d) else { return nil }
+            days = daysFromCivil(y, mo, d)
+            cache = DayCache(date: date, days: days)
+        }
+        guard let h = digits(11, 2), let mi = digits(14, 2), let sec = digits(17, 2), h < 24, mi < 60, sec < 61 else { return nil }
         var i = 19
         var millis: Int64 = 0
         if i < b.count && b[i] == 46 {
             i += 1
             var scale: Int64 = 100
             let start = i
-            while i < b.count, b[i] >= 48, b[i] <= 57 { millis += Int64(b[i] - 48) * scale; scale /= 10; i += 1 }
+            while i < b.count, b[i] &- 48 < 10 { millis += Int64(b[i] - 48) * scale; scale /= 10; i += 1 }
             guard i > start else { return nil }
         }
         if i < b.count && b[i] == 90 { i += 1 }
         guard i == b.count else { return nil }
-        return (daysFromCivil(Int64(y), Int64(mo), Int64(d)) * 86_400 + Int64(h) * 3600 + Int64(mi) * 60 + Int64(sec)) * 1000 + millis
+        return (days * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + millis
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): plain

@@ -1,0 +1,286 @@
+import Foundation
+
+/// The per-cell parsers behind column types. Each accepts exactly what the type rules accept, so a
+/// column's type depends on its bytes alone: integer if every value is `-?[0-9]{1,18}`, double if every
+/// value is an integer or decimal text `Double` accepts, timestamp if every value is ISO-8601, else text.
+enum Cell {
+    static func integer(_ c: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        let negative = c.first == UInt8(ascii: "-")
+        if negative { i = 1 }
+        guard c.count > i, c.count - i <= 18 else { return nil }
+        var value: Int64 = 0
+        while i < c.count {
+            let digit = c[i] &- 48
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// What `Double(String)` gives for text of digits, `.`, signs and exponents; nil for anything else.
+    static func double(_ c: UnsafeBufferPointer<UInt8>) -> Double? {
+        // Plain decimals with at most 19 digits, whose digits fit 2^53 and whose fraction is at most 22
+        // digits, are one correctly rounded division of two exact doubles (Clinger's fast path): the same
+        // double strtod gives. Everything else numeric goes to the standard library.
+        var i = 0
+        var negative = false
+        if i < c.count, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") { negative = c[i] == UInt8(ascii: "-"); i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, fraction = 0, dot = false, plain = true
+        while i < c.count {
+            let b = c[i]
+            if b &- 48 < 10 {
+                digits += 1
+                if digits <= 19 { mantissa = mantissa &* 10 &+ UInt64(b &- 48) }
+                if dot { fraction += 1 }
+            } else if b == UInt8(ascii: ".") && !dot {
+                dot = true
+            } else {
+                plain = false
+                break
+            }
+            i += 1
+        }
+        if plain && digits > 0 && digits <= 19 && mantissa < (1 << 53) && fraction <= 22 {
+            let value = fraction == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[fraction]
+            return negative ? -value : value
+        }
+        guard c.contains(where: { $0 &- 48 < 10 }),
+              c.allSatisfy({ $0 &- 48 < 10 || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 }) else { return nil }
+        return Double(String(decoding: c, as: UTF8.self))
+    }
+}
+
+/// Text values interned as they arrive: each distinct value becomes one string, rows keep its code.
+/// Looked up by bytes (no string per row); a value equal to the previous row's costs one compare.
+struct TextBuilder {
+    private(set) var codes: [UInt32] = []
+    private(set) var dictionary: [String] = []
+    private var entryBytes: [UInt8] = []
+    private var entryEnds: [Int] = []
+    private var hashes: [UInt64] = []
+    /// Open addressing: code + 1, 0 for an empty slot.
+    private var slots = [UInt32](repeating: 0, count: 64)
+    private var previous = TextValues.null
+
+    var count: Int { codes.count }
+
+    mutating func reserve(_ n: Int) { codes.reserveCapacity(n) }
+
+    mutating func appendNull() { codes.append(TextValues.null) }
+
+    mutating func append(_ cell: UnsafeBufferPointer<UInt8>) {
+        if cell.isEmpty { codes.append(TextValues.null); return }
+        if previous != TextValues.null && entryEquals(previous, cell) { codes.append(previous); return }
+        let code = intern(cell)
+        previous = code
+        codes.append(code)
+    }
+
+    /// The code of these bytes, adding them to the dictionary if new.
+    mutating func intern(_ cell: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let hash = Self.hash(cell)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let code = slots[slot] - 1
+            if hashes[Int(code)] == hash && entryEquals(code, cell) { return code }
+            slot = (slot + 1) & mask
+        }
+        let code = UInt32(dictionary.count)
+        dictionary.append(String(decoding: cell, as: UTF8.self))
+        entryBytes.append(contentsOf: cell)
+        entryEnds.append(entryBytes.count)
+        hashes.append(hash)
+        slots[slot] = code + 1
+        if dictionary.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    @inline(__always)
+    private func entryEquals(_ code: UInt32, _ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        let end = entryEnds[Int(code)], start = code == 0 ? 0 : entryEnds[Int(code) - 1]
+        guard end - start == cell.count else { return false }
+        return entryBytes.withUnsafeBufferPointer { entries in
+            let a = UnsafeRawPointer(entries.baseAddress! + start), b = UnsafeRawPointer(cell.baseAddress!)
+            let n = cell.count
+            // Short values (most of them) in two overlapping 8-byte loads instead of a memcmp call.
+            if n >= 8 && n <= 16 {
+                return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            return memcmp(a, b, n) == 0
+        }
+    }
+
+    private mutating func grow() {
+        slots = [UInt32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for code in hashes.indices {
+            var slot = Int(truncatingIfNeeded: hashes[code]) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(code) + 1
+        }
+    }
+
+    /// Short values (up to 16 bytes, nearly all of them) hash from two overlapping 8-byte loads and
+    /// one multiply; longer ones 8 bytes at a time.
+    private static func hash(_ cell: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let raw = UnsafeRawPointer(cell.baseAddress!)
+        let n = cell.count
+        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h: UInt64
+        if n >= 8 {
+            h = raw.loadUnaligned(as: UInt64.self) &* k
+            var i = 8
+            while i + 8 < n { h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k; i += 8 }
+            h ^= raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else {
+            h = 0
+            for i in 0..<n { h = h << 8 | UInt64(cell[i]) }
+        }
+        h = (h ^ UInt64(n)) &* k
+        return h ^ (h >> 29)
+    }
+
+    /// Appends another builder's rows, translating its codes into this dictionary.
+    mutating func append(contentsOf other: TextBuilder) {
+        var translation = [UInt32](repeating: 0, count: other.dictionary.count)
+        var identical = true
+        other.entryBytes.withUnsafeBufferPointer { bytes in
+            for code in other.dictionary.indices {
+                let start = code == 0 ? 0 : other.entryEnds[code - 1]
+                translation[code] = intern(UnsafeBufferPointer(rebasing: bytes[start..<other.entryEnds[code]]))
+                identical = identical && translation[code] == UInt32(code)
+            }
+        }
+        // Blocks of one file mostly meet the same values in the same order: then the codes are the same.
+        if identical { codes += other.codes; return }
+        codes.reserveCapacity(codes.count + other.codes.count)
+        for code in other.codes { codes.append(code == TextValues.null ? code : translation[Int(code)]) }
+    }
+
+    var values: TextValues { TextValues(codes: codes, dictionary: dictionary) }
+}
+
+/// One column being filled: its type so far and its values. The type starts from the first value and
+/// only widens integer to double (exactly: the integers' text parses to the same doubles); a value that
+/// needs text after numbers or timestamps makes `append` return false, and the load is read again with
+/// that column as text (the earlier values' bytes are gone by then).
+struct ColumnBuilder {
+    enum Kind: Equatable { case empty, integer, double, timestamp, text }
+
+    private(set) var kind: Kind
+    /// Nulls before the first value (while the type is still open).
+    private var leadingNulls = 0
+    private var integers = NullableValues<Int64>()   // integer and timestamp
+    private var doubles = NullableValues<Double>()
+    private var text = TextBuilder()
+    private var dates = Timestamp.DayCache()
+
+    init(text: Bool) { kind = text ? .text : .empty }
+
+    var count: Int {
+        switch kind {
+        case .empty: leadingNulls
+        case .integer, .timestamp: integers.count
+        case .double: doubles.count
+        case .text: text.count
+        }
+    }
+
+    mutating func append(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch kind {
+        case .text:
+            text.append(cell)
+            return true
+        case .empty:
+            if cell.isEmpty { leadingNulls += 1; return true }
+            if let v = Cell.integer(cell) { start(.integer); integers.append(v) }
+            else if let v = Cell.double(cell) { start(.double); doubles.append(v) }
+            else if let v = Timestamp.parse(cell, cache: &dates) { start(.timestamp); integers.append(v) }
+            else { start(.text); text.append(cell) }
+            return true
+        case _ where cell.isEmpty:
+            appendNull()
+            return true
+        case .integer:
+            if let v = Cell.integer(cell) { integers.append(v); return true }
+            guard let v = Cell.double(cell) else { return false }
+            widenToDouble()
+            doubles.append(v)
+            return true
+        case .double:
+            guard let v = Cell.double(cell) else { return false }
+            doubles.append(v)
+            return true
+        case .timestamp:
+            guard let v = Timestamp.parse(cell, cache: &dates) else { return false }
+            integers.append(v)
+            return true
+        }
+    }
+
+    /// Room for this many rows in all (the loader's estimate from the bytes still to come).
+    mutating func reserve(_ rows: Int) {
+        switch kind {
+        case .empty: break
+        case .integer, .timestamp: integers.reserve(rows)
+        case .double: doubles.reserve(rows)
+        case .text: text.reserve(rows)
+        }
+    }
+
+    private mutating func appendNull() {
+        switch kind {
+        case .empty: leadingNulls += 1
+        case .integer, .timestamp: integers.append(nil)
+        case .double: doubles.append(nil)
+        case .text: text.appendNull()
+        }
+    }
+
+    private mutating func start(_ kind: Kind) {
+        self.kind = kind
+        for _ in 0..<leadingNulls { appendNull() }
+        leadingNulls = 0
+    }
+
+    private mutating func widenToDouble() {
+        doubles = integers.map { Double($0) }
+        integers = NullableValues()
+        kind = .double
+    }
+
+    /// Appends the rows of the next part of the same column; false if their types cannot join
+    /// (text or timestamps against anything else), which makes the load read again with text.
+    mutating func append(contentsOf other: ColumnBuilder) -> Bool {
+        if other.kind == .empty {
+            for _ in 0..<other.leadingNulls { appendNull() }
+            return true
+        }
+        if kind == .empty { start(other.kind) }
+        if kind == .integer && other.kind == .double { widenToDouble() }
+        switch (kind, other.kind) {
+        case (.integer, .integer), (.timestamp, .timestamp): integers.append(contentsOf: other.integers)
+        case (.double, .double): doubles.append(contentsOf: other.doubles)
+        case (.double, .integer): doubles.append(contentsOf: other.integers.map { Double($0) })
+        case (.text, .text): text.append(contentsOf: other.text)
+        default: return false
+        }
+        return true
+    }
+
+    func build() -> Table.Column {
+        switch kind {
+        case .empty: .text(TextValues(codes: [UInt32](repeating: TextValues.null, count: leadingNulls), dictionary: []))
+        case .integer: .integer(integers)
+        case .timestamp: .timestamp(integers)
+        case .double: .double(doubles)
+        case .text: .text(text.values)
+        }
+    }
+}

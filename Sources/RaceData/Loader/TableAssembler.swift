@@ -1,0 +1,320 @@
+import Foundation
+
+/// Bytes in, typed table out. The input is cut into blocks of whole records (about 4 MiB, ending at a
+/// line break outside quotes), parsed on every core while more bytes arrive, and joined in order. The
+/// filter drops rows inside the blocks, so memory follows the result plus a few blocks, not the file.
+struct TableAssembler {
+    enum Outcome {
+        case table(Table)
+        /// These columns held numbers or timestamps and then something else: read again with them as text.
+        case retype(Set<Int>)
+    }
+
+    /// Small enough that the blocks in flight stay a few MiB (a filtered load's memory is mostly its
+    /// result), large enough that handing one to a worker costs nothing next to parsing it.
+    static let blockSize = 1 << 20
+    /// Bytes a read into the buffer may add at once.
+    static let readSize = 256 << 10
+
+    let source: String
+    private let kind: TableKind
+    private let filter: TelemetryFilter
+    private let textColumns: Set<Int>
+    private let allText: Bool
+    private let maxFieldBytes: Int
+
+    private var pending = ByteBlock(capacity: TableAssembler.blockSize + TableAssembler.readSize)
+    /// How far `pending` has been scanned for record ends, the quote parity there, and the end of the
+    /// last whole record found.
+    private var scanned = 0
+    private var insideQuotes = false
+    private var lastRecordEnd = 0
+    private var bomChecked = false
+
+    private var header: [String]?
+    private var headerLines = 0
+    private var parser: BlockParser?
+    private let work = BlockWork()
+    private var merged: [ColumnBuilder] = []
+    private var linesMerged = 0
+    private var rowsMerged = 0, bytesMerged = 0
+    private var reserved = false
+    /// The input's size when known (a file's, an object's Content-Length): the columns are sized
+    /// from it once the first blocks show how many rows a byte makes, so they do not grow by copying.
+    var expectedBytes: Int?
+    private var failure: CSVError?
+    private var retype = Set<Int>()
+
+    /// `textColumns` are read as text whatever they hold; `allText` reads every column so.
+    init(source: String, kind: TableKind, filter: TelemetryFilter, textColumns: Set<Int> = [], allText: Bool = false,
+         maxFieldBytes: Int = 1 << 20) {
+        self.source = source; self.kind = kind; self.filter = filter
+        self.textColumns = textColumns; self.allText = allText; self.maxFieldBytes = maxFieldBytes
+    }
+
+    var columnNames: [String]? { header }
+
+    mutating func feed(_ chunk: [UInt8]) throws(DataError) {
+        var failure: DataError?
+        chunk.withUnsafeBytes { raw in
+            do throws(DataError) { try feed(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
+        if let failure { throw .csv(failure) }
+        guard retype.isEmpty, !bytes.isEmpty else { return }
+        pending.append(bytes)
+        try received()
+    }
+
+    /// Lets `read` fill the assembler's own buffer (a file is read straight into it); false at the end.
+    mutating func feed(reading read: (UnsafeMutableRawBufferPointer) throws(DataError) -> Int) throws(DataError) -> Bool {
+        if let failure { throw .csv(failure) }
+        guard retype.isEmpty else { return false }   // this read is going to be repeated anyway
+        let n = try read(pending.freeSpace(atLeast: Self.readSize))
+        guard n > 0 else { return false }
+        pending.count += n
+        try received()
+        return true
+    }
+
+    private mutating func received() throws(DataError) {
+        if header == nil {
+            guard try readHeader(final: false) else { return }
+        }
+        findRecordEnds()
+        if pending.count >= Self.blockSize && lastRecordEnd > 0 { dispatchBlock() }
+        merge(waiting: false)
+        if let failure { throw .csv(failure) }
+    }
+
+    /// The first record, once it has ended (or at the end of the input): the names and the delimiter.
+    private mutating func readHeader(final: Bool) throws(DataError) -> Bool {
+        if !bomChecked {
+            guard pending.count >= 3 || final else { return false }
+            if pending.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { pending.dropFirst(3) }
+            bomChecked = true
+        }
+        let held = pending.bytes
+        var start = 0
+        while start < held.count && (held[start] == 0x0A || held[start] == 0x0D) {
+            if held[start] == 0x0A || !(start + 1 < held.count && held[start + 1] == 0x0A) { headerLines += 1 }
+            start += 1
+        }
+        var end: Int?
+        var quoted = false
+        for i in start..<held.count {
+            if held[i] == 0x22 { quoted.toggle() } else if held[i] == 0x0A && !quoted { end = i + 1; break }
+        }
+        if end == nil {
+            guard final, start < pending.count else { return false }
+            end = pending.count
+        }
+        let line = try { () throws(DataError) -> [String] in
+            let record = UnsafeBufferPointer(rebasing: held[start..<end!])
+            var scanner = RecordScanner(delimiter: RecordScanner.delimiter(ofHeader: record), maxFieldBytes: maxFieldBytes)
+            do throws(BlockProblem) {
+                _ = try scanner.next(record, from: 0)
+            } catch {
+                throw .csv(CSVError(source: source, line: headerLines + error.line + 1, column: error.column, reason: error.reason))
+            }
+            guard BlockParser.isUTF8(record) else {
+                throw .csv(CSVError(source: source, line: headerLines + 1, column: 1, reason: "bytes that are not UTF-8"))
+            }
+            headerLines += scanner.lines
+            parser = BlockParser(delimiter: scanner.delimiter, columns: scanner.spans.count, maxFieldBytes: maxFieldBytes,
+                                 textColumns: textColumns, allText: allText, filter: nil)
+            return scanner.strings(record)
+        }()
+        header = line
+        parser = BlockParser(delimiter: parser!.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
+                             textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
+        merged = (0..<line.count).map { ColumnBuilder(text: allText || textColumns.contains($0)) }
+        pending.dropFirst(end!)
+        return true
+    }
+
+    /// Advances over the bytes not scanned yet: the end of the last whole record is the last line
+    /// break outside quotes. Without quotes that is simply the last line break.
+    private mutating func findRecordEnds() {
+        let new = UnsafeBufferPointer(rebasing: pending.bytes[scanned...])
+        if let base = new.baseAddress, !new.isEmpty {
+            if !insideQuotes && memchr(base, 0x22, new.count) == nil {
+                // The last line break is near the end: look backwards.
+                if let last = new.lastIndex(of: 0x0A) { lastRecordEnd = scanned + last + 1 }
+            } else {
+                for i in new.indices {
+                    if new[i] == 0x22 { insideQuotes.toggle() } else if new[i] == 0x0A && !insideQuotes { lastRecordEnd = scanned + i + 1 }
+                }
+            }
+        }
+        scanned = pending.count
+    }
+
+    /// Hands the whole records held so far to a worker; the rest stays for the next block.
+    private mutating func dispatchBlock() {
+        let block = pending, length = lastRecordEnd
+        pending = block.split(at: length)
+        scanned -= length
+        lastRecordEnd = 0
+        work.start(block, parser: parser!)
+    }
+
+    /// Joins finished blocks in order (waiting for all of them at the end).
+    private mutating func merge(waiting: Bool) {
+        if waiting { work.waitForAll() }
+        while let result = work.take() {
+            guard failure == nil else { continue }
+            if let problem = result.problem {
+                failure = CSVError(source: source, line: 1 + headerLines + linesMerged + problem.line, column: problem.column,
+                                   reason: problem.reason)
+            } else if let column = result.retype {
+                retype.insert(column)
+            } else if retype.isEmpty {
+                for k in merged.indices where !merged[k].append(contentsOf: result.columns[k]) { retype.insert(k) }
+                linesMerged += result.lines
+                rowsMerged += result.rows
+                bytesMerged += result.bytes
+                if !reserved, let expectedBytes, bytesMerged >= 2 * Self.blockSize, expectedBytes > bytesMerged {
+                    reserved = true
+                    let estimate = Int(Double(rowsMerged) * Double(expectedBytes) / Double(bytesMerged) * 1.02) + 1024
+                    for k in merged.indices { merged[k].reserve(estimate) }
+                }
+            }
+        }
+    }
+
+    /// Ends the input: the last record needs no line break; the table, or the columns to read as text.
+    mutating func finish() throws(DataError) -> Outcome {
+        if failure == nil && retype.isEmpty {
+            if header == nil {
+                guard try readHeader(final: true) else {
+                    return .table(Table(names: [], columns: []))   // an empty file is an empty table
+                }
+            }
+            if pending.count > 0 {
+                work.run(pending, parser: parser!)
+                pending = ByteBlock(capacity: 0)
+            }
+        }
+        merge(waiting: true)
+        if let failure { throw .csv(failure) }
+        if !retype.isEmpty { return .retype(retype) }
+        return .table(Table(names: header ?? [], columns: merged.map { $0.build() }))
+    }
+
+    /// Feeds everything `read` supplies until the columns' types are settled: a column that held
+    /// numbers and then text makes one more read with that column as text (rare; a second GET on S3).
+    static func assemble(source: String, kind: TableKind, filter: TelemetryFilter, expectedBytes: Int? = nil,
+                         read: (inout TableAssembler) async throws(DataError) -> Void) async throws(DataError) -> Table {
+        var textColumns = Set<Int>()
+        while true {
+            var assembler = TableAssembler(source: source, kind: kind, filter: filter, textColumns: textColumns)
+            assembler.expectedBytes = expectedBytes
+            try await read(&assembler)
+            switch try assembler.finish() {
+            case .table(let table): return table
+            case .retype(let columns):
+                loaderLog.info("\(source): columns \(columns.sorted()) hold text after numbers or timestamps; reading again with them as text")
+                textColumns.formUnion(columns)
+            }
+        }
+    }
+}
+
+/// Blocks being parsed on worker threads and their results, taken in order.
+final class BlockWork: @unchecked Sendable {
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+    /// Blocks in flight at once: enough to keep every core busy, few enough to bound memory.
+    private let slots = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount + 1))
+    private var results: [Int: BlockResult] = [:]
+    private var next = 0
+    private var taken = 0
+
+    func start(_ block: ByteBlock, parser: BlockParser) {
+        let index = next
+        next += 1
+        slots.wait()
+        DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
+            let result = parser.parse(block.bytes)
+            lock.lock()
+            results[index] = result
+            lock.unlock()
+            slots.signal()
+        }
+    }
+
+    /// Parses on the calling thread (the last block: nothing else is left to overlap with).
+    func run(_ block: ByteBlock, parser: BlockParser) {
+        let result = parser.parse(block.bytes)
+        lock.lock()
+        results[next] = result
+        next += 1
+        lock.unlock()
+    }
+
+    func waitForAll() { group.wait() }
+
+    /// The next result in order, if it is ready.
+    func take() -> BlockResult? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let result = results.removeValue(forKey: taken) else { return nil }
+        taken += 1
+        return result
+    }
+}
+
+/// A growable byte buffer that can be read into directly and handed to a worker whole.
+final class ByteBlock: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Room after the bytes held, at least `minimum` bytes; `count` grows by what is written there.
+    func freeSpace(atLeast minimum: Int) -> UnsafeMutableRawBufferPointer {
+        if capacity - count < minimum { grow(to: count + minimum) }
+        return UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count)
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        if capacity - count < bytes.count { grow(to: count + bytes.count) }
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    func dropFirst(_ n: Int) {
+        (base).update(from: base + n, count: count - n)
+        count -= n
+    }
+
+    /// Keeps the first `length` bytes; the rest move to a new block, returned.
+    func split(at length: Int) -> ByteBlock {
+        let rest = ByteBlock(capacity: capacity)
+        rest.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[length...]))
+        count = length
+        return rest
+    }
+
+    private func grow(to needed: Int) {
+        let bigger = max(needed, capacity * 2)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = bigger
+    }
+}
