@@ -7,6 +7,8 @@ import RaceData
 //       prints "<operation> <bytes> <seconds> <MB/s>" (MB = 10^6 bytes)
 //   s3bench parse FILE [VEHICLE]            the loader over a local telemetry file
 //   s3bench s3parse ENDPOINT BUCKET TRACK SESSION PREFIX [VEHICLE]   the same through S3
+//   s3bench requests ENDPOINT BUCKET PREFIX  S3 requests per load of every table: the loader with its
+//       listing warm, and the original service's way (a GET per candidate name until one answers)
 //   s3bench hash                            MD5, SHA-256, CRC32, CRC32C over 256 MiB in memory, in MB/s
 //   s3bench ops  ENDPOINT BUCKET THREADS SECONDS
 //       1 KiB PUT, GET, HEAD and ListObjectsV2 (prefix + delimiter, 2,000 keys), each for SECONDS
@@ -18,8 +20,8 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-guard arguments.count >= 2, ["get", "put", "ops", "parse", "s3parse", "hash"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops|parse|s3parse|hash ... (see Benchmarks/S3Bench/main.swift)")
+guard arguments.count >= 2, ["get", "put", "ops", "parse", "s3parse", "hash", "requests"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops|parse|s3parse|hash|requests ... (see Benchmarks/S3Bench/main.swift)")
 }
 if arguments[1] == "hash" {
     let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 20, alignment: 64)
@@ -97,6 +99,69 @@ func transfer() async throws {
     print(String(format: "%@ %llu %.4f %.1f", operation, bytes, seconds, Double(bytes) / seconds / 1e6))
 }
 
+/// Counts requests by kind; with `denyListing`, answers listings itself with S3's AccessDenied, as a
+/// bucket policy granting only s3:GetObject would (so the loader takes its GET-only path).
+final class CountingTransport: HTTPTransport, @unchecked Sendable {
+    private let inner = CurlTransport()
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+    let denyListing: Bool
+
+    init(denyListing: Bool) { self.denyListing = denyListing }
+
+    func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse {
+        let listing = request.method == .get && request.target.query.contains { $0.name == "list-type" }
+        lock.withLock { counts[listing ? "LIST" : request.method.rawValue, default: 0] += 1 }
+        if listing && denyListing {
+            let xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+            return HTTPResponse(head: HTTPResponseHead(status: 403, headers: ["Content-Type": "application/xml"]), body: Array(xml.utf8))
+        }
+        return try await inner.execute(request, streamBody: streamBody)
+    }
+
+    func take() -> [String: Int] {
+        lock.lock()
+        defer { counts = [:]; lock.unlock() }
+        return counts
+    }
+}
+
+func requests() async throws {
+    guard arguments.count >= 5 else { fail("requests needs ENDPOINT BUCKET PREFIX") }
+    let (endpoint, bucket, prefix) = (arguments[2], arguments[3], arguments[4])
+    func source(denyListing: Bool) throws -> (S3DataSource, CountingTransport) {
+        let transport = CountingTransport(denyListing: denyListing)
+        let client = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+                                                             credentials: credentials, retry: .none),
+                              transport: transport)
+        return (S3DataSource(client: client, bucket: bucket, prefix: prefix), transport)
+    }
+    let kinds: [TableKind] = [.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry]
+    let (listed, counter) = try source(denyListing: false)
+    var loads: [(String, Session)] = []
+    for track in try await listed.tracks() {
+        for session in try await listed.sessions(track: track) ?? [] { loads.append((track, session)) }   // warms the listing
+    }
+    _ = counter.take()
+    var found = 0
+    for (track, session) in loads { for kind in kinds where try await listed.load(track: track, session: session, kind: kind, filter: .all) != nil { found += 1 } }
+    let warm = counter.take()
+    let (getOnly, getCounter) = try source(denyListing: true)
+    var perLoad: [Int] = []
+    for (track, session) in loads {
+        for kind in kinds {
+            _ = getCounter.take()
+            _ = try await getOnly.load(track: track, session: session, kind: kind, filter: .all)
+            perLoad.append(getCounter.take()["GET", default: 0])
+        }
+    }
+    let total = Double(loads.count * kinds.count)
+    print(String(format: "loader, listing warm: %.2f requests per load (%d GET, %d LIST for %d loads, %d tables found)",
+                 Double(warm.values.reduce(0, +)) / total, warm["GET", default: 0], warm["LIST", default: 0], Int(total), found))
+    print(String(format: "original approach (a GET per candidate name until one answers): %.2f GETs per load, up to %d",
+                 Double(perLoad.reduce(0, +)) / total, perLoad.max() ?? 0))
+}
+
 func ops() async throws {
     let (endpoint, bucket) = (arguments[2], arguments[3])
     guard arguments.count >= 6, let threads = Int(arguments[4]), let seconds = Double(arguments[5]) else { fail("ops needs THREADS SECONDS") }
@@ -143,7 +208,11 @@ func ops() async throws {
 }
 
 do {
-    if arguments[1] == "ops" { try await ops() } else { try await transfer() }
+    switch arguments[1] {
+    case "ops": try await ops()
+    case "requests": try await requests()
+    default: try await transfer()
+    }
 } catch {
     fail("\(error)")
 }

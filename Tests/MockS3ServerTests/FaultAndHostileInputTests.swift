@@ -70,6 +70,11 @@ struct FaultTests {
             #expect(denied?.code == "AccessDenied")
             #expect("\(denied!)".contains("s3:ListBucket"))
             #expect(try await client.getObjectBytes(bucket: "b", key: "data/COTA/x.csv") == [1])
+            // As on S3 without s3:ListBucket: HeadBucket is refused and a missing key is AccessDenied, not 404.
+            let head = await #expect(throws: S3Error.self) { try await client.headBucket("b") }
+            #expect(head?.code == "AccessDenied")
+            let missing = await #expect(throws: S3Error.self) { _ = try await client.getObject(bucket: "b", key: "data/COTA/none.csv") }
+            #expect(missing?.code == "AccessDenied" && missing?.status == 403)
             plan = FaultPlan()
             plan.rejectAllCredentials = true
             server.setFaults(plan)

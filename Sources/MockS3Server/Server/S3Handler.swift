@@ -99,7 +99,8 @@ final class S3Handler: ChannelInboundHandler {
             }
             let (principal, check) = try server.authenticator.authenticate(request, now: server.now())
             if principal == .anonymous && operation != .getObject && operation != .headObject { throw S3ServerError.accessDenied }
-            if plan.listBucketDenied && operation.isList { throw S3ServerError.accessDenied }
+            // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
+            if plan.listBucketDenied && (operation.isList || operation == .headBucket) { throw S3ServerError.accessDenied }
             if operation == .unsupported { throw S3ServerError.notImplemented }
             switch fault {
             case .slowDown: throw S3ServerError.slowDown
@@ -203,7 +204,9 @@ final class S3Handler: ChannelInboundHandler {
                 send(context: context, response, exchange: exchange)
             } catch {
                 exchange.writer?.abandon()
-                fail(context: context, error, exchange: exchange, bodyPending: false)
+                // Without s3:ListBucket, S3 does not reveal whether a key exists: a missing one is AccessDenied.
+                let hidden = error.code == "NoSuchKey" && server.faults.current.listBucketDenied ? S3ServerError.accessDenied : error
+                fail(context: context, hidden, exchange: exchange, bodyPending: false)
             }
         }
     }

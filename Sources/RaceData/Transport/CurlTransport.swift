@@ -13,6 +13,11 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     public var stream: ResponseBodyStream?
     public var status: Int { head.status }
+
+    /// For transports of one's own (a test double, a proxy): a collected body, or a stream.
+    public init(head: HTTPResponseHead, body: [UInt8], stream: ResponseBodyStream? = nil) {
+        self.head = head; self.body = body; self.stream = stream
+    }
 }
 
 public struct TransportOptions: Sendable {

@@ -112,4 +112,5 @@ public struct HTTPRequest: Sendable {
 public struct HTTPResponseHead: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
+    public init(status: Int, headers: HTTPHeaders) { self.status = status; self.headers = headers }
 }
