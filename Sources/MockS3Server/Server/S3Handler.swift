@@ -152,6 +152,9 @@ final class S3Handler: ChannelInboundHandler {
                 try writer.write(buffer)
             }
         } else {
+            // Most requests (GET, HEAD, listings) carry no body and nothing to check against one:
+            // they need no verifier (nor the MD5 context it would set up).
+            if (contentLength ?? 0) == 0 && !chunkedTE, try Self.nothingToVerify(headers, check) { return }
             let limit = exchange.operation.smallBodyLimit
             if (contentLength ?? 0) > UInt64(limit) { throw S3ServerError.malformedXML }
             exchange.verifier = try BodyVerifier(check: check, headers: headers) { [unowned exchange] buffer throws(S3ServerError) in
@@ -159,6 +162,20 @@ final class S3Handler: ChannelInboundHandler {
                 exchange.small.append(contentsOf: buffer.readableBytesView)
             }
         }
+    }
+
+    /// An empty body whose only claim, if any, is the SHA-256 of nothing.
+    private static func nothingToVerify(_ headers: NIOHTTP1.HTTPHeaders, _ check: PayloadCheck) throws(S3ServerError) -> Bool {
+        switch check {
+        case .none: break
+        case .sha256(let claimed): if claimed != SigV4Signer.emptyPayloadSHA256 { throw .contentSHA256Mismatch }
+        default: return false
+        }
+        for (name, _) in headers {
+            let lower = name.lowercased()
+            if lower == "content-md5" || lower == "x-amz-trailer" || lower.hasPrefix("x-amz-checksum-") { return false }
+        }
+        return true
     }
 
     // MARK: body
