@@ -114,31 +114,30 @@ final class RawSource: @unchecked Sendable {
     }
 }
 
-/// Frames a body as signed `aws-chunked`. Helper threads read and hash chunks ahead (a few at most,
-/// several at once) while the transfer thread signs them in order and sends earlier ones: SHA-256 of
-/// independent chunks runs in parallel, and only the cheap signature chain is sequential.
+/// Frames a body as signed `aws-chunked`. Helper threads hash chunks ahead (a few at most, several at
+/// once, each through a small buffer that stays in cache) while the transfer thread signs them in order
+/// and reads each chunk's bytes straight into the transfer's buffer: SHA-256 of independent chunks runs
+/// in parallel, only the cheap signature chain is sequential, and no chunk is copied by us. If the file
+/// changes between the two reads, the chunk's signature no longer matches and S3 refuses the upload.
 final class ChunkedEncoder: @unchecked Sendable {
-    private struct Prepared { var frame: [UInt8]; var headerRoom: Int; var size: Int; var sha256: String }
-    /// Sent frames, kept to be filled again: fresh megabyte buffers would each cost page faults.
-    private var spare: [[UInt8]] = []
-    private var currentEnd = 0
+    private enum Phase { case header, data(offset: UInt64, remaining: Int), done }
 
     private let condition = NSCondition()
-    private var prepared: [Int: Prepared] = [:]
+    private var hashes: [Int: String] = [:]
     private var nextToClaim = 0
     private var nextToSend = 0
     private var stopped = false
     private var failure: TransportError?
-    private var current: [UInt8] = []
-    private var currentOffset = 0
-    private var currentStart = 0
     private var started = false
     private let source: RawSource
     private var signer: ChunkSigner
     private let length: UInt64
     private let chunkCount: Int
-    private let readAhead = 4
+    private let readAhead = 6
     private let hashers = 2
+    private var phase = Phase.header
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
 
     init(source: RawSource, signer: ChunkSigner) {
         self.source = source
@@ -164,37 +163,59 @@ final class ChunkedEncoder: @unchecked Sendable {
                 thread.start()
             }
         }
-        if currentOffset == currentEnd {
-            guard nextToSend < chunkCount else { return 0 }
-            condition.lock()
-            if !current.isEmpty { spare.append(current); current = [] }
-            while prepared[nextToSend] == nil && failure == nil && !stopped { condition.wait() }
-            if let failure { condition.unlock(); throw failure }
-            guard var chunk = prepared.removeValue(forKey: nextToSend) else { condition.unlock(); return 0 }
-            nextToSend += 1
-            condition.broadcast()
-            condition.unlock()
-            // Signatures chain, so they are made here, in order; the header fills the room left for it.
-            let header = ChunkSigner.header(size: chunk.size, signature: signer.sign(chunkSHA256: chunk.sha256))
-            let start = chunk.headerRoom - header.count
-            chunk.frame.withUnsafeMutableBytes { raw in
-                UnsafeMutableRawBufferPointer(rebasing: raw[start..<chunk.headerRoom]).copyBytes(from: header)
+        var written = 0
+        while written < buffer.count {
+            if pendingOffset < pending.count {
+                let n = min(buffer.count - written, pending.count - pendingOffset)
+                pending.withUnsafeBytes { src in
+                    (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + pendingOffset, byteCount: n)
+                }
+                pendingOffset += n
+                written += n
+                continue
             }
-            current = chunk.frame
-            currentOffset = start
-            currentEnd = chunk.headerRoom + chunk.size + 2
+            switch phase {
+            case .header:
+                guard nextToSend < chunkCount else { phase = .done; continue }
+                let index = nextToSend
+                condition.lock()
+                while hashes[index] == nil && failure == nil && !stopped { condition.wait() }
+                if let failure { condition.unlock(); throw failure }
+                guard let sha = hashes.removeValue(forKey: index) else { condition.unlock(); return written }
+                nextToSend += 1
+                condition.broadcast()
+                condition.unlock()
+                let offset = UInt64(index) * UInt64(signer.chunkSize)
+                let size = Int(min(UInt64(signer.chunkSize), length - min(length, offset)))
+                // Signatures chain, so they are made here, in order.
+                pending = ChunkSigner.header(size: size, signature: signer.sign(chunkSHA256: sha))
+                pendingOffset = 0
+                phase = size > 0 ? .data(offset: offset, remaining: size) : .done
+                if size == 0 { pending += [0x0D, 0x0A] }
+            case .data(let offset, let remaining):
+                let n = min(remaining, buffer.count - written)
+                try source.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + n)]))
+                written += n
+                if n == remaining {
+                    pending = [0x0D, 0x0A]
+                    pendingOffset = 0
+                    phase = .header
+                } else {
+                    phase = .data(offset: offset + UInt64(n), remaining: remaining - n)
+                }
+            case .done:
+                return written
+            }
         }
-        let n = min(buffer.count, currentEnd - currentOffset)
-        current.withUnsafeBytes { src in buffer.baseAddress!.copyMemory(from: src.baseAddress! + currentOffset, byteCount: n) }
-        currentOffset += n
-        return n
+        return written
     }
 
-    /// Claims the next chunk not yet taken (no further than `readAhead` past the one being sent),
-    /// reads it straight into a frame after room for the header, and hashes it there.
+    /// Claims the next chunk not yet taken (no further than `readAhead` past the one being sent) and
+    /// hashes it through a 64 KiB buffer.
     private func hashChunks() {
         let size = UInt64(signer.chunkSize)
-        let headerRoom = String(signer.chunkSize, radix: 16).utf8.count + 17 + 64 + 2
+        let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 64)
+        defer { piece.deallocate() }
         while true {
             condition.lock()
             while nextToClaim < chunkCount && nextToClaim >= nextToSend + readAhead && !stopped && failure == nil {
@@ -206,32 +227,25 @@ final class ChunkedEncoder: @unchecked Sendable {
             condition.unlock()
 
             let offset = UInt64(index) * size
-            let n = Int(min(size, length - min(length, offset)))
+            var left = Int(min(size, length - min(length, offset)))
+            var position = offset
+            let digest = Digest(.sha256)
             var readFailure: TransportError?
-            var sha = ""
-            condition.lock()
-            var frame = spare.popLast() ?? []
-            condition.unlock()
-            // A frame as large as this chunk needs (a small body gets a small frame).
-            if frame.count < headerRoom + n + 2 { frame = [UInt8](repeating: 0, count: headerRoom + n + 2) }
-            frame.withUnsafeMutableBytes { raw in
-                let data = UnsafeMutableRawBufferPointer(rebasing: raw[headerRoom..<(headerRoom + n)])
+            while left > 0 {
+                let n = min(left, piece.count)
                 do throws(TransportError) {
-                    if n > 0 { try source.read(at: offset, into: data) }
+                    try source.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: piece[0..<n]))
                 } catch {
                     readFailure = error
-                    return
+                    break
                 }
-                let digest = Digest(.sha256)
-                digest.update(UnsafeRawBufferPointer(data))
-                sha = digest.finalize().hexString
-                raw[headerRoom + n] = 0x0D
-                raw[headerRoom + n + 1] = 0x0A
+                digest.update(UnsafeRawBufferPointer(rebasing: piece[0..<n]))
+                position += UInt64(n)
+                left -= n
             }
+            let sha = digest.finalize().hexString
             condition.lock()
-            if let readFailure { failure = readFailure } else {
-                prepared[index] = Prepared(frame: frame, headerRoom: headerRoom, size: n, sha256: sha)
-            }
+            if let readFailure { failure = readFailure } else { hashes[index] = sha }
             condition.broadcast()
             condition.unlock()
         }
