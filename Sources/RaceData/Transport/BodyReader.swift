@@ -136,8 +136,7 @@ final class ChunkedEncoder: @unchecked Sendable {
     private let readAhead = 6
     private let hashers = 2
     private var phase = Phase.header
-    private var pending: [UInt8] = []
-    private var pendingOffset = 0
+    private var framing = FramingBytes()
 
     init(source: RawSource, signer: ChunkSigner) {
         self.source = source
@@ -165,13 +164,8 @@ final class ChunkedEncoder: @unchecked Sendable {
         }
         var written = 0
         while written < buffer.count {
-            if pendingOffset < pending.count {
-                let n = min(buffer.count - written, pending.count - pendingOffset)
-                pending.withUnsafeBytes { src in
-                    (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + pendingOffset, byteCount: n)
-                }
-                pendingOffset += n
-                written += n
+            if !framing.isEmpty {
+                written += framing.drain(into: buffer, at: written)
                 continue
             }
             switch phase {
@@ -188,17 +182,15 @@ final class ChunkedEncoder: @unchecked Sendable {
                 let offset = UInt64(index) * UInt64(signer.chunkSize)
                 let size = Int(min(UInt64(signer.chunkSize), length - min(length, offset)))
                 // Signatures chain, so they are made here, in order.
-                pending = ChunkSigner.header(size: size, signature: signer.sign(chunkSHA256: sha))
-                pendingOffset = 0
+                let header = ChunkSigner.header(size: size, signature: signer.sign(chunkSHA256: sha))
+                framing.set(size > 0 ? header : header + [0x0D, 0x0A])
                 phase = size > 0 ? .data(offset: offset, remaining: size) : .done
-                if size == 0 { pending += [0x0D, 0x0A] }
             case .data(let offset, let remaining):
                 let n = min(remaining, buffer.count - written)
                 try source.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + n)]))
                 written += n
                 if n == remaining {
-                    pending = [0x0D, 0x0A]
-                    pendingOffset = 0
+                    framing.set([0x0D, 0x0A])
                     phase = .header
                 } else {
                     phase = .data(offset: offset + UInt64(n), remaining: remaining - n)
@@ -264,8 +256,7 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
     private var left: UInt64
     private var crc = CRC32(.castagnoli)
     private var phase = Phase.header
-    private var pending: [UInt8] = []
-    private var pendingOffset = 0
+    private var framing = FramingBytes()
 
     init(source: RawSource) {
         self.source = source
@@ -285,13 +276,8 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
         var written = 0
         while written < buffer.count {
-            if pendingOffset < pending.count {
-                let n = min(buffer.count - written, pending.count - pendingOffset)
-                pending.withUnsafeBytes { src in
-                    (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + pendingOffset, byteCount: n)
-                }
-                pendingOffset += n
-                written += n
+            if !framing.isEmpty {
+                written += framing.drain(into: buffer, at: written)
                 continue
             }
             switch phase {
@@ -299,10 +285,10 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
                 let size = Int(min(UInt64(Self.chunkSize), left))
                 if size == 0 {
                     let value = Data(crc.bytes).base64EncodedString()
-                    emit("0\r\n\(Self.trailerName):\(value)\r\n\r\n")
+                    framing.set(Array("0\r\n\(Self.trailerName):\(value)\r\n\r\n".utf8))
                     phase = .done
                 } else {
-                    emit(String(size, radix: 16) + "\r\n")
+                    framing.set(Array((String(size, radix: 16) + "\r\n").utf8))
                     phase = .data(remaining: size)
                 }
             case .data(let remaining):
@@ -312,7 +298,7 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
                 written += n
                 left -= UInt64(n)
                 if remaining == n {
-                    emit("\r\n")
+                    framing.set([0x0D, 0x0A])
                     phase = .header
                 } else {
                     phase = .data(remaining: remaining - n)
@@ -323,9 +309,22 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
         }
         return written
     }
+}
 
-    private func emit(_ text: String) {
-        pending = Array(text.utf8)
-        pendingOffset = 0
+/// Framing (a chunk header, a line end, a trailer) waiting to go out before more data.
+struct FramingBytes {
+    private var bytes: [UInt8] = []
+    private var offset = 0
+
+    var isEmpty: Bool { offset == bytes.count }
+
+    mutating func set(_ new: [UInt8]) { bytes = new; offset = 0 }
+
+    /// Copies what fits into `buffer` from `written` on; returns how many bytes that was.
+    mutating func drain(into buffer: UnsafeMutableRawBufferPointer, at written: Int) -> Int {
+        let n = min(buffer.count - written, bytes.count - offset)
+        bytes.withUnsafeBytes { src in (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
     }
 }
