@@ -35,6 +35,13 @@ struct CSVParsingTests {
         #expect(rows == [["1", "x,y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", "last"]])
     }
 
+    @Test(arguments: [1, 4])
+    func carriageReturnsAloneEndLinesToo(pieces: Int) throws {
+        let (header, rows) = try parse("a,b\r1,2\r3,\"x\ry\"\r", pieces: pieces)
+        #expect(header == ["a", "b"])
+        #expect(rows == [["1", "2"], ["3", "x\ry"]])
+    }
+
     @Test func semicolonsAreDetectedFromTheHeader() throws {
         let (header, rows) = try parse("POSITION;NUMBER;TIME\n1;78;\"49:12,345\"\n")
         #expect(header == ["POSITION", "NUMBER", "TIME"])
@@ -45,6 +52,7 @@ struct CSVParsingTests {
         ("a,b\n1,\"open", 2, "never ends"), ("a,b\n1,2,3\n", 2, "3 fields where the header has 2"),
         ("a,b\n1,x\"y\n", 2, "quote inside"), ("a,b\n1,\"x\"y\n", 2, "after a closing quote"),
         ("a,b\n1,2\n\n3,\"two\nlines\"\n4\n", 6, "1 fields where the header has 2"),
+        ("\r\n\na,\"b\nc\"\n1,2,3\n", 5, "3 fields where the header has 2"),
     ])
     func errorsSayWhere(text: String, line: Int, reason: String) {
         let error = #expect(throws: CSVError.self) { try parse(text) }
@@ -70,6 +78,24 @@ struct CSVParsingTests {
         let broken = text + "1,2,3\n"
         let error = #expect(throws: CSVError.self) { try parse(broken, pieces: 5) }
         #expect(error?.line == 400_002)
+    }
+
+    /// Input that never ends a record is refused once it passes 64 MiB, not held until memory runs out.
+    @Test func endlessRecordsAreRefused() throws {
+        let rows = String(repeating: "1,2\n", count: 1000)
+        for prefix in ["", "a,b\n" + rows] {
+            var assembler = TableAssembler(source: "endless.csv", kind: .lap(.lapTime), filter: .all)
+            let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+            let error: DataError? = {
+                do {
+                    try assembler.feed(Array(prefix.utf8))
+                    for _ in 0..<80 { try assembler.feed(piece) }
+                    return nil
+                } catch { return error as? DataError }
+            }()
+            guard case .csv(let problem)? = error else { Issue.record("no error for \(prefix.count)-byte prefix"); continue }
+            #expect(problem.reason.contains("longer than 64 MiB") && problem.line == (prefix.isEmpty ? 1 : 1002))
+        }
     }
 
     @Test func emptyInputIsAnEmptyTableAndAHeaderIsZeroRows() throws {

@@ -52,8 +52,6 @@ struct TableAssembler {
         self.textColumns = textColumns; self.allText = allText; self.maxFieldBytes = maxFieldBytes
     }
 
-    var columnNames: [String]? { header }
-
     mutating func feed(_ chunk: [UInt8]) throws(DataError) {
         var failure: DataError?
         chunk.withUnsafeBytes { raw in
@@ -82,12 +80,26 @@ struct TableAssembler {
 
     private mutating func received() throws(DataError) {
         if header == nil {
-            guard try readHeader(final: false) else { return }
+            guard try readHeader(final: false) else { try checkRecordLength(); return }
         }
         findRecordEnds()
         if pending.count >= Self.blockSize && lastRecordEnd > 0 { dispatchBlock() }
+        if lastRecordEnd == 0 { try checkRecordLength() }
         merge(waiting: false)
         if let failure { throw .csv(failure) }
+    }
+
+    /// Bytes without a line break (outside quotes) are one record; past this it is not CSV a loader
+    /// should hold in memory (a field may be 1 MiB; a record of 64 MiB is no telemetry row).
+    static let maxRecordBytes = 64 << 20
+
+    private mutating func checkRecordLength() throws(DataError) {
+        guard pending.count > Self.maxRecordBytes else { return }
+        merge(waiting: true)   // the blocks before it say which line it starts on (or fail first)
+        if let failure { throw .csv(failure) }
+        failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
+                           reason: "a record longer than \(Self.maxRecordBytes >> 20) MiB (no line break, or a quote that never closes)")
+        throw .csv(failure!)
     }
 
     /// The first record, once it has ended (or at the end of the input): the names and the delimiter.
@@ -98,16 +110,17 @@ struct TableAssembler {
             bomChecked = true
         }
         let held = pending.bytes
-        var start = 0
+        var start = 0, blankLines = 0
         while start < held.count && (held[start] == 0x0A || held[start] == 0x0D) {
-            if held[start] == 0x0A || !(start + 1 < held.count && held[start + 1] == 0x0A) { headerLines += 1 }
+            if held[start] == 0x0A || !(start + 1 < held.count && held[start + 1] == 0x0A) { blankLines += 1 }
             start += 1
         }
+        // Resumed where the last call stopped, so a long first line is scanned once.
         var end: Int?
-        var quoted = false
-        for i in start..<held.count {
-            if held[i] == 0x22 { quoted.toggle() } else if held[i] == 0x0A && !quoted { end = i + 1; break }
+        for i in max(start, scanned)..<held.count {
+            if held[i] == 0x22 { insideQuotes.toggle() } else if held[i] == 0x0A && !insideQuotes { end = i + 1; break }
         }
+        scanned = held.count
         if end == nil {
             guard final, start < pending.count else { return false }
             end = pending.count
@@ -116,19 +129,23 @@ struct TableAssembler {
             let record = UnsafeBufferPointer(rebasing: held[start..<end!])
             var scanner = RecordScanner(delimiter: RecordScanner.delimiter(ofHeader: record), maxFieldBytes: maxFieldBytes)
             do throws(BlockProblem) {
-                _ = try scanner.next(record, from: 0)
+                // At the end of the input the held bytes may be more than the header (lines ended by CR
+                // alone have no LF to find): only what the scanner took is the header.
+                end = start + (try scanner.next(record, from: 0) ?? record.count)
             } catch {
-                throw .csv(CSVError(source: source, line: headerLines + error.line + 1, column: error.column, reason: error.reason))
+                throw .csv(CSVError(source: source, line: blankLines + error.line + 1, column: error.column, reason: error.reason))
             }
             guard BlockParser.isUTF8(record) else {
-                throw .csv(CSVError(source: source, line: headerLines + 1, column: 1, reason: "bytes that are not UTF-8"))
+                throw .csv(CSVError(source: source, line: blankLines + 1, column: 1, reason: "bytes that are not UTF-8"))
             }
-            headerLines += scanner.lines
+            headerLines = blankLines + scanner.lines
             parser = BlockParser(delimiter: scanner.delimiter, columns: scanner.spans.count, maxFieldBytes: maxFieldBytes,
                                  textColumns: textColumns, allText: allText, filter: nil)
             return scanner.strings(record)
         }()
         header = line
+        scanned = 0
+        insideQuotes = false
         parser = BlockParser(delimiter: parser!.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
                              textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
         merged = (0..<line.count).map { ColumnBuilder(text: allText || textColumns.contains($0)) }
@@ -143,7 +160,9 @@ struct TableAssembler {
         if let base = new.baseAddress, !new.isEmpty {
             if !insideQuotes && memchr(base, 0x22, new.count) == nil {
                 // The last line break is near the end: look backwards.
-                if let last = new.lastIndex(of: 0x0A) { lastRecordEnd = scanned + last + 1 }
+                var last = new.count - 1
+                while last >= 0 && base[last] != 0x0A { last -= 1 }
+                if last >= 0 { lastRecordEnd = scanned + last + 1 }
             } else {
                 for i in new.indices {
                     if new[i] == 0x22 { insideQuotes.toggle() } else if new[i] == 0x0A && !insideQuotes { lastRecordEnd = scanned + i + 1 }
