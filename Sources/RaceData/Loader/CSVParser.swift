@@ -28,7 +28,8 @@ struct RecordScanner {
     let maxFieldBytes: Int
     /// Fields of the record just scanned; quoted ones index `scratch`.
     let spans = FieldSpans()
-    var scratch: [UInt8] = []
+    /// Unescaped quoted fields; its bytes stay put until the next record is scanned.
+    let scratch = ByteBlock(capacity: 256)
     /// Line breaks passed so far, and the line (0-based, from the input's start) of the record scanned.
     var lines = 0
     var recordLine = 0
@@ -55,7 +56,7 @@ struct RecordScanner {
         guard i < n else { return nil }
         recordLine = lines
         spans.count = 0
-        if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
+        scratch.count = 0
         while true {
             if b[i] == UInt8(ascii: "\"") {
                 let begin = scratch.count
@@ -72,7 +73,7 @@ struct RecordScanner {
                         if b[j] == 0x0A { lines += 1 }
                         j += 1
                     }
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                    scratch.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[i..<j])))
                     if scratch.count - begin > maxFieldBytes { throw problem("a field longer than \(maxFieldBytes) bytes") }
                     i = j
                 }
@@ -125,13 +126,13 @@ struct RecordScanner {
     }
 
     @inline(__always)
-    func field(_ k: Int, in b: UnsafeBufferPointer<UInt8>, scratch s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    static func field(_ k: Int, _ spans: FieldSpans, _ b: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         let start = spans.starts[k], end = spans.ends[k]
         return UnsafeBufferPointer(start: (spans.quoted[k] ? s.baseAddress : b.baseAddress).map { $0 + start }, count: end - start)
     }
 
     func strings(_ b: UnsafeBufferPointer<UInt8>) -> [String] {
-        scratch.withUnsafeBufferPointer { s in (0..<spans.count).map { String(decoding: field($0, in: b, scratch: s), as: UTF8.self) } }
+        (0..<spans.count).map { String(decoding: Self.field($0, spans, b, scratch.bytes), as: UTF8.self) }
     }
 
     /// `,` unless the header line has more `;` outside quotes (exports from some timing systems).
@@ -240,38 +241,39 @@ struct BlockParser: Sendable {
 
     func parse(_ b: UnsafeBufferPointer<UInt8>) -> BlockResult {
         let result = BlockResult()
-        var builders = (0..<columns).map { ColumnBuilder(text: allText || textColumns.contains($0)) }
-        var scanner = RecordScanner(delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+        // Room for the rows a block of this size holds at 32 bytes a row or more: no regrowing per block.
+        let expected = filter == nil ? b.count / 32 : 0
+        var builders = (0..<columns).map { ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: expected) }
         let ascii = Self.isASCII(b)
-        var position = 0
-        do throws(BlockProblem) {
-            while let next = try scanner.next(b, from: position) {
-                defer { position = next }
-                guard scanner.spans.count == columns else {
-                    throw BlockProblem(line: scanner.recordLine, column: min(scanner.spans.count, columns) + 1,
-                                       reason: "\(scanner.spans.count) fields where the header has \(columns)")
-                }
-                if !ascii && !Self.isUTF8(UnsafeBufferPointer(rebasing: b[position..<next])) {
-                    throw BlockProblem(line: scanner.recordLine, column: 1, reason: "bytes that are not UTF-8")
-                }
-                let column = scanner.scratch.withUnsafeBufferPointer { s -> Int? in
-                    let field = { (k: Int) in scanner.field(k, in: b, scratch: s) }
-                    if let filter, !filter.keeps(field) { return nil }
-                    return builders.withUnsafeMutableBufferPointer { builders -> Int? in
-                        for k in 0..<columns where !builders[k].append(field(k)) { return k }
-                        return nil
+        // One closure around the whole block, nothing mutable captured: the row loop runs on plain
+        // locals (a captured `var` would be boxed and access-checked on every field).
+        builders.withUnsafeMutableBufferPointer { builders in
+            var scanner = RecordScanner(delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+            let spans = scanner.spans, scratch = scanner.scratch
+            var position = 0
+            do throws(BlockProblem) {
+                while let next = try scanner.next(b, from: position) {
+                    guard spans.count == columns else {
+                        throw BlockProblem(line: scanner.recordLine, column: min(spans.count, columns) + 1,
+                                           reason: "\(spans.count) fields where the header has \(columns)")
+                    }
+                    if !ascii && !Self.isUTF8(UnsafeBufferPointer(rebasing: b[position..<next])) {
+                        throw BlockProblem(line: scanner.recordLine, column: 1, reason: "bytes that are not UTF-8")
+                    }
+                    position = next
+                    let s = scratch.bytes
+                    if let filter, !filter.keeps({ RecordScanner.field($0, spans, b, s) }) { continue }
+                    for k in 0..<columns where !builders[k].append(RecordScanner.field(k, spans, b, s)) {
+                        result.retype = k
+                        return
                     }
                 }
-                if let column {
-                    result.retype = column
-                    return result
-                }
+                result.lines = scanner.lines
+            } catch {
+                result.problem = error
             }
-        } catch {
-            result.problem = error
-            return result
         }
-        result.lines = scanner.lines
+        guard result.problem == nil && result.retype == nil else { return result }
         result.bytes = b.count
         result.rows = builders.first?.count ?? 0
         result.columns = builders

@@ -68,7 +68,10 @@ struct TextBuilder {
 
     var count: Int { codes.count }
 
-    mutating func reserve(_ n: Int) { codes.reserveCapacity(n) }
+    mutating func reserve(_ n: Int) {
+        codes.reserveCapacity(n)
+        codes.withUnsafeMutableBytes { adviseHugePages($0.baseAddress, bytes: n * 4) }
+    }
 
     mutating func appendNull() { codes.append(TextValues.null) }
 
@@ -180,8 +183,14 @@ struct ColumnBuilder {
     private var doubles = NullableValues<Double>()
     private var text = TextBuilder()
     private var dates = Timestamp.DayCache()
+    /// Rows the storage is made ready for when the type is known (a block's estimate).
+    private let expectedRows: Int
 
-    init(text: Bool) { kind = text ? .text : .empty }
+    init(text: Bool, expectedRows: Int = 0) {
+        kind = text ? .text : .empty
+        self.expectedRows = expectedRows
+        if text { self.text.reserve(expectedRows) }
+    }
 
     var count: Int {
         switch kind {
@@ -245,6 +254,7 @@ struct ColumnBuilder {
 
     private mutating func start(_ kind: Kind) {
         self.kind = kind
+        reserve(expectedRows)
         for _ in 0..<leadingNulls { appendNull() }
         leadingNulls = 0
     }

@@ -308,6 +308,12 @@ final class ByteBlock: @unchecked Sendable {
         return UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count)
     }
 
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         if capacity - count < bytes.count { grow(to: count + bytes.count) }
