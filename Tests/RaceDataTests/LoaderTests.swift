@@ -98,6 +98,53 @@ struct CSVParsingTests {
         }
     }
 
+    /// CSV of every shape (quoted cells with commas, line breaks and escaped quotes, CRLF, numbers that
+    /// turn into text), a third of it then damaged (a stray quote, bytes that are not UTF-8, a ragged
+    /// row, a cut), fed in pieces of every size: a table or a CSVError, never a crash or a wrong count.
+    @Test func generatedAndDamagedInputGivesATableOrAnError() async throws {
+        var g = SeededGenerator(seed: 99)
+        let cells: [(inout SeededGenerator) -> String] = [
+            { "\(Int.random(in: -5...40000, using: &$0))" }, { String(format: "%.3f", Double.random(in: -1...300, using: &$0)) },
+            { _ in "" }, { _ in "GR86-004-7" }, { _ in "2025-09-07T14:03:21.5Z" }, { _ in "\"a,b\"" },
+            { _ in "\"two\nlines\"" }, { _ in "\"say \"\"hi\"\"\"" }, { _ in "é" },
+        ]
+        var tables = 0, errors = 0
+        for round in 0..<200 {
+            let columns = Int.random(in: 1...6, using: &g)
+            let end = Bool.random(using: &g) ? "\r\n" : "\n"
+            var text = (0..<columns).map { "c\($0)" }.joined(separator: ",") + end
+            for _ in 0..<Int.random(in: 0...400, using: &g) {
+                text += (0..<columns).map { _ in cells.randomElement(using: &g)!(&g) }.joined(separator: ",") + end
+            }
+            var bytes = Array(text.utf8)
+            if !bytes.isEmpty && Int.random(in: 0..<3, using: &g) == 0 {
+                let at = Int.random(in: 0..<bytes.count, using: &g)
+                switch Int.random(in: 0..<4, using: &g) {
+                case 0: bytes.insert(0x22, at: at)
+                case 1: bytes.insert(0xFF, at: at)
+                case 2: bytes.insert(0x2C, at: at)
+                default: bytes.removeSubrange(at...)
+                }
+            }
+            let pieces = Int.random(in: 1...9, using: &g)
+            let input = bytes
+            do {
+                let table = try await TableAssembler.assemble(source: "fuzz-\(round)", kind: .telemetry, filter: .all) {
+                    (assembler: inout TableAssembler) throws(DataError) in
+                    let size = max(1, input.count / pieces)
+                    for start in stride(from: 0, to: input.count, by: size) { try assembler.feed(Array(input[start..<min(start + size, input.count)])) }
+                }
+                #expect(table.columns.allSatisfy { $0.count == table.rowCount })
+                tables += 1
+            } catch .csv {
+                errors += 1
+            } catch {
+                Issue.record("round \(round): \(error)")
+            }
+        }
+        #expect(tables > 50 && errors > 20, "\(tables) tables, \(errors) errors: the inputs should reach both")
+    }
+
     @Test func emptyInputIsAnEmptyTableAndAHeaderIsZeroRows() throws {
         var empty = TableAssembler(source: "e", kind: .lap(.lapTime), filter: .all)
         guard case .table(let nothing) = try empty.finish() else { Issue.record("no table"); return }
