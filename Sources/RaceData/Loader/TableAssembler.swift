@@ -1,6 +1,6 @@
 import Foundation
 
-/// Bytes in, typed table out. The input is cut into blocks of whole records (about 4 MiB, ending at a
+/// Bytes in, typed table out. The input is cut into blocks of whole records (about 1 MiB, ending at a
 /// line break outside quotes), parsed on every core while more bytes arrive, and joined in order. The
 /// filter drops rows inside the blocks, so memory follows the result plus a few blocks, not the file.
 struct TableAssembler {
@@ -125,28 +125,24 @@ struct TableAssembler {
             guard final, start < pending.count else { return false }
             end = pending.count
         }
-        let line = try { () throws(DataError) -> [String] in
-            let record = UnsafeBufferPointer(rebasing: held[start..<end!])
-            var scanner = RecordScanner(delimiter: RecordScanner.delimiter(ofHeader: record), maxFieldBytes: maxFieldBytes)
-            do throws(BlockProblem) {
-                // At the end of the input the held bytes may be more than the header (lines ended by CR
-                // alone have no LF to find): only what the scanner took is the header.
-                end = start + (try scanner.next(record, from: 0) ?? record.count)
-            } catch {
-                throw .csv(CSVError(source: source, line: blankLines + error.line + 1, column: error.column, reason: error.reason))
-            }
-            guard BlockParser.isUTF8(record) else {
-                throw .csv(CSVError(source: source, line: blankLines + 1, column: 1, reason: "bytes that are not UTF-8"))
-            }
-            headerLines = blankLines + scanner.lines
-            parser = BlockParser(delimiter: scanner.delimiter, columns: scanner.spans.count, maxFieldBytes: maxFieldBytes,
-                                 textColumns: textColumns, allText: allText, filter: nil)
-            return scanner.strings(record)
-        }()
+        let record = UnsafeBufferPointer(rebasing: held[start..<end!])
+        var scanner = RecordScanner(delimiter: RecordScanner.delimiter(ofHeader: record), maxFieldBytes: maxFieldBytes)
+        do throws(BlockProblem) {
+            // At the end of the input the held bytes may be more than the header (lines ended by CR
+            // alone have no LF to find): only what the scanner took is the header.
+            end = start + (try scanner.next(record, from: 0) ?? record.count)
+        } catch {
+            throw .csv(CSVError(source: source, line: blankLines + error.line + 1, column: error.column, reason: error.reason))
+        }
+        guard BlockParser.isUTF8(UnsafeBufferPointer(rebasing: held[start..<end!])) else {
+            throw .csv(CSVError(source: source, line: blankLines + 1, column: 1, reason: "bytes that are not UTF-8"))
+        }
+        let line = scanner.strings(record)
         header = line
+        headerLines = blankLines + scanner.lines
         scanned = 0
         insideQuotes = false
-        parser = BlockParser(delimiter: parser!.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
+        parser = BlockParser(delimiter: scanner.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
                              textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
         merged = (0..<line.count).map { ColumnBuilder(text: allText || textColumns.contains($0)) }
         pending.dropFirst(end!)
