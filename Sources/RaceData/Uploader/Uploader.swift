@@ -149,9 +149,15 @@ public struct Uploader: Sendable {
             return cached == remote.etag
         }
         await state.hashed()
-        guard let local = try? ContentTag.of(path: file.path, size: file.size, multipartThreshold: threshold, partSize: partSize) else {
-            return false
+        // Hashing a file (gigabytes, for telemetry) blocks: it runs on a dispatch thread, not on one of
+        // the few threads every async task of the process shares.
+        let local: String? = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: try? ContentTag.of(path: file.path, size: file.size,
+                                                                  multipartThreshold: threshold, partSize: partSize))
+            }
         }
+        guard let local else { return false }
         options.tagCache?.remember(path: file.path, multipartThreshold: threshold, partSize: partSize, tag: local)
         return local == remote.etag
     }
