@@ -138,6 +138,11 @@ struct SemanticsTests {
             #expect(badMD5.status == 400 && badMD5.errorCode == "BadDigest")
             let badSHA = try await server.raw(.put, "/b/x", body: [1], payloadHash: Digest.sha256([2]).hexString)
             #expect(badSHA.status == 400 && badSHA.errorCode == "XAmzContentSHA256Mismatch")
+            // A bodyless request is held to its claim too: only the SHA-256 of nothing fits.
+            let bodylessBadSHA = try await server.raw(.get, "/b/missing", payloadHash: Digest.sha256([2]).hexString)
+            #expect(bodylessBadSHA.status == 400 && bodylessBadSHA.errorCode == "XAmzContentSHA256Mismatch")
+            let bodylessBadMD5 = try await server.raw(.delete, "/b/x", headers: [("Content-MD5", Data(Digest.md5([9])).base64EncodedString())])
+            #expect(bodylessBadMD5.status == 400 && bodylessBadMD5.errorCode == "BadDigest")
             let badXML = try await server.raw(.post, "/b/x", query: [.init("uploadId", "nope")], body: Array("<Complete".utf8))
             #expect(badXML.status == 400 && badXML.errorCode == "MalformedXML")
             let bomb = "<!DOCTYPE d [<!ENTITY a \"aaaa\">]><Delete><Object><Key>&a;</Key></Object></Delete>"

@@ -171,11 +171,8 @@ final class S3Handler: ChannelInboundHandler {
         case .sha256(let claimed): if claimed != SigV4Signer.emptyPayloadSHA256 { throw .contentSHA256Mismatch }
         default: return false
         }
-        for (name, _) in headers {
-            let lower = name.lowercased()
-            if lower == "content-md5" || lower == "x-amz-trailer" || lower.hasPrefix("x-amz-checksum-") { return false }
-        }
-        return true
+        if headers.contains(name: "content-md5") || headers.contains(name: "x-amz-trailer") { return false }
+        return !headers.contains { $0.name.utf8.count > 15 && $0.name.prefix(15).equalsIgnoringASCIICase("x-amz-checksum-") }
     }
 
     // MARK: body
