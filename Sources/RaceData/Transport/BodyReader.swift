@@ -133,7 +133,10 @@ final class ChunkedEncoder: @unchecked Sendable {
     private var signer: ChunkSigner
     private let length: UInt64
     private let chunkCount: Int
-    private let readAhead = 6
+    /// Chunks hashed ahead of the one being sent. Only their hashes are held, so the helpers can use
+    /// the CPU while the sender waits on the socket (6 gave 54–61% of curl's PUT rate, 32 gives 60–65%);
+    /// the bound keeps a chunk's two reads close enough for the page cache to serve the second.
+    private let readAhead = 32
     private let hashers = 2
     private var phase = Phase.header
     private var framing = FramingBytes()
