@@ -180,8 +180,9 @@ final class ProgressDisplay: @unchecked Sendable {
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(p.bytesDone) / elapsed
         // The first files finish before the rate means anything: no ETA until a second has passed.
-        let eta = elapsed >= 1 && rate > 0
-            ? String(format: "ETA %.0f s", Double(p.bytesTotal - min(p.bytesDone, p.bytesTotal)) / rate) : "ETA --"
+        let eta = p.filesDone == p.filesTotal ? "done"
+            : elapsed >= 1 && rate > 0 ? String(format: "ETA %.0f s", Double(p.bytesTotal - min(p.bytesDone, p.bytesTotal)) / rate)
+            : "ETA --"
         let line = String(format: "%d/%d files, %.1f of %.1f MB, %.1f MB/s, ", p.filesDone, p.filesTotal,
                           Double(p.bytesDone) / 1e6, Double(p.bytesTotal) / 1e6, rate / 1e6) + eta
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : "upload: " + line + "\n").utf8))
