@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RaceData
+import NIOHTTP1
 
 /// The `x-amz-checksum-*` algorithms S3 checks: CRC32, CRC32C, CRC64NVME, SHA-1 and SHA-256.
 /// Values travel as base64 of the big-endian digest.
@@ -57,5 +58,13 @@ final class Checksum {
         var c = UInt64(i)
         for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : c >> 1 }
         return c
+    }
+}
+
+extension NIOHTTP1.HTTPHeaders {
+    /// Whether the request names a checksum of its body (`x-amz-checksum-crc32` and the like), which
+    /// S3 takes in place of Content-MD5.
+    var hasChecksumHeader: Bool {
+        Checksum.Algorithm.allCases.contains { contains(name: "x-amz-checksum-\($0.rawValue)") }
     }
 }

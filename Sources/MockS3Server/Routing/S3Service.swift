@@ -239,7 +239,7 @@ struct S3Service: Sendable {
         var a = ObjectAttributes()
         a.contentType = r.headers.first(name: "content-type")
         a.contentEncoding = r.headers.first(name: "content-encoding").flatMap { value in
-            let rest = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0 != "aws-chunked" }
+            let rest = value.split(separator: ",").map(\.trimmingSpaces).filter { $0 != "aws-chunked" }
             return rest.isEmpty ? nil : rest.joined(separator: ",")
         }
         for (name, value) in r.headers where name.lowercased().hasPrefix("x-amz-meta-") {
@@ -298,7 +298,7 @@ struct S3Service: Sendable {
     }
 
     func deleteObjects(_ bucket: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
-        guard r.headers.first(name: "content-md5") != nil || r.headers.contains(where: { $0.name.lowercased().hasPrefix("x-amz-checksum-") })
+        guard r.headers.first(name: "content-md5") != nil || r.headers.hasChecksumHeader
                 || r.headers.first(name: "x-amz-sdk-checksum-algorithm") != nil else {
             throw .invalidRequest("Missing required header for this request: Content-MD5")
         }

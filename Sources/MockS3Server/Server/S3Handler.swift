@@ -171,8 +171,7 @@ final class S3Handler: ChannelInboundHandler {
         case .sha256(let claimed): if claimed != SigV4Signer.emptyPayloadSHA256 { throw .contentSHA256Mismatch }
         default: return false
         }
-        if headers.contains(name: "content-md5") || headers.contains(name: "x-amz-trailer") { return false }
-        return !headers.contains { $0.name.utf8.count > 15 && $0.name.prefix(15).equalsIgnoringASCIICase("x-amz-checksum-") }
+        return !(headers.contains(name: "content-md5") || headers.contains(name: "x-amz-trailer") || headers.hasChecksumHeader)
     }
 
     // MARK: body
