@@ -235,35 +235,3 @@ struct CRC32Tests {
         #expect(text.hasSuffix("0\r\nx-amz-checksum-crc32c:\(Data(withUnsafeBytes(of: crc(.castagnoli, body).bigEndian) { Data($0) }).base64EncodedString())\r\n\r\n"))
     }
 }
-
-@Suite("Signed aws-chunked framing")
-struct SignedFramingTests {
-    /// Read through a small buffer, as curl's read callback may ask: the bytes are the data in order,
-    /// each chunk carries the chained signature of its SHA-256, and the length is what was announced.
-    @Test(arguments: [1, 1000, 65_537])
-    func chunksAreFramedAndSignedInOrder(bufferSize: Int) throws {
-        let data = (0..<((5 << 19) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }
-        let signer = ChunkSigner(signingKey: Array(repeating: 9, count: 32), amzDate: "20251125T000000Z",
-                                 scope: "20251125/us-east-1/s3/aws4_request", seedSignature: String(repeating: "a", count: 64))
-        let reader = try BodyReader(.signedChunks(.bytes(data), signer))
-        defer { reader.close() }
-        var wire: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 8)
-        defer { buffer.deallocate() }
-        while case let n = try reader.read(into: buffer), n > 0 { wire += buffer[0..<n] }
-        #expect(UInt64(wire.count) == ChunkSigner.encodedLength(UInt64(data.count), chunkSize: signer.chunkSize))
-
-        var expected = signer, decoded: [UInt8] = [], i = 0, sizes: [Int] = []
-        while i < wire.count {
-            let lineEnd = try #require((i..<wire.count).first { wire[$0] == 0x0D })
-            let header = String(decoding: wire[i..<lineEnd], as: UTF8.self).split(separator: ";")
-            let size = try #require(Int(header[0], radix: 16))
-            let chunk = Array(wire[(lineEnd + 2)..<(lineEnd + 2 + size)])
-            #expect(header[1] == "chunk-signature=\(expected.sign(chunkSHA256: Digest.sha256(chunk).hexString))")
-            decoded += chunk
-            sizes.append(size)
-            i = lineEnd + 2 + size + 2
-        }
-        #expect(decoded == data && sizes == [1 << 20, 1 << 20, (1 << 19) + 77, 0])
-    }
-}

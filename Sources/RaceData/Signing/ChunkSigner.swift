@@ -2,8 +2,9 @@
 /// covers its SHA-256 and the previous signature, starting from the request's own ("seed") signature.
 public struct ChunkSigner: Sendable {
     public static let payloadHash = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
-    /// Bytes of data per chunk but the last. S3 needs at least 8 KiB.
-    public static let defaultChunkSize = 1 << 20
+    /// Bytes of data per chunk but the last (S3 needs at least 8 KiB): four such chunks with their
+    /// framing (90 bytes each) just fit libcurl's largest upload buffer, 2 MiB, where they are hashed.
+    public static let defaultChunkSize = (512 << 10) - 128
 
     public let signingKey: [UInt8]
     public let amzDate: String
@@ -28,10 +29,15 @@ public struct ChunkSigner: Sendable {
         Array("\(String(size, radix: 16));chunk-signature=\(signature)\r\n".utf8)
     }
 
+    /// The length of `header(size:signature:)` for a chunk of `size` bytes.
+    public static func headerSize(forData size: Int) -> Int {
+        String(size, radix: 16).utf8.count + ";chunk-signature=".utf8.count + 64 + 2
+    }
+
     /// The encoded length of `length` data bytes: what Content-Length must say.
     public static func encodedLength(_ length: UInt64, chunkSize: Int) -> UInt64 {
         let size = UInt64(chunkSize)
-        func framed(_ n: UInt64) -> UInt64 { UInt64(String(n, radix: 16).count) + 17 + 64 + 2 + n + 2 }
+        func framed(_ n: UInt64) -> UInt64 { UInt64(headerSize(forData: Int(n))) + n + 2 }
         let full = length / size, rest = length % size
         return full * framed(size) + (rest > 0 ? framed(rest) : 0) + framed(0)
     }
