@@ -36,8 +36,13 @@ done
 "$bench" put "$url" bench up-check.bin "$work/object.bin" signed md5 >/dev/null
 cmp "$work/object.bin" "$work/www/bench/up-check.bin" || { echo "uploaded object differs" >&2; exit 1; }
 echo "$size_mib MiB object, $rounds rounds, medians in MB/s (10^6 bytes/s), nginx on loopback"
+echo "(curl's own rate drifts between rounds, so the ratio is also given per round: ours / curl of that round)"
 for k in curl_get our_get curl_put our_put_unsigned our_put_unsigned_md5 our_put_signed our_put_signed_md5 our_put_streaming our_put_checksum; do
     m=$(echo "${results[$k]}" | median)
-    base=$([[ $k == *get* ]] && echo "${results[curl_get]}" | median || echo "${results[curl_put]}" | median)
-    printf '%-22s %8.1f   %5.0f%% of curl   (all: %s)\n' "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN{print 100*a/b}')" "${results[$k]}"
+    curl_key=$([[ $k == *get* ]] && echo curl_get || echo curl_put)
+    base=$(echo "${results[$curl_key]}" | median)
+    per_round=$(paste -d' ' <(echo "${results[$k]}" | tr ' ' '\n' | grep -v '^$') <(echo "${results[$curl_key]}" | tr ' ' '\n' | grep -v '^$') \
+        | awk '{print 100*$1/$2}' | median)
+    printf '%-22s %8.1f   %5.0f%% of curl, per round %5.0f%%   (all: %s)\n' "$k" "$m" \
+        "$(awk -v a="$m" -v b="$base" 'BEGIN{print 100*a/b}')" "$per_round" "${results[$k]}"
 done
