@@ -56,9 +56,12 @@ final class ScriptedServer: @unchecked Sendable {
         thread.start()
     }
 
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    /// Wakes the accept loop, which closes the listener itself: closing it here could let another
+    /// server's new socket get the same descriptor before the loop's next accept, and be served by it.
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
