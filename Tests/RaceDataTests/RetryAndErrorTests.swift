@@ -227,3 +227,50 @@ struct RetryAndErrorTests {
         #expect(request.headers["authorization"]?.contains("SignedHeaders=content-md5;content-type;host;x-amz-acl;x-amz-content-sha256;x-amz-date") == true)
     }
 }
+
+@Suite("Expect: 100-continue")
+struct ExpectContinueTests {
+    /// Small bodies go at once (asking first would cost a round trip each); large ones ask first, so a
+    /// refused upload does not send its body.
+    @Test func onlyLargeBodiesAskBeforeSending() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        let client = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
+                                                             credentials: RetryAndErrorTests.credentials, retry: .none))
+        let threshold = Int(TransportOptions.expectContinueThreshold)
+        for size in [1, 1024, threshold - 1, threshold, threshold + 1] {
+            _ = try await client.putObject(bucket: "b", key: "k\(size)", body: .bytes([UInt8](repeating: 1, count: size)))
+        }
+        let asked = server.requests.map { $0.headers["expect"] }
+        #expect(asked == [nil, nil, nil, "100-continue", "100-continue"])
+        #expect(server.requests.map(\.body.count) == [1, 1024, threshold - 1, threshold, threshold + 1])
+    }
+}
+
+@Suite("Bodies sent again")
+struct RewindTests {
+    /// A kept-alive connection the server has closed: curl sends the request again on a new one, from
+    /// the body's first byte (with no retries of ours, so only that can save the upload). A signed
+    /// aws-chunked body must come out the same the second time, as its chunk signatures chain from the
+    /// request's own.
+    @Test(arguments: [PayloadSigning.signed, .unsigned, .streaming, .checksumTrailer])
+    func aBodyIsSentAgainFromItsStartOnAFreshConnection(signing: PayloadSigning) async throws {
+        let server = try ScriptedServer { request, index in
+            request.method == "PUT" && index == 1 ? .close : .respond(status: 200, headers: ["ETag": "\"e\""])
+        }
+        defer { server.stop() }
+        let client = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
+                                                             credentials: RetryAndErrorTests.credentials, retry: .none,
+                                                             payloadSigning: signing))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rewind-\(UUID())").path
+        let data = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(data)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        _ = try await client.headObject(bucket: "b", key: "warm")  // opens the connection the PUT reuses
+        _ = try await client.putObject(bucket: "b", key: "k", body: .file(path: path, offset: 0, length: UInt64(data.count)))
+        let requests = server.requests
+        #expect(requests.map(\.method) == ["HEAD", "PUT", "PUT"])
+        #expect(requests.count == 3 && requests[1].body == requests[2].body && !requests[1].body.isEmpty)
+    }
+}
