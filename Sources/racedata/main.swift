@@ -91,7 +91,7 @@ struct Upload: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     // The default is what AWS SDKs send over HTTPS: UNSIGNED-PAYLOAD as aws-chunked with a CRC32C trailer,
     // so each file is read once and S3 still refuses a body that changed on the way. `unsigned` sends
-    // Content-MD5 (a hashing pass first), `streaming` signs every 1 MiB chunk, `signed` hashes each file first.
+    // Content-MD5 (a hashing pass first), `streaming` signs every 512 KiB chunk, `signed` hashes each file first.
     @Option(name: .customLong("payload-signing"),
             help: "checksum (a CRC32C trailer, the default), unsigned (Content-MD5), streaming (a signature per chunk) or signed (hash first).")
     var payloadSigning = "checksum"

@@ -44,8 +44,8 @@ public enum PayloadSigning: Sendable {
     case signed
     /// `UNSIGNED-PAYLOAD`: integrity comes from Content-MD5 and TLS instead.
     case unsigned
-    /// `aws-chunked` with a signature per 1 MiB chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
-    /// signed but read once, hashed on a helper thread while it is sent. No Content-MD5 is sent.
+    /// `aws-chunked` with a signature per chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
+    /// signed but read once, each chunk hashed in the buffer it is sent from. No Content-MD5 is sent.
     case streaming
     /// `UNSIGNED-PAYLOAD` as `aws-chunked` with an `x-amz-checksum-crc32c` trailer
     /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): read once, checksummed as it is sent; S3 refuses a body
