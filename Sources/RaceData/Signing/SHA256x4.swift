@@ -3,19 +3,19 @@ import CChecksum
 /// SHA-256 of four messages of equal length at once, for CPUs with the SHA extensions (see
 /// sha256x4.c): about 1.75× libcrypto's single-stream rate on one core. Signed aws-chunked bodies use
 /// it for their independent chunks; every other hash goes through `Digest` (libcrypto).
-struct SHA256x4 {
-    static let isAvailable = racedata_sha256x4_available() != 0
-    static let lanes = 4
+public struct SHA256x4 {
+    public static let isAvailable = racedata_sha256x4_available() != 0
+    public static let lanes = 4
 
     private var context = racedata_sha256x4()
 
-    init() {
+    public init() {
         precondition(Self.isAvailable, "SHA256x4 needs the CPU's SHA extensions")
         racedata_sha256x4_init(&context)
     }
 
     /// Adds the next piece of each message: four buffers of one length, a multiple of 64 bytes.
-    mutating func update(_ pieces: [UnsafeRawBufferPointer]) {
+    public mutating func update(_ pieces: [UnsafeRawBufferPointer]) {
         let count = Self.check(pieces)
         precondition(count % 64 == 0, "SHA256x4.update takes whole 64-byte blocks")
         withPointers(pieces) { racedata_sha256x4_update(&context, $0, count) }
@@ -23,7 +23,7 @@ struct SHA256x4 {
 
     /// Adds the last piece of each message (four buffers of one length, possibly empty) and returns
     /// the four digests.
-    mutating func finalize(_ pieces: [UnsafeRawBufferPointer]) -> [[UInt8]] {
+    public mutating func finalize(_ pieces: [UnsafeRawBufferPointer]) -> [[UInt8]] {
         let count = Self.check(pieces)
         var out = [UInt8](repeating: 0, count: 32 * Self.lanes)
         withPointers(pieces) { racedata_sha256x4_final(&context, $0, count, &out) }
