@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", .product(name: "Logging", package: "swift-log")],
                           path: "Sources/race-api"),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", .product(name: "Logging", package: "swift-log")]),
-        .executableTarget(name: "S3Bench", dependencies: ["RaceData"], path: "Benchmarks/S3Bench"),
+        .executableTarget(name: "S3Bench", dependencies: ["RaceData", "CCurl"], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
         .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Support"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/MockS3ServerTests"),

@@ -33,6 +33,11 @@ for threads in 1 8; do
     paste "$work/mock.txt" "$work/moto.txt" | awk '{printf "%-6s %-8s %10s %10s %7.1fx\n", $1, $2, $3, $6, $3/$6}'
 done
 
+# At one request in flight the client's own cost is in every figure: where a 1 KiB GET's time goes.
+echo
+echo "one 1 KiB GET at a time from the mock, microseconds per request"
+"$bin/s3bench" latency "http://127.0.0.1:$mock_port" bench | awk '{printf "  %-14s %8s\n", $1, $2}'
+
 # The same with wrk as the client (C, so the servers are what is measured), through presigned
 # SigV4 URLs: the mock verifies each signature, moto (open mode) checks none.
 urls() { python3 - "$1" <<'PY'

@@ -1,4 +1,5 @@
 import Foundation
+import CCurl
 import RaceData
 
 // s3bench: times S3 operations in-process, for the scripts in Benchmarks/.
@@ -14,6 +15,10 @@ import RaceData
 //   s3bench ops  ENDPOINT BUCKET THREADS SECONDS
 //       1 KiB PUT, GET, HEAD and ListObjectsV2 (prefix + delimiter, 2,000 keys), each for SECONDS
 //       with THREADS concurrent callers; prints "<operation> <threads> <ops/s>"
+//   s3bench latency ENDPOINT BUCKET
+//       where one 1 KiB GET's time goes, one request at a time (µs each): libcurl alone on this thread
+//       (a presigned URL), an empty hand-off to a thread and back, our transport (the same URL), and
+//       S3Client.getObjectBytes (signing included)
 // Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the mock server's defaults.
 
 let arguments = CommandLine.arguments
@@ -21,8 +26,8 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-guard arguments.count >= 2, ["get", "put", "ops", "parse", "s3parse", "hash", "requests"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops|parse|s3parse|hash|requests ... (see Benchmarks/S3Bench/main.swift)")
+guard arguments.count >= 2, ["get", "put", "ops", "latency", "parse", "s3parse", "hash", "requests"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests ... (see Benchmarks/S3Bench/main.swift)")
 }
 if arguments[1] == "hash" {
     let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 20, alignment: 64)
@@ -225,9 +230,76 @@ func ops() async throws {
     }
 }
 
+func latency() async throws {
+    let (endpoint, bucket) = (arguments[2], arguments[3])
+    let s3 = try client(endpoint)
+    _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes([UInt8](repeating: 0x61, count: 1024)))
+    let url = try s3.presignedURL(method: .get, bucket: bucket, key: "latency/object")
+    let n = 20_000
+    func report(_ name: String, _ started: Date) {
+        print(String(format: "%@ %.1f us", name, Date().timeIntervalSince(started) / Double(n) * 1e6))
+    }
+
+    // libcurl's own cost: one easy handle, a blocking loop, the body thrown away.
+    guard let handle = curl_easy_init() else { fail("curl_easy_init failed") }
+    let discard: ccurl_io_callback = { _, size, count, _ in size * count }
+    var started = Date()
+    for _ in 0..<n {
+        ccurl_setopt_string(handle, CURLOPT_URL, url)
+        ccurl_setopt_io(handle, CURLOPT_WRITEFUNCTION, discard)
+        ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        guard curl_easy_perform(handle) == CURLE_OK else { fail("curl_easy_perform failed") }
+    }
+    report("libcurl-loop", started)
+    curl_easy_cleanup(handle)
+
+    // What handing a request to a transfer thread and resuming the caller costs, with no request.
+    final class HandOff: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        init() {
+            let thread = Thread { [self] in
+                while true {
+                    condition.lock()
+                    while waiting.isEmpty { condition.wait() }
+                    let next = waiting.removeFirst()
+                    condition.unlock()
+                    next.resume()
+                }
+            }
+            thread.start()
+        }
+        func roundTrip() async {
+            await withCheckedContinuation { continuation in
+                condition.lock(); waiting.append(continuation); condition.signal(); condition.unlock()
+            }
+        }
+    }
+    let handOff = HandOff()
+    started = Date()
+    for _ in 0..<n { await handOff.roundTrip() }
+    report("hand-off", started)
+
+    guard let parts = URLComponents(string: url) else { fail("cannot read the presigned URL") }
+    let target = RequestTarget(scheme: parts.scheme ?? "http", host: parts.host ?? "127.0.0.1", port: parts.port, path: parts.path,
+                               query: (parts.queryItems ?? []).map { RequestTarget.QueryItem($0.name, $0.value ?? "") })
+    let transport = CurlTransport()
+    started = Date()
+    for _ in 0..<n {
+        let response = try await transport.execute(HTTPRequest(method: .get, target: target), streamBody: false)
+        guard response.head.status == 200 else { fail("transport GET answered \(response.head.status)") }
+    }
+    report("transport", started)
+
+    started = Date()
+    for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
+    report("s3client-get", started)
+}
+
 do {
     switch arguments[1] {
     case "ops": try await ops()
+    case "latency": try await latency()
     case "requests": try await requests()
     default: try await transfer()
     }
