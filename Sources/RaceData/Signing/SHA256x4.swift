@@ -1,7 +1,7 @@
 import CChecksum
 
 /// SHA-256 of four messages of equal length at once, for CPUs with the SHA extensions (see
-/// sha256x4.c): about 1.75× libcrypto's single-stream rate on one core. Signed aws-chunked bodies use
+/// sha256x4.c): about 1.9× libcrypto's single-stream rate on one core. Signed aws-chunked bodies use
 /// it for their independent chunks; every other hash goes through `Digest` (libcrypto).
 public struct SHA256x4 {
     public static let isAvailable = racedata_sha256x4_available() != 0
