@@ -226,9 +226,9 @@ final class Transfer: @unchecked Sendable {
         }
         if request.method == .put || request.method == .post {
             do {
-                bodyReader = try BodyReader(request.body)
+                try openBody()
             } catch {
-                resume(.failure(TransportError(error.kind, endpoint: endpoint, detail: error.detail)))
+                resume(.failure(error))
                 return
             }
             ccurl_setopt_io(handle, CURLOPT_READFUNCTION, readCallback)
@@ -334,7 +334,7 @@ final class Transfer: @unchecked Sendable {
         do {
             return try bodyReader.read(into: buffer)
         } catch {
-            localFailure = TransportError(error.kind, endpoint: endpoint, detail: error.detail)
+            localFailure = located(error)
             return -1
         }
     }
@@ -343,15 +343,25 @@ final class Transfer: @unchecked Sendable {
     /// answers before taking the whole body: a fresh reader starts over (and an aws-chunked body's
     /// signatures chain from the seed again, as the request is the same).
     fileprivate func onRewind() -> Bool {
-        bodyReader?.close()
         do {
-            bodyReader = try BodyReader(request.body)
+            try openBody()
             return true
         } catch {
-            bodyReader = nil
-            localFailure = TransportError(error.kind, endpoint: endpoint, detail: error.detail)
+            localFailure = error
             return false
         }
+    }
+
+    /// Opens the request's body from its first byte, closing a reader already open.
+    private func openBody() throws(TransportError) {
+        bodyReader?.close()
+        bodyReader = nil
+        do { bodyReader = try BodyReader(request.body) } catch { throw located(error) }
+    }
+
+    /// A body's error (a body knows no endpoint) as this transfer reports it.
+    private func located(_ error: TransportError) -> TransportError {
+        TransportError(error.kind, endpoint: endpoint, detail: error.detail)
     }
 
     /// Aborts a cancelled transfer, and one that has moved no byte for `idleTimeout`.
