@@ -219,9 +219,12 @@ func ops() async throws {
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             for t in 0..<threads {
                 group.addTask {
-                    var n = 0
-                    while Date() < deadline { try await operation(t); n += 1 }
-                    return n
+                    // Each client thread is a connection thread the loop runs on.
+                    try await s3.withConnection {
+                        var n = 0
+                        while Date() < deadline { try await operation(t); n += 1 }
+                        return n
+                    }
                 }
             }
             return try await group.reduce(0, +)
@@ -236,14 +239,23 @@ func latency() async throws {
     _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes([UInt8](repeating: 0x61, count: 1024)))
     let url = try s3.presignedURL(method: .get, bucket: bucket, key: "latency/object")
     let n = 20_000
+    // Wall time per request, and this process's CPU time per request (all its threads).
+    func cpuTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    var cpuStarted = cpuTime()
     func report(_ name: String, _ started: Date) {
-        print(String(format: "%@ %.1f us", name, Date().timeIntervalSince(started) / Double(n) * 1e6))
+        print(String(format: "%@ %.1f us %.1f", name, Date().timeIntervalSince(started) / Double(n) * 1e6,
+                     (cpuTime() - cpuStarted) / Double(n) * 1e6))
     }
 
     // libcurl's own cost: one easy handle, a blocking loop, the body thrown away.
     guard let handle = curl_easy_init() else { fail("curl_easy_init failed") }
     let discard: ccurl_io_callback = { _, size, count, _ in size * count }
     var started = Date()
+    cpuStarted = cpuTime()
     for _ in 0..<n {
         ccurl_setopt_string(handle, CURLOPT_URL, url)
         ccurl_setopt_io(handle, CURLOPT_WRITEFUNCTION, discard)
@@ -277,6 +289,7 @@ func latency() async throws {
     }
     let handOff = HandOff()
     started = Date()
+    cpuStarted = cpuTime()
     for _ in 0..<n { await handOff.roundTrip() }
     report("hand-off", started)
 
@@ -285,6 +298,7 @@ func latency() async throws {
                                query: (parts.queryItems ?? []).map { RequestTarget.QueryItem($0.name, $0.value ?? "") })
     let transport = CurlTransport()
     started = Date()
+    cpuStarted = cpuTime()
     for _ in 0..<n {
         let response = try await transport.execute(HTTPRequest(method: .get, target: target), streamBody: false)
         guard response.head.status == 200 else { fail("transport GET answered \(response.head.status)") }
@@ -292,8 +306,16 @@ func latency() async throws {
     report("transport", started)
 
     started = Date()
+    cpuStarted = cpuTime()
     for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
     report("s3client-get", started)
+
+    try await s3.withConnection {
+        started = Date()
+        cpuStarted = cpuTime()
+        for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
+        report("s3client-own", started)
+    }
 }
 
 do {

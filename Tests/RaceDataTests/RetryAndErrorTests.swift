@@ -136,9 +136,34 @@ struct RetryAndErrorTests {
                             body: Array(body[start...]))
         }
         defer { server.stop() }
-        #expect(try await client(server).getObjectBytes(bucket: "b", key: "big.csv") == body)
+        let object = try #require(try await client(server).getObject(bucket: "b", key: "big.csv"))
+        var got: [UInt8] = []
+        for try await chunk in object.body { got += chunk }
+        #expect(got == body)
         #expect(server.requests.count == 2)
         #expect(server.requests[1].headers["range"]?.hasSuffix("-\(body.count - 1)") == true)
+    }
+
+    @Test func wholeObjectReadIsSentAgainWholeAfterADrop() async throws {
+        let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let server = try ScriptedServer { request, i in
+            i == 0 ? .dropMidBody(status: 200, headers: ["ETag": "\"v1\""], contentLength: body.count, partial: Array(body[..<200_000]))
+                   : .respond(status: 200, headers: ["ETag": "\"v1\""], body: body)
+        }
+        defer { server.stop() }
+        #expect(try await client(server).getObjectBytes(bucket: "b", key: "big.csv") == body)
+        #expect(server.requests.count == 2)
+        #expect(server.requests.allSatisfy { $0.headers["range"] == nil })
+    }
+
+    @Test func wholeObjectReadOverItsLimitIsRefusedBeforeItsBody() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, headers: ["ETag": "\"e\""], body: [UInt8](repeating: 1, count: 5000)) }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await client(server).getObjectBytes(bucket: "b", key: "k", limit: 4096) }
+        let message = String(describing: error)
+        #expect(message.contains("4096-byte limit") && message.contains("stream it instead"))
+        #expect(server.requests.count == 1)
+        #expect(try await client(server).getObjectBytes(bucket: "b", key: "k", limit: 5000)?.count == 5000)
     }
 
     @Test func completeMultipartErrorInsideA200IsAnError() async throws {

@@ -5,7 +5,7 @@ extension S3Client {
     /// failure into an `S3Error`. A 2xx answer comes back; anything else throws.
     func send(_ operation: S3Operation, bucket: String, key: String? = nil, method: HTTPMethod,
               query: [RequestTarget.QueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty,
-              contentMD5: Bool = false, stream: Bool = false) async throws(S3Error) -> HTTPResponse {
+              contentMD5: Bool = false, stream: Bool = false, maxResponseBytes: Int? = nil) async throws(S3Error) -> HTTPResponse {
         guard !bucket.isEmpty else { throw .invalidArgument("\(operation.rawValue) needs a bucket name; none was given (set S3_BUCKET_NAME).") }
         if let key, key.isEmpty { throw .invalidArgument("\(operation.rawValue) needs an object key; an empty one was given.") }
 
@@ -38,6 +38,7 @@ extension S3Client {
         while true {
             attempt += 1
             var request = HTTPRequest(method: method, target: target, headers: headers, body: wireBody)
+            request.maxResponseBytes = maxResponseBytes
             if let credentials = configuration.credentials {
                 let signer = SigV4Signer(credentials: credentials, region: configuration.region, keyCache: signingKeys)
                 let date = now()

@@ -15,6 +15,12 @@ public struct S3Client: Sendable {
         self.now = now
     }
 
+    /// Runs `body` on a connection of its own: its requests (other than streamed downloads) are sent
+    /// from the thread it runs on, with no hand-off per request (see `CurlTransport.withConnection`).
+    public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await transport.withConnection(body)
+    }
+
     // MARK: buckets and listings
 
     /// Succeeds when the bucket exists and these credentials may list it; otherwise says why.
@@ -117,23 +123,16 @@ public struct S3Client: Sendable {
         return UInt64(value[value.index(value.startIndex, offsetBy: 6)..<dash]) ?? 0
     }
 
-    /// The whole object in memory, or nil: only for objects known to be small.
+    /// The whole object in memory, or nil: only for objects known to be small. One collected GET (sent
+    /// again whole if the connection drops), so it goes out from the caller's connection thread if any.
     public func getObjectBytes(bucket: String, key: String, limit: Int = 64 << 20) async throws(S3Error) -> [UInt8]? {
-        guard let object = try await getObject(bucket: bucket, key: key) else { return nil }
-        guard object.head.size <= UInt64(limit) else {
-            throw .invalidArgument("s3://\(bucket)/\(key) is \(object.head.size) bytes, over the \(limit)-byte limit for reading it whole; stream it instead.")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(object.head.size))
         do {
-            for try await chunk in object.body { bytes += chunk }
-        } catch let error as S3Error {
-            throw error
-        } catch {
-            throw .transport(TransportError(.cancelled, endpoint: configuration.endpoint.host, detail: "\(error)"),
-                             operation: .getObject, attempts: 1)
+            return try await send(.getObject, bucket: bucket, key: key, method: .get, maxResponseBytes: limit).body
+        } catch let error where error.code == "NoSuchKey" {
+            return nil
+        } catch .transport(let failure, _, _) where failure.kind == .responseTooLarge {
+            throw .invalidArgument("s3://\(bucket)/\(key) is over the \(limit)-byte limit for reading it whole; stream it instead (getObject).")
         }
-        return bytes
     }
 
     /// The object's head, or nil if there is no such key.

@@ -5,6 +5,13 @@ import Foundation
 public protocol HTTPTransport: Sendable {
     /// Sends the request. With `streamBody`, a 2xx body arrives as a stream; every other body is collected.
     func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse
+
+    /// Runs `body` with a connection of its own, where the transport has such a thing (see `CurlTransport`).
+    func withConnection<T>(_ body: () async throws -> T) async rethrows -> T
+}
+
+extension HTTPTransport {
+    public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T { try await body() }
 }
 
 public struct HTTPResponse: Sendable {
@@ -60,6 +67,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     deinit { shutdown() }
 
+    /// Transfer threads running now (connection threads of `withConnection` not counted).
+    var transferThreadCount: Int { condition.lock(); defer { condition.unlock() }; return threads }
+
     /// Ends the idle connection threads; later requests start new ones.
     public func shutdown() {
         condition.lock()
@@ -70,6 +80,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse {
         let transfer = Transfer(request: request, streamBody: streamBody, options: options)
+        // A streamed body must go through a transfer thread: its consumer is this task.
+        if !streamBody, let connection = ConnectionThread.current, connection.transport == ObjectIdentifier(self),
+           connection.isCurrentThread {
+            return try await withTaskCancellationHandler {
+                try connection.perform(transfer)
+            } onCancel: {
+                transfer.cancel()
+            }
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.setContinuation(continuation)
@@ -77,6 +96,19 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             }
         } onCancel: {
             transfer.cancel()
+        }
+    }
+
+    /// Runs `body` (and the child tasks it starts) on a thread with a connection of its own, from which
+    /// its requests are sent as they come, with no hand-off to a transfer thread and back: for a loop of
+    /// small requests, one at a time, whose latency matters (a client thread, in benchmark terms).
+    /// Streamed downloads still go through the transfer threads; so do the requests of concurrent
+    /// child tasks while the thread is busy with one. Requests sent from elsewhere are unaffected.
+    public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T {
+        let connection = ConnectionThread(transport: self)
+        defer { connection.stop() }
+        return try await ConnectionThread.$current.withValue(connection) {
+            try await withTaskExecutorPreference(connection) { try await body() }
         }
     }
 
@@ -162,12 +194,25 @@ final class Transfer: @unchecked Sendable {
 
     private var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
+    /// The answer of a transfer run by its caller's own thread (`runHere`), which has no continuation.
+    private var outcome: Result<HTTPResponse, any Error>?
+
     private func resume(_ result: Result<HTTPResponse, any Error>) {
         lock.lock()
         let c = continuation
         continuation = nil
+        if c == nil { outcome = result }
         lock.unlock()
         c?.resume(with: result)
+    }
+
+    /// Runs the transfer on the calling thread and returns its answer (a collected body only).
+    func runHere(on handle: UnsafeMutableRawPointer) throws -> HTTPResponse {
+        precondition(!streamBody, "a streamed body needs a transfer thread")
+        run(on: handle)
+        lock.lock()
+        defer { lock.unlock() }
+        return try outcome!.get()
     }
 
     private var endpoint: String {
@@ -319,10 +364,10 @@ final class Transfer: @unchecked Sendable {
             return true
         }
         // A declared length over the limit is refused before a byte is kept.
+        let limit = request.maxResponseBytes ?? options.maxCollectedBodyBytes
         let declared = collected.isEmpty ? headers["Content-Length"].flatMap { Int($0) } ?? 0 : 0
-        if collected.count + bytes.count > options.maxCollectedBodyBytes || declared > options.maxCollectedBodyBytes {
-            localFailure = TransportError(.responseTooLarge, endpoint: endpoint,
-                                          detail: "body over \(options.maxCollectedBodyBytes) bytes")
+        if collected.count + bytes.count > limit || declared > limit {
+            localFailure = TransportError(.responseTooLarge, endpoint: endpoint, detail: "body over \(limit) bytes")
             return false
         }
         collected.append(contentsOf: bytes)

@@ -103,6 +103,8 @@ public struct HTTPRequest: Sendable {
     public var target: RequestTarget
     public var headers: HTTPHeaders
     public var body: RequestBody
+    /// A collected answer body over this many bytes is refused (`responseTooLarge`); nil: the transport's limit.
+    public var maxResponseBytes: Int?
 
     public init(method: HTTPMethod, target: RequestTarget, headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty) {
         self.method = method; self.target = target; self.headers = headers; self.body = body
