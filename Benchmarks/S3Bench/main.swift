@@ -17,8 +17,9 @@ import RaceData
 //       with THREADS concurrent callers; prints "<operation> <threads> <ops/s>"
 //   s3bench latency ENDPOINT BUCKET
 //       where one 1 KiB GET's time goes, one request at a time (µs each): libcurl alone on this thread
-//       (a presigned URL), an empty hand-off to a thread and back, our transport (the same URL), and
-//       S3Client.getObjectBytes (signing included)
+//       (a presigned URL), an empty hand-off to a thread and back, our transport (the same URL),
+//       S3Client.getObjectBytes (signing included), the same on a connection of its own, and a 1 KiB
+//       PutObject there; each with this process's CPU time per request next to it
 // Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the mock server's defaults.
 
 let arguments = CommandLine.arguments
@@ -315,6 +316,11 @@ func latency() async throws {
         cpuStarted = cpuTime()
         for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
         report("s3client-own", started)
+        let body = [UInt8](repeating: 0x61, count: 1024)
+        started = Date()
+        cpuStarted = cpuTime()
+        for _ in 0..<n { _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes(body)) }
+        report("s3client-put", started)
     }
 }
 
