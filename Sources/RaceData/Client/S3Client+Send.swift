@@ -104,18 +104,22 @@ extension S3Client {
         if case .checksummedChunks = body {
             throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
         }
-        do throws(TransportError) {
-            let source = try RawSource(body)
-            defer { source.close() }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while case let n = try source.read(into: buffer), n > 0 {
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                sha?.update(chunk)
-                md5?.update(chunk)
+        if case .bytes(let bytes) = body {
+            bytes.withUnsafeBytes { sha?.update($0); md5?.update($0) }
+        } else {
+            do throws(TransportError) {
+                let source = try RawSource(body)
+                defer { source.close() }
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(1 << 20, max(body.length, 1))), alignment: 16)
+                defer { buffer.deallocate() }
+                while case let n = try source.read(into: buffer), n > 0 {
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                    sha?.update(chunk)
+                    md5?.update(chunk)
+                }
+            } catch {
+                throw .invalidArgument("\(operation.rawValue): the body could not be read: \(error.detail).")
             }
-        } catch {
-            throw .invalidArgument("\(operation.rawValue): the body could not be read: \(error.detail).")
         }
         return Digests(payloadHash: sha?.finalize().hexString ?? SigV4Signer.unsignedPayload,
                        md5: md5.map { Data($0.finalize()).base64EncodedString() })

@@ -148,9 +148,14 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private func workerLoop() {
-        guard let handle = curl_easy_init() else { return }
+        let handle = curl_easy_init()
         defer { curl_easy_cleanup(handle) }
         while let transfer = nextTransfer() {
+            guard let handle else {
+                // Out of memory in libcurl: each waiting request fails rather than waits for ever.
+                transfer.fail(TransportError(.other, endpoint: transfer.endpoint, detail: "curl_easy_init failed"))
+                continue
+            }
             curl_easy_reset(handle)
             transfer.run(on: handle)
         }
@@ -206,6 +211,9 @@ final class Transfer: @unchecked Sendable {
         c?.resume(with: result)
     }
 
+    /// Ends a transfer that could not be run.
+    func fail(_ error: TransportError) { resume(.failure(error)) }
+
     /// Runs the transfer on the calling thread and returns its answer (a collected body only).
     func runHere(on handle: UnsafeMutableRawPointer) throws -> HTTPResponse {
         precondition(!streamBody, "a streamed body needs a transfer thread")
@@ -215,7 +223,7 @@ final class Transfer: @unchecked Sendable {
         return try outcome!.get()
     }
 
-    private var endpoint: String {
+    var endpoint: String {
         "\(request.target.scheme)://\(request.target.hostHeader)"
     }
 
