@@ -19,11 +19,16 @@ struct ConnectionTests {
         request.method == "HEAD" ? .respond(status: 200, headers: ["ETag": "\"e\""]) : .respond(status: 200, headers: ["ETag": "\"e\""], body: body)
     }
 
-    @Test func collectedRequestsGoOutFromTheTasksOwnThread() async throws {
+    /// A server that answers every request with the object, and a client on a transport of its own.
+    func objectServer() throws -> (ScriptedServer, CurlTransport, S3Client) {
         let server = try ScriptedServer { request, _ in Self.answer(request) }
-        defer { server.stop() }
         let transport = CurlTransport()
-        let s3 = try client(server, transport: transport)
+        return (server, transport, try client(server, transport: transport))
+    }
+
+    @Test func collectedRequestsGoOutFromTheTasksOwnThread() async throws {
+        let (server, transport, s3) = try objectServer()
+        defer { server.stop() }
         try await s3.withConnection {
             #expect(ConnectionThread.current?.isCurrentThread == true)
             for _ in 0..<3 { #expect(try await s3.getObjectBytes(bucket: "b", key: "k") == Self.body) }
@@ -40,10 +45,8 @@ struct ConnectionTests {
     }
 
     @Test func aStreamedBodyAndConcurrentChildTasksStillWork() async throws {
-        let server = try ScriptedServer { request, _ in Self.answer(request) }
+        let (server, transport, s3) = try objectServer()
         defer { server.stop() }
-        let transport = CurlTransport()
-        let s3 = try client(server, transport: transport)
         try await s3.withConnection {
             // The body's consumer is this task, so the transfer runs elsewhere (inline, it would wait on itself).
             let object = try #require(try await s3.getObject(bucket: "b", key: "k"))
