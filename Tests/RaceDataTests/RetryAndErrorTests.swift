@@ -253,6 +253,35 @@ struct RetryAndErrorTests {
     }
 }
 
+@Suite("Request bodies")
+struct RequestBodyTests {
+    /// Small in-memory bodies are handed to curl whole (sent with the head), larger ones read through
+    /// the callback: either way the server sees the method, the length and the bytes, and no form type.
+    @Test func inMemoryBodiesArriveWholeWhicheverWayTheyAreSent() async throws {
+        let server = try ScriptedServer { _, _ in .respond(status: 200, headers: ["ETag": "\"e\""], body: Array("<DeleteResult/>".utf8)) }
+        defer { server.stop() }
+        let client = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
+                                                             credentials: RetryAndErrorTests.credentials, retry: .none))
+        let limit = TransportOptions.inlineBodyLimit
+        let sizes = [1, 1024, limit, limit + 1, 300_000]
+        let bodies = sizes.map { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 7) } }
+        for body in bodies { _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(body)) }
+        _ = try await client.deleteObjects(bucket: "b", keys: ["a", "b"])
+        let requests = server.requests
+        #expect(requests.count == sizes.count + 1)
+        for (request, body) in zip(requests, bodies) {
+            #expect(request.method == "PUT")
+            #expect(request.body == body)
+            #expect(request.headers["content-length"] == String(body.count))
+            #expect(request.headers["content-type"] == nil)
+        }
+        let post = try #require(requests.last)
+        #expect(post.method == "POST" && post.target.hasSuffix("?delete"))
+        #expect(String(decoding: post.body, as: UTF8.self).contains("<Key>a</Key>"))
+        #expect(post.headers["content-type"] == "application/xml")
+    }
+}
+
 @Suite("Expect: 100-continue")
 struct ExpectContinueTests {
     /// Small bodies go at once (asking first would cost a round trip each); large ones ask first, so a

@@ -37,6 +37,8 @@ public struct TransportOptions: Sendable {
     public var expectContinueTimeout: TimeInterval = 1
     /// Bodies from this size up are sent after `Expect: 100-continue`; smaller ones at once.
     public static let expectContinueThreshold: UInt64 = 1 << 20
+    /// In-memory bodies up to this size go to curl whole, which sends them with the head (its limit for that).
+    static let inlineBodyLimit = 64 << 10
     /// Bytes a streamed body may hold between the transfer and its consumer.
     public var streamBufferBytes = 2 << 20
     /// Bytes per chunk handed to a stream's consumer: larger chunks, fewer thread hand-offs.
@@ -266,18 +268,29 @@ final class Transfer: @unchecked Sendable {
         ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
 
         let length = curl_off_t(request.body.length)
+        // A small in-memory body is handed to curl whole: it goes out with the head in one send, where a
+        // read callback's body follows in a second one (a second segment the server may wake up for).
+        var inline: [UInt8]? = nil
+        if case .bytes(let bytes) = request.body, !bytes.isEmpty, bytes.count <= TransportOptions.inlineBodyLimit { inline = bytes }
         switch request.method {
         case .get: ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case .head: ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
         case .delete: ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
-        case .put:
-            ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
-            ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, length)
-        case .post:
-            ccurl_setopt_long(handle, CURLOPT_POST, 1)
-            ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+        case .put, .post:
+            if let inline {
+                // curl sends such a body as a POST's fields; the method is named explicitly.
+                ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+                ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+                inline.withUnsafeBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+            } else if request.method == .put {
+                ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+                ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, length)
+            } else {
+                ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+            }
         }
-        if request.method == .put || request.method == .post {
+        if inline == nil && (request.method == .put || request.method == .post) {
             do {
                 try openBody()
             } catch {
