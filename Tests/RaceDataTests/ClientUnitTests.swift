@@ -156,6 +156,15 @@ struct TextHelperTests {
         #expect("🏁/é".splitting("/") == ["🏁", "é"])
     }
 
+    @Test func headerValuesCollapseTheirSpacesAsSigV4Says() {
+        for (value, canonical) in [("a b", "a b"), ("  a   b  ", "a b"), ("a  b", "a b"), ("ab ", "ab"), (" ab", "ab"),
+                                   ("", ""), ("   ", ""), ("20150830T123600Z", "20150830T123600Z"), ("a\tb", "a\tb")] {
+            #expect(value.collapsingSpaces == canonical, "\(value)")
+        }
+        #expect([0x00, 0x0f, 0xa5, 0xff].hexString == "000fa5ff")
+        #expect(Digest.md5([]).hexString == "d41d8cd98f00b204e9800998ecf8427e")
+    }
+
     @Test func percentEncodingBothWays() {
         #expect(URIEncoding.encode("Race 1/lap~time_é.csv", keepSlash: true) == "Race%201/lap~time_%C3%A9.csv")
         #expect(URIEncoding.encode("a/b", keepSlash: false) == "a%2Fb")

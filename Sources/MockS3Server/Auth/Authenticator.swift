@@ -53,7 +53,7 @@ struct Authenticator: Sendable {
         }
         if request.queryValue("X-Amz-Algorithm") != nil { return try presignedV4(request, now: now) }
         if request.queryValue("AWSAccessKeyId") != nil { return try presignedV2(request, now: now) }
-        return (.anonymous, try payloadCheck(request, signer: nil))
+        return (.anonymous, try payloadCheck(request) { nil })
     }
 
     private func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
@@ -136,9 +136,10 @@ struct Authenticator: Sendable {
             throw .signatureDoesNotMatch
         }
         try checkToken(credential, request.headers.first(name: "x-amz-security-token"))
-        let chunkSigner = ChunkSigner(signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
-                                      scope: expected.credentialScope, seedSignature: expected.signature)
-        return (.user(keyId), try payloadCheck(request, signer: chunkSigner))
+        return (.user(keyId), try payloadCheck(request) {
+            ChunkSigner(signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
+                        scope: expected.credentialScope, seedSignature: expected.signature)
+        })
     }
 
     private func presignedV4(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
@@ -202,12 +203,13 @@ struct Authenticator: Sendable {
     }
 
     /// What `x-amz-content-sha256` (and Content-Encoding) say the body is.
-    private func payloadCheck(_ request: IncomingRequest, signer: ChunkSigner?) throws(S3ServerError) -> PayloadCheck {
+    /// `signer` makes the chunk signer of a signed request; only streaming payloads need one.
+    private func payloadCheck(_ request: IncomingRequest, signer: () -> ChunkSigner?) throws(S3ServerError) -> PayloadCheck {
         guard let value = request.headers.first(name: "x-amz-content-sha256") else { return .none }
         switch value {
         case SigV4Signer.unsignedPayload: return .none
         case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
-            guard let signer else { throw .invalidRequest("Streaming signed payloads need a signed request.") }
+            guard let signer = signer() else { throw .invalidRequest("Streaming signed payloads need a signed request.") }
             return .signedChunks(signer, trailer: value.hasSuffix("TRAILER"))
         case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": return .unsignedChunks(trailer: true)
         default:

@@ -70,16 +70,22 @@ public final class Digest {
     }
 }
 
-extension Sequence<UInt8> {
-    /// Lower-case hexadecimal, as SigV4 and ETags spell digests.
+extension Collection<UInt8> {
+    /// Lower-case hexadecimal, as SigV4 and ETags spell digests. Written straight into the string's
+    /// storage: a few of these run for every request signed or verified.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: count * 2) { out in
+            var i = 0
+            for byte in self {
+                out[i] = hexDigit(byte >> 4)
+                out[i + 1] = hexDigit(byte & 0x0f)
+                i += 2
+            }
+            return i
         }
-        return String(decoding: out, as: UTF8.self)
     }
+}
+
+@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
 }

@@ -72,7 +72,7 @@ public struct SigV4Signer: Sendable {
     public func expectedSignature(method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
                                   payloadHash: String, amzDate: String) -> Signature? {
         guard let date = AmzDate.parse(amzDate) else { return nil }
-        let canonical = headers.map { (name: $0.name, value: $0.value.splitting(" ").joined(separator: " ")) }
+        let canonical = headers.map { (name: $0.name, value: $0.value.collapsingSpaces) }
         return signature(method: method, target: target, query: target.query, headers: canonical,
                          payloadHash: payloadHash, stamp: AmzDate(date))
     }
@@ -83,7 +83,7 @@ public struct SigV4Signer: Sendable {
         for (name, value) in request.headers {
             let key = name.lowercased()
             guard !Self.unsignedHeaderNames.contains(key), key != "authorization" else { continue }
-            let clean = value.splitting(" ").joined(separator: " ")
+            let clean = value.collapsingSpaces
             merged[key] = merged[key].map { "\($0),\(clean)" } ?? clean
         }
         return merged.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }

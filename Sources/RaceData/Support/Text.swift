@@ -21,6 +21,21 @@ extension StringProtocol {
     }
 }
 
+extension String {
+    /// Trimmed of spaces with inner runs of spaces collapsed to one, as SigV4 canonicalises header
+    /// values; most values need nothing done and are returned as they are.
+    public var collapsingSpaces: String {
+        var previous: UInt8 = UInt8(ascii: " ")
+        var clean = true
+        for byte in utf8 {
+            if byte == UInt8(ascii: " ") && previous == byte { clean = false; break }
+            previous = byte
+        }
+        if clean && previous != UInt8(ascii: " ") { return self }
+        return splitting(" ").joined(separator: " ")
+    }
+}
+
 extension StringProtocol {
     /// Equality ignoring ASCII case, as HTTP compares header names; `caseInsensitiveCompare` goes
     /// through Foundation's locale-aware folding and was the client's largest cost per request.
