@@ -165,6 +165,20 @@ struct TextHelperTests {
         #expect(Digest.md5([]).hexString == "d41d8cd98f00b204e9800998ecf8427e")
     }
 
+    /// RFC 4231 (HMAC-SHA256) cases 1, 2 and 6 (a key longer than the block), RFC 2202 (HMAC-SHA1) case 1.
+    @Test func hmacMatchesThePublishedVectors() {
+        let hex = { (s: String) in stride(from: 0, to: s.count, by: 2).map { UInt8(s.dropFirst($0).prefix(2), radix: 16)! } }
+        #expect(Digest.hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)).hexString
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(Digest.hmacSHA256(key: [UInt8](repeating: 0xaa, count: 131),
+                                  message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hexString
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(Digest.hmacSHA1(key: hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"), message: Array("Hi There".utf8)).hexString
+                == "b617318655057264e28bc0b6fb378c8ef146be00")
+    }
+
     @Test func percentEncodingBothWays() {
         #expect(URIEncoding.encode("Race 1/lap~time_é.csv", keepSlash: true) == "Race%201/lap~time_%C3%A9.csv")
         #expect(URIEncoding.encode("a/b", keepSlash: false) == "a%2Fb")

@@ -14,7 +14,7 @@ public final class Digest {
         self.algorithm = algorithm
         guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
         self.context = context
-        let md = switch algorithm { case .sha256: EVP_sha256(); case .md5: EVP_md5(); case .sha1: EVP_sha1() }
+        let md = switch algorithm { case .sha256: Fetched.sha256; case .md5: Fetched.md5; case .sha1: Fetched.sha1 }
         // MD5 is used for Content-MD5 and ETags, not for security; FIPS builds need the flag to allow it.
         if algorithm == .md5 { EVP_MD_CTX_set_flags(context, 0x0008 /* EVP_MD_CTX_FLAG_NON_FIPS_ALLOW */) }
         precondition(EVP_DigestInit_ex(context, md, nil) == 1, "libcrypto refused to start a digest")
@@ -50,23 +50,39 @@ public final class Digest {
 
     /// For SigV2 presigned URLs, which boto3 still makes by default in us-east-1.
     public static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        hmac(EVP_sha1(), size: 20, key: key, message: message)
+        hmac(.sha1, key: key, message: message)
     }
 
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        hmac(EVP_sha256(), size: 32, key: key, message: message)
+        hmac(.sha256, key: key, message: message)
     }
 
-    private static func hmac(_ md: OpaquePointer?, size: Int, key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: size)
-        var length: UInt32 = 0
-        key.withUnsafeBytes { k in
-            message.withUnsafeBytes { m in
-                _ = HMAC(md, k.baseAddress, Int32(k.count),
-                         m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &out, &length)
-            }
-        }
-        return out
+    /// HMAC (RFC 2104) over the digests above. libcrypto's one-call `HMAC()` looks the algorithm up
+    /// again on every call, which cost more than the hashing for the short messages SigV4 signs.
+    private static func hmac(_ algorithm: Algorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        let blockSize = 64   // SHA-1 and SHA-256
+        var block = key.count > blockSize ? Digest.hash(algorithm, key) : key
+        block += [UInt8](repeating: 0, count: blockSize - block.count)
+        let inner = Digest(algorithm)
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        let outer = Digest(algorithm)
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
+    private static func hash(_ algorithm: Algorithm, _ bytes: [UInt8]) -> [UInt8] {
+        let d = Digest(algorithm); d.update(bytes); return d.finalize()
+    }
+
+    /// Algorithms fetched from libcrypto's provider once: a digest started from `EVP_sha256()` and the
+    /// like is fetched again each time (OpenSSL 3), a lock and a table lookup per hash.
+    /// (An `EVP_MD` is immutable once fetched and used from any thread.)
+    private enum Fetched {
+        nonisolated(unsafe) static let sha256 = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
+        nonisolated(unsafe) static let md5 = EVP_MD_fetch(nil, "MD5", nil) ?? EVP_md5()
+        nonisolated(unsafe) static let sha1 = EVP_MD_fetch(nil, "SHA1", nil) ?? EVP_sha1()
     }
 }
 
