@@ -28,6 +28,9 @@ public enum XML {
 
     /// Escapes text for element content and attribute values.
     public static func escape(_ text: String) -> String {
+        // Most text (keys, codes, dates) has nothing to escape: a byte scan decides.
+        let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D }
+        guard text.utf8.contains(where: special) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text.unicodeScalars {
