@@ -29,7 +29,7 @@ public struct S3Endpoint: Sendable, Equatable {
     /// The request target for a bucket and an optional key.
     func target(bucket: String, key: String?, query: [RequestTarget.QueryItem]) -> RequestTarget {
         // A bucket name with dots breaks TLS wildcard certificates, so it stays in the path.
-        if !pathStyle && !bucket.contains(".") {
+        if !pathStyle && !bucket.utf8.contains(UInt8(ascii: ".")) {
             return RequestTarget(scheme: scheme, host: "\(bucket).\(host)", port: port,
                                  path: "/" + (key ?? ""), query: query)
         }

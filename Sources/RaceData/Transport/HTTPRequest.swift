@@ -55,7 +55,8 @@ public struct RequestTarget: Sendable, Equatable {
     /// The Host header: the port appears only when it is not the scheme's default.
     public var hostHeader: String {
         guard let port, port != (scheme == "https" ? 443 : 80) else { return host }
-        return host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        // (A byte test: String.contains(String) goes through Foundation, and this runs several times per request.)
+        return host.utf8.contains(UInt8(ascii: ":")) && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     public var encodedPath: String { URIEncoding.encode(path, keepSlash: true) }
