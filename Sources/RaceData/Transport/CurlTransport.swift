@@ -101,11 +101,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` (and the child tasks it starts) on a thread with a connection of its own, from which
-    /// its requests are sent as they come, with no hand-off to a transfer thread and back: for a loop of
-    /// small requests, one at a time, whose latency matters (a client thread, in benchmark terms).
-    /// Streamed downloads still go through the transfer threads; so do the requests of concurrent
-    /// child tasks while the thread is busy with one. Requests sent from elsewhere are unaffected.
+    /// Runs `body` on a thread with a connection of its own, from which its requests are sent as they
+    /// come, with no hand-off to a transfer thread and back: for a loop of small requests, one at a
+    /// time, whose latency matters (a client thread, in benchmark terms). Streamed downloads still go
+    /// through the transfer threads. Child tasks started inside run on the same thread, so their
+    /// requests go one at a time; concurrent work belongs outside. Other tasks are unaffected.
     public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T {
         let connection = ConnectionThread(transport: self)
         defer { connection.stop() }
