@@ -126,8 +126,8 @@ final class ChunkedEncoder: @unchecked Sendable {
     /// The data chunks, then the empty final one.
     private let chunkCount: Int
     private var nextChunk = 0
-    private var staging = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-    private var staged = 0..<0
+    /// Chunks framed in a staging buffer (the transfer's buffer had too little room) not yet sent.
+    private var staged = PendingBytes()
 
     init(source: RawSource, signer: ChunkSigner) {
         self.source = source
@@ -136,10 +136,8 @@ final class ChunkedEncoder: @unchecked Sendable {
         chunkCount = Int((length + UInt64(signer.chunkSize) - 1) / UInt64(signer.chunkSize)) + 1
     }
 
-    deinit { staging.deallocate() }
-
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
-        var written = drainStaging(into: buffer)
+        var written = staged.drain(into: buffer, at: 0)
         while staged.isEmpty && nextChunk < chunkCount {
             let group = group(from: nextChunk)
             let size = group.reduce(0) { $0 + wireSize(ofChunk: $1) }
@@ -149,25 +147,12 @@ final class ChunkedEncoder: @unchecked Sendable {
             } else if written > 0 {
                 break
             } else {
-                if staging.count < size {
-                    staging.deallocate()
-                    staging = .allocate(byteCount: size, alignment: 64)
-                }
-                try encode(group, into: UnsafeMutableRawBufferPointer(rebasing: staging[0..<size]))
-                staged = 0..<size
-                written += drainStaging(into: buffer)
+                try staged.fill(count: size) { (space) throws(TransportError) in try encode(group, into: space) }
+                written += staged.drain(into: buffer, at: 0)
             }
             nextChunk = group.upperBound
         }
         return written
-    }
-
-    private func drainStaging(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        let n = min(staged.count, buffer.count)
-        guard n > 0 else { return 0 }
-        buffer.baseAddress!.copyMemory(from: staging.baseAddress! + staged.lowerBound, byteCount: n)
-        staged = (staged.lowerBound + n)..<staged.upperBound
-        return n
     }
 
     private func dataSize(ofChunk index: Int) -> Int {
@@ -238,7 +223,7 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
     private var left: UInt64
     private var crc = CRC32(.castagnoli)
     private var phase = Phase.header
-    private var framing = FramingBytes()
+    private var framing = PendingBytes()
 
     init(source: RawSource) {
         self.source = source
@@ -293,18 +278,35 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
     }
 }
 
-/// Framing (a chunk header, a line end, a trailer) waiting to go out before more data.
-struct FramingBytes {
+/// Bytes made ahead of the transfer's buffer and waiting to go out before more: framing (a chunk
+/// header, a line end, a trailer), or chunks framed where the buffer had no room for them. Its storage
+/// is kept from one use to the next.
+struct PendingBytes {
     private var bytes: [UInt8] = []
     private var offset = 0
+    private var end = 0
 
-    var isEmpty: Bool { offset == bytes.count }
+    var isEmpty: Bool { offset == end }
 
-    mutating func set(_ new: [UInt8]) { bytes = new; offset = 0 }
+    mutating func set(_ new: [UInt8]) { bytes = new; offset = 0; end = new.count }
+
+    /// Lets `write` fill `count` bytes in place, to go out next.
+    mutating func fill(count: Int, _ write: (UnsafeMutableRawBufferPointer) throws(TransportError) -> Void) throws(TransportError) {
+        if bytes.count < count { bytes = [UInt8](repeating: 0, count: count) }
+        offset = 0
+        end = 0
+        var failure: TransportError?
+        bytes.withUnsafeMutableBytes { raw in
+            do throws(TransportError) { try write(UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        end = count
+    }
 
     /// Copies what fits into `buffer` from `written` on; returns how many bytes that was.
     mutating func drain(into buffer: UnsafeMutableRawBufferPointer, at written: Int) -> Int {
-        let n = min(buffer.count - written, bytes.count - offset)
+        let n = min(buffer.count - written, end - offset)
+        guard n > 0 else { return 0 }
         bytes.withUnsafeBytes { src in (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + offset, byteCount: n) }
         offset += n
         return n
