@@ -29,7 +29,7 @@ struct XMLTests {
     }
 
     @Test func escapingRoundTrips() throws {
-        let key = "a&b<c>\"d'e\r.csv"
+        let key = "a&b<c>\"d'e\ré🏁.csv"
         let root = try XML.parse(Array("<Key>\(XML.escape(key))</Key>".utf8))
         #expect(root.text == key)
     }

@@ -28,23 +28,27 @@ public enum XML {
 
     /// Escapes text for element content and attribute values.
     public static func escape(_ text: String) -> String {
-        // Most text (keys, codes, dates) has nothing to escape: a byte scan decides.
-        let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D }
-        guard text.utf8.contains(where: special) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(c)
-            }
+        // Most text (keys, codes, dates) has nothing to escape: a byte scan decides. Every character
+        // escaped is ASCII, so working on UTF-8 bytes leaves the others as they are.
+        guard text.utf8.contains(where: { entity($0) != nil }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if let entity = entity(byte) { out += entity.utf8 } else { out.append(byte) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func entity(_ byte: UInt8) -> String? {
+        switch byte {
+        case UInt8(ascii: "&"): "&amp;"
+        case UInt8(ascii: "<"): "&lt;"
+        case UInt8(ascii: ">"): "&gt;"
+        case UInt8(ascii: "\""): "&quot;"
+        case UInt8(ascii: "'"): "&apos;"
+        case UInt8(ascii: "\r"): "&#13;"
+        default: nil
+        }
     }
 
     private struct Parser {
