@@ -246,8 +246,10 @@ func latency() async throws {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
-    var cpuStarted = cpuTime()
-    func report(_ name: String, _ started: Date) {
+    /// Runs `request` n times and prints the wall and CPU microseconds per request.
+    func measure(_ name: String, _ request: () async throws -> Void) async rethrows {
+        let started = Date(), cpuStarted = cpuTime()
+        for _ in 0..<n { try await request() }
         print(String(format: "%@ %.1f us %.1f", name, Date().timeIntervalSince(started) / Double(n) * 1e6,
                      (cpuTime() - cpuStarted) / Double(n) * 1e6))
     }
@@ -255,15 +257,12 @@ func latency() async throws {
     // libcurl's own cost: one easy handle, a blocking loop, the body thrown away.
     guard let handle = curl_easy_init() else { fail("curl_easy_init failed") }
     let discard: ccurl_io_callback = { _, size, count, _ in size * count }
-    var started = Date()
-    cpuStarted = cpuTime()
-    for _ in 0..<n {
+    await measure("libcurl-loop") {
         ccurl_setopt_string(handle, CURLOPT_URL, url)
         ccurl_setopt_io(handle, CURLOPT_WRITEFUNCTION, discard)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         guard curl_easy_perform(handle) == CURLE_OK else { fail("curl_easy_perform failed") }
     }
-    report("libcurl-loop", started)
     curl_easy_cleanup(handle)
 
     // What handing a request to a transfer thread and resuming the caller costs, with no request.
@@ -289,38 +288,21 @@ func latency() async throws {
         }
     }
     let handOff = HandOff()
-    started = Date()
-    cpuStarted = cpuTime()
-    for _ in 0..<n { await handOff.roundTrip() }
-    report("hand-off", started)
+    await measure("hand-off") { await handOff.roundTrip() }
 
     guard let parts = URLComponents(string: url) else { fail("cannot read the presigned URL") }
     let target = RequestTarget(scheme: parts.scheme ?? "http", host: parts.host ?? "127.0.0.1", port: parts.port, path: parts.path,
                                query: (parts.queryItems ?? []).map { RequestTarget.QueryItem($0.name, $0.value ?? "") })
     let transport = CurlTransport()
-    started = Date()
-    cpuStarted = cpuTime()
-    for _ in 0..<n {
+    try await measure("transport") {
         let response = try await transport.execute(HTTPRequest(method: .get, target: target), streamBody: false)
         guard response.head.status == 200 else { fail("transport GET answered \(response.head.status)") }
     }
-    report("transport", started)
-
-    started = Date()
-    cpuStarted = cpuTime()
-    for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
-    report("s3client-get", started)
-
+    try await measure("s3client-get") { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
     try await s3.withConnection {
-        started = Date()
-        cpuStarted = cpuTime()
-        for _ in 0..<n { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
-        report("s3client-own", started)
+        try await measure("s3client-own") { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
         let body = [UInt8](repeating: 0x61, count: 1024)
-        started = Date()
-        cpuStarted = cpuTime()
-        for _ in 0..<n { _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes(body)) }
-        report("s3client-put", started)
+        try await measure("s3client-put") { _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes(body)) }
     }
 }
 
