@@ -188,6 +188,33 @@ struct TextHelperTests {
         #expect(URIEncoding.decodeForm("a+b%2Bc") == "a b+c")
         #expect(URIEncoding.canonicalQuery([.init("prefix", "a b"), .init("list-type", "2"), .init("a", "2"), .init("a", "10")])
                 == "a=10&a=2&list-type=2&prefix=a%20b")
+        // A name that is a prefix of another sorts first; so does an empty value; order is by encoded bytes.
+        #expect(URIEncoding.canonicalQuery([.init("ab"), .init("a", "x"), .init("a"), .init("a-b", "é"), .init("A")])
+                == "A=&a=&a=x&a-b=%C3%A9&ab=")
+        #expect(URIEncoding.canonicalQuery([]) == "" && URIEncoding.canonicalQuery([.init("uploads")]) == "uploads=")
+    }
+
+    /// AmzDate reads its dates by arithmetic; timegm (which it replaced) is the reference, rolling over
+    /// out-of-range days alike.
+    @Test func amzDatesParseAsTimegmDoes() {
+        var random = SystemRandomNumberGenerator()
+        var texts = ["19700101T000000Z", "20000229T235959Z", "21000228T120000Z", "20250231T000000Z", "19691231T235959Z"]
+        for _ in 0..<2_000 {
+            let seconds = Int.random(in: -2_000_000_000...6_000_000_000, using: &random)
+            texts.append(AmzDate(Date(timeIntervalSince1970: TimeInterval(seconds))).full)
+        }
+        for text in texts {
+            let b = Array(text.utf8).map { Int32($0) - 48 }
+            var parts = tm()
+            parts.tm_year = b[0] * 1000 + b[1] * 100 + b[2] * 10 + b[3] - 1900
+            parts.tm_mon = b[4] * 10 + b[5] - 1; parts.tm_mday = b[6] * 10 + b[7]
+            parts.tm_hour = b[9] * 10 + b[10]; parts.tm_min = b[11] * 10 + b[12]; parts.tm_sec = b[13] * 10 + b[14]
+            #expect(AmzDate.parse(text) == Date(timeIntervalSince1970: TimeInterval(timegm(&parts))), "\(text)")
+            #expect(AmzDate(parsing: text)?.full == text)
+        }
+        for bad in ["", "20130524T000000", "20130524 000000Z", "2013052AT000000Z", "20131324T000000Z", "20130524T250000Z", "20130524T000000Zx"] {
+            #expect(AmzDate.parse(bad) == nil && AmzDate(parsing: bad) == nil, "\(bad)")
+        }
     }
 
     @Test func signingKeysAreTheSameCachedOrNot() {

@@ -102,6 +102,6 @@ extension Collection<UInt8> {
     }
 }
 
-@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+@inline(__always) func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
 }

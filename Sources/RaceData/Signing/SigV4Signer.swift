@@ -19,13 +19,18 @@ public struct SigV4Signer: Sendable {
         self.credentials = credentials; self.region = region; self.service = service; self.keyCache = keyCache
     }
 
-    /// The intermediate texts, kept so tests and error messages can show what was signed.
+    /// The intermediate texts, kept so tests and error messages can show what was signed. They are
+    /// kept as bytes and made into text only when asked for: a verifier wants just the signature.
     public struct Signature: Sendable {
-        public var canonicalRequest: String
-        public var stringToSign: String
-        public var signature: String
-        public var signedHeaders: String
-        public var credentialScope: String
+        public let signature: String
+        public let credentialScope: String
+        let canonicalBytes: [UInt8]
+        let signedHeadersRange: Range<Int>
+        let stringToSignBytes: [UInt8]
+
+        public var canonicalRequest: String { String(decoding: canonicalBytes, as: UTF8.self) }
+        public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+        public var signedHeaders: String { String(decoding: canonicalBytes[signedHeadersRange], as: UTF8.self) }
     }
 
     /// Adds `x-amz-date`, `x-amz-content-sha256`, a session token if any, and `Authorization`.
@@ -71,10 +76,9 @@ public struct SigV4Signer: Sendable {
     /// in the order to sign; `query` excludes `X-Amz-Signature`. Servers (the mock) call this.
     public func expectedSignature(method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
                                   payloadHash: String, amzDate: String) -> Signature? {
-        guard let date = AmzDate.parse(amzDate) else { return nil }
-        let canonical = headers.map { (name: $0.name, value: $0.value.collapsingSpaces) }
-        return signature(method: method, target: target, query: target.query, headers: canonical,
-                         payloadHash: payloadHash, stamp: AmzDate(date))
+        guard let stamp = AmzDate(parsing: amzDate) else { return nil }
+        return signature(method: method, target: target, query: target.query, headers: headers,
+                         payloadHash: payloadHash, stamp: stamp)
     }
 
     /// Lower-cased names, trimmed values with inner runs of spaces collapsed, sorted; repeated names joined by ",".
@@ -89,28 +93,55 @@ public struct SigV4Signer: Sendable {
         return merged.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }
 
+    /// Header values are canonicalised here (trimmed, inner runs of spaces collapsed), so callers may
+    /// pass them as received. Built as bytes in one buffer: this runs for every request signed or verified.
     func signature(method: HTTPMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
                    headers: [(name: String, value: String)], payloadHash: String, stamp: AmzDate) -> Signature {
-        let signedHeaders = headers.map(\.name).joined(separator: ";")
-        // Appended piece by piece into one buffer: this runs for every request signed or verified.
-        var canonicalRequest = String()
-        canonicalRequest.reserveCapacity(512)
-        canonicalRequest += method.rawValue; canonicalRequest += "\n"
-        canonicalRequest += target.encodedPath; canonicalRequest += "\n"
-        canonicalRequest += URIEncoding.canonicalQuery(query); canonicalRequest += "\n"
+        let newline = UInt8(ascii: "\n")
+        var canonical = [UInt8]()
+        // Room for the path and query with every byte escaped, so the buffer is made once.
+        canonical.reserveCapacity(128 + 3 * target.path.utf8.count
+            + query.reduce(0) { $0 + 3 * ($1.name.utf8.count + $1.value.utf8.count) + 2 }
+            + headers.reduce(0) { $0 + 2 * $1.name.utf8.count + $1.value.utf8.count + 3 } + payloadHash.utf8.count)
+        canonical += method.rawValue.utf8; canonical.append(newline)
+        URIEncoding.append(target.path, keepSlash: true, to: &canonical); canonical.append(newline)
+        URIEncoding.appendCanonicalQuery(query, to: &canonical); canonical.append(newline)
         for header in headers {
-            canonicalRequest += header.name; canonicalRequest += ":"; canonicalRequest += header.value; canonicalRequest += "\n"
+            canonical += header.name.utf8
+            canonical.append(UInt8(ascii: ":"))
+            appendCollapsingSpaces(header.value, to: &canonical)
+            canonical.append(newline)
         }
-        canonicalRequest += "\n"; canonicalRequest += signedHeaders
-        canonicalRequest += "\n"; canonicalRequest += payloadHash
+        canonical.append(newline)
+        let signedStart = canonical.count
+        for (index, header) in headers.enumerated() {
+            if index > 0 { canonical.append(UInt8(ascii: ";")) }
+            canonical += header.name.utf8
+        }
+        let signedHeadersRange = signedStart..<canonical.count
+        canonical.append(newline); canonical += payloadHash.utf8
+
         let credentialScope = scope(stamp)
-        var stringToSign = Self.algorithm
-        stringToSign += "\n"; stringToSign += stamp.full
-        stringToSign += "\n"; stringToSign += credentialScope
-        stringToSign += "\n"; stringToSign += Digest.sha256(canonicalRequest.utf8).hexString
-        let signature = Digest.hmacSHA256(key: signingKey(stamp.day), message: Array(stringToSign.utf8)).hexString
-        return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
-                         signedHeaders: signedHeaders, credentialScope: credentialScope)
+        var stringToSign = [UInt8]()
+        stringToSign.reserveCapacity(Self.algorithm.utf8.count + 3 + stamp.full.utf8.count + credentialScope.utf8.count + 64)
+        stringToSign += Self.algorithm.utf8; stringToSign.append(newline)
+        stringToSign += stamp.full.utf8; stringToSign.append(newline)
+        stringToSign += credentialScope.utf8; stringToSign.append(newline)
+        appendHex(Digest.sha256(canonical), to: &stringToSign)
+        let signature = Digest.hmacSHA256(key: signingKey(stamp.day), message: stringToSign).hexString
+        return Signature(signature: signature, credentialScope: credentialScope, canonicalBytes: canonical,
+                         signedHeadersRange: signedHeadersRange, stringToSignBytes: stringToSign)
+    }
+
+    /// `value` trimmed of spaces, inner runs of spaces collapsed to one.
+    private func appendCollapsingSpaces(_ value: String, to out: inout [UInt8]) {
+        var pendingSpace = false, started = false
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: " ") { pendingSpace = started; continue }
+            if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
+            out.append(byte)
+            started = true
+        }
     }
 
     func scope(_ stamp: AmzDate) -> String { "\(stamp.day)/\(region)/\(service)/aws4_request" }
@@ -175,24 +206,54 @@ public struct AmzDate: Sendable, Equatable {
         full = String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `20130524T000000Z` checked and kept as it is; nil for anything else.
+    public init?(parsing text: String) {
+        guard Self.fields(text) != nil else { return nil }
+        full = text
+    }
+
     /// Parses `20130524T000000Z`; nil for anything else.
     public static func parse(_ text: String) -> Date? {
-        let b = Array(text.utf8)
-        guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
-        func num(_ r: Range<Int>) -> Int32? {
-            var v: Int32 = 0
-            for c in b[r] {
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int32(c - 48)
+        guard let f = fields(text) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(daysFromCivil(f.year, f.month, f.day) * 86_400 + f.seconds))
+    }
+
+    private static func fields(_ text: String) -> (year: Int, month: Int, day: Int, seconds: Int)? {
+        var text = text
+        return text.withUTF8 { b -> (Int, Int, Int, Int)? in
+            guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
+            func num(_ r: Range<Int>) -> Int? {
+                var v = 0
+                for i in r {
+                    let c = b[i]
+                    guard c >= 48, c <= 57 else { return nil }
+                    v = v * 10 + Int(c - 48)
+                }
+                return v
             }
-            return v
+            guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8),
+                  let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
+                  (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+            return (y, mo, d, h * 3600 + mi * 60 + s)
         }
-        guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8),
-              let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
-        var parts = tm()
-        parts.tm_year = y - 1900; parts.tm_mon = mo - 1; parts.tm_mday = d
-        parts.tm_hour = h; parts.tm_min = mi; parts.tm_sec = s
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); out-of-range
+    /// days roll over as timegm's do.
+    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+/// Lower-case hexadecimal of `bytes`, appended.
+func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+    for byte in bytes {
+        out.append(hexDigit(byte >> 4))
+        out.append(hexDigit(byte & 0x0f))
     }
 }

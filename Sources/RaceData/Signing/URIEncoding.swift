@@ -21,7 +21,7 @@ public enum URIEncoding {
         }
     }
 
-    private static func append(_ string: String, keepSlash: Bool, to out: inout [UInt8]) {
+    static func append(_ string: String, keepSlash: Bool, to out: inout [UInt8]) {
         let table = unreserved
         let keep = { (byte: UInt8) in table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) }
         // Most names and values need no escape at all: copy them whole.
@@ -39,23 +39,50 @@ public enum URIEncoding {
 
     /// Parameters sorted by encoded name, then encoded value, joined with `&`.
     public static func canonicalQuery(_ items: [RequestTarget.QueryItem]) -> String {
-        // Encoded text is ASCII, so comparing bytes is S3's order; the pairs are built as bytes once.
-        var pairs: [(name: [UInt8], value: [UInt8])] = items.map {
-            var name = [UInt8](), value = [UInt8]()
-            append($0.name, keepSlash: false, to: &name)
-            append($0.value, keepSlash: false, to: &value)
-            return (name, value)
-        }
-        pairs.sort { a, b in a.name == b.name ? a.value.lexicographicallyPrecedes(b.value) : a.name.lexicographicallyPrecedes(b.name) }
         var out = [UInt8]()
-        out.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count + 2 })
-        for (index, pair) in pairs.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: "&")) }
-            out += pair.name
-            out.append(UInt8(ascii: "="))
-            out += pair.value
-        }
+        appendCanonicalQuery(items, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `canonicalQuery` appended to `out`. The pairs are encoded once into one buffer and sorted as
+    /// ranges of it: encoded text is ASCII, so comparing bytes is S3's order.
+    static func appendCanonicalQuery(_ items: [RequestTarget.QueryItem], to out: inout [UInt8]) {
+        if items.count == 1 {
+            append(items[0].name, keepSlash: false, to: &out)
+            out.append(UInt8(ascii: "="))
+            append(items[0].value, keepSlash: false, to: &out)
+            return
+        }
+        guard !items.isEmpty else { return }
+        var encoded = [UInt8]()
+        // Room for every byte escaped, so the buffer is made once.
+        encoded.reserveCapacity(3 * items.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(items.count)
+        for item in items {
+            let nameStart = encoded.count
+            append(item.name, keepSlash: false, to: &encoded)
+            let valueStart = encoded.count
+            append(item.value, keepSlash: false, to: &encoded)
+            pairs.append((nameStart..<valueStart, valueStart..<encoded.count))
+        }
+        encoded.withUnsafeBufferPointer { bytes in
+            func less(_ a: Range<Int>, _ b: Range<Int>) -> Int32 {
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, common)
+                return order != 0 ? order : Int32(a.count - b.count).signum()
+            }
+            pairs.sort { x, y in
+                let byName = less(x.name, y.name)
+                return byName != 0 ? byName < 0 : less(x.value, y.value) < 0
+            }
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: "&")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.name]))
+                out.append(UInt8(ascii: "="))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.value]))
+            }
+        }
     }
 
     /// Percent-decoding; `+` stays `+` (S3 keys are not form-encoded). Returns nil on a broken escape
@@ -67,6 +94,8 @@ public enum URIEncoding {
     }
 
     public static func decode(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Most names and values carry no escape: the bytes are the text (one String, no scratch array).
+        guard bytes.contains(UInt8(ascii: "%")) else { return String(validating: bytes, as: UTF8.self) }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var index = 0
