@@ -156,6 +156,27 @@ struct TextHelperTests {
         #expect("🏁/é".splitting("/") == ["🏁", "é"])
     }
 
+    /// The byte-wise helpers against the standard library's definitions, on generated text.
+    @Test func byteWiseHelpersAgreeWithTheStandardLibrary() {
+        var random = SeededGenerator(seed: 7)
+        let alphabet = ["a", "B", "=", "/", " ", "é", "🏁", "z", "Z", "["]
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            let slice = text.dropFirst(Int.random(in: 0...2, using: &random))   // Substrings too
+            let separator: Unicode.Scalar = ["=", "/", " "].randomElement(using: &random)!
+            let maxSplits = [0, 1, 2, .max].randomElement(using: &random)!
+            for omitting in [true, false] {
+                #expect(slice.splitting(separator, maxSplits: maxSplits, omittingEmpty: omitting)
+                        == slice.split(separator: Character(separator), maxSplits: maxSplits, omittingEmptySubsequences: omitting),
+                        "\(slice) \(separator) \(maxSplits) \(omitting)")
+            }
+            let other = String(text.map { Bool.random(using: &random) ? Character($0.uppercased()) : $0 })
+            let asciiFolded = { (s: String) in s.utf8.map { (65...90).contains($0) ? $0 | 0x20 : $0 } }
+            #expect(text.equalsIgnoringASCIICase(other) == (asciiFolded(text) == asciiFolded(other)), "\(text) \(other)")
+            #expect(Substring(text).trimmedSpaces == text.trimmingCharacters(in: [" ", "\t"])[...])
+        }
+    }
+
     @Test func headerValuesCollapseTheirSpacesAsSigV4Says() {
         for (value, canonical) in [("a b", "a b"), ("  a   b  ", "a b"), ("a  b", "a b"), ("ab ", "ab"), (" ab", "ab"),
                                    ("", ""), ("   ", ""), ("20150830T123600Z", "20150830T123600Z"), ("a\tb", "a\tb")] {
