@@ -462,22 +462,43 @@ private func utc(_ date: Date) -> tm {
     return parts
 }
 
-private func digits(_ value: Int32, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+/// Text of fixed-width fields written byte by byte: the dates below go out on every answer and listing.
+private struct DateText {
+    var bytes: [UInt8] = []
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    mutating func digits(_ value: Int32, _ width: Int) {
+        var divisor: Int32 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        for _ in 0..<width { bytes.append(UInt8(48 + (v / divisor) % 10)); v %= divisor; divisor /= 10 }
+    }
+    mutating func text(_ s: String) { bytes += s.utf8 }
+    mutating func byte(_ c: Unicode.Scalar) { bytes.append(UInt8(c.value)) }
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// `2026-11-25T12:00:00.000Z`, as listings show dates.
 func isoDate(_ date: Date) -> String {
-    let t = utc(date)
-    let millis = Int32((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
-    return "\(digits(t.tm_year + 1900, 4))-\(digits(t.tm_mon + 1, 2))-\(digits(t.tm_mday, 2))T\(digits(t.tm_hour, 2)):\(digits(t.tm_min, 2)):\(digits(t.tm_sec, 2)).\(digits(millis, 3))Z"
+    // Whole milliseconds first: the fraction of a Double second times 1000 can fall just short (.830 as .829).
+    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+    let (seconds, rest) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+    let t = utc(Date(timeIntervalSince1970: TimeInterval(rest < 0 ? seconds - 1 : seconds)))
+    let millis = Int32(rest < 0 ? rest + 1000 : rest)
+    var out = DateText(capacity: 24)
+    out.digits(t.tm_year + 1900, 4); out.byte("-"); out.digits(t.tm_mon + 1, 2); out.byte("-"); out.digits(t.tm_mday, 2)
+    out.byte("T"); out.digits(t.tm_hour, 2); out.byte(":"); out.digits(t.tm_min, 2); out.byte(":"); out.digits(t.tm_sec, 2)
+    out.byte("."); out.digits(millis, 3); out.byte("Z")
+    return out.string
 }
 
 /// `Wed, 25 Nov 2026 12:00:00 GMT`, as HTTP headers show dates.
 func httpDate(_ date: Date) -> String {
     let t = utc(date)
-    return "\(weekdays[Int(t.tm_wday)]), \(digits(t.tm_mday, 2)) \(months[Int(t.tm_mon)]) \(digits(t.tm_year + 1900, 4)) \(digits(t.tm_hour, 2)):\(digits(t.tm_min, 2)):\(digits(t.tm_sec, 2)) GMT"
+    var out = DateText(capacity: 29)
+    out.text(weekdays[Int(t.tm_wday)]); out.byte(","); out.byte(" "); out.digits(t.tm_mday, 2); out.byte(" ")
+    out.text(months[Int(t.tm_mon)]); out.byte(" "); out.digits(t.tm_year + 1900, 4); out.byte(" ")
+    out.digits(t.tm_hour, 2); out.byte(":"); out.digits(t.tm_min, 2); out.byte(":"); out.digits(t.tm_sec, 2); out.text(" GMT")
+    return out.string
 }
 
 /// Seconds since 1970 of an RFC 1123 date; nil if it is not one.
