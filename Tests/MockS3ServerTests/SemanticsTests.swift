@@ -212,6 +212,30 @@ struct SemanticsTests {
     }
 }
 
+@Suite("Mock S3: virtual-hosted addressing")
+struct VirtualHostTests {
+    /// `Host: BUCKET.localhost` names the bucket and the whole path is the key; plain `localhost` is path style.
+    @Test func bucketFromTheHostName() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            _ = try await server.client().putObject(bucket: "b", key: "vh/k", body: .bytes([1, 2, 3]))
+            let signer = SigV4Signer(credentials: Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                                                              secretAccessKey: MockS3Server.defaultCredential.secretAccessKey), region: "us-east-1")
+            func get(host: String, path: String) throws -> String {
+                var request = HTTPRequest(method: .get, target: RequestTarget(scheme: "http", host: host, port: server.port, path: path))
+                signer.sign(&request, payloadHash: SigV4Signer.emptyPayloadSHA256, date: Date())
+                let lines = ["GET \(path) HTTP/1.1", "Host: \(host):\(server.port)"] + request.headers.fields.map { "\($0.name): \($0.value)" }
+                return try server.socketRequest(lines.joined(separator: "\r\n") + "\r\n\r\n")
+            }
+            let found = try get(host: "b.localhost", path: "/vh/k")
+            #expect(found.hasPrefix("HTTP/1.1 200") && found.contains("Content-Length: 3"), "\(found)")
+            let missing = try get(host: "b.localhost", path: "/vh/other")
+            #expect(missing.contains("<Code>NoSuchKey</Code>") && missing.contains("<Resource>/b/vh/other</Resource>"), "\(missing)")
+            let pathStyle = try get(host: "localhost", path: "/b/vh/k")
+            #expect(pathStyle.hasPrefix("HTTP/1.1 200"), "\(pathStyle)")
+        }
+    }
+}
+
 @Suite("Mock S3: dates as S3 writes them")
 struct DateFormatTests {
     /// Both formats are written byte by byte; Foundation's formatter is the reference.

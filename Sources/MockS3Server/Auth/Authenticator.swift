@@ -45,8 +45,8 @@ struct Authenticator: Sendable {
 
     func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         if let authorization = request.headers.first(name: "authorization") {
-            if authorization.hasPrefix("AWS4-HMAC-SHA256 ") { return try headerV4(request, authorization, now: now) }
-            if authorization.hasPrefix("AWS ") {
+            if let fields = authorization.afterPrefix("AWS4-HMAC-SHA256 ") { return try headerV4(request, fields, now: now) }
+            if authorization.afterPrefix("AWS ") != nil {
                 throw .init("InvalidRequest", 400, "Please use AWS4-HMAC-SHA256.")
             }
             throw .init("InvalidArgument", 400, "Unsupported Authorization Type", extra: [("ArgumentName", "Authorization")])
@@ -80,8 +80,8 @@ struct Authenticator: Sendable {
     }
 
     /// `Credential=KEY/DAY/REGION/s3/aws4_request` split and checked.
-    private func scope(_ text: String, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
-        let parts = text.splitting("/", omittingEmpty: false).map(String.init)
+    private func scope(_ text: Substring, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
+        let parts = text.splitting("/", omittingEmpty: false)
         guard parts.count == 5, parts[4] == "aws4_request" else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
@@ -96,17 +96,19 @@ struct Authenticator: Sendable {
         guard amzDate.hasPrefix(parts[1]) else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
         }
-        return (parts[0], parts[1])
+        return (String(parts[0]), String(parts[1]))
     }
 
-    private func headerV4(_ request: IncomingRequest, _ authorization: String, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
-        var fields: [String: String] = [:]
-        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).splitting(",") {
-            let kv = part.trimmingSpaces.splitting("=", maxSplits: 1)
-            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+    /// `fields`: the Authorization header after `AWS4-HMAC-SHA256 `.
+    private func headerV4(_ request: IncomingRequest, _ fields: Substring, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
+        var credentialText: Substring?, signedHeaders: Substring?, provided: Substring?
+        for part in fields.splitting(",") {
+            let field = part.trimmedSpaces
+            if let value = field.afterPrefix("Credential=") { credentialText = value }
+            else if let value = field.afterPrefix("SignedHeaders=") { signedHeaders = value }
+            else if let value = field.afterPrefix("Signature=") { provided = value }
         }
-        guard let credentialText = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
-              let provided = fields["Signature"] else {
+        guard let credentialText, let signedHeaders, let provided else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; it needs Credential, SignedHeaders and Signature.")
         }
         guard let amzDate = request.headers.first(name: "x-amz-date"), let date = AmzDate.parse(amzDate) else {
@@ -118,21 +120,16 @@ struct Authenticator: Sendable {
         guard let payloadHash = request.headers.first(name: "x-amz-content-sha256") else {
             throw .invalidRequest("Missing required header for this request: x-amz-content-sha256")
         }
-        let names = signedHeaders.splitting(";").map { String($0) }
+        let names = signedHeaders.splitting(";")
         guard names.contains("host") else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; host must be a signed header.")
         }
-        var headers: [(name: String, value: String)] = []
-        for name in names {
-            let values = request.headers[name]
-            guard !values.isEmpty else { throw .signatureDoesNotMatch }
-            headers.append((name, values.map { $0.trimmingSpaces }.joined(separator: ",")))
-        }
+        let headers = try Self.signedHeaderValues(names, request.headers)
         let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
                                  keyCache: signingKeys)
         guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: nil),
                                                       headers: headers, payloadHash: payloadHash, amzDate: amzDate),
-              constantTimeEqual(expected.signature, provided) else {
+              constantTimeEqual(expected.signature, String(provided)) else {
             throw .signatureDoesNotMatch
         }
         try checkToken(credential, request.headers.first(name: "x-amz-security-token"))
@@ -140,6 +137,22 @@ struct Authenticator: Sendable {
             ChunkSigner(signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
                         scope: expected.credentialScope, seedSignature: expected.signature)
         })
+    }
+
+    /// The values of the signed headers, in the order named, a repeated header's values joined by ",";
+    /// a named header that was not sent makes the signature wrong.
+    private static func signedHeaderValues(_ names: [Substring], _ headers: NIOHTTP1.HTTPHeaders) throws(S3ServerError) -> [(name: String, value: String)] {
+        var values: [(name: String, value: String)] = []
+        values.reserveCapacity(names.count)
+        for name in names {
+            var value: String?
+            for (field, fieldValue) in headers where field.equalsIgnoringASCIICase(name) {
+                value = value.map { "\($0),\(fieldValue.trimmedSpaces)" } ?? fieldValue.trimmingSpaces
+            }
+            guard let value else { throw .signatureDoesNotMatch }
+            values.append((String(name), value))
+        }
+        return values
     }
 
     private func presignedV4(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
@@ -154,15 +167,11 @@ struct Authenticator: Sendable {
         guard (1...604_800).contains(expires) else {
             throw .init("AuthorizationQueryParametersError", 400, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
         }
-        let (keyId, _) = try scope(credentialText, amzDate: amzDate)
+        let (keyId, _) = try scope(Substring(credentialText), amzDate: amzDate)
         let credential = try credential(keyId)
         if now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
         if date.timeIntervalSince(now) > maxSkew { throw .init("AccessDenied", 403, "Request is not valid yet") }
-        var headers: [(name: String, value: String)] = []
-        for name in signedHeaders.splitting(";").map(String.init) {
-            guard let value = request.headers.first(name: name) else { throw .signatureDoesNotMatch }
-            headers.append((name, value.trimmingSpaces))
-        }
+        let headers = try Self.signedHeaderValues(signedHeaders.splitting(";"), request.headers)
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload
         let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
                                  keyCache: signingKeys)

@@ -65,6 +65,10 @@ extension NIOHTTP1.HTTPHeaders {
     /// Whether the request names a checksum of its body (`x-amz-checksum-crc32` and the like), which
     /// S3 takes in place of Content-MD5.
     var hasChecksumHeader: Bool {
-        Checksum.Algorithm.allCases.contains { contains(name: "x-amz-checksum-\($0.rawValue)") }
+        let prefix = "x-amz-checksum-"
+        return contains { name, _ in
+            name.utf8.count > prefix.utf8.count && name.prefix(prefix.utf8.count).equalsIgnoringASCIICase(prefix)
+                && Checksum.Algorithm.allCases.contains { name.dropFirst(prefix.utf8.count).equalsIgnoringASCIICase($0.rawValue) }
+        }
     }
 }

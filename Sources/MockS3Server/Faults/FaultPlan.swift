@@ -54,14 +54,13 @@ final class FaultInjector: @unchecked Sendable {
     func decide(_ operation: String) -> Decision {
         lock.lock()
         defer { lock.unlock() }
+        // Without rates (the usual case) there is nothing to draw or look up.
+        if plan.slowDownRate.isEmpty && plan.internalErrorRate.isEmpty && plan.dropMidBodyRate.isEmpty { return .none }
         if let max = plan.maxFaults, given >= max { return .none }
-        let candidates: [(Decision, Double)] = [
-            (.slowDown, plan.rate(plan.slowDownRate, operation)),
-            (.internalError, plan.rate(plan.internalErrorRate, operation)),
-            (.dropMidBody, plan.rate(plan.dropMidBodyRate, operation)),
-        ]
-        for (decision, rate) in candidates where rate > 0 {
-            if nextUnit() < rate { given += 1; return decision }
+        for (decision, table) in [(Decision.slowDown, plan.slowDownRate), (.internalError, plan.internalErrorRate),
+                                  (.dropMidBody, plan.dropMidBodyRate)] where !table.isEmpty {
+            let rate = plan.rate(table, operation)
+            if rate > 0, nextUnit() < rate { given += 1; return decision }
         }
         return .none
     }

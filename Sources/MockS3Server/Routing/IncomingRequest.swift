@@ -19,13 +19,14 @@ struct IncomingRequest {
         guard let m = RaceData.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
         httpMethod = m
         headers = head.headers
-        guard let (rawPath, path, query) = Self.parseTarget(head.uri), rawPath.hasPrefix("/") else { throw .invalidURI }
+        guard let (rawPath, path, query) = Self.parseTarget(head.uri), let afterSlash = path.afterPrefix("/") else { throw .invalidURI }
         self.rawPath = rawPath; self.path = path; self.query = query
         // Virtual-hosted style on *.localhost; path style otherwise.
-        var pathForKey = Substring(path.dropFirst())
-        let host = (headers.first(name: "host") ?? "").splitting(":").first.map(String.init) ?? ""
-        if host.hasSuffix(".localhost") {
-            bucket = String(host.dropLast(".localhost".count))
+        var pathForKey = afterSlash
+        let hostHeader = headers.first(name: "host") ?? ""
+        let host = hostHeader.utf8.firstIndex(of: UInt8(ascii: ":")).map { hostHeader[..<$0] } ?? Substring(hostHeader)
+        if host.utf8.count > ".localhost".utf8.count, host.utf8.reversed().starts(with: ".localhost".utf8.reversed()) {
+            bucket = String(Substring(host.utf8.dropLast(".localhost".utf8.count)))
         } else if !pathForKey.isEmpty {
             let slash = pathForKey.utf8.firstIndex(of: UInt8(ascii: "/"))
             bucket = String(pathForKey[..<(slash ?? pathForKey.endIndex)])

@@ -382,9 +382,9 @@ struct S3Service: Sendable {
 
     /// If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, with S3's precedence.
     func checkConditions(_ r: IncomingRequest, _ object: StoredObject) throws(S3ServerError) {
-        let etag = "\"\(object.etag)\""
         func matches(_ list: String) -> Bool {
-            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0 == "*" || $0 == etag || $0 == object.etag }
+            let etag = "\"\(object.etag)\""
+            return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0 == "*" || $0 == etag || $0 == object.etag }
         }
         let modified = floor(object.lastModified.timeIntervalSince1970)
         let ifMatch = r.headers.first(name: "if-match")

@@ -282,6 +282,7 @@ final class S3Handler: ChannelInboundHandler {
     private func write(context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
                        close: Bool, dropMidBody: Bool) {
         var headers = NIOHTTP1.HTTPHeaders()
+        headers.reserveCapacity(7 + response.headers.count)
         headers.add(name: "x-amz-request-id", value: requestId)
         headers.add(name: "x-amz-id-2", value: requestId)
         let now = server.now()
