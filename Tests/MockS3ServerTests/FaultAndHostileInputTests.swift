@@ -164,3 +164,26 @@ struct HostileInputTests {
     }
 }
 
+
+@Suite("Mock S3: connections")
+struct ConnectionTests {
+    /// HTTP/1.0 closes after each answer unless the client asks to keep the connection, and then it must
+    /// be told it is kept (ApacheBench waited for ever without that); HTTP/1.1 keeps it unless asked to close.
+    @Test(arguments: [
+        ("HTTP/1.0", "", true, "close"),
+        ("HTTP/1.0", "Connection: keep-alive\r\n", false, "keep-alive"),
+        ("HTTP/1.1", "Connection: close\r\n", true, "close"),
+        ("HTTP/1.1", "", false, nil),
+    ] as [(String, String, Bool, String?)])
+    func keepAliveFollowsTheVersionAndTheClient(version: String, header: String, closes: Bool, announced: String?) async throws {
+        try await withMock { server in
+            // An anonymous GET of a missing bucket: refused, which is all this needs to see how the connection ends.
+            let (answer, closed) = try server.socketExchange("GET /b/k \(version)\r\nHost: 127.0.0.1\r\n\(header)\r\n", timeout: 1)
+            #expect(answer.hasPrefix("HTTP/1.1 404"), "\(answer)")
+            #expect(closed == closes, "\(answer)")
+            let head = answer.components(separatedBy: "\r\n\r\n")[0].lowercased()
+            #expect(head.contains("\r\nconnection: ") == (announced != nil))
+            if let announced { #expect(head.contains("\r\nconnection: \(announced)")) }
+        }
+    }
+}

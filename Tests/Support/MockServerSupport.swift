@@ -49,13 +49,19 @@ extension MockS3Server {
 
     /// Bytes straight onto a socket, for requests curl would tidy up (dot segments, absurd headers).
     public func socketRequest(_ text: String) throws -> String {
+        try socketExchange(text, timeout: 5) { $0.contains("</Error>") || $0.hasPrefix("HTTP/1.1 200") }.answer
+    }
+
+    /// Sends `text` and reads until `done` says the answer is whole, the server closes the connection,
+    /// or `timeout` seconds pass without a byte; `closed` tells whether the server closed it.
+    public func socketExchange(_ text: String, timeout seconds: Int, done: (String) -> Bool = { _ in false }) throws -> (answer: String, closed: Bool) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -65,13 +71,15 @@ extension MockS3Server {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
+        var closed = false
         while true {
             let n = recv(fd, &chunk, chunk.count, 0)
+            if n == 0 { closed = true }
             if n <= 0 { break }
             answer += chunk[..<n]
-            if let text = String(bytes: answer, encoding: .utf8), text.contains("</Error>") || text.hasPrefix("HTTP/1.1 200") { break }
+            if let text = String(bytes: answer, encoding: .utf8), done(text) { break }
         }
-        return String(decoding: answer, as: UTF8.self)
+        return (String(decoding: answer, as: UTF8.self), closed)
     }
 }
 

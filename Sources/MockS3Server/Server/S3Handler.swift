@@ -48,6 +48,10 @@ final class S3Handler: ChannelInboundHandler {
     }
 
     private var state = State.idle
+    /// Whether the client keeps the connection after this request (HTTP/1.1 unless it says `close`,
+    /// HTTP/1.0 only when it asks for `keep-alive`), and whether it must be told so (HTTP/1.0).
+    private var keepAlive = true
+    private var announceKeepAlive = false
     /// The `Date` header changes once a second; formatting it per response showed in profiles.
     private var date: (second: Int, text: String) = (-1, "")
 
@@ -80,6 +84,8 @@ final class S3Handler: ChannelInboundHandler {
 
     private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let requestId = Self.requestId()
+        keepAlive = head.isKeepAlive
+        announceKeepAlive = head.isKeepAlive && head.version == .http1_0
         let request: IncomingRequest
         do {
             request = try IncomingRequest(head)
@@ -297,7 +303,8 @@ final class S3Handler: ChannelInboundHandler {
         case .blob(_, let range): UInt64(range.count)
         }
         if response.status != 304 && response.status != 204 { headers.add(name: "Content-Length", value: String(length)) }
-        if close { headers.add(name: "Connection", value: "close") }
+        let close = close || !keepAlive
+        if close { headers.add(name: "Connection", value: "close") } else if announceKeepAlive { headers.add(name: "Connection", value: "keep-alive") }
         let status = HTTPResponseStatus(statusCode: response.status)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !isHead {
