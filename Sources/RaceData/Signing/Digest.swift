@@ -27,7 +27,7 @@ public final class Digest {
         precondition(EVP_DigestUpdate(context, base, bytes.count) == 1)
     }
 
-    public func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+    @inlinable public func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
         if done == nil { Array(bytes).withUnsafeBytes { update($0) } }
     }
@@ -40,11 +40,11 @@ public final class Digest {
         return out
     }
 
-    public static func sha256<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+    @inlinable public static func sha256<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         let d = Digest(.sha256); d.update(bytes); return d.finalize()
     }
 
-    public static func md5<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+    @inlinable public static func md5<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         let d = Digest(.md5); d.update(bytes); return d.finalize()
     }
 
@@ -88,8 +88,9 @@ public final class Digest {
 
 extension Collection<UInt8> {
     /// Lower-case hexadecimal, as SigV4 and ETags spell digests. Written straight into the string's
-    /// storage: a few of these run for every request signed or verified.
-    public var hexString: String {
+    /// storage: a few of these run for every request signed or verified. (Inlinable, so callers in other
+    /// modules get it specialised: generic, it went through runtime metadata lookups per byte.)
+    @inlinable public var hexString: String {
         String(unsafeUninitializedCapacity: count * 2) { out in
             var i = 0
             for byte in self {
@@ -102,6 +103,6 @@ extension Collection<UInt8> {
     }
 }
 
-@inline(__always) func hexDigit(_ nibble: UInt8) -> UInt8 {
+@usableFromInline @inline(__always) func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
 }

@@ -95,7 +95,7 @@ public enum URIEncoding {
 
     public static func decode(bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // Most names and values carry no escape: the bytes are the text (one String, no scratch array).
-        guard bytes.contains(UInt8(ascii: "%")) else { return String(validating: bytes, as: UTF8.self) }
+        guard bytes.contains(UInt8(ascii: "%")) else { return text(validating: bytes) }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var index = 0
@@ -107,7 +107,14 @@ public enum URIEncoding {
             out.append(h << 4 | l)
             index += 2
         }
-        return String(validating: out, as: UTF8.self)
+        return out.withUnsafeBufferPointer { text(validating: $0) }
+    }
+
+    /// The bytes as text if they are UTF-8. ASCII (nearly every name and value) needs no validating,
+    /// which instantiated generic metadata on every call.
+    private static func text(validating bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// Decoding as S3's `encoding-type=url` listings need it: `+` is a space there.
