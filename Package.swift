@@ -52,7 +52,11 @@ let package = Package(
         .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", .product(name: "Logging", package: "swift-log")],
                           path: "Sources/race-api"),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", .product(name: "Logging", package: "swift-log")]),
-        .executableTarget(name: "S3Bench", dependencies: ["RaceData", "CCurl"], path: "Benchmarks/S3Bench"),
+        .executableTarget(name: "S3Bench", dependencies: [
+            "RaceData", "CCurl", "MockS3Server",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Benchmarks/S3Bench"),
         .testTarget(name: "RaceDataTests", dependencies: ["RaceData"], path: "Tests/RaceDataTests"),
         .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server"], path: "Tests/Support"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["RaceData", "MockS3Server", "TestSupport"], path: "Tests/MockS3ServerTests"),

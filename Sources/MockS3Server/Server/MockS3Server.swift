@@ -41,20 +41,9 @@ public final class MockS3Server: Sendable {
     /// Binds and starts serving; `endpoint` then says where.
     public init(configuration: Configuration = Configuration()) async throws {
         self.configuration = configuration
-        let blobs: any BlobStore = try configuration.dataDirectory.map { try DiskBlobStore(directory: $0) } ?? MemoryBlobStore()
-        let store = CatalogStore(blobs: blobs)
+        let (context, store, faults) = try Self.makeContext(configuration, journal: journal)
         self.store = store
-        for bucket in configuration.buckets {
-            try store.createBucket(bucket)
-            try store.setOwnership(bucket, configuration.defaultOwnership)
-        }
-        faults = FaultInjector(plan: configuration.faults, seed: configuration.seed)
-        let context = ServerContext(
-            service: S3Service(store: store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
-            authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
-                                                                 uniquingKeysWith: { $1 }),
-                                         region: configuration.region),
-            faults: faults, journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
+        self.faults = faults
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         do {
             channel = try await ServerBootstrap(group: group)
@@ -63,19 +52,45 @@ public final class MockS3Server: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        // Response header values are ours or copies of request headers the parser already
-                        // checked, so NIO's outbound validation would only cost time.
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withErrorHandling: true, withOutboundHeaderValidation: false)
-                        try channel.pipeline.syncOperations.addHandler(S3Handler(server: context))
-                    }
+                    channel.eventLoop.makeCompletedFuture { try Self.configure(channel.pipeline.syncOperations, context) }
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
+    }
+
+    /// The server's request handling on a channel of the caller's, without a socket: what a TCP
+    /// connection gets, over storage and credentials of its own made from `configuration`. For
+    /// measuring the server's own cost per request on an `EmbeddedChannel` (`s3bench handler`).
+    public static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration) throws {
+        try configure(pipeline, makeContext(configuration, journal: Journal()).context)
+    }
+
+    private static func makeContext(_ configuration: Configuration, journal: Journal) throws
+        -> (context: ServerContext, store: CatalogStore, faults: FaultInjector) {
+        let blobs: any BlobStore = try configuration.dataDirectory.map { try DiskBlobStore(directory: $0) } ?? MemoryBlobStore()
+        let store = CatalogStore(blobs: blobs)
+        for bucket in configuration.buckets {
+            try store.createBucket(bucket)
+            try store.setOwnership(bucket, configuration.defaultOwnership)
+        }
+        let faults = FaultInjector(plan: configuration.faults, seed: configuration.seed)
+        let context = ServerContext(
+            service: S3Service(store: store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
+            authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
+                                                                 uniquingKeysWith: { $1 }),
+                                         region: configuration.region),
+            faults: faults, journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
+        return (context, store, faults)
+    }
+
+    private static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, _ context: ServerContext) throws {
+        // Response header values are ours or copies of request headers the parser already
+        // checked, so NIO's outbound validation would only cost time.
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+        try pipeline.addHandler(S3Handler(server: context))
     }
 
     public var port: Int { channel.localAddress?.port ?? 0 }
