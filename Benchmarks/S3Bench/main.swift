@@ -20,6 +20,12 @@ import RaceData
 //       (a presigned URL), an empty hand-off to a thread and back, our transport (the same URL),
 //       S3Client.getObjectBytes (signing included), the same on a connection of its own, and a 1 KiB
 //       PutObject there; each with this process's CPU time per request next to it
+//   s3bench handler [N]
+//       the mock's CPU time per request on its own, in-process (no sockets): see Handler.swift
+//   s3bench raw  METHOD URL CONNECTIONS SECONDS [BODY_BYTES]
+//       a load generator without libcurl (for HEAD, which wrk and h2load cannot do): each connection a
+//       thread sending the same request over one HTTP/1.1 keep-alive socket, blocking; a presigned URL
+//       carries the signature. Prints "<method> <connections> <requests/s> <statuses>"
 // Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the mock server's defaults.
 
 let arguments = CommandLine.arguments
@@ -27,8 +33,82 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-guard arguments.count >= 2, ["get", "put", "ops", "latency", "parse", "s3parse", "hash", "requests"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests ... (see Benchmarks/S3Bench/main.swift)")
+guard arguments.count >= 2, ["get", "put", "ops", "latency", "parse", "s3parse", "hash", "requests", "raw", "handler"].contains(arguments[1]) else {
+    fail("usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests|raw|handler ... (see Benchmarks/S3Bench/main.swift)")
+}
+if arguments[1] == "handler" {
+    try handlerBench(arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000)
+    exit(0)
+}
+if arguments[1] == "raw" {
+    guard arguments.count >= 6, let url = URL(string: arguments[3]), let host = url.host, let port = url.port,
+          let connections = Int(arguments[4]), let seconds = Double(arguments[5]) else { fail("raw needs METHOD URL CONNECTIONS SECONDS [BODY_BYTES]") }
+    let method = arguments[2], bodySize = arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0
+    let target = url.path(percentEncoded: true) + (url.query(percentEncoded: true).map { "?" + $0 } ?? "")
+    let length = bodySize > 0 || method == "PUT" ? "Content-Length: \(bodySize)\r\n" : ""
+    let request = Array("\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\n\(length)\r\n".utf8)
+        + [UInt8](repeating: 0x61, count: bodySize)
+    let deadline = Date().addingTimeInterval(seconds)
+    /// Each connection writes only its own slot; they are read once every connection has finished.
+    final class Tally: @unchecked Sendable {
+        var counts: [Int], statuses: [[String: Int]]
+        init(_ n: Int) { counts = Array(repeating: 0, count: n); statuses = Array(repeating: [:], count: n) }
+    }
+    let tally = Tally(connections)
+    @Sendable func connectSocket() -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(host)
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { fail("cannot connect to \(host):\(port)") }
+        return fd
+    }
+    DispatchQueue.concurrentPerform(iterations: connections) { c in
+        var fd = connectSocket()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var n = 0
+        while Date() < deadline {
+            guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { fail("send failed") }
+            // The head, then Content-Length bytes of body unless this is a HEAD.
+            var have = 0, headEnd = -1
+            while headEnd < 0 {
+                let got = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + have, $0.count - have, 0) }
+                guard got > 0 else { fail("connection closed by the server") }
+                have += got
+                if have >= 4 {
+                    for i in 3..<have where buffer[i - 3] == 13 && buffer[i - 2] == 10 && buffer[i - 1] == 13 && buffer[i] == 10 { headEnd = i + 1; break }
+                }
+            }
+            let head = String(decoding: buffer[0..<headEnd], as: UTF8.self).lowercased()
+            let status = String(head.dropFirst(9).prefix(3))
+            tally.statuses[c][status, default: 0] += 1
+            var length = 0
+            if method != "HEAD", let range = head.range(of: "\r\ncontent-length:") {
+                length = Int(head[range.upperBound...].prefix { $0 != "\r" }.trimmingCharacters(in: .whitespaces)) ?? 0
+            }
+            var body = have - headEnd
+            while body < length {
+                let got = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, min($0.count, length - body), 0) }
+                guard got > 0 else { fail("connection closed by the server") }
+                body += got
+            }
+            n += 1
+            // A server that ends each connection (moto does) costs a new one per request, as with wrk.
+            if head.contains("\r\nconnection: close") { close(fd); fd = connectSocket() }
+        }
+        close(fd)
+        tally.counts[c] = n
+    }
+    let total = tally.counts.reduce(0, +)
+    let seen = tally.statuses.reduce(into: [String: Int]()) { all, one in all.merge(one, uniquingKeysWith: +) }
+    print("\(method) \(connections) \(Int(Double(total) / seconds)) \(seen.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))")
+    exit(0)
 }
 if arguments[1] == "hash" {
     let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 20, alignment: 64)
