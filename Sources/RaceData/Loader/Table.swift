@@ -260,7 +260,7 @@ public enum Timestamp {
             days = cache.days
         } else {
             guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d) else { return nil }
-            days = daysFromCivil(y, mo, d)
+            days = CivilDate.days(year: y, month: mo, day: d)
             cache = DayCache(date: date, days: days)
         }
         guard let h = digits(11, 2), let mi = digits(14, 2), let sec = digits(17, 2), h < 24, mi < 60, sec < 61 else { return nil }
@@ -276,17 +276,6 @@ public enum Timestamp {
         if i < b.count && b[i] == 90 { i += 1 }
         guard i == b.count else { return nil }
         return (days * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + millis
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): plain
-    /// arithmetic, where timegm would consult the time zone machinery for every value.
-    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     public static func format(_ ms: Int64) -> String {

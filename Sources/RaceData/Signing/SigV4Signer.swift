@@ -215,7 +215,7 @@ public struct AmzDate: Sendable, Equatable {
     /// Parses `20130524T000000Z`; nil for anything else.
     public static func parse(_ text: String) -> Date? {
         guard let f = fields(text) else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(daysFromCivil(f.year, f.month, f.day) * 86_400 + f.seconds))
+        return Date(timeIntervalSince1970: TimeInterval(CivilDate.days(year: Int64(f.year), month: Int64(f.month), day: Int64(f.day)) * 86_400 + Int64(f.seconds)))
     }
 
     private static func fields(_ text: String) -> (year: Int, month: Int, day: Int, seconds: Int)? {
@@ -236,17 +236,6 @@ public struct AmzDate: Sendable, Equatable {
                   (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
             return (y, mo, d, h * 3600 + mi * 60 + s)
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); out-of-range
-    /// days roll over as timegm's do.
-    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 
