@@ -110,6 +110,11 @@ struct HostileInputTests {
                 let answer = try server.socketRequest("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("<Code>InvalidURI</Code>"), "\(path): \(answer.prefix(80))")
             }
+            // Targets that do not start with "/" (an escaped one does not count) are refused by the HTTP parser.
+            for path in ["%2Fb/x", "b/x"] {
+                let (answer, _) = try server.socketExchange("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout: 2)
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(path): \(answer.prefix(80))")
+            }
             try await expectAlive(server)
         }
     }

@@ -19,10 +19,11 @@ struct IncomingRequest {
         guard let m = RaceData.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
         httpMethod = m
         headers = head.headers
-        guard let (rawPath, path, query) = Self.parseTarget(head.uri), let afterSlash = path.afterPrefix("/") else { throw .invalidURI }
+        // The target as sent must start with "/" (an escaped one, %2F, does not count).
+        guard let (rawPath, path, query) = Self.parseTarget(head.uri), rawPath.utf8.first == UInt8(ascii: "/") else { throw .invalidURI }
         self.rawPath = rawPath; self.path = path; self.query = query
         // Virtual-hosted style on *.localhost; path style otherwise.
-        var pathForKey = afterSlash
+        var pathForKey = Substring(path.utf8.dropFirst())
         let hostHeader = headers.first(name: "host") ?? ""
         let host = hostHeader.utf8.firstIndex(of: UInt8(ascii: ":")).map { hostHeader[..<$0] } ?? Substring(hostHeader)
         if host.utf8.count > ".localhost".utf8.count, host.utf8.reversed().starts(with: ".localhost".utf8.reversed()) {
