@@ -212,6 +212,26 @@ struct SemanticsTests {
     }
 }
 
+@Suite("Mock S3: DeleteObjects needs a body checksum")
+struct DeleteObjectsChecksumTests {
+    /// Content-MD5 or an x-amz-checksum-<algorithm> header (any case) is required; x-amz-checksum-mode is not one.
+    @Test func checksumHeadersCount() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let body = Array("<Delete><Object><Key>k</Key></Object></Delete>".utf8)
+            var crc = CRC32(.ieee)
+            body.withUnsafeBytes { crc.update($0) }
+            let checksum = Data(crc.bytes).base64EncodedString()
+            for (headers, accepted) in [([("x-amz-checksum-crc32", checksum)], true), ([("X-Amz-Checksum-CRC32", checksum)], true),
+                                        ([("Content-MD5", Data(Digest.md5(body)).base64EncodedString())], true),
+                                        ([("x-amz-checksum-mode", "ENABLED")], false), ([], false)] as [([(String, String)], Bool)] {
+                let answer = try await server.raw(.post, "/b", query: [.init("delete")], headers: headers, body: body)
+                #expect((answer.status == 200) == accepted, "\(headers): \(answer.status) \(answer.errorCode ?? "")")
+                if !accepted { #expect(answer.errorCode == "InvalidRequest") }
+            }
+        }
+    }
+}
+
 @Suite("Mock S3: virtual-hosted addressing")
 struct VirtualHostTests {
     /// `Host: BUCKET.localhost` names the bucket and the whole path is the key; plain `localhost` is path style.

@@ -65,10 +65,10 @@ extension NIOHTTP1.HTTPHeaders {
     /// Whether the request names a checksum of its body (`x-amz-checksum-crc32` and the like), which
     /// S3 takes in place of Content-MD5.
     var hasChecksumHeader: Bool {
-        let prefix = "x-amz-checksum-"
+        let prefix = "x-amz-checksum-".utf8.count
         return contains { name, _ in
-            name.utf8.count > prefix.utf8.count && name.prefix(prefix.utf8.count).equalsIgnoringASCIICase(prefix)
-                && Checksum.Algorithm.allCases.contains { name.dropFirst(prefix.utf8.count).equalsIgnoringASCIICase($0.rawValue) }
+            name.utf8.count > prefix && Substring(name.utf8.prefix(prefix)).equalsIgnoringASCIICase("x-amz-checksum-")
+                && Checksum.Algorithm.allCases.contains { Substring(name.utf8.dropFirst(prefix)).equalsIgnoringASCIICase($0.rawValue) }
         }
     }
 }
