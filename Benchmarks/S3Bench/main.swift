@@ -69,7 +69,7 @@ if arguments[1] == "raw" {
         guard connected == 0 else { fail("cannot connect to \(host):\(port)") }
         return fd
     }
-    DispatchQueue.concurrentPerform(iterations: connections) { c in
+    @Sendable func connection(_ c: Int) {
         var fd = connectSocket()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var n = 0
@@ -90,7 +90,10 @@ if arguments[1] == "raw" {
             tally.statuses[c][status, default: 0] += 1
             var length = 0
             if method != "HEAD", let range = head.range(of: "\r\ncontent-length:") {
-                length = Int(head[range.upperBound...].prefix { $0 != "\r" }.trimmingCharacters(in: .whitespaces)) ?? 0
+                // Digits read as bytes: "\r\n" is one Character, so a Character scan for "\r" ran past the line.
+                let digits = head[range.upperBound...].utf8.drop { $0 == UInt8(ascii: " ") }.prefix { (48...57).contains($0) }
+                guard let value = Int(Substring(digits)) else { fail("unreadable Content-Length in \(head)") }
+                length = value
             }
             var body = have - headEnd
             while body < length {
@@ -105,6 +108,10 @@ if arguments[1] == "raw" {
         close(fd)
         tally.counts[c] = n
     }
+    // A thread per connection (concurrentPerform would run only as many at once as there are cores).
+    let finished = DispatchGroup()
+    for c in 0..<connections { finished.enter(); Thread { connection(c); finished.leave() }.start() }
+    finished.wait()
     let total = tally.counts.reduce(0, +)
     let seen = tally.statuses.reduce(into: [String: Int]()) { all, one in all.merge(one, uniquingKeysWith: +) }
     print("\(method) \(connections) \(Int(Double(total) / seconds)) \(seen.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))")
