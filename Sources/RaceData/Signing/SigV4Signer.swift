@@ -109,7 +109,7 @@ public struct SigV4Signer: Sendable {
         for header in headers {
             canonical += header.name.utf8
             canonical.append(UInt8(ascii: ":"))
-            appendCollapsingSpaces(header.value, to: &canonical)
+            canonical += header.value.collapsingSpaces.utf8
             canonical.append(newline)
         }
         canonical.append(newline)
@@ -131,17 +131,6 @@ public struct SigV4Signer: Sendable {
         let signature = Digest.hmacSHA256(key: signingKey(stamp.day), message: stringToSign).hexString
         return Signature(signature: signature, credentialScope: credentialScope, canonicalBytes: canonical,
                          signedHeadersRange: signedHeadersRange, stringToSignBytes: stringToSign)
-    }
-
-    /// `value` trimmed of spaces, inner runs of spaces collapsed to one.
-    private func appendCollapsingSpaces(_ value: String, to out: inout [UInt8]) {
-        var pendingSpace = false, started = false
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: " ") { pendingSpace = started; continue }
-            if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
-            out.append(byte)
-            started = true
-        }
     }
 
     func scope(_ stamp: AmzDate) -> String { "\(stamp.day)/\(region)/\(service)/aws4_request" }

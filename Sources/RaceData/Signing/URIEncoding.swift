@@ -47,12 +47,6 @@ public enum URIEncoding {
     /// `canonicalQuery` appended to `out`. The pairs are encoded once into one buffer and sorted as
     /// ranges of it: encoded text is ASCII, so comparing bytes is S3's order.
     static func appendCanonicalQuery(_ items: [RequestTarget.QueryItem], to out: inout [UInt8]) {
-        if items.count == 1 {
-            append(items[0].name, keepSlash: false, to: &out)
-            out.append(UInt8(ascii: "="))
-            append(items[0].value, keepSlash: false, to: &out)
-            return
-        }
         guard !items.isEmpty else { return }
         var encoded = [UInt8]()
         // Room for every byte escaped, so the buffer is made once.
@@ -67,14 +61,14 @@ public enum URIEncoding {
             pairs.append((nameStart..<valueStart, valueStart..<encoded.count))
         }
         encoded.withUnsafeBufferPointer { bytes in
-            func less(_ a: Range<Int>, _ b: Range<Int>) -> Int32 {
+            func compare(_ a: Range<Int>, _ b: Range<Int>) -> Int32 {
                 let common = min(a.count, b.count)
                 let order = common == 0 ? 0 : memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, common)
                 return order != 0 ? order : Int32(a.count - b.count).signum()
             }
             pairs.sort { x, y in
-                let byName = less(x.name, y.name)
-                return byName != 0 ? byName < 0 : less(x.value, y.value) < 0
+                let byName = compare(x.name, y.name)
+                return byName != 0 ? byName < 0 : compare(x.value, y.value) < 0
             }
             for (index, pair) in pairs.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: "&")) }
