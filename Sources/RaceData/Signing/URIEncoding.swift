@@ -22,17 +22,23 @@ public enum URIEncoding {
     }
 
     static func append(_ string: String, keepSlash: Bool, to out: inout [UInt8]) {
-        let table = unreserved
-        let keep = { (byte: UInt8) in table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) }
-        // Most names and values need no escape at all: copy them whole.
-        if string.utf8.allSatisfy(keep) { out.append(contentsOf: string.utf8); return }
-        for byte in string.utf8 {
-            if keep(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0f)])
+        var string = string
+        string.withUTF8 { bytes in
+            unreserved.withUnsafeBufferPointer { table in
+                @inline(__always) func keeps(_ byte: UInt8) -> Bool { table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) }
+                // Most names and values need no escape at all: the run before the first escape is copied whole.
+                var plain = 0
+                while plain < bytes.count && keeps(bytes[plain]) { plain += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<plain]))
+                for byte in bytes[plain...] {
+                    if keeps(byte) {
+                        out.append(byte)
+                    } else {
+                        out.append(UInt8(ascii: "%"))
+                        out.append(hex[Int(byte >> 4)])
+                        out.append(hex[Int(byte & 0x0f)])
+                    }
+                }
             }
         }
     }
