@@ -20,34 +20,34 @@ extension StringProtocol {
         precondition(separator.isASCII, "splitting(_:) takes an ASCII separator")
         let text = Substring(self)
         let byte = UInt8(separator.value)
-        // The pieces as byte offsets first, with Collection.split's rules: an omitted empty piece does
-        // not count toward maxSplits.
-        var pieces: [Range<Int>] = []
+        let utf8 = text.utf8
+        // One array, sized by a first count of separators; the pieces follow Collection.split's rules
+        // (an omitted empty piece does not count toward maxSplits).
+        var pieces: [Substring] = []
         func scan(_ bytes: some Collection<UInt8>) {
+            var separators = 0
+            for b in bytes where b == byte { separators += 1 }
+            pieces.reserveCapacity(Swift.min(separators, maxSplits) + 1)
+            // UTF-8 offsets into a native string are O(1) to turn into indices.
+            func piece(_ from: Int, _ to: Int) -> Substring {
+                text[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)]
+            }
             let count = bytes.count
             var start = 0, offset = 0
-            if maxSplits > 0 {
+            if maxSplits > 0 && separators > 0 {
                 for b in bytes {
                     if b == byte {
-                        if !(omittingEmpty && start == offset) { pieces.append(start..<offset) }
+                        if !(omittingEmpty && start == offset) { pieces.append(piece(start, offset)) }
                         start = offset + 1
                         if pieces.count == maxSplits { break }
                     }
                     offset += 1
                 }
             }
-            if start != count || !omittingEmpty { pieces.append(start..<count) }
+            if start != count || !omittingEmpty { pieces.append(piece(start, count)) }
         }
-        if text.utf8.withContiguousStorageIfAvailable({ scan($0) }) == nil { scan(text.utf8) }
-        let utf8 = text.utf8
-        var index = utf8.startIndex, at = 0
-        return pieces.map { piece in
-            index = utf8.index(index, offsetBy: piece.lowerBound - at)
-            let end = utf8.index(index, offsetBy: piece.count)
-            at = piece.upperBound
-            defer { index = end }
-            return text[index..<end]
-        }
+        if utf8.withContiguousStorageIfAvailable({ scan($0) }) == nil { scan(utf8) }
+        return pieces
     }
 
     /// What follows `prefix`, compared byte by byte (`hasPrefix` and `dropFirst` walk Characters);
