@@ -32,12 +32,24 @@ public final class Digest {
         if done == nil { Array(bytes).withUnsafeBytes { update($0) } }
     }
 
-    /// Returns the digest; the object must not be updated afterwards.
+    /// Returns the digest; the object must not be updated afterwards (unless restarted).
     public func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: algorithm.size)
+        [UInt8](unsafeUninitializedCapacity: algorithm.size) { out, count in
+            finalize(into: out)
+            count = algorithm.size
+        }
+    }
+
+    /// Writes the digest into `out`, which has room for `algorithm.size` bytes.
+    func finalize(into out: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(out.count >= algorithm.size)
         var length: UInt32 = 0
-        precondition(EVP_DigestFinal_ex(context, &out, &length) == 1)
-        return out
+        precondition(EVP_DigestFinal_ex(context, out.baseAddress, &length) == 1)
+    }
+
+    /// Starts a new digest of the same algorithm on this context.
+    func restart() {
+        precondition(EVP_DigestInit_ex(context, nil, nil) == 1, "libcrypto refused to restart a digest")
     }
 
     @inlinable public static func sha256<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
@@ -59,17 +71,28 @@ public final class Digest {
 
     /// HMAC (RFC 2104) over the digests above. libcrypto's one-call `HMAC()` looks the algorithm up
     /// again on every call, which cost more than the hashing for the short messages SigV4 signs.
+    /// The padded keys and the inner digest live on the stack: this runs for every request signed or verified.
     private static func hmac(_ algorithm: Algorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
         let blockSize = 64   // SHA-1 and SHA-256
-        var block = key.count > blockSize ? Digest.hash(algorithm, key) : key
-        block += [UInt8](repeating: 0, count: blockSize - block.count)
-        let inner = Digest(algorithm)
-        inner.update(block.map { $0 ^ 0x36 })
-        inner.update(message)
-        let outer = Digest(algorithm)
-        outer.update(block.map { $0 ^ 0x5c })
-        outer.update(inner.finalize())
-        return outer.finalize()
+        let longKey = key.count > blockSize ? Digest.hash(algorithm, key) : nil
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: blockSize + algorithm.size) { scratch in
+            let pad = UnsafeMutableBufferPointer(rebasing: scratch[..<blockSize])
+            let innerDigest = UnsafeMutableBufferPointer(rebasing: scratch[blockSize...])
+            func padKey(_ byte: UInt8) {
+                pad.initialize(repeating: byte)
+                for (i, k) in (longKey ?? key).enumerated() { pad[i] ^= k }
+            }
+            let digest = Digest(algorithm)
+            padKey(0x36)
+            digest.update(UnsafeRawBufferPointer(pad))
+            digest.update(message)
+            digest.finalize(into: innerDigest)
+            digest.restart()
+            padKey(0x5c)
+            digest.update(UnsafeRawBufferPointer(pad))
+            digest.update(UnsafeRawBufferPointer(innerDigest))
+            return digest.finalize()
+        }
     }
 
     private static func hash(_ algorithm: Algorithm, _ bytes: [UInt8]) -> [UInt8] {
