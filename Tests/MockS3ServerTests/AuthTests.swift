@@ -75,6 +75,28 @@ struct AuthTests {
         }
     }
 
+    /// The credential scope must be exactly KEY/DAY/REGION/s3/aws4_request, its day the request's.
+    @Test func malformedCredentialScopesAreRefused() async throws {
+        try await withMock(configure) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(Array("x".utf8)))
+            let url = try client.presignedURL(method: .get, bucket: "b", key: "k", expires: 60)
+            #expect(try curl(url) == (200, "x"))
+            let scope = try #require(url.firstRange(of: "%2Fus-east-1%2Fs3%2Faws4_request"))
+            let day = try #require(url.firstRange(of: #/%2F20\d{6}%2F/#))
+            for broken in [
+                url.replacingCharacters(in: scope, with: "%2Fus-east-1%2Fs3%2Faws4_request%2Fmore"),   // six fields
+                url.replacingCharacters(in: scope, with: "%2Fus-east-1%2Faws4_request"),               // four
+                url.replacingCharacters(in: scope, with: "%2Fus-east-1%2Fs3%2Faws4_requesT"),
+                url.replacingCharacters(in: scope, with: "%2Fus-east-1%2Fs3%2Faws4_request%2F"),       // an empty sixth
+                url.replacingCharacters(in: day, with: "%2F19991231%2F"),                               // another day
+            ] {
+                let (status, body) = try curl(broken)
+                #expect(status == 400 && body.contains("AuthorizationHeaderMalformed"), "\(broken): \(status) \(body)")
+            }
+        }
+    }
+
     @Test func signedChunksAreCheckedChunkByChunk() async throws {
         try await withMock(configure) { server in
             let body = bytes(3 << 20)

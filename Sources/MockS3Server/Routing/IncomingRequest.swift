@@ -49,6 +49,7 @@ struct IncomingRequest {
             let rawPath = String(decoding: pathBytes, as: UTF8.self)
             guard let path = pathBytes.contains(UInt8(ascii: "%")) ? URIEncoding.decode(bytes: pathBytes) : rawPath else { return nil }
             var query: [RequestTarget.QueryItem] = []
+            if queryStart < bytes.endIndex { query.reserveCapacity(1 + bytes[queryStart...].count { $0 == UInt8(ascii: "&") }) }
             var start = queryStart + 1
             while start < bytes.endIndex {
                 let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
