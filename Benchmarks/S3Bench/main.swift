@@ -37,7 +37,7 @@ guard arguments.count >= 2, ["get", "put", "ops", "latency", "parse", "s3parse",
     fail("usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests|raw|handler ... (see Benchmarks/S3Bench/main.swift)")
 }
 if arguments[1] == "handler" {
-    try handlerBench(arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000)
+    try handlerBench(arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000, only: arguments.count > 3 ? arguments[3] : nil)
     exit(0)
 }
 if arguments[1] == "raw" {
