@@ -50,10 +50,11 @@ echo "one 1 KiB request at a time to the mock, microseconds per request (cpu: th
 "$bin/s3bench" latency "http://127.0.0.1:$mock_port" bench | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "wall", "cpu"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
 
 # The mock's own CPU time per request, in-process (its pipeline on an EmbeddedChannel: no sockets, no
-# wake-ups); floor: NIO's HTTP pipeline answering 1 KiB and doing nothing else.
+# wake-ups); floor: NIO's HTTP pipeline answering 1 KiB and doing nothing else. hot: the same request
+# again and again; cold: L1 and L2 refilled with other data before each one, nearer what a socket sees.
 echo
 echo "the mock alone, in-process, CPU microseconds per request"
-"$bin/s3bench" handler | awk '{printf "  %-14s %8s\n", $1, $2}'
+"$bin/s3bench" handler | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "hot", "cold"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
 
 # The same with wrk as the client (C, so the servers are what is measured), through presigned
 # SigV4 URLs: the mock verifies each signature, moto (open mode) checks none.
