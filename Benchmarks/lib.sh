@@ -25,6 +25,8 @@ http {
         listen 127.0.0.1:$port;
         root $work/www;
         location / { dav_methods PUT; create_full_put_path on; client_max_body_size 0; client_body_buffer_size 1m; }
+        # A PUT here is read and thrown away: the client's own rate, without nginx's cost of storing it.
+        location /sink/ { client_max_body_size 0; return 201; }
     }
 }
 CONF
