@@ -466,12 +466,7 @@ private func utc(_ date: Date) -> tm {
 private struct DateText {
     var bytes: [UInt8] = []
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
-    mutating func digits(_ value: Int32, _ width: Int) {
-        var divisor: Int32 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = value
-        for _ in 0..<width { bytes.append(UInt8(48 + (v / divisor) % 10)); v %= divisor; divisor /= 10 }
-    }
+    mutating func digits(_ value: Int32, _ width: Int) { bytes.appendDecimal(Int(value), width: width) }
     mutating func text(_ s: String) { bytes += s.utf8 }
     mutating func byte(_ c: Unicode.Scalar) { bytes.append(UInt8(c.value)) }
     var string: String { String(decoding: bytes, as: UTF8.self) }

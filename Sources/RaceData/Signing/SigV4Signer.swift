@@ -183,15 +183,14 @@ public struct AmzDate: Sendable, Equatable {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         // Built digit by digit: this runs for every request signed or verified.
-        var bytes = [UInt8](repeating: 0, count: 16)
-        func put(_ value: Int32, _ at: Int, _ width: Int) {
-            var v = value
-            for i in stride(from: at + width - 1, through: at, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
-        }
-        put(parts.tm_year + 1900, 0, 4); put(parts.tm_mon + 1, 4, 2); put(parts.tm_mday, 6, 2)
-        bytes[8] = UInt8(ascii: "T")
-        put(parts.tm_hour, 9, 2); put(parts.tm_min, 11, 2); put(parts.tm_sec, 13, 2)
-        bytes[15] = UInt8(ascii: "Z")
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(16)
+        bytes.appendDecimal(Int(parts.tm_year) + 1900, width: 4); bytes.appendDecimal(Int(parts.tm_mon) + 1, width: 2)
+        bytes.appendDecimal(Int(parts.tm_mday), width: 2)
+        bytes.append(UInt8(ascii: "T"))
+        bytes.appendDecimal(Int(parts.tm_hour), width: 2); bytes.appendDecimal(Int(parts.tm_min), width: 2)
+        bytes.appendDecimal(Int(parts.tm_sec), width: 2)
+        bytes.append(UInt8(ascii: "Z"))
         full = String(decoding: bytes, as: UTF8.self)
     }
 

@@ -109,3 +109,17 @@ extension StringProtocol {
         x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20)
     }
 }
+
+extension Array<UInt8> {
+    /// `value` (not negative) in decimal, zero-padded to `width` digits, appended; digits beyond
+    /// `width` are dropped. Dates written byte by byte (SigV4's and the mock's) use it.
+    @inlinable public mutating func appendDecimal(_ value: Int, width: Int) {
+        let start = count
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        var v = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            self[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            v /= 10
+        }
+    }
+}
