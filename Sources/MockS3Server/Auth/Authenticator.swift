@@ -81,17 +81,8 @@ struct Authenticator: Sendable {
 
     /// `Credential=KEY/DAY/REGION/s3/aws4_request` split and checked.
     private func scope(_ text: Substring, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
-        // Five fields, taken apart without a heap array (this runs for every signed request).
-        var parts = InlineArray<5, Substring>(repeating: "")
-        var rest = text[...], count = 0
-        while true {
-            let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/"))
-            if count < 5 { parts[count] = rest[..<(slash ?? rest.endIndex)] }
-            count += 1
-            guard let slash, count <= 5 else { break }
-            rest = rest[rest.utf8.index(after: slash)...]
-        }
-        guard count == 5, parts[4] == "aws4_request" else {
+        let parts = text.splitting("/", omittingEmpty: false)
+        guard parts.count == 5, parts[4] == "aws4_request" else {
             throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
         guard parts[2] == region else {
