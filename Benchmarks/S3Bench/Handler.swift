@@ -57,7 +57,8 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
     func time(_ name: String, _ channel: EmbeddedChannel, _ bytes: ByteBuffer) throws {
         let status = try exchange(channel, bytes)
         guard status.hasPrefix("2") else { fail("\(name) answered \(status)") }
-        if let only, only != name.replacingOccurrences(of: " ", with: "-") { return }
+        let label = name.replacingOccurrences(of: " ", with: "-")
+        if let only, only != label { return }
         let started = Date()
         for _ in 0..<n { _ = try exchange(channel, bytes) }
         let hot = Date().timeIntervalSince(started) / Double(n) * 1e6
@@ -71,7 +72,7 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
             _ = try exchange(channel, bytes)
             coldTime += Date().timeIntervalSince(t)
         }
-        print(String(format: "%@ %.2f us %.2f", name.replacingOccurrences(of: " ", with: "-"), hot, coldTime / Double(rounds) * 1e6))
+        print(String(format: "%@ %.2f us %.2f", label, hot, coldTime / Double(rounds) * 1e6))
     }
 
     let payload = [UInt8](repeating: 0x61, count: 1024)

@@ -20,8 +20,9 @@ import RaceData
 //       (a presigned URL), an empty hand-off to a thread and back, our transport (the same URL),
 //       S3Client.getObjectBytes (signing included), the same on a connection of its own, and a 1 KiB
 //       PutObject there; each with this process's CPU time per request next to it
-//   s3bench handler [N]
-//       the mock's CPU time per request on its own, in-process (no sockets): see Handler.swift
+//   s3bench handler [N] [NAME]
+//       the mock's CPU time per request on its own, in-process (no sockets), hot and cold; NAME runs
+//       one measure: see Handler.swift
 //   s3bench raw  METHOD URL CONNECTIONS SECONDS [BODY_BYTES]
 //       a load generator without libcurl (for HEAD, which wrk and h2load cannot do): each connection a
 //       thread sending the same request over one HTTP/1.1 keep-alive socket, blocking; a presigned URL
