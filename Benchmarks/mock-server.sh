@@ -2,7 +2,7 @@
 # The mock S3 server against moto_server, same client (our S3 client, s3bench) in the same run:
 # 1 KiB PUT/GET/HEAD and ListObjectsV2 ops/s at 1 and 8 client threads; then a 256 MiB GET and PUT
 # through curl from the mock, next to curl from nginx serving the same file (the loopback ceiling).
-#   bash Benchmarks/mock-server.sh [seconds-per-measure]     (needs moto[server], nginx-light, wrk)
+#   [ROUNDS=3] bash Benchmarks/mock-server.sh [seconds-per-measure]     (needs moto[server], nginx-light, wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
@@ -90,30 +90,51 @@ mkdir -p "$work/www/bench"
 head -c 1024 /dev/zero | tr '\0' a > "$work/www/bench/one.bin"
 start_nginx "$work" "$nginx_port"
 static="http://127.0.0.1:$nginx_port/bench/one.bin"
+# One row: ROUNDS rounds of mock, moto and nginx in turn (at one connection the rates drift with the
+# machine, moto's by up to 15% between runs); the medians of the rates and of the per-round ratios.
+rounds=${ROUNDS:-3}
+rate() { # server row connections; row: 0 put, 1 get, 2 head, 3 list, 4 get through s3bench raw
+    local urls
+    case $1 in mock) urls=("${mock_urls[@]}");; moto) urls=("${moto_urls[@]}");; nginx) urls=("$static" "$static" "$static" "$static");; esac
+    case $2 in
+        0) if [ "$1" = nginx ]; then wrk_rate "$3" "$static"; else wrk_rate "$3" "${urls[0]}" "$work/put.lua"; fi ;;
+        1|3) wrk_rate "$3" "${urls[$2]}" ;;
+        2) raw_rate "$3" "${urls[2]}" HEAD ;;
+        4) raw_rate "$3" "${urls[1]}" GET ;;
+    esac
+}
+row() { # row connections rounds
+    local a=() b=() c=() ratio=() share=()
+    for _ in $(seq "$3"); do
+        a+=("$(rate mock "$1" "$2")"); b+=("$(rate moto "$1" "$2")"); c+=("$(rate nginx "$1" "$2")")
+        ratio+=("$(awk -v a="${a[-1]}" -v b="${b[-1]}" 'BEGIN{print a/b}')"); share+=("$(awk -v a="${a[-1]}" -v c="${c[-1]}" 'BEGIN{print 100*a/c}')")
+    done
+    local names=(put get head list "get*")
+    printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' "${names[$1]}" "$2" "$(echo "${a[@]}" | median)" "$(echo "${b[@]}" | median)" \
+        "$(echo "${ratio[@]}" | median)" "$(echo "${c[@]}" | median)" "$(echo "${share[@]}" | median)"
+}
 if command -v wrk >/dev/null; then
     echo
     echo "ops/s, wrk with presigned URLs (HEAD: s3bench raw, plain sockets), ${seconds}s per measure"
-    echo "(nginx: the same client fetching a static 1 KiB file from nginx, what a server doing no work gets here)"
+    echo "(nginx: the same client fetching a static 1 KiB file from nginx, what a server doing no work gets here;"
+    echo " 1 connection: medians of $rounds rounds, the ratios per round)"
     printf '%-6s %-8s %10s %10s %8s %10s %8s\n' op conns mock moto ratio nginx mock/nginx
     for conns in 1 8; do
-        for i in 0 1 2 3; do
-            op=(put get head list); scr=("$work/put.lua" "" "" "")
-            if [ "$i" = 2 ]; then
-                a=$(raw_rate "$conns" "${mock_urls[$i]}" HEAD); b=$(raw_rate "$conns" "${moto_urls[$i]}" HEAD)
-                c=$(raw_rate "$conns" "$static" HEAD)
-            else
-                a=$(wrk_rate "$conns" "${mock_urls[$i]}" "${scr[$i]}"); b=$(wrk_rate "$conns" "${moto_urls[$i]}" "${scr[$i]}")
-                c=$(wrk_rate "$conns" "$static")
-            fi
-            printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' "${op[$i]}" "$conns" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print a/b}')" \
-                "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN{print 100*a/c}')"
-        done
-        # The HEAD client on GET, next to wrk's row above: the two clients should agree.
-        a=$(raw_rate "$conns" "${mock_urls[1]}" GET); b=$(raw_rate "$conns" "${moto_urls[1]}" GET); c=$(raw_rate "$conns" "$static" GET)
-        printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' "get*" "$conns" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print a/b}')" \
-            "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN{print 100*a/c}')"
+        for i in 0 1 2 3 4; do row "$i" "$conns" "$([ "$conns" = 1 ] && echo "$rounds" || echo 1)"; done
     done
     echo "(get*: GET through s3bench raw, the HEAD rows' client)"
+    # GET again with wrk and every server on one core, as the s3bench rows above: the servers without
+    # the toll of waking a thread on the other core twice per round trip.
+    if command -v taskset >/dev/null; then
+        nginx_pids=("$(cat "$work/nginx.pid")" $(pgrep -P "$(cat "$work/nginx.pid")"))
+        pin 0 "${pids[@]}" "${nginx_pids[@]}"
+        a=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "${mock_urls[1]}" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+        b=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "${moto_urls[1]}" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+        c=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "$static" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+        pin "0-$(( $(nproc) - 1 ))" "${pids[@]}" "${nginx_pids[@]}"
+        printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' get "1, 1 core" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print a/b}')" \
+            "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN{print 100*a/c}')"
+    fi
 fi
 
 size_mib=256
