@@ -72,10 +72,11 @@ cat > "$work/put.lua" <<'LUA'
 wrk.method = "PUT"
 wrk.body = string.rep("a", 1024)
 LUA
-wrk_rate() { # connections url [script]
-    local script=()
+wrk_rate() { # connections url [script]; on_core=N runs wrk on core N only
+    local script=() pinned=()
     [ -n "${3:-}" ] && script=(-s "$3")
-    wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "${seconds}s" "${script[@]}" "$2" | awk '/Requests\/sec/ {printf "%.0f", $2}'
+    [ -n "${on_core:-}" ] && pinned=(taskset -c "$on_core")
+    "${pinned[@]}" wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "${seconds}s" "${script[@]}" "$2" | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
 # HEAD through s3bench raw: wrk and h2load wait for a body after a HEAD's Content-Length, and ApacheBench's
 # HTTP/1.0 keep-alive is something moto does not keep (74 req/s). raw GET agrees with wrk GET on both servers.
@@ -103,14 +104,18 @@ rate() { # server row connections; row: 0 put, 1 get, 2 head, 3 list, 4 get thro
         4) raw_rate "$3" "${urls[1]}" GET ;;
     esac
 }
+divide() { awk -v a="$1" -v b="$2" -v scale="${3:-1}" 'BEGIN{print scale*a/b}'; }
+print_row() { # op conns mock moto ratio nginx mock/nginx
+    printf '%-6s %-8s %10.0f %10.0f %7.1fx %10.0f %7.0f%%\n' "$@"
+}
 row() { # row connections rounds
     local a=() b=() c=() ratio=() share=()
     for _ in $(seq "$3"); do
         a+=("$(rate mock "$1" "$2")"); b+=("$(rate moto "$1" "$2")"); c+=("$(rate nginx "$1" "$2")")
-        ratio+=("$(awk -v a="${a[-1]}" -v b="${b[-1]}" 'BEGIN{print a/b}')"); share+=("$(awk -v a="${a[-1]}" -v c="${c[-1]}" 'BEGIN{print 100*a/c}')")
+        ratio+=("$(divide "${a[-1]}" "${b[-1]}")"); share+=("$(divide "${a[-1]}" "${c[-1]}" 100)")
     done
     local names=(put get head list "get*")
-    printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' "${names[$1]}" "$2" "$(echo "${a[@]}" | median)" "$(echo "${b[@]}" | median)" \
+    print_row "${names[$1]}" "$2" "$(echo "${a[@]}" | median)" "$(echo "${b[@]}" | median)" \
         "$(echo "${ratio[@]}" | median)" "$(echo "${c[@]}" | median)" "$(echo "${share[@]}" | median)"
 }
 if command -v wrk >/dev/null; then
@@ -128,12 +133,9 @@ if command -v wrk >/dev/null; then
     if command -v taskset >/dev/null; then
         nginx_pids=("$(cat "$work/nginx.pid")" $(pgrep -P "$(cat "$work/nginx.pid")"))
         pin 0 "${pids[@]}" "${nginx_pids[@]}"
-        a=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "${mock_urls[1]}" | awk '/Requests\/sec/ {printf "%.0f", $2}')
-        b=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "${moto_urls[1]}" | awk '/Requests\/sec/ {printf "%.0f", $2}')
-        c=$(taskset -c 0 wrk -t1 -c1 -d"${seconds}s" "$static" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+        a=$(on_core=0 wrk_rate 1 "${mock_urls[1]}"); b=$(on_core=0 wrk_rate 1 "${moto_urls[1]}"); c=$(on_core=0 wrk_rate 1 "$static")
         pin "0-$(( $(nproc) - 1 ))" "${pids[@]}" "${nginx_pids[@]}"
-        printf '%-6s %-8s %10s %10s %7.1fx %10s %7.0f%%\n' get "1, 1 core" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{print a/b}')" \
-            "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN{print 100*a/c}')"
+        print_row get "1, 1 core" "$a" "$b" "$(divide "$a" "$b")" "$c" "$(divide "$a" "$c" 100)"
     fi
 fi
 
