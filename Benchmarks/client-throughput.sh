@@ -16,8 +16,8 @@ head -c $((size_mib << 20)) /dev/urandom > "$work/object.bin"
 cp "$work/object.bin" "$work/www/bench/object.bin"
 port=$(free_port)
 start_nginx "$work" "$port"
-swift build -c release --product s3bench >/dev/null
-bench=$(swift build -c release --show-bin-path)/s3bench
+build_release s3bench
+bench=$s3bench
 url="http://127.0.0.1:$port"
 
 declare -A results

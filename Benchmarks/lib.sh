@@ -32,3 +32,18 @@ http {
 CONF
     nginx -c "$work/nginx.conf"
 }
+
+# build_release PRODUCT...: release builds; the project's programs land in $bin, and s3bench, which
+# lives in the Benchmarks package so the project's own build never compiles it, at $s3bench.
+build_release() {
+    local p
+    for p in "$@"; do
+        if [ "$p" = s3bench ]; then
+            swift build -c release --package-path Benchmarks --product s3bench >/dev/null
+        else
+            swift build -c release --product "$p" >/dev/null
+        fi
+    done
+    bin=$(swift build -c release --show-bin-path)
+    s3bench=$(swift build -c release --package-path Benchmarks --show-bin-path)/s3bench
+}

@@ -12,8 +12,7 @@ mb=${1:-200}; big=${2:-1000}
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-for product in s3bench mock-s3 racedata; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
+build_release s3bench mock-s3 racedata
 make_csv() { python3 - "$1" "$2" <<'PY'
 import random, sys
 path, mb = sys.argv[1], int(sys.argv[2])
@@ -47,8 +46,8 @@ PY
 }
 pandas_whole=$(pandas_times "")
 pandas_filtered=$(pandas_times GR86-004-3)
-ours_whole=$(for i in 1 2 3; do "$bin/s3bench" parse "$file" | awk '{print $4}'; done | median)
-ours_filtered=$(for i in 1 2 3; do "$bin/s3bench" parse "$file" GR86-004-3 | awk '{print $4}'; done | median)
+ours_whole=$(for i in 1 2 3; do "$s3bench" parse "$file" | awk '{print $4}'; done | median)
+ours_filtered=$(for i in 1 2 3; do "$s3bench" parse "$file" GR86-004-3 | awk '{print $4}'; done | median)
 printf 'local, whole table:     pandas.read_csv %6.3f s   loader %6.3f s   (%.2fx pandas'"'"' throughput)\n' "$pandas_whole" "$ours_whole" "$(echo "$pandas_whole / $ours_whole" | bc -l)"
 printf 'local, one vehicle:     pandas + filter %6.3f s   loader %6.3f s   (%.2fx)\n' "$pandas_filtered" "$ours_filtered" "$(echo "$pandas_filtered / $ours_filtered" | bc -l)"
 port=$(free_port)
@@ -69,13 +68,13 @@ for _ in range(3):
 print(f"{statistics.median(times):.3f}")
 PY
 )
-ours_s3=$(for i in 1 2 3; do "$bin/s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ | awk '{print $4}'; done | median)
-ours_s3_filtered=$(for i in 1 2 3; do "$bin/s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ GR86-004-3 | awk '{print $4}'; done | median)
+ours_s3=$(for i in 1 2 3; do "$s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ | awk '{print $4}'; done | median)
+ours_s3_filtered=$(for i in 1 2 3; do "$s3bench" s3parse "http://127.0.0.1:$port" bench COTA R1 data/ GR86-004-3 | awk '{print $4}'; done | median)
 printf 'S3, whole table:        boto3 + pandas  %6.3f s   loader %6.3f s   (%.2fx faster)\n' "$boto" "$ours_s3" "$(echo "$boto / $ours_s3" | bc -l)"
 printf 'S3, one vehicle:        boto3 + pandas  %6.3f s   loader %6.3f s   (%.2fx faster)\n' "$boto" "$ours_s3_filtered" "$(echo "$boto / $ours_s3_filtered" | bc -l)"
 make_csv "$file" "$big"
-/usr/bin/time -f '%M' -o "$work/rss" "$bin/s3bench" parse "$file" GR86-004-3 > "$work/out"
+/usr/bin/time -f '%M' -o "$work/rss" "$s3bench" parse "$file" GR86-004-3 > "$work/out"
 echo "filtered load of a $big MB file: $(cat "$work/out"), peak memory $(( $(cat "$work/rss") / 1024 )) MiB"
 # Requests per load: the bundled sample (7 tracks, 56 tables) in the same bucket.
 AWS_ENDPOINT_URL_S3="http://127.0.0.1:$port" "$bin/racedata" upload Sample/data --bucket bench --prefix sample/ --acl none > /dev/null 2>&1
-"$bin/s3bench" requests "http://127.0.0.1:$port" bench sample/ 2>/dev/null
+"$s3bench" requests "http://127.0.0.1:$port" bench sample/ 2>/dev/null

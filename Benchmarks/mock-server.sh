@@ -11,9 +11,7 @@ work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-swift build -c release --product s3bench >/dev/null
-swift build -c release --product mock-s3 >/dev/null
-bin=$(swift build -c release --show-bin-path)
+build_release s3bench mock-s3
 export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001'
 
 mock_port=$(free_port)
@@ -28,8 +26,8 @@ curl -s -X PUT "http://127.0.0.1:$moto_port/bench" >/dev/null
 echo "ops/s, our S3 client (s3bench), ${seconds}s per measure"
 printf '%-6s %-8s %10s %10s %8s\n' op threads mock moto ratio
 for threads in 1 8; do
-    "$bin/s3bench" ops "http://127.0.0.1:$mock_port" bench "$threads" "$seconds" > "$work/mock.txt"
-    "$bin/s3bench" ops "http://127.0.0.1:$moto_port" bench "$threads" "$seconds" > "$work/moto.txt"
+    "$s3bench" ops "http://127.0.0.1:$mock_port" bench "$threads" "$seconds" > "$work/mock.txt"
+    "$s3bench" ops "http://127.0.0.1:$moto_port" bench "$threads" "$seconds" > "$work/moto.txt"
     paste "$work/mock.txt" "$work/moto.txt" | awk '{printf "%-6s %-8s %10s %10s %7.1fx\n", $1, $2, $3, $6, $3/$6}'
 done
 # One request in flight is a ping-pong between two threads; on this kind of VM each wake-up of a thread
@@ -38,8 +36,8 @@ done
 if command -v taskset >/dev/null; then
     pin() { local cpus=$1; shift; for p in "$@"; do taskset -apc "$cpus" "$p" >/dev/null; done; }
     pin 0 "${pids[@]}"
-    taskset -c 0 "$bin/s3bench" ops "http://127.0.0.1:$mock_port" bench 1 "$seconds" > "$work/mock.txt"
-    taskset -c 0 "$bin/s3bench" ops "http://127.0.0.1:$moto_port" bench 1 "$seconds" > "$work/moto.txt"
+    taskset -c 0 "$s3bench" ops "http://127.0.0.1:$mock_port" bench 1 "$seconds" > "$work/mock.txt"
+    taskset -c 0 "$s3bench" ops "http://127.0.0.1:$moto_port" bench 1 "$seconds" > "$work/moto.txt"
     pin "0-$(( $(nproc) - 1 ))" "${pids[@]}"
     paste "$work/mock.txt" "$work/moto.txt" | awk '{printf "%-6s %-8s %10s %10s %7.1fx\n", $1, "1, 1 core", $3, $6, $3/$6}'
 fi
@@ -47,14 +45,14 @@ fi
 # At one request in flight the client's own cost is in every figure: where a 1 KiB GET's time goes.
 echo
 echo "one 1 KiB request at a time to the mock, microseconds per request (cpu: the client's, all threads)"
-"$bin/s3bench" latency "http://127.0.0.1:$mock_port" bench | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "wall", "cpu"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
+"$s3bench" latency "http://127.0.0.1:$mock_port" bench | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "wall", "cpu"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
 
 # The mock's own CPU time per request, in-process (its pipeline on an EmbeddedChannel: no sockets, no
 # wake-ups); floor: NIO's HTTP pipeline answering 1 KiB and doing nothing else. hot: the same request
 # again and again; cold: L1 and L2 refilled with other data before each one, nearer what a socket sees.
 echo
 echo "the mock alone, in-process, CPU microseconds per request"
-"$bin/s3bench" handler | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "hot", "cold"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
+"$s3bench" handler | awk 'BEGIN {printf "  %-14s %8s %8s\n", "", "hot", "cold"} {printf "  %-14s %8s %8s\n", $1, $2, $4}'
 
 # The same with wrk as the client (C, so the servers are what is measured), through presigned
 # SigV4 URLs: the mock verifies each signature, moto (open mode) checks none.
@@ -81,7 +79,7 @@ wrk_rate() { # connections url [script]; on_core=N runs wrk on core N only
 # HEAD through s3bench raw: wrk and h2load wait for a body after a HEAD's Content-Length, and ApacheBench's
 # HTTP/1.0 keep-alive is something moto does not keep (74 req/s). raw GET agrees with wrk GET on both servers.
 raw_rate() { # connections url method
-    "$bin/s3bench" raw "$3" "$2" "$1" "$seconds" | awk '{print $3}'
+    "$s3bench" raw "$3" "$2" "$1" "$seconds" | awk '{print $3}'
 }
 mapfile -t mock_urls < <(urls "http://127.0.0.1:$mock_port")
 mapfile -t moto_urls < <(urls "http://127.0.0.1:$moto_port")
@@ -142,7 +140,7 @@ fi
 size_mib=256
 head -c $((size_mib << 20)) /dev/urandom > "$work/object.bin"
 cp "$work/object.bin" "$work/www/bench/object.bin"
-"$bin/s3bench" put "http://127.0.0.1:$mock_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
+"$s3bench" put "http://127.0.0.1:$mock_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
 for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$nginx_port/bench/object.bin"; done | median > "$work/nginx_get"
 presigned() { python3 - "$mock_port" <<'PY'
 import sys, boto3
@@ -153,11 +151,11 @@ PY
 }
 get_url=$(presigned)
 for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{speed_download}\n' "$get_url"; done | median > "$work/mock_get"
-for i in 1 2 3 4 5; do "$bin/s3bench" get "http://127.0.0.1:$mock_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/mock_get_ours"
-for i in 1 2 3 4 5; do "$bin/s3bench" put "http://127.0.0.1:$mock_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/mock_put"
-"$bin/s3bench" put "http://127.0.0.1:$moto_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
-for i in 1 2 3; do "$bin/s3bench" get "http://127.0.0.1:$moto_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/moto_get"
-for i in 1 2 3; do "$bin/s3bench" put "http://127.0.0.1:$moto_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/moto_put"
+for i in 1 2 3 4 5; do "$s3bench" get "http://127.0.0.1:$mock_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/mock_get_ours"
+for i in 1 2 3 4 5; do "$s3bench" put "http://127.0.0.1:$mock_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/mock_put"
+"$s3bench" put "http://127.0.0.1:$moto_port" bench object.bin "$work/object.bin" unsigned nomd5 >/dev/null
+for i in 1 2 3; do "$s3bench" get "http://127.0.0.1:$moto_port" bench object.bin | awk '{print $4 * 1e6}'; done | median > "$work/moto_get"
+for i in 1 2 3; do "$s3bench" put "http://127.0.0.1:$moto_port" bench up.bin "$work/object.bin" unsigned nomd5 | awk '{print $4 * 1e6}'; done | median > "$work/moto_put"
 echo
 echo "$size_mib MiB object, medians in MB/s"
 awk -v n="$(cat "$work/nginx_get")" -v m="$(cat "$work/mock_get")" -v o="$(cat "$work/mock_get_ours")" \

@@ -9,8 +9,7 @@ source Benchmarks/lib.sh
 seconds=${1:-5}
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-for product in race-api mock-s3 racedata; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
+build_release race-api mock-s3 racedata
 mock=$(free_port); s3api=$(free_port); localapi=$(free_port)
 export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001'
 "$bin/mock-s3" --port "$mock" --bucket race-data > /dev/null 2> "${TMPDIR:-/tmp}/service-bench-mock.log" & pids+=($!)

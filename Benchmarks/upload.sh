@@ -13,10 +13,7 @@ rounds=${2:-3}
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-swift build -c release --product racedata >/dev/null
-swift build -c release --product mock-s3 >/dev/null
-swift build -c release --product verify >/dev/null
-bin=$(swift build -c release --show-bin-path)
+build_release racedata mock-s3 verify
 "$bin/verify" --write-sample "$work/tree" >/dev/null
 # Each telemetry file grows to the asked size (CSV-like lines).
 for f in "$work"/tree/*/*telemetry* "$work"/tree/*/*/*telemetry* "$work"/tree/*/*/*/*telemetry*; do

@@ -1,5 +1,8 @@
 import Foundation
+import RaceDataTesting
 import RaceData
+import S3Kit
+import S3Wire
 
 extension SeededGenerator {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }

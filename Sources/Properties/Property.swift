@@ -1,6 +1,9 @@
 import Foundation
+import RaceDataTesting
 import MockS3Server
 import RaceData
+import S3Kit
+import S3Wire
 
 /// What a property runs against: a server (the in-process mock, moto, or production), a bucket it
 /// may write to under `prefix`, and a local scratch folder.

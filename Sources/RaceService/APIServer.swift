@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RaceData
+import S3Kit
+import S3Wire
 
 /// What /health reports about the data source.
 public struct SourceDescription: Sendable, Codable {

@@ -1,5 +1,7 @@
 import Foundation
 import RaceData
+import S3Kit
+import S3Wire
 
 /// What the analytics endpoints answer, computed from a `DataSource` (local or S3, same answers).
 /// Tracks, sessions and lap tables are cached for `ttl`, so a warm request costs no S3 request.

@@ -1,8 +1,11 @@
 import Foundation
+import RaceDataTesting
 import Logging
 import MockS3Server
 import Properties
 import RaceData
+import S3Kit
+import S3Wire
 
 // verify: with no arguments, uploads the bundled sample to an in-process mock S3 with the real
 // uploader and checks that the loader reads from S3 exactly what it reads from disk. With --bucket,

@@ -1,6 +1,9 @@
+import CommandSupport
 import Foundation
 import Logging
 import RaceData
+import S3Kit
+import S3Wire
 import RaceService
 
 // race-api: the analytics service. Configuration from the environment (SPEC.md), plus PORT

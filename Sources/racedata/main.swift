@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import RaceData
+import S3Kit
+import S3Wire
 
 /// Options every subcommand shares: where the data is (SPEC.md's environment; flags win).
 struct SourceOptions: ParsableArguments {

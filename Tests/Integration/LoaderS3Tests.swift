@@ -1,6 +1,9 @@
 import Foundation
+import RaceDataTesting
 import MockS3Server
 import RaceData
+import S3Kit
+import S3Wire
 import TestSupport
 import Testing
 

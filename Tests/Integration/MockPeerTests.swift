@@ -1,6 +1,8 @@
 import Foundation
 import MockS3Server
 import RaceData
+import S3Kit
+import S3Wire
 import TestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
 import RaceData
+import S3Kit
+import S3Wire
 import TestSupport
 import Testing
 

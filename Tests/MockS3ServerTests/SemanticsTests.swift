@@ -1,6 +1,9 @@
 import Foundation
+import RaceDataTesting
 @testable import MockS3Server
 import RaceData
+import S3Kit
+import S3Wire
 import TestSupport
 import Testing
 
@@ -252,27 +255,6 @@ struct VirtualHostTests {
             #expect(missing.contains("<Code>NoSuchKey</Code>") && missing.contains("<Resource>/b/vh/other</Resource>"), "\(missing)")
             let pathStyle = try get(host: "localhost", path: "/b/vh/k")
             #expect(pathStyle.hasPrefix("HTTP/1.1 200"), "\(pathStyle)")
-        }
-    }
-}
-
-@Suite("Mock S3: dates as S3 writes them")
-struct DateFormatTests {
-    /// Both formats are written byte by byte; Foundation's formatter is the reference.
-    @Test func httpAndListingDatesMatchFoundation() {
-        let http = DateFormatter(), iso = DateFormatter()
-        for formatter in [http, iso] {
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-        }
-        http.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        iso.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        var random = SeededGenerator(seed: 3)
-        for _ in 0..<2_000 {
-            // Whole milliseconds, so both sides truncate the same instant.
-            let date = Date(timeIntervalSince1970: TimeInterval(Int64.random(in: 0...4_102_444_800_000, using: &random)) / 1000)
-            #expect(httpDate(date) == http.string(from: date))
-            #expect(isoDate(date) == iso.string(from: date))
         }
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import MockS3Server
 import Properties
 import RaceData
+import S3Kit
+import S3Wire
 import TestSupport
 import Testing
 

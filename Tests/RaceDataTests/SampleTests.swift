@@ -1,6 +1,9 @@
 import Foundation
+import RaceDataTesting
 import Testing
 @testable import RaceData
+import S3Kit
+import S3Wire
 
 @Suite("The bundled sample")
 struct SampleTests {

@@ -1,6 +1,8 @@
 import Foundation
 import MockS3Server
 import RaceData
+import S3Kit
+import S3Wire
 
 // Helpers the test targets share: a mock server per test, clients for it, raw requests.
 
@@ -33,7 +35,7 @@ extension MockS3Server {
     }
 
     /// One request as we build it, signed with the default credentials (or not), through libcurl.
-    public func raw(_ method: RaceData.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
+    public func raw(_ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
              body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true) async throws -> HTTPResponse {
         var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
                                   body: body.isEmpty ? .empty : .bytes(body))

@@ -1,5 +1,7 @@
 import Foundation
 import RaceData
+import S3Kit
+import S3Wire
 
 /// moto_server, an S3 nobody here wrote, started once per test process on a loopback port:
 /// `open` for S3 semantics, `auth` with its SigV4 checks on (see Tests/Fixtures/moto_fixture.py for

@@ -1,6 +1,6 @@
 import Foundation
 import NIOHTTP1
-import RaceData
+import S3Wire
 
 /// A key pair the server accepts. `sessionToken` makes it temporary credentials; `expired` makes
 /// every use of it fail with `ExpiredToken`.
@@ -220,7 +220,7 @@ struct Authenticator: Sendable {
         case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
             guard let signer = signer() else { throw .invalidRequest("Streaming signed payloads need a signed request.") }
             return .signedChunks(signer, trailer: value.hasSuffix("TRAILER"))
-        case "STREAMING-UNSIGNED-PAYLOAD-TRAILER": return .unsignedChunks(trailer: true)
+        case ChecksumTrailerFraming.payloadHash: return .unsignedChunks(trailer: true)
         default:
             guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
                 throw .init("InvalidArgument", 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",

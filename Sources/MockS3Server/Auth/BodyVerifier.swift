@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import RaceData
+import S3Wire
 
 /// Takes a request body as it arrives: undoes `aws-chunked` framing (checking each chunk's signature),
 /// hashes what it carries (MD5 always, for the ETag; SHA-256 when the signature covers it; any

@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import RaceData
+import S3Wire
 import NIOHTTP1
 
 /// The `x-amz-checksum-*` algorithms S3 checks: CRC32, CRC32C, CRC64NVME, SHA-1 and SHA-256.

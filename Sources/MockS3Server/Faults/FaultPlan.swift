@@ -1,5 +1,4 @@
 import Foundation
-import RaceData
 
 /// Faults to inject, reproducibly: every random choice comes from one seeded generator, so a seed
 /// and a request order give the same faults on every run.
@@ -33,17 +32,17 @@ public struct FaultPlan: Sendable {
 final class FaultInjector: @unchecked Sendable {
     private let lock = NSLock()
     private var plan: FaultPlan
-    private var random: SeededGenerator
+    private var random: FaultRandom
     private var given = 0
 
-    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; random = SeededGenerator(seed: seed) }
+    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; random = FaultRandom(seed: seed) }
 
     var current: FaultPlan { lock.lock(); defer { lock.unlock() }; return plan }
 
     func update(_ plan: FaultPlan, seed: UInt64?) {
         lock.lock()
         self.plan = plan
-        if let seed { random = SeededGenerator(seed: seed) }
+        if let seed { random = FaultRandom(seed: seed) }
         given = 0
         lock.unlock()
     }
@@ -75,5 +74,23 @@ final class FaultInjector: @unchecked Sendable {
     /// The next number in [0, 1) from the seeded generator.
     private func nextUnit() -> Double {
         Double(random.next() >> 11) / Double(1 << 53)
+    }
+}
+
+/// The mock's own reproducible stream of fault decisions (xorshift64*, Vigna 2016): a seed and a
+/// request order give the same faults on every run and machine.
+struct FaultRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        // Spread small seeds over the state (and keep it off zero, the one state that never leaves).
+        state = (seed &+ 1) &* 0x9E37_79B9_7F4A_7C15 | 1
+    }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 import NIOHTTP1
-import RaceData
+import S3Wire
 
 /// A request head taken apart: raw and decoded path, decoded query, and the bucket and key it names.
 struct IncomingRequest {
     var method: String
-    var httpMethod: RaceData.HTTPMethod
+    var httpMethod: S3Wire.HTTPMethod
     /// The path exactly as sent (percent-encoded), without the query.
     var rawPath: String
     var path: String
@@ -16,7 +16,7 @@ struct IncomingRequest {
 
     init(_ head: HTTPRequestHead) throws(S3ServerError) {
         method = head.method.rawValue
-        guard let m = RaceData.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
+        guard let m = S3Wire.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
         httpMethod = m
         headers = head.headers
         // The target as sent must start with "/" (an escaped one, %2F, does not count).

@@ -1,4 +1,4 @@
-import RaceData
+import S3Wire
 
 /// An error as S3 reports it: code, HTTP status, message, and the extra elements S3 adds.
 public struct S3ServerError: Error, Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import RaceData
+import S3Wire
 
 /// An answer before it is written: status, headers, and a body from memory or from storage.
 struct S3Response {
@@ -107,7 +107,7 @@ struct S3Service: Sendable {
 
     func listBuckets() -> S3Response {
         let items = store.listBuckets().map {
-            "<Bucket><Name>\(XML.escape($0.name))</Name><CreationDate>\(isoDate($0.created))</CreationDate></Bucket>"
+            "<Bucket><Name>\(XML.escape($0.name))</Name><CreationDate>\(UTCDate($0.created).iso8601)</CreationDate></Bucket>"
         }.joined()
         return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"\(Self.xmlns)\">\(Self.owner)<Buckets>\(items)</Buckets></ListAllMyBucketsResult>")
     }
@@ -193,7 +193,7 @@ struct S3Service: Sendable {
             else if delimiter != nil { xml += "<NextMarker>\(XML.escape(encode(last)))</NextMarker>" }
         }
         for object in result.objects {
-            xml += "<Contents><Key>\(XML.escape(encode(object.key)))</Key><LastModified>\(isoDate(object.lastModified))</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
+            xml += "<Contents><Key>\(XML.escape(encode(object.key)))</Key><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
             if !v2 || r.queryValue("fetch-owner") == "true" { xml += Self.owner }
             xml += "<StorageClass>STANDARD</StorageClass></Contents>"
         }
@@ -207,7 +207,7 @@ struct S3Service: Sendable {
         let uploads = try store.listUploads(bucket, prefix: r.queryValue("prefix") ?? "")
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
         for u in uploads.prefix(1000) {
-            xml += "<Upload><Key>\(XML.escape(u.key))</Key><UploadId>\(u.id)</UploadId><Initiator><ID>mock</ID><DisplayName>mock</DisplayName></Initiator>\(Self.owner)<StorageClass>STANDARD</StorageClass><Initiated>\(isoDate(u.initiated))</Initiated></Upload>"
+            xml += "<Upload><Key>\(XML.escape(u.key))</Key><UploadId>\(u.id)</UploadId><Initiator><ID>mock</ID><DisplayName>mock</DisplayName></Initiator>\(Self.owner)<StorageClass>STANDARD</StorageClass><Initiated>\(UTCDate(u.initiated).iso8601)</Initiated></Upload>"
         }
         return .xml(xml + "</ListMultipartUploadsResult>")
     }
@@ -216,7 +216,7 @@ struct S3Service: Sendable {
         let upload = try store.upload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(upload.id)</UploadId><PartNumberMarker>0</PartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>"
         for part in upload.parts.values.sorted(by: { $0.number < $1.number }) {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(isoDate(part.lastModified))</LastModified><ETag>&quot;\(part.etag)&quot;</ETag><Size>\(part.blob.size)</Size></Part>"
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag><Size>\(part.blob.size)</Size></Part>"
         }
         return .xml(xml + "</ListPartsResult>")
     }
@@ -351,7 +351,7 @@ struct S3Service: Sendable {
                                   metadata: replace ? attributes.metadata : sourceObject.metadata,
                                   acl: attributes.acl, checksums: sourceObject.checksums)
         try store.put(bucket, object)
-        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(isoDate(object.lastModified))</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
+        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
     }
 
     func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, principal: Principal, head: Bool) throws(S3ServerError) -> S3Response {
@@ -363,7 +363,7 @@ struct S3Service: Sendable {
         }
         if principal == .anonymous && !object.acl.allowsAnonymousRead { throw .accessDenied }
         var headers: [(String, String)] = [
-            ("ETag", "\"\(object.etag)\""), ("Last-Modified", httpDate(object.lastModified)), ("Accept-Ranges", "bytes"),
+            ("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate), ("Accept-Ranges", "bytes"),
             ("Content-Type", object.contentType ?? "binary/octet-stream"),
         ]
         if let encoding = object.contentEncoding { headers.append(("Content-Encoding", encoding)) }
@@ -389,12 +389,12 @@ struct S3Service: Sendable {
         let modified = floor(object.lastModified.timeIntervalSince1970)
         let ifMatch = r.headers.first(name: "if-match")
         if let ifMatch, !matches(ifMatch) { throw .preconditionFailed }
-        if ifMatch == nil, let since = r.headers.first(name: "if-unmodified-since").flatMap(parseHTTPDate), modified > since {
+        if ifMatch == nil, let since = r.headers.first(name: "if-unmodified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified > since {
             throw .preconditionFailed
         }
         let ifNoneMatch = r.headers.first(name: "if-none-match")
         if let ifNoneMatch, matches(ifNoneMatch) { throw .notModified }
-        if ifNoneMatch == nil, let since = r.headers.first(name: "if-modified-since").flatMap(parseHTTPDate), modified <= since {
+        if ifNoneMatch == nil, let since = r.headers.first(name: "if-modified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified <= since {
             throw .notModified
         }
     }
@@ -448,63 +448,4 @@ extension BlobSlice {
             return buffer
         }
     }
-}
-
-// MARK: dates
-
-private let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-private let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-
-private func utc(_ date: Date) -> tm {
-    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    return parts
-}
-
-/// Text of fixed-width fields written byte by byte: the dates below go out on every answer and listing.
-private struct DateText {
-    var bytes: [UInt8] = []
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
-    mutating func digits(_ value: Int32, _ width: Int) { bytes.appendDecimal(Int(value), width: width) }
-    mutating func text(_ s: String) { bytes += s.utf8 }
-    mutating func byte(_ c: Unicode.Scalar) { bytes.append(UInt8(c.value)) }
-    var string: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// `2026-11-25T12:00:00.000Z`, as listings show dates.
-func isoDate(_ date: Date) -> String {
-    // Whole milliseconds first: the fraction of a Double second times 1000 can fall just short (.830 as .829).
-    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-    let (seconds, rest) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-    let t = utc(Date(timeIntervalSince1970: TimeInterval(rest < 0 ? seconds - 1 : seconds)))
-    let millis = Int32(rest < 0 ? rest + 1000 : rest)
-    var out = DateText(capacity: 24)
-    out.digits(t.tm_year + 1900, 4); out.byte("-"); out.digits(t.tm_mon + 1, 2); out.byte("-"); out.digits(t.tm_mday, 2)
-    out.byte("T"); out.digits(t.tm_hour, 2); out.byte(":"); out.digits(t.tm_min, 2); out.byte(":"); out.digits(t.tm_sec, 2)
-    out.byte("."); out.digits(millis, 3); out.byte("Z")
-    return out.string
-}
-
-/// `Wed, 25 Nov 2026 12:00:00 GMT`, as HTTP headers show dates.
-func httpDate(_ date: Date) -> String {
-    let t = utc(date)
-    var out = DateText(capacity: 29)
-    out.text(weekdays[Int(t.tm_wday)]); out.byte(","); out.byte(" "); out.digits(t.tm_mday, 2); out.byte(" ")
-    out.text(months[Int(t.tm_mon)]); out.byte(" "); out.digits(t.tm_year + 1900, 4); out.byte(" ")
-    out.digits(t.tm_hour, 2); out.byte(":"); out.digits(t.tm_min, 2); out.byte(":"); out.digits(t.tm_sec, 2); out.text(" GMT")
-    return out.string
-}
-
-/// Seconds since 1970 of an RFC 1123 date; nil if it is not one.
-func parseHTTPDate(_ text: String) -> TimeInterval? {
-    let parts = text.split(separator: " ")
-    guard parts.count == 6, let day = Int32(parts[1]), let month = months.firstIndex(of: String(parts[2])),
-          let year = Int32(parts[3]) else { return nil }
-    let clock = parts[4].split(separator: ":").compactMap { Int32($0) }
-    guard clock.count == 3 else { return nil }
-    var t = tm()
-    t.tm_year = year - 1900; t.tm_mon = Int32(month); t.tm_mday = day
-    t.tm_hour = clock[0]; t.tm_min = clock[1]; t.tm_sec = clock[2]
-    return TimeInterval(timegm(&t))
 }

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import RaceData
+import S3Wire
 
 /// Everything a connection's handler shares with the server.
 struct ServerContext: Sendable {
@@ -293,7 +293,7 @@ final class S3Handler: ChannelInboundHandler {
         headers.add(name: "x-amz-id-2", value: requestId)
         let now = server.now()
         let second = Int(now.timeIntervalSince1970)
-        if second != date.second { date = (second, httpDate(now)) }
+        if second != date.second { date = (second, UTCDate(now).httpDate) }
         headers.add(name: "Date", value: date.text)
         headers.add(name: "Server", value: "AmazonS3")
         for (name, value) in response.headers { headers.add(name: name, value: value) }

@@ -1,5 +1,5 @@
 import Foundation
-import RaceData
+import S3Wire
 import NIOCore
 
 public enum CannedACL: String, Sendable, CaseIterable {

@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// A CSV error that says where: the object or file, the line and the field.
 public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// The per-cell parsers behind column types. Each accepts exactly what the type rules accept, so a
 /// column's type depends on its bytes alone: integer if every value is `-?[0-9]{1,18}`, double if every

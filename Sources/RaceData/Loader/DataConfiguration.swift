@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// Which source serves the data, from the environment (SPEC.md): `USE_S3_DATA`, `S3_BUCKET_NAME`,
 /// `S3_PREFIX`, `DATA_DIR`, and the AWS settings of `S3Configuration.fromEnvironment`.
@@ -33,10 +35,7 @@ public struct DataConfiguration: Sendable {
         case nil: s3 = try useS3(environment["USE_S3_DATA"])
         case let other?: throw .configuration("--source \(other) is not a source: use local or s3.")
         }
-        func value(_ name: String) -> String? {
-            guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
-            return v
-        }
+        let value = environment.setting
         guard s3 else {
             return DataConfiguration(choice: .local(root: value("DATA_DIR") ?? "./data"), s3: nil)
         }

@@ -1,3 +1,5 @@
+import S3Kit
+
 /// Why a load failed. Not-found is never an error (loads return nil); these are the failures a
 /// person must act on, each with a message that says what to do.
 public enum DataError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 import Logging
 
 /// Keeps only the telemetry rows a caller wants, while the file streams by, so memory follows the
@@ -49,4 +51,6 @@ extension DataSource {
     }
 }
 
-let loaderLog = Logger(label: "racedata.loader")
+/// Made for each message, not kept: a logger keeps the handler of the moment it is made, and a
+/// program (or the test suite) may set up logging after this module was first used.
+var loaderLog: Logger { Logger(label: "racedata.loader") }

@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// The data tree on disk: `root/{track}/…/{file}.csv`.
 public struct LocalDataSource: DataSource {

@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// The data tree in a bucket: `{prefix}{track}/…/{file}.csv`. One LIST of a track (cached) finds
 /// every file; when LIST is denied (a GET-only policy, anonymous public-read access), loads try
@@ -26,7 +28,7 @@ public struct S3DataSource: DataSource {
             let listing = try await client.listAll(bucket: bucket, prefix: prefix, delimiter: "/")
             return listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter { !$0.isEmpty }
         } catch {
-            loaderLog.error("listing tracks in \(name) failed: \(error)")
+            loaderLog.debug("listing tracks in \(name) failed: \(error)")
             throw .storage(error)
         }
     }
@@ -50,7 +52,7 @@ public struct S3DataSource: DataSource {
             loaderLog.notice("listing \(base) is denied; loads will try the known naming conventions with GETs")
             return .denied(error)
         } catch {
-            loaderLog.error("listing \(base) failed: \(error)")
+            loaderLog.debug("listing \(base) failed: \(error)")
             throw .storage(error)
         }
     }
@@ -91,7 +93,7 @@ public struct S3DataSource: DataSource {
             } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
                 continue // anonymous callers get AccessDenied for missing keys too
             } catch {
-                loaderLog.error("reading s3://\(bucket)/\(key) failed: \(error)")
+                loaderLog.debug("reading s3://\(bucket)/\(key) failed: \(error)")
                 throw .storage(error)
             }
             guard let first = object else { continue }

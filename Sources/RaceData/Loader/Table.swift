@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// A value a numeric column holds, with the placeholder stored where a row is null.
 public protocol ColumnValue: Sendable, Equatable {
@@ -278,12 +280,5 @@ public enum Timestamp {
         return (days * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + millis
     }
 
-    public static func format(_ ms: Int64) -> String {
-        var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
-        let millis = ms - Int64(seconds) * 1000
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                      t.tm_hour, t.tm_min, t.tm_sec, Int32(millis))
-    }
+    public static func format(_ ms: Int64) -> String { UTCDate(millisecondsSince1970: ms).iso8601 }
 }

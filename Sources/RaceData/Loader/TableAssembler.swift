@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// Bytes in, typed table out. The input is cut into blocks of whole records (about 1 MiB, ending at a
 /// line break outside quotes), parsed on every core while more bytes arrive, and joined in order. The

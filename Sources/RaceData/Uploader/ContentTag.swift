@@ -1,20 +1,27 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// What a file's bytes hash to, spelled as S3's ETag for the way the uploader sends it: the hex MD5
 /// for a single PUT, `md5(part MD5s)-N` for a multipart upload of `partSize` parts. An object whose
 /// ETag equals the local file's tag holds the same bytes (with SSE-KMS, where ETags are not MD5s,
 /// nothing matches and files are uploaded again: slower, never wrong).
 public enum ContentTag {
-    public static func of(path: String, size: UInt64, multipartThreshold: UInt64, partSize: UInt64) throws(TransportError) -> String {
-        let source = try RawSource(.file(path: path, offset: 0, length: size))
-        defer { source.close() }
+    public static func of(path: String, size: UInt64, multipartThreshold: UInt64, partSize: UInt64) throws(DataError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        func md5(_ length: UInt64) throws(TransportError) -> [UInt8] {
+        func md5(_ length: UInt64) throws(DataError) -> [UInt8] {
             let digest = Digest(.md5)
             var left = length
             while left > 0 {
-                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(left, UInt64(buffer.count)))]))
+                let n = read(fd, buffer.baseAddress, Int(min(left, UInt64(buffer.count))))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    throw .file(path: path, reason: n == 0 ? "it became shorter while it was read" : String(cString: strerror(errno)))
+                }
                 digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 left -= UInt64(n)
             }

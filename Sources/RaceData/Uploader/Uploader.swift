@@ -1,4 +1,6 @@
 import Foundation
+import S3Kit
+import S3Wire
 
 /// Uploads a local data tree to `{prefix}{track}/{path inside it}`: junk skipped and reported,
 /// symbolic links not followed, files in parallel, large ones as multipart uploads read straight

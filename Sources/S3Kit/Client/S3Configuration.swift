@@ -1,0 +1,116 @@
+import Foundation
+import S3Wire
+
+/// Where requests go: virtual-hosted style on AWS (`bucket.s3.region.amazonaws.com`), path style on a
+/// custom endpoint (`http://127.0.0.1:9000/bucket/key`), as MinIO, moto and our mock expect.
+public struct S3Endpoint: Sendable, Equatable {
+    public var scheme: String
+    public var host: String
+    public var port: Int?
+    public var pathStyle: Bool
+
+    public static func aws(region: String) -> S3Endpoint {
+        S3Endpoint(scheme: "https", host: "s3.\(region).amazonaws.com", port: nil, pathStyle: false)
+    }
+
+    /// Parses `http://127.0.0.1:9000` and the like; the result uses path-style addressing.
+    public static func custom(_ url: String) throws(S3Error) -> S3Endpoint {
+        guard let components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty else {
+            throw .invalidArgument("The endpoint \"\(url)\" is not an http:// or https:// URL. Set AWS_ENDPOINT_URL_S3 to something like http://127.0.0.1:9000.")
+        }
+        guard components.path.isEmpty || components.path == "/", components.query == nil,
+              components.user == nil, components.password == nil else {
+            throw .invalidArgument("The endpoint \"\(components.scheme!)://\(host)\" must have no path, query or user; give only scheme, host and port.")
+        }
+        return S3Endpoint(scheme: scheme, host: host, port: components.port, pathStyle: true)
+    }
+
+    /// The request target for a bucket and an optional key.
+    func target(bucket: String, key: String?, query: [RequestTarget.QueryItem]) -> RequestTarget {
+        // A bucket name with dots breaks TLS wildcard certificates, so it stays in the path.
+        if !pathStyle && !bucket.utf8.contains(UInt8(ascii: ".")) {
+            return RequestTarget(scheme: scheme, host: "\(bucket).\(host)", port: port,
+                                 path: "/" + (key ?? ""), query: query)
+        }
+        let path = "/\(bucket)" + (key.map { "/\($0)" } ?? "")
+        return RequestTarget(scheme: scheme, host: host, port: port, path: path, query: query)
+    }
+}
+
+/// How the client signs request bodies.
+public enum PayloadSigning: Sendable {
+    /// The body's SHA-256 goes into the signature (a file is read twice: hash, then send).
+    case signed
+    /// `UNSIGNED-PAYLOAD`: integrity comes from Content-MD5 and TLS instead.
+    case unsigned
+    /// `aws-chunked` with a signature per chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
+    /// signed but read once, each chunk hashed in the buffer it is sent from. No Content-MD5 is sent.
+    case streaming
+    /// `UNSIGNED-PAYLOAD` as `aws-chunked` with an `x-amz-checksum-crc32c` trailer
+    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): read once, checksummed as it is sent; S3 refuses a body
+    /// that arrived different (`BadDigest`). What AWS SDKs send over HTTPS.
+    case checksumTrailer
+}
+
+public struct S3Configuration: Sendable {
+    public var region: String
+    public var endpoint: S3Endpoint
+    /// nil means anonymous (unsigned) requests, which only happen when asked for.
+    public var credentials: Credentials?
+    public var retry: RetryPolicy
+    public var payloadSigning: PayloadSigning
+    public var transport: TransportOptions
+
+    public init(region: String = "us-east-1", endpoint: S3Endpoint? = nil, credentials: Credentials?,
+                retry: RetryPolicy = RetryPolicy(), payloadSigning: PayloadSigning = .signed,
+                transport: TransportOptions = TransportOptions()) {
+        self.region = region
+        self.endpoint = endpoint ?? .aws(region: region)
+        self.credentials = credentials
+        self.retry = retry
+        self.payloadSigning = payloadSigning
+        self.transport = transport
+    }
+
+    /// Builds the configuration from the environment (SPEC.md): region from `AWS_REGION` or
+    /// `AWS_DEFAULT_REGION` (default us-east-1), endpoint from `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`,
+    /// credentials from the standard chain unless `anonymous`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       anonymous: Bool = false) throws(S3Error) -> S3Configuration {
+        let region = environment.setting("AWS_REGION") ?? environment.setting("AWS_DEFAULT_REGION") ?? "us-east-1"
+        let endpoint = try (environment.setting("AWS_ENDPOINT_URL_S3") ?? environment.setting("AWS_ENDPOINT_URL")).map { url throws(S3Error) in
+            try S3Endpoint.custom(url)
+        }
+        let credentials = anonymous ? nil : try CredentialChain(environment: environment).resolve()
+        return S3Configuration(region: region, endpoint: endpoint, credentials: credentials)
+    }
+}
+
+/// Exponential backoff with full jitter: attempt n waits a random time in [0, min(maxDelay, base·2ⁿ)].
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int
+    public var baseDelay: TimeInterval
+    public var maxDelay: TimeInterval
+
+    public init(maxAttempts: Int = 4, baseDelay: TimeInterval = 0.1, maxDelay: TimeInterval = 5) {
+        self.maxAttempts = max(1, maxAttempts); self.baseDelay = baseDelay; self.maxDelay = maxDelay
+    }
+
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// The pause before attempt `attempt + 1` (attempt counts from 1).
+    public func delay<R: RandomNumberGenerator>(after attempt: Int, using random: inout R) -> TimeInterval {
+        let ceiling = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
+        return ceiling <= 0 ? 0 : Double.random(in: 0...ceiling, using: &random)
+    }
+
+    /// S3 error codes that a later attempt may get past.
+    public static let retryableCodes: Set<String> = [
+        "SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "RequestThrottled",
+    ]
+    public static let retryableStatuses: Set<Int> = [500, 502, 503, 504]
+}

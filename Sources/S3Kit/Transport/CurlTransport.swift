@@ -1,0 +1,480 @@
+import CCurl
+import Foundation
+import S3Wire
+
+/// The seam between the S3 client and the wire: tests may put anything that speaks HTTP behind it.
+public protocol HTTPTransport: Sendable {
+    /// Sends the request. With `streamBody`, a 2xx body arrives as a stream; every other body is collected.
+    func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse
+
+    /// Runs `body` with a connection of its own, where the transport has such a thing (see `CurlTransport`).
+    func withConnection<T>(_ body: () async throws -> T) async rethrows -> T
+}
+
+extension HTTPTransport {
+    public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T { try await body() }
+}
+
+public struct HTTPResponse: Sendable {
+    public var head: HTTPResponseHead
+    /// The whole body, unless it is streamed.
+    public var body: [UInt8]
+    public var stream: ResponseBodyStream?
+    public var status: Int { head.status }
+
+    /// For transports of one's own (a test double, a proxy): a collected body, or a stream.
+    public init(head: HTTPResponseHead, body: [UInt8], stream: ResponseBodyStream? = nil) {
+        self.head = head; self.body = body; self.stream = stream
+    }
+}
+
+public struct TransportOptions: Sendable {
+    /// Connections (and transfer threads) at most; requests beyond it wait their turn.
+    public var maxConnections = 32
+    public var connectTimeout: TimeInterval = 10
+    /// A transfer that moves no byte for this long is abandoned (time spent waiting on a slow consumer excluded).
+    public var idleTimeout: TimeInterval = 30
+    /// How long to wait for `100 Continue` before sending a body anyway.
+    public var expectContinueTimeout: TimeInterval = 1
+    /// Bodies from this size up are sent after `Expect: 100-continue`; smaller ones at once.
+    public static let expectContinueThreshold: UInt64 = 1 << 20
+    /// In-memory bodies up to this size go to curl whole, which sends them with the head (its limit for that).
+    static let inlineBodyLimit = 64 << 10
+    /// Bytes a streamed body may hold between the transfer and its consumer.
+    public var streamBufferBytes = 2 << 20
+    /// Bytes per chunk handed to a stream's consumer: larger chunks, fewer thread hand-offs.
+    public var streamChunkBytes = 1 << 20
+    /// Collected (non-streamed) bodies larger than this are refused: XML answers are small.
+    public var maxCollectedBodyBytes = 64 << 20
+    public init() {}
+}
+
+/// HTTP over libcurl's easy interface. Each connection is a thread that owns one easy handle and runs
+/// blocking transfers; reusing the handle keeps its connection alive between requests.
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    public let options: TransportOptions
+    private let condition = NSCondition()
+    /// Waiting transfers; a taken slot is emptied at once so a finished transfer is not kept alive.
+    private var queue: [Transfer?] = []
+    private var queueHead = 0
+    private var threads = 0
+    private var idle = 0
+    private var shuttingDown = false
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+
+    public init(options: TransportOptions = TransportOptions()) {
+        _ = Self.globalInit
+        self.options = options
+    }
+
+    deinit { shutdown() }
+
+    /// Transfer threads running now (connection threads of `withConnection` not counted).
+    var transferThreadCount: Int { condition.lock(); defer { condition.unlock() }; return threads }
+
+    /// Ends the idle connection threads; later requests start new ones.
+    public func shutdown() {
+        condition.lock()
+        shuttingDown = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public func execute(_ request: HTTPRequest, streamBody: Bool) async throws -> HTTPResponse {
+        let transfer = Transfer(request: request, streamBody: streamBody, options: options)
+        // A streamed body must go through a transfer thread: its consumer is this task.
+        if !streamBody, let connection = ConnectionThread.current, connection.transport == ObjectIdentifier(self),
+           connection.isCurrentThread {
+            return try await withTaskCancellationHandler {
+                try connection.perform(transfer)
+            } onCancel: {
+                transfer.cancel()
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.setContinuation(continuation)
+                enqueue(transfer)
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+    }
+
+    /// Runs `body` on a thread with a connection of its own, from which its requests are sent as they
+    /// come, with no hand-off to a transfer thread and back: for a loop of small requests, one at a
+    /// time, whose latency matters (a client thread, in benchmark terms). Streamed downloads still go
+    /// through the transfer threads. Child tasks started inside run on the same thread, so their
+    /// requests go one at a time; concurrent work belongs outside. Other tasks are unaffected.
+    public func withConnection<T>(_ body: () async throws -> T) async rethrows -> T {
+        let connection = ConnectionThread(transport: self)
+        defer { connection.stop() }
+        return try await ConnectionThread.$current.withValue(connection) {
+            try await withTaskExecutorPreference(connection) { try await body() }
+        }
+    }
+
+    private func enqueue(_ transfer: Transfer) {
+        condition.lock()
+        shuttingDown = false
+        queue.append(transfer)
+        let spawn = idle == 0 && threads < options.maxConnections
+        if spawn { threads += 1 }
+        condition.signal()
+        condition.unlock()
+        if spawn {
+            let thread = Thread { [weak self] in self?.workerLoop() }
+            thread.name = "racedata-curl"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    private func nextTransfer() -> Transfer? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queueHead == queue.count {
+            if shuttingDown { threads -= 1; return nil }
+            idle += 1
+            let woke = condition.wait(until: Date().addingTimeInterval(60))
+            idle -= 1
+            if !woke && queueHead == queue.count { threads -= 1; return nil }
+        }
+        let transfer = queue[queueHead]
+        queue[queueHead] = nil
+        queueHead += 1
+        if queueHead > 64 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead); queueHead = 0
+        }
+        return transfer!
+    }
+
+    private func workerLoop() {
+        let handle = curl_easy_init()
+        defer { curl_easy_cleanup(handle) }
+        while let transfer = nextTransfer() {
+            guard let handle else {
+                // Out of memory in libcurl: each waiting request fails rather than waits for ever.
+                transfer.fail(TransportError(.other, endpoint: transfer.endpoint, detail: "curl_easy_init failed"))
+                continue
+            }
+            curl_easy_reset(handle)
+            transfer.run(on: handle)
+        }
+    }
+}
+
+/// One request in flight: its C callbacks find it through an unretained pointer while `run` holds it.
+final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let streamBody: Bool
+    let options: TransportOptions
+
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    private var cancelled = false
+
+    // Touched only by the transfer thread.
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var collected: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var stream: ResponseBodyStream?
+    private var headDelivered = false
+    private var localFailure: TransportError?
+    private var bodyReader: BodyReader?
+    private var lastProgressBytes: Int64 = -1
+    private var lastProgressTime = Date()
+
+    init(request: HTTPRequest, streamBody: Bool, options: TransportOptions) {
+        self.request = request; self.streamBody = streamBody; self.options = options
+    }
+
+    func setContinuation(_ c: CheckedContinuation<HTTPResponse, any Error>) {
+        lock.lock(); continuation = c; lock.unlock()
+    }
+
+    func cancel() {
+        lock.lock(); cancelled = true; lock.unlock()
+        stream?.cancel()
+    }
+
+    private var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+
+    /// The answer of a transfer run by its caller's own thread (`runHere`), which has no continuation.
+    private var outcome: Result<HTTPResponse, any Error>?
+
+    private func resume(_ result: Result<HTTPResponse, any Error>) {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        if c == nil { outcome = result }
+        lock.unlock()
+        c?.resume(with: result)
+    }
+
+    /// Ends a transfer that could not be run.
+    func fail(_ error: TransportError) { resume(.failure(error)) }
+
+    /// Runs the transfer on the calling thread and returns its answer (a collected body only).
+    func runHere(on handle: UnsafeMutableRawPointer) throws -> HTTPResponse {
+        precondition(!streamBody, "a streamed body needs a transfer thread")
+        run(on: handle)
+        lock.lock()
+        defer { lock.unlock() }
+        return try outcome!.get()
+    }
+
+    var endpoint: String {
+        "\(request.target.scheme)://\(request.target.hostHeader)"
+    }
+
+    func run(on handle: UnsafeMutableRawPointer) {
+        if isCancelled { resume(.failure(CancellationError())); return }
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer {
+            curl_slist_free_all(headerList)
+            bodyReader?.close()
+            bodyReader = nil
+        }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // curl adds these on its own; S3 must not see a form content type or an Accept it did not ask for.
+        if request.headers["Content-Type"] == nil { headerList = curl_slist_append(headerList, "Content-Type:") }
+        headerList = curl_slist_append(headerList, "Accept:")
+        // Waiting for "100 Continue" saves sending a large body a server refuses; below 1 MiB it only
+        // costs a round trip per request (curl 7.x asks from 1 KiB up; 8.x, like this, from 1 MiB).
+        if request.body.length < TransportOptions.expectContinueThreshold { headerList = curl_slist_append(headerList, "Expect:") }
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_setopt_string(handle, CURLOPT_URL, request.target.urlString)
+        ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // Keys are sent as signed: curl must not fold "a/../b" into "b" (another object, and a broken signature).
+        ccurl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
+        ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)
+        ccurl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2 * 1024 * 1024)
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
+        ccurl_setopt_long(handle, CURLOPT_EXPECT_100_TIMEOUT_MS, Int(options.expectContinueTimeout * 1000))
+        ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        ccurl_setopt_progress(handle, progressCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
+        ccurl_setopt_io(handle, CURLOPT_HEADERFUNCTION, headerCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        ccurl_setopt_io(handle, CURLOPT_WRITEFUNCTION, writeCallback)
+        ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+
+        let length = curl_off_t(request.body.length)
+        // A small in-memory body is handed to curl whole: it goes out with the head in one send, where a
+        // read callback's body follows in a second one (a second segment the server may wake up for).
+        var inline: [UInt8]? = nil
+        if case .bytes(let bytes) = request.body, !bytes.isEmpty, bytes.count <= TransportOptions.inlineBodyLimit { inline = bytes }
+        switch request.method {
+        case .get: ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case .head: ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        case .delete: ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .put, .post:
+            if let inline {
+                // curl sends such a body as a POST's fields; the method is named explicitly.
+                ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+                ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+                inline.withUnsafeBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+            } else if request.method == .put {
+                ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+                ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, length)
+            } else {
+                ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
+            }
+        }
+        if inline == nil && (request.method == .put || request.method == .post) {
+            do {
+                try openBody()
+            } catch {
+                resume(.failure(error))
+                return
+            }
+            ccurl_setopt_io(handle, CURLOPT_READFUNCTION, readCallback)
+            ccurl_setopt_pointer(handle, CURLOPT_READDATA, context)
+            ccurl_setopt_seek(handle, seekCallback)
+            ccurl_setopt_pointer(handle, CURLOPT_SEEKDATA, context)
+        }
+
+        lastProgressTime = Date()
+        let code = curl_easy_perform(handle)
+        finish(code: code)
+    }
+
+    private func finish(code: CURLcode) {
+        let failure: (any Error)?
+        if code == CURLE_OK {
+            failure = nil
+        } else if let localFailure {
+            failure = localFailure
+        } else if isCancelled || (stream?.isCancelled ?? false) {
+            failure = CancellationError()
+        } else {
+            failure = Self.mapError(code, endpoint: endpoint)
+        }
+        if headDelivered {
+            if failure == nil, !pending.isEmpty { _ = stream?.push(pending) }
+            stream?.finish(throwing: failure)
+        } else if let failure {
+            resume(.failure(failure))
+        } else {
+            resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: collected, stream: nil)))
+        }
+    }
+
+    static func mapError(_ code: CURLcode, endpoint: String) -> TransportError {
+        let detail = "curl: \(String(cString: curl_easy_strerror(code)))"
+        let kind: TransportError.Kind = switch code {
+        case CURLE_COULDNT_CONNECT: .connectionRefused
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            .tls
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
+             CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            .connectionDropped
+        default: .other
+        }
+        return TransportError(kind, endpoint: endpoint, detail: detail)
+    }
+
+    // MARK: callbacks (transfer thread)
+
+    fileprivate func onHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        var end = line.count
+        while end > 0 && (line[end - 1] == 0x0A || line[end - 1] == 0x0D) { end -= 1 }
+        let bytes = UnsafeBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: "HTTP/".utf8) {
+            // A new status line (after `100 Continue`, say) starts a new set of headers.
+            let parts = String(decoding: bytes, as: UTF8.self).splitting(" ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = HTTPHeaders()
+        } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self).trimmingSpaces
+            headers.add(name, value)
+        }
+    }
+
+    fileprivate func onBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if streamBody && (200..<300).contains(status) {
+            if !headDelivered {
+                headDelivered = true
+                let stream = ResponseBodyStream(capacity: options.streamBufferBytes)
+                self.stream = stream
+                resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)))
+            }
+            // Coalesce curl's small writes so the consumer sees fewer, larger chunks.
+            pending.append(contentsOf: bytes)
+            if pending.count >= options.streamChunkBytes {
+                let chunk = pending
+                pending = []
+                pending.reserveCapacity(options.streamChunkBytes + 512 * 1024)
+                let ok = stream!.push(chunk)
+                lastProgressTime = Date()
+                return ok
+            }
+            return true
+        }
+        // A declared length over the limit is refused before a byte is kept.
+        let limit = request.maxResponseBytes ?? options.maxCollectedBodyBytes
+        let declared = collected.isEmpty ? headers["Content-Length"].flatMap { Int($0) } ?? 0 : 0
+        if collected.count + bytes.count > limit || declared > limit {
+            localFailure = TransportError(.responseTooLarge, endpoint: endpoint, detail: "body over \(limit) bytes")
+            return false
+        }
+        collected.append(contentsOf: bytes)
+        return true
+    }
+
+    fileprivate func onRead(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let bodyReader else { return 0 }
+        do {
+            return try bodyReader.read(into: buffer)
+        } catch {
+            localFailure = located(error)
+            return -1
+        }
+    }
+
+    /// curl sends a body again from its start when a reused connection turns out closed, or a server
+    /// answers before taking the whole body: a fresh reader starts over (and an aws-chunked body's
+    /// signatures chain from the seed again, as the request is the same).
+    fileprivate func onRewind() -> Bool {
+        do {
+            try openBody()
+            return true
+        } catch {
+            localFailure = error
+            return false
+        }
+    }
+
+    /// Opens the request's body from its first byte, closing a reader already open.
+    private func openBody() throws(TransportError) {
+        bodyReader?.close()
+        bodyReader = nil
+        do { bodyReader = try BodyReader(request.body) } catch { throw located(error) }
+    }
+
+    /// A body's error (a body knows no endpoint) as this transfer reports it.
+    private func located(_ error: TransportError) -> TransportError {
+        TransportError(error.kind, endpoint: endpoint, detail: error.detail)
+    }
+
+    /// Aborts a cancelled transfer, and one that has moved no byte for `idleTimeout`.
+    fileprivate func onProgress(downloaded: Int64, uploaded: Int64) -> Bool {
+        if isCancelled { return false }
+        let now = Date()
+        let moved = downloaded + uploaded
+        if moved != lastProgressBytes {
+            lastProgressBytes = moved
+            lastProgressTime = now
+        } else if now.timeIntervalSince(lastProgressTime) > options.idleTimeout {
+            localFailure = TransportError(.timeout, endpoint: endpoint,
+                detail: "no data moved for \(Int(options.idleTimeout)) s")
+            return false
+        }
+        return true
+    }
+}
+
+private func transfer(_ context: UnsafeMutableRawPointer?) -> Transfer {
+    Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+}
+
+private let headerCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = size * count
+    transfer(context).onHeaderLine(UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n))
+    return n
+}
+
+private let writeCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = size * count
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n)
+    return transfer(context).onBody(bytes) ? n : ccurl_writefunc_error()
+}
+
+private let readCallback: ccurl_io_callback = { buffer, size, count, context in
+    let n = transfer(context).onRead(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+    return n < 0 ? ccurl_readfunc_abort() : n
+}
+
+private let seekCallback: ccurl_seek_callback = { context, offset, origin in
+    // Only rewinds to the start are asked for (curl seeks elsewhere only to resume uploads, never used here).
+    guard offset == 0, origin == SEEK_SET else { return ccurl_seekfunc_cantseek() }
+    return transfer(context).onRewind() ? ccurl_seekfunc_ok() : ccurl_seekfunc_cantseek()
+}
+
+private let progressCallback: ccurl_progress_callback = { context, _, downloaded, _, uploaded in
+    transfer(context).onProgress(downloaded: Int64(downloaded), uploaded: Int64(uploaded)) ? 0 : 1
+}

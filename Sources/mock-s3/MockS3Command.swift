@@ -1,0 +1,95 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import MockS3Server
+
+@main
+struct MockS3Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock-s3",
+        abstract: "An S3-compatible server for tests: the AWS CLI, boto3 or another service's test suite.",
+        discussion: """
+            Prints the endpoint and the environment to export, then serves until interrupted. On SIGUSR1 it
+            prints how many requests of each operation it has answered (one line, to standard error).
+            """)
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0: any free port).") var port = 9000
+    @Option(help: "The region the server signs for.") var region = "us-east-1"
+    @Option(name: .customLong("access-key"), help: "An access key id it accepts (repeatable; pairs with --secret-key).")
+    var accessKeys: [String] = []
+    @Option(name: .customLong("secret-key"), help: "The secret of the --access-key at the same position.")
+    var secretKeys: [String] = []
+    @Option(name: .customLong("data-dir"), help: "Keep object bytes in files here instead of memory.") var dataDirectory: String?
+    @Option(name: .customLong("bucket"), help: "A bucket that exists from the start (repeatable).") var buckets: [String] = []
+    @Option(name: .customLong("object-ownership"), help: "Object Ownership of new buckets: BucketOwnerEnforced (S3's default), ObjectWriter or BucketOwnerPreferred.",
+            transform: { text in
+                guard let ownership = ObjectOwnership(rawValue: text) else {
+                    throw ValidationError("--object-ownership \(text) is not one of BucketOwnerEnforced, ObjectWriter, BucketOwnerPreferred")
+                }
+                return ownership
+            })
+    var objectOwnership: ObjectOwnership = .bucketOwnerEnforced
+    @Option(help: "Seeds the fault decisions: the same seed and requests give the same faults.") var seed: UInt64 = 1
+    @Option(name: .customLong("slowdown-rate"), help: "The share of requests answered 503 SlowDown, from 0 to 1.") var slowDownRate = 0.0
+    @Option(name: .customLong("drop-rate"), help: "The share of requests whose connection is cut halfway through the body, from 0 to 1.")
+    var dropRate = 0.0
+    @Flag(name: .customLong("list-denied"), help: "Refuse listings and HeadBucket (a GET-only policy).") var listDenied = false
+
+    static func main() async { await parseAndRun() }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0-65535)") }
+        guard accessKeys.count == secretKeys.count else {
+            throw ValidationError("give --access-key and --secret-key in pairs (\(accessKeys.count) keys, \(secretKeys.count) secrets)")
+        }
+        for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate) {
+            throw ValidationError("\(flag) \(rate) is not a share between 0 and 1")
+        }
+    }
+
+    var serverConfiguration: MockS3Server.Configuration {
+        var configuration = MockS3Server.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.region = region
+        configuration.dataDirectory = dataDirectory
+        configuration.buckets = buckets
+        configuration.defaultOwnership = objectOwnership
+        configuration.seed = seed
+        if slowDownRate > 0 { configuration.faults.slowDownRate["*"] = slowDownRate }
+        if dropRate > 0 { configuration.faults.dropMidBodyRate["*"] = dropRate }
+        configuration.faults.listBucketDenied = listDenied
+        if !accessKeys.isEmpty {
+            configuration.credentials = zip(accessKeys, secretKeys).map { MockCredential(accessKeyId: $0, secretAccessKey: $1) }
+        }
+        return configuration
+    }
+
+    func run() async throws {
+        let configuration = serverConfiguration
+        let server: MockS3Server
+        do {
+            server = try await MockS3Server(configuration: configuration)
+        } catch {
+            throw CommandFailure("could not listen on \(host):\(port): \(error)", exitCode: 1)
+        }
+        let first = configuration.credentials[0]
+        FileHandle.standardOutput.write(Data("""
+            mock-s3 listening on \(server.endpoint) (region \(configuration.region))
+            export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_REGION=\(configuration.region)
+
+            """.utf8))
+        let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1)
+        signal(SIGUSR1, SIG_IGN)
+        usr1.setEventHandler { @Sendable [server] in
+            let counts = Dictionary(grouping: server.journal.entries, by: \.operation).mapValues(\.count)
+            let line = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("mock-s3 requests: \(line)\n".utf8))
+        }
+        usr1.resume()
+        await Termination.wait()
+        usr1.cancel()
+        try await server.stop()
+    }
+}
