@@ -48,7 +48,7 @@ let package = Package(
 
         .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server", "CommandSupport", argumentParser], path: "Sources/mock-s3"),
         .executableTarget(name: "RaceDataCommand", dependencies: ["RaceData", "CommandSupport", argumentParser, logging], path: "Sources/racedata"),
-        .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", "CommandSupport", argumentParser, logging], path: "Sources/race-api"),
+        .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", "S3Kit", "CommandSupport", argumentParser, logging], path: "Sources/race-api"),
         .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", "RaceDataTesting", "CommandSupport",
                                                          argumentParser, logging]),
 

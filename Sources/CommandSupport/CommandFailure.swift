@@ -19,14 +19,24 @@ extension AsyncParsableCommand {
     /// exit 2; a failure while running as `name: message`, exit 1 or the `CommandFailure`'s code.
     public static func parseAndRun() async {
         let name = configuration.commandName ?? "\(Self.self)"
+        // argument-parser's own outcomes (help, usage errors) can come from parsing or from running
+        // the command it returns for `--help`.
+        func parserOutcome(_ error: any Error) {
+            switch exitCode(for: error) {
+            case .success:
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            case .validationFailure:
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            default: break
+            }
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()
         } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
+            parserOutcome(error)
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
@@ -41,6 +51,7 @@ extension AsyncParsableCommand {
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {
+            parserOutcome(error)
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
             Foundation.exit(1)
         }

@@ -137,3 +137,23 @@ func sampleCSV(_ kind: TableKind, rows: Int, seed: UInt64) -> [UInt8] {
     }
     return Array((lines.joined(separator: "\n") + "\n").utf8)
 }
+
+/// A generated dataset (a few of the seven layouts, small sizes) uploaded with the real uploader.
+func uploadGenerated(seed: UInt64, layouts count: Int, context: PropertyContext, prefix: String, local: URL? = nil) async throws {
+    var random = SeededGenerator(seed: seed)
+    var generator = DatasetGenerator(seed: seed)
+    generator.sessions = random.int(1...3)
+    generator.cars = random.int(1...3)
+    generator.laps = random.int(1...4)
+    generator.telemetryRowsPerLap = random.int(1...5)
+    var layouts = TrackLayout.hackTheTrack
+    layouts.shuffle(using: &random)
+    let folder = local ?? context.scratch.appendingPathComponent("dataset-\(seed)")
+    try generator.write(to: folder, layouts: Array(layouts.prefix(count)))
+    defer { if local == nil { try? FileManager.default.removeItem(at: folder) } }
+    var options = Uploader.Options()
+    options.prefix = prefix
+    options.acl = nil
+    let report = try await Uploader(client: context.client, bucket: context.bucket, options: options).upload(directory: folder)
+    guard report.succeeded else { throw PropertyFailure("upload failed: \(report.failed)", case: "dataset seed \(seed)") }
+}

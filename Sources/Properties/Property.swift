@@ -5,8 +5,19 @@ import RaceData
 import S3Kit
 import S3Wire
 
+/// Data already in the bucket, which the properties' second form checks instead of generating
+/// cases: a deployment's tracks, or the bundled sample once verify has uploaded it.
+public struct Dataset: Sendable {
+    /// Where its tracks are, such as `data/`.
+    public var prefix: String
+    /// The same data on disk, when there is a copy (verify's sample mode): properties 1 and 8 need it.
+    public var local: URL?
+
+    public init(prefix: String, local: URL? = nil) { self.prefix = prefix; self.local = local }
+}
+
 /// What a property runs against: a server (the in-process mock, moto, or production), a bucket it
-/// may write to under `prefix`, and a local scratch folder.
+/// may write to under `prefix`, and a local scratch folder; with `dataset`, the data already there.
 public struct PropertyContext: Sendable {
     public var client: S3Client
     public var bucket: String
@@ -15,15 +26,16 @@ public struct PropertyContext: Sendable {
     /// Set when the server is the in-process mock: faults and the journal are then available.
     public var mock: MockS3Server?
     public var scratch: URL
-    /// Set for a deployment checked read-only: properties that must write are skipped, and those
-    /// that can run on the data already there (3 and 7) use `dataPrefix`.
+    /// Set to check the data already in the bucket (each property's `check(dataset:)` form)
+    /// rather than generated cases.
+    public var dataset: Dataset?
+    /// Nothing may be written (a deployment checked read-only).
     public var readOnly: Bool
-    public var dataPrefix: String?
 
     public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
-                readOnly: Bool = false, dataPrefix: String? = nil) {
+                dataset: Dataset? = nil, readOnly: Bool = false) {
         self.client = client; self.bucket = bucket; self.prefix = prefix; self.mock = mock; self.scratch = scratch
-        self.readOnly = readOnly; self.dataPrefix = dataPrefix
+        self.dataset = dataset; self.readOnly = readOnly
     }
 
     /// A client with other credentials (or none) against the same endpoint, never retrying.
@@ -44,9 +56,9 @@ public struct PropertyContext: Sendable {
         return url
     }
 
-    /// The deployed data and one of its tracks, chosen by the seed (read-only forms).
-    func deployedTrack(seed: UInt64) async throws -> (S3DataSource, String) {
-        let prefix = dataPrefix ?? "data/"
+    /// The dataset's source and one of its tracks, chosen by the seed.
+    func datasetTrack(_ dataset: Dataset, seed: UInt64) async throws -> (S3DataSource, String) {
+        let prefix = dataset.prefix
         let source = S3DataSource(client: client, bucket: bucket, prefix: prefix)
         var random = SeededGenerator(seed: seed)
         let tracks = try await source.tracks()
@@ -73,20 +85,30 @@ func require(_ condition: Bool, _ message: @autoclosure () -> String, case descr
     if !condition { throw PropertyFailure(message(), case: description()) }
 }
 
-/// One of SPEC.md's properties: one case per seed, the same case for the same seed everywhere.
+/// One of the eight properties (docs/properties.md): one case per seed, the same case for the same
+/// seed everywhere. Each has two forms: over generated cases (`check(seed:context:)`), and over a
+/// dataset already in the bucket (`check(dataset:seed:context:)`), which verify runs on the bundled
+/// sample and on a deployment.
 public protocol RaceProperty: Sendable {
     var number: Int { get }
     var title: String { get }
     /// Whether it needs the in-process mock (faults, journal, configured credentials).
     var needsMock: Bool { get }
-    /// Whether it can run read-only, on the data a deployment already holds.
-    var readOnlyCapable: Bool { get }
     func check(seed: UInt64, context: PropertyContext) async throws
+    /// Whether it has a form for this dataset (some need its local copy, or must write).
+    func canCheck(_ dataset: Dataset, readOnly: Bool) -> Bool
+    /// Whether that form's answer depends on the seed; one case does the work when it does not.
+    var datasetFormIsSeeded: Bool { get }
+    func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws
 }
 
 extension RaceProperty {
     public var needsMock: Bool { false }
-    public var readOnlyCapable: Bool { false }
+    public func canCheck(_ dataset: Dataset, readOnly: Bool) -> Bool { false }
+    public var datasetFormIsSeeded: Bool { true }
+    public func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
+        throw PropertyFailure("property \(number) has no form for a dataset", case: dataset.prefix)
+    }
 }
 
 public struct PropertyResult: Sendable {
@@ -114,11 +136,16 @@ public enum PropertyRunner {
     public static func run(_ property: any RaceProperty, cases: Int, seed: UInt64, replay: UInt64? = nil,
                            context: PropertyContext) async -> PropertyResult {
         let started = Date()
-        let seeds = replay.map { [$0] } ?? (0..<cases).map { caseSeed(seed, $0) }
+        let count = context.dataset != nil && !property.datasetFormIsSeeded ? 1 : cases
+        let seeds = replay.map { [$0] } ?? (0..<count).map { caseSeed(seed, $0) }
         var done = 0
         for caseSeed in seeds {
             do {
-                try await property.check(seed: caseSeed, context: context)
+                if let dataset = context.dataset {
+                    try await property.check(dataset: dataset, seed: caseSeed, context: context)
+                } else {
+                    try await property.check(seed: caseSeed, context: context)
+                }
                 done += 1
             } catch {
                 return PropertyResult(number: property.number, title: property.title, cases: done + 1,

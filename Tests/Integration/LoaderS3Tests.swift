@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// The loader reading the real layout from S3 (the mock, and moto) gives what it reads from disk.
-@Suite("Loader from S3 equals loader from local files")
+@Suite("Loader from S3 equals loader from local files", .quietLogs)
 struct LoaderS3Tests {
     static let kinds: [TableKind] = [.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry]
 

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The mock S3 server driven by clients nobody here wrote: the AWS CLI and boto3, unmodified.
-@Suite("Mock S3 against the AWS CLI and boto3")
+@Suite("Mock S3 against the AWS CLI and boto3", .quietLogs)
 struct MockPeerTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized
 

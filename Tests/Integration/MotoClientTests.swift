@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Every client operation against moto_server, whose S3 nobody here wrote.
-@Suite("S3 client against moto_server")
+@Suite("S3 client against moto_server", .quietLogs)
 struct MotoClientTests {
     let moto: MotoServer
     init() async throws { moto = try await MotoServer.open.value }
@@ -172,7 +172,7 @@ struct MotoClientTests {
 }
 
 /// Signing and credential failures judged by moto's SigV4 verifier (plain keys only: see the fixture).
-@Suite("S3 client against moto_server with signature checks")
+@Suite("S3 client against moto_server with signature checks", .quietLogs)
 struct MotoAuthTests {
     let moto: MotoServer
     init() async throws { moto = try await MotoServer.auth.value }

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The `racedata` command as an operator runs it, against the in-process mock.
-@Suite("The racedata command")
+@Suite("The racedata command", .quietLogs)
 struct RaceDataCommandTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
 

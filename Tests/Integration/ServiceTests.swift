@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// The analytics API gives the same JSON from the local tree and from S3, and says so when S3 fails.
-@Suite("The analytics service")
+@Suite("The analytics service", .quietLogs)
 struct ServiceTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
 

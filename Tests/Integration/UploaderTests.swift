@@ -7,7 +7,7 @@ import S3Wire
 import TestSupport
 import Testing
 
-@Suite("Uploader against the mock server")
+@Suite("Uploader against the mock server", .quietLogs)
 struct UploaderTests {
     func tree() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID())")

@@ -56,7 +56,7 @@ enum PropertyEnvironment {
     }
 }
 
-@Suite("Properties 1–8 against the mock server", .serialized)
+@Suite("Properties 1–8 against the mock server", .serialized, .quietLogs)
 struct PropertyTests {
     @Test(arguments: 1...8)
     func property(_ number: Int) async throws {
@@ -65,7 +65,7 @@ struct PropertyTests {
     }
 }
 
-@Suite("Properties 1, 3, 5, 6, 8 against moto_server", .serialized)
+@Suite("Properties 1, 3, 5, 6, 8 against moto_server", .serialized, .quietLogs)
 struct MotoPropertyTests {
     @Test(arguments: [1, 3, 5, 6, 8])
     func property(_ number: Int) async throws {

@@ -1,11 +1,12 @@
 import Foundation
 import RaceDataTesting
+import TestSupport
 import Testing
 @testable import RaceData
 import S3Kit
 import S3Wire
 
-@Suite("CSV parsing")
+@Suite("CSV parsing", .quietLogs)
 struct CSVParsingTests {
     /// Feeds the text in pieces and reads every column as text: the header and the rows as given.
     func parse(_ text: String, pieces: Int = 1, maxFieldBytes: Int = 1 << 20) throws -> (header: [String]?, rows: [[String]]) {
@@ -159,7 +160,7 @@ struct CSVParsingTests {
     }
 }
 
-@Suite("Tables")
+@Suite("Tables", .quietLogs)
 struct TableTests {
     func table(_ csv: String, pieces: Int = 1) async throws -> Table {
         let bytes = Array(csv.utf8)
@@ -220,7 +221,7 @@ struct TableTests {
     }
 }
 
-@Suite("Timestamps")
+@Suite("Timestamps", .quietLogs)
 struct TimestampTests {
     /// The arithmetic date conversion agrees with libc's timegm across two centuries and leap days.
     @Test func civilDaysMatchTimegm() {
@@ -237,7 +238,7 @@ struct TimestampTests {
     }
 }
 
-@Suite("Naming rules")
+@Suite("Naming rules", .quietLogs)
 struct NamingTests {
     @Test(arguments: [
         ("R1_barber_lap_start.csv", "R1", "lap_start"), ("COTA_lap_start_time_R1.csv", "R1", "lap_start"),
@@ -289,7 +290,7 @@ struct NamingTests {
     }
 }
 
-@Suite("Configuration picks the source")
+@Suite("Configuration picks the source", .quietLogs)
 struct DataConfigurationTests {
     @Test(arguments: [("true", true), (" TRUE ", true), ("1", true), ("Yes", true), ("on", true), ("false", false),
                       ("0", false), ("NO", false), ("off", false), ("", false), ("  ", false)])
@@ -317,7 +318,7 @@ struct DataConfigurationTests {
     }
 }
 
-@Suite("Local data source on the real layout")
+@Suite("Local data source on the real layout", .quietLogs)
 struct LocalSourceTests {
     @Test func everyTrackSessionAndTableLoads() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tree-\(UUID())")

@@ -1,11 +1,12 @@
 import Foundation
 import RaceDataTesting
+import TestSupport
 import Testing
 @testable import RaceData
 import S3Kit
 import S3Wire
 
-@Suite("The bundled sample")
+@Suite("The bundled sample", .quietLogs)
 struct SampleTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
 

@@ -32,17 +32,9 @@ public struct LocalDataSource: DataSource {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
         var result: [String] = []
-        var pending: [(String, Int)] = [("", 0)]
-        while let (relative, depth) = pending.popLast() {
-            let directory = relative.isEmpty ? base : base.appendingPathComponent(relative, isDirectory: true)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
-            for name in names {
-                let path = relative.isEmpty ? name : "\(relative)/\(name)"
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path),
-                      let type = attributes[.type] as? FileAttributeType else { continue }
-                if type == .typeDirectory, depth + 1 < maxDepth { pending.append((path, depth + 1)) }
-                if type == .typeRegular { result.append(path) }
-            }
+        FileTree.walk(base, maxDepth: maxDepth) { entry in
+            if entry.type == .typeRegular { result.append(entry.path) }
+            return entry.type == .typeDirectory
         }
         return result
     }

@@ -72,34 +72,20 @@ public struct Uploader: Sendable {
     public func plan(directory: URL) -> Plan {
         var plan = Plan()
         let root = directory.standardizedFileURL
-        var pending = [""]
-        while let relative = pending.popLast() {
-            let folder = relative.isEmpty ? root : root.appendingPathComponent(relative, isDirectory: true)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
-                plan.problems.append((relative.isEmpty ? root.path : relative, "folder cannot be read"))
-                continue
+        FileTree.walk(root, unreadable: { plan.problems.append(($0.isEmpty ? root.path : $0, "folder cannot be read")) }) { entry in
+            guard let type = entry.type else { plan.problems.append((entry.path, "cannot be read")); return false }
+            if FileNaming.isJunk(entry.path) { plan.junk.append(entry.path); return false }
+            switch type {
+            case .typeDirectory: return true
+            case .typeRegular:
+                guard access(entry.url.path, R_OK) == 0 else { plan.problems.append((entry.path, "not readable (permissions)")); return false }
+                plan.files.append(PlannedFile(path: entry.url.path, key: prefix + entry.path,
+                                              size: (entry.attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+                                              modified: entry.attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
+            case .typeSymbolicLink: plan.problems.append((entry.path, "symbolic link, not followed"))
+            default: plan.problems.append((entry.path, "not a regular file"))
             }
-            for name in names.sorted() {
-                let path = relative.isEmpty ? name : "\(relative)/\(name)"
-                let url = folder.appendingPathComponent(name)
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                      let type = attributes[.type] as? FileAttributeType else {
-                    plan.problems.append((path, "cannot be read")); continue
-                }
-                if FileNaming.isJunk(path) {
-                    plan.junk.append(path); continue
-                }
-                switch type {
-                case .typeDirectory: pending.append(path)
-                case .typeRegular:
-                    guard access(url.path, R_OK) == 0 else { plan.problems.append((path, "not readable (permissions)")); continue }
-                    plan.files.append(PlannedFile(path: url.path, key: prefix + path,
-                                                  size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
-                                                  modified: attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
-                case .typeSymbolicLink: plan.problems.append((path, "symbolic link, not followed"))
-                default: plan.problems.append((path, "not a regular file"))
-                }
-            }
+            return false
         }
         plan.files.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         return plan

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import RaceData
@@ -29,20 +30,9 @@ struct SourceOptions: ParsableArguments {
         do {
             return try DataConfiguration.fromEnvironment(environment, sourceOverride: source, anonymous: anonymous).makeSource()
         } catch {
-            throw CLIError(message: "\(error)", code: 2)
+            throw CommandFailure("\(error)", exitCode: 2)
         }
     }
-}
-
-struct CLIError: Error, CustomStringConvertible {
-    var message: String
-    var code: Int32
-    var description: String { message }
-}
-
-func fail(_ error: any Error) -> Never {
-    FileHandle.standardError.write(Data("racedata: \(error)\n".utf8))
-    exit((error as? CLIError)?.code ?? 1)
 }
 
 func jsonString(_ value: Any) -> String {
@@ -58,23 +48,8 @@ struct RaceDataCommand: AsyncParsableCommand {
         subcommands: [Upload.self, Tracks.self, Sessions.self, Load.self, Inventory.self])
 
     static func main() async {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["RACEDATA_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-            return handler
-        }
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
-        } catch let error as CLIError {
-            fail(error)
-        } catch let error as DataError {
-            fail(error)
-        } catch let error as S3Error {
-            fail(error)
-        } catch {
-            exit(withError: error)
-        }
+        Logs.bootstrap(default: .warning)
+        await parseAndRun()
     }
 }
 
@@ -103,20 +78,20 @@ struct Upload: AsyncParsableCommand {
         var bucket = environment["S3_BUCKET_NAME"]?.trimmingSpaces ?? ""
         if bucket.isEmpty {
             guard isatty(STDIN_FILENO) == 1 else {
-                throw CLIError(message: "No bucket given. Pass --bucket or set S3_BUCKET_NAME (there is no default bucket).", code: 2)
+                throw CommandFailure("No bucket given. Pass --bucket or set S3_BUCKET_NAME (there is no default bucket).", exitCode: 2)
             }
             FileHandle.standardError.write(Data("Bucket to upload to: ".utf8))
             bucket = (readLine() ?? "").trimmingSpaces
-            guard !bucket.isEmpty else { throw CLIError(message: "No bucket given.", code: 2) }
+            guard !bucket.isEmpty else { throw CommandFailure("No bucket given.", exitCode: 2) }
         }
         var configuration: S3Configuration
-        do { configuration = try S3Configuration.fromEnvironment(environment) } catch { throw CLIError(message: "\(error)", code: 2) }
+        do { configuration = try S3Configuration.fromEnvironment(environment) } catch { throw CommandFailure("\(error)", exitCode: 2) }
         switch payloadSigning {
         case "streaming": configuration.payloadSigning = .streaming
         case "signed": configuration.payloadSigning = .signed
         case "unsigned": configuration.payloadSigning = .unsigned
         case "checksum": configuration.payloadSigning = .checksumTrailer
-        default: throw CLIError(message: "--payload-signing takes checksum, unsigned, streaming or signed.", code: 2)
+        default: throw CommandFailure("--payload-signing takes checksum, unsigned, streaming or signed.", exitCode: 2)
         }
         configuration.transport.maxConnections = max(configuration.transport.maxConnections, concurrency * 2)
         var uploadOptions = Uploader.Options()
@@ -133,7 +108,7 @@ struct Upload: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError(message: "\(directory) is not a folder.", code: 2)
+            throw CommandFailure("\(directory) is not a folder.", exitCode: 2)
         }
         if dryRun {
             let plan = uploader.plan(directory: folder)
@@ -214,7 +189,7 @@ struct Sessions: AsyncParsableCommand {
 
     func run() async throws {
         guard let sessions = try await options.dataSource().sessions(track: track) else {
-            throw CLIError(message: "No track \(track).", code: 1)
+            throw CommandFailure("No track \(track).", exitCode: 1)
         }
         for session in sessions { print(session.token) }
     }
@@ -233,18 +208,18 @@ struct Load: AsyncParsableCommand {
     @OptionGroup var options: SourceOptions
 
     func run() async throws {
-        guard let tableKind = TableKind(kind) else { throw CLIError(message: "\(kind) is not lap_start, lap_end, lap_time or telemetry.", code: 2) }
+        guard let tableKind = TableKind(kind) else { throw CommandFailure("\(kind) is not lap_start, lap_end, lap_time or telemetry.", exitCode: 2) }
         let session = try FileNaming.validateSession(self.session)
         var range: ClosedRange<Int>?
         if let laps {
             let parts = laps.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] <= parts[1] else { throw CLIError(message: "--laps takes FIRST-LAST, such as 3-7.", code: 2) }
+            guard parts.count == 2, parts[0] <= parts[1] else { throw CommandFailure("--laps takes FIRST-LAST, such as 3-7.", exitCode: 2) }
             range = parts[0]...parts[1]
         }
         let filter = TelemetryFilter(vehicles: vehicles.isEmpty ? nil : Set(vehicles), laps: range,
                                      parameters: parameters.isEmpty ? nil : Set(parameters), dropGlitchLaps: dropGlitchLaps)
         guard let loaded = try await options.dataSource().load(track: track, session: session, kind: tableKind, filter: filter) else {
-            throw CLIError(message: "No \(kind) table for \(track) \(session.token).", code: 1)
+            throw CommandFailure("No \(kind) table for \(track) \(session.token).", exitCode: 1)
         }
         if summary {
             print("\(loaded.location): \(loaded.table.rowCount) rows")
