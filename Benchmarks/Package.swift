@@ -9,14 +9,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [.executable(name: "s3bench", targets: ["S3Bench"])],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "RaceData", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(name: "S3Bench", dependencies: [
             .product(name: "S3Wire", package: "RaceData"), .product(name: "S3Kit", package: "RaceData"),
             .product(name: "RaceData", package: "RaceData"), .product(name: "MockS3Server", package: "RaceData"),
-            .product(name: "RaceDataTesting", package: "RaceData"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

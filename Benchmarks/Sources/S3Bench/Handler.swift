@@ -4,6 +4,8 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import RaceData
+import S3Kit
+import S3Wire
 
 /// `s3bench handler [N] [NAME]`: the mock's own CPU time per request, without sockets, the kernel or thread
 /// wake-ups: its real pipeline (NIO's HTTP/1 codec and the S3 handler) on an EmbeddedChannel, fed the

@@ -1,6 +1,8 @@
 import Foundation
 import CCurl
 import RaceData
+import S3Kit
+import S3Wire
 
 // s3bench: times S3 operations in-process, for the scripts in Benchmarks/.
 //   s3bench get  ENDPOINT BUCKET KEY

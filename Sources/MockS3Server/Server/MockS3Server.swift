@@ -61,9 +61,9 @@ public final class MockS3Server: Sendable {
         }
     }
 
-    /// The server's request handling on a channel of the caller's, without a socket: what a TCP
-    /// connection gets, over storage and credentials of its own made from `configuration`. For
-    /// measuring the server's own cost per request on an `EmbeddedChannel` (`s3bench handler`).
+    /// The server's request handling on a channel of the caller's: what a TCP connection gets, over
+    /// storage and credentials of its own made from `configuration` (to serve S3 inside another NIO
+    /// server, or on an `EmbeddedChannel` with no socket at all).
     public static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration) throws {
         try configure(pipeline, makeContext(configuration, journal: Journal()).context)
     }
@@ -79,10 +79,11 @@ public final class MockS3Server: Sendable {
         let faults = FaultInjector(plan: configuration.faults, seed: configuration.seed)
         let context = ServerContext(
             service: S3Service(store: store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
-            authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
-                                                                 uniquingKeysWith: { $1 }),
-                                         region: configuration.region),
-            faults: faults, journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
+            policy: RequestPolicy(authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
+                                                                                       uniquingKeysWith: { $1 }),
+                                                               region: configuration.region),
+                                  faults: faults),
+            journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
         return (context, store, faults)
     }
 

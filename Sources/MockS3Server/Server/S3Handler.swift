@@ -6,8 +6,7 @@ import S3Wire
 /// Everything a connection's handler shares with the server.
 struct ServerContext: Sendable {
     let service: S3Service
-    let authenticator: Authenticator
-    let faults: FaultInjector
+    let policy: RequestPolicy
     let journal: Journal
     let maxObjectSize: UInt64
     let now: @Sendable () -> Date
@@ -27,16 +26,19 @@ final class S3Handler: ChannelInboundHandler {
         let operation: Operation
         let principal: Principal
         let requestId: String
+        /// Recorded in the journal.
         let fault: FaultInjector.Decision
+        /// The policy's verdict: cut the connection halfway through the body.
+        let dropMidBody: Bool
         var verifier: BodyVerifier?
         var writer: (any BlobWriter)?
         var small: [UInt8] = []
         var received: UInt64 = 0
         var expectedLength: UInt64?
 
-        init(request: IncomingRequest, operation: Operation, principal: Principal, requestId: String, fault: FaultInjector.Decision) {
-            self.request = request; self.operation = operation; self.principal = principal
-            self.requestId = requestId; self.fault = fault
+        init(request: IncomingRequest, operation: Operation, admission: RequestPolicy.Admission, requestId: String, fault: FaultInjector.Decision) {
+            self.request = request; self.operation = operation; self.principal = admission.principal
+            self.requestId = requestId; self.fault = fault; self.dropMidBody = admission.dropMidBody
         }
     }
 
@@ -95,35 +97,26 @@ final class S3Handler: ChannelInboundHandler {
             return
         }
         let operation = Operation.classify(request)
-        let fault = server.faults.decide(operation.rawValue)
+        let (verdict, fault) = server.policy.decide(request, operation: operation, now: server.now())
+        let admission: RequestPolicy.Admission
+        switch verdict {
+        case .admit(let admitted): admission = admitted
+        case .refuse(let error, let principal):
+            fail(context: context, error, method: request.method, bucket: request.bucket, key: request.key,
+                 operation: operation.rawValue, principal: principal, requestId: requestId,
+                 isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
+            return
+        }
         do {
-            let plan = server.faults.current
-            let signed = request.headers.first(name: "authorization") != nil || request.queryValue("X-Amz-Signature") != nil
-                || request.queryValue("Signature") != nil
-            if plan.rejectAllCredentials && signed {
-                throw S3ServerError.invalidAccessKeyId(request.headers.first(name: "authorization").flatMap(Self.keyId) ?? "unknown")
-            }
-            let (principal, check) = try server.authenticator.authenticate(request, now: server.now())
-            if principal == .anonymous && operation != .getObject && operation != .headObject { throw S3ServerError.accessDenied }
-            // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
-            if plan.listBucketDenied && (operation.isList || operation == .headBucket) { throw S3ServerError.accessDenied }
-            if operation == .unsupported { throw S3ServerError.notImplemented }
-            switch fault {
-            case .slowDown: throw S3ServerError.slowDown
-            case .internalError: throw S3ServerError.internalError
-            default: break
-            }
-            let exchange = Exchange(request: request, operation: operation, principal: principal, requestId: requestId, fault: fault)
-            try prepareBody(exchange, head: head, check: check)
+            let exchange = Exchange(request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
+            try prepareBody(exchange, head: head, check: admission.payload)
             state = .receiving(exchange)
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
         } catch let error as S3ServerError {
-            var principal = Principal.anonymous
-            if let id = request.headers.first(name: "authorization").flatMap(Self.keyId) { principal = .user(id) }
             fail(context: context, error, method: request.method, bucket: request.bucket, key: request.key,
-                 operation: operation.rawValue, principal: principal, requestId: requestId,
+                 operation: operation.rawValue, principal: admission.principal, requestId: requestId,
                  isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
         } catch {
             context.close(promise: nil)
@@ -133,11 +126,6 @@ final class S3Handler: ChannelInboundHandler {
     private static func hasBody(_ head: HTTPRequestHead) -> Bool {
         if let length = head.headers.first(name: "content-length") { return length != "0" }
         return head.headers.first(name: "transfer-encoding") != nil
-    }
-
-    private static func keyId(_ authorization: String) -> String? {
-        guard let range = authorization.range(of: "Credential=") else { return nil }
-        return authorization[range.upperBound...].split(separator: "/").first.map(String.init)
     }
 
     private func prepareBody(_ exchange: Exchange, head: HTTPRequestHead, check: PayloadCheck) throws {
@@ -152,7 +140,7 @@ final class S3Handler: ChannelInboundHandler {
         if exchange.operation.streamsBodyToStorage {
             guard contentLength != nil || chunkedTE else { throw S3ServerError.missingContentLength }
             if (decoded ?? contentLength ?? 0) > server.maxObjectSize { throw S3ServerError.entityTooLarge }
-            let writer = try server.service.store.blobs.makeWriter(expectedSize: decoded ?? contentLength)
+            let writer = try server.service.makeBodyWriter(expectedSize: decoded ?? contentLength)
             exchange.writer = writer
             exchange.verifier = try BodyVerifier(check: check, headers: headers) { buffer throws(S3ServerError) in
                 try writer.write(buffer)
@@ -185,7 +173,7 @@ final class S3Handler: ChannelInboundHandler {
     private func receive(context: ChannelHandlerContext, _ buffer: ByteBuffer) {
         guard case .receiving(let exchange) = state else { return }
         exchange.received += UInt64(buffer.readableBytes)
-        if exchange.fault == .dropMidBody, exchange.operation.streamsBodyToStorage,
+        if exchange.dropMidBody, exchange.operation.streamsBodyToStorage,
            exchange.received * 2 >= (exchange.expectedLength ?? 0) {
             record(exchange, status: 0, error: nil, fault: "dropMidBody")
             abandon()
@@ -223,9 +211,7 @@ final class S3Handler: ChannelInboundHandler {
                 send(context: context, response, exchange: exchange)
             } catch {
                 exchange.writer?.abandon()
-                // Without s3:ListBucket, S3 does not reveal whether a key exists: a missing one is AccessDenied.
-                let hidden = error.code == "NoSuchKey" && server.faults.current.listBucketDenied ? S3ServerError.accessDenied : error
-                fail(context: context, hidden, exchange: exchange, bodyPending: false)
+                fail(context: context, server.policy.visible(error, principal: exchange.principal), exchange: exchange, bodyPending: false)
             }
         }
     }
@@ -255,8 +241,8 @@ final class S3Handler: ChannelInboundHandler {
 
     private func send(context: ChannelHandlerContext, _ response: S3Response, exchange: Exchange) {
         record(exchange, status: response.status, error: nil, fault: Self.faultName(exchange.fault))
-        let drop = exchange.fault == .dropMidBody && !exchange.operation.streamsBodyToStorage
-        let delay = server.faults.latency()
+        let drop = exchange.dropMidBody && !exchange.operation.streamsBodyToStorage
+        let delay = server.policy.latency()
         let isHead = exchange.request.method == "HEAD"
         if delay > 0 {
             let loopBound = NIOLoopBound((self, context, response), eventLoop: context.eventLoop)

@@ -1,0 +1,162 @@
+import Foundation
+import NIOCore
+import S3Wire
+
+/// Objects: put, get (ranges, conditionals), copy, delete, and their attributes and ACLs.
+extension S3Service {
+    func cannedACL(_ r: IncomingRequest, bucket: String) throws(S3ServerError) -> CannedACL? {
+        guard let value = r.headers.first(name: "x-amz-acl") else {
+            if r.headers.contains(where: { $0.name.lowercased().hasPrefix("x-amz-grant-") }) {
+                if try store.ownership(bucket) == .bucketOwnerEnforced { throw .aclNotSupported }
+            }
+            return nil
+        }
+        guard let acl = CannedACL(rawValue: value) else { throw .invalidArgument("", name: "x-amz-acl", value: value) }
+        if acl != .bucketOwnerFullControl, try store.ownership(bucket) == .bucketOwnerEnforced { throw .aclNotSupported }
+        return acl
+    }
+
+    func attributes(_ r: IncomingRequest, bucket: String) throws(S3ServerError) -> ObjectAttributes {
+        var a = ObjectAttributes()
+        a.contentType = r.headers.first(name: "content-type")
+        a.contentEncoding = r.headers.first(name: "content-encoding").flatMap { value in
+            let rest = value.split(separator: ",").map(\.trimmingSpaces).filter { $0 != "aws-chunked" }
+            return rest.isEmpty ? nil : rest.joined(separator: ",")
+        }
+        for (name, value) in r.headers where name.lowercased().hasPrefix("x-amz-meta-") {
+            a.metadata.append((name.lowercased(), value))
+        }
+        guard a.metadata.reduce(0, { $0 + $1.0.utf8.count + $1.1.utf8.count }) <= 2048 else {
+            throw .init("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.")
+        }
+        a.acl = try cannedACL(r, bucket: bucket) ?? .private
+        return a
+    }
+
+    func putObject(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+        guard case .stored(let blob, let result) = body else { throw .missingContentLength }
+        var attributes = try attributes(r, bucket: bucket)
+        attributes.checksums = result.checksums
+        let object = StoredObject(key: key, blob: blob, etag: result.md5.hexString, lastModified: Date(),
+                                  contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
+                                  metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums)
+        try store.put(bucket, object)
+        var headers = [("ETag", "\"\(object.etag)\"")]
+        for (name, value) in result.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
+        return S3Response(status: 200, headers: headers)
+    }
+
+    func deleteObjects(_ bucket: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+        guard r.headers.first(name: "content-md5") != nil || r.headers.hasChecksumHeader
+                || r.headers.first(name: "x-amz-sdk-checksum-algorithm") != nil else {
+            throw .invalidRequest("Missing required header for this request: Content-MD5")
+        }
+        guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        let root = try parseXML(body.bytes)
+        let objects = root.children("Object")
+        guard root.name == "Delete", !objects.isEmpty, objects.count <= 1000 else { throw .malformedXML }
+        let quiet = root.value("Quiet") == "true"
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"\(Self.xmlns)\">"
+        for object in objects {
+            guard let key = object.value("Key"), !key.isEmpty else { throw .malformedXML }
+            do {
+                try store.delete(bucket, key)
+                if !quiet { xml += "<Deleted><Key>\(XML.escape(key))</Key></Deleted>" }
+            } catch {
+                xml += "<Error><Key>\(XML.escape(key))</Key><Code>\(error.code)</Code><Message>\(XML.escape(error.message))</Message></Error>"
+            }
+        }
+        return .xml(xml + "</DeleteResult>")
+    }
+
+    func copyObject(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
+        var source = r.headers.first(name: "x-amz-copy-source") ?? ""
+        if let q = source.firstIndex(of: "?") { source = String(source[..<q]) }
+        guard let decoded = URIEncoding.decode(source) else { throw .invalidArgument("Invalid copy source encoding", name: "x-amz-copy-source") }
+        let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
+        guard let slash = trimmed.firstIndex(of: "/") else {
+            throw .invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source")
+        }
+        let sourceObject = try store.get(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+        guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        let replace = r.headers.first(name: "x-amz-metadata-directive") == "REPLACE"
+        let attributes = try attributes(r, bucket: bucket)
+        // The bytes are copied: objects never share a file, so deleting one cannot hurt the other.
+        let writer = try store.blobs.makeWriter(expectedSize: sourceObject.size)
+        do {
+            // 8 MiB at a time, so copying a large object never holds it whole in memory.
+            for start in stride(from: UInt64(0), to: sourceObject.size, by: 8 << 20) {
+                for slice in sourceObject.blob.slices(start..<min(start + (8 << 20), sourceObject.size)) {
+                    try writer.write(try slice.load())
+                }
+            }
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        let object = StoredObject(key: key, blob: try writer.finish(), etag: sourceObject.etag, lastModified: Date(),
+                                  contentType: replace ? attributes.contentType : sourceObject.contentType,
+                                  contentEncoding: replace ? attributes.contentEncoding : sourceObject.contentEncoding,
+                                  metadata: replace ? attributes.metadata : sourceObject.metadata,
+                                  acl: attributes.acl, checksums: sourceObject.checksums)
+        try store.put(bucket, object)
+        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
+    }
+
+    func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, principal: Principal, head: Bool) throws(S3ServerError) -> S3Response {
+        let object = try store.get(bucket, key)
+        guard RequestPolicy.mayRead(object.acl, principal: principal) else { throw .accessDenied }
+        var headers: [(String, String)] = [
+            ("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate), ("Accept-Ranges", "bytes"),
+            ("Content-Type", object.contentType ?? "binary/octet-stream"),
+        ]
+        if let encoding = object.contentEncoding { headers.append(("Content-Encoding", encoding)) }
+        headers += object.metadata
+        if r.headers.first(name: "x-amz-checksum-mode") == "ENABLED" {
+            for (name, value) in object.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
+        }
+        try checkConditions(r, object)
+        let size = object.size
+        if let rangeHeader = r.headers.first(name: "range"), let range = try parseRange(rangeHeader, size: size) {
+            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"))
+            return S3Response(status: 206, headers: headers, body: .blob(object.blob, range))
+        }
+        return S3Response(status: 200, headers: headers, body: .blob(object.blob, 0..<size))
+    }
+
+    /// If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, with S3's precedence.
+    func checkConditions(_ r: IncomingRequest, _ object: StoredObject) throws(S3ServerError) {
+        func matches(_ list: String) -> Bool {
+            let etag = "\"\(object.etag)\""
+            return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0 == "*" || $0 == etag || $0 == object.etag }
+        }
+        let modified = floor(object.lastModified.timeIntervalSince1970)
+        let ifMatch = r.headers.first(name: "if-match")
+        if let ifMatch, !matches(ifMatch) { throw .preconditionFailed }
+        if ifMatch == nil, let since = r.headers.first(name: "if-unmodified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified > since {
+            throw .preconditionFailed
+        }
+        let ifNoneMatch = r.headers.first(name: "if-none-match")
+        if let ifNoneMatch, matches(ifNoneMatch) { throw .notModified }
+        if ifNoneMatch == nil, let since = r.headers.first(name: "if-modified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified <= since {
+            throw .notModified
+        }
+    }
+
+    /// `bytes=a-b`, `bytes=a-`, `bytes=-n`; nil (whole object) for anything S3 ignores.
+    func parseRange(_ header: String, size: UInt64) throws(S3ServerError) -> Range<UInt64>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        if spec[0].isEmpty {
+            guard let n = UInt64(spec[1]) else { return nil }
+            guard n > 0, size > 0 else { throw .invalidRange(size) }
+            return (size - min(n, size))..<size
+        }
+        guard let first = UInt64(spec[0]) else { return nil }
+        guard first < size else { throw .invalidRange(size) }
+        if spec[1].isEmpty { return first..<size }
+        guard let last = UInt64(spec[1]), last >= first else { return nil }
+        return first..<(min(last, size - 1) + 1)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import NIOCore
+import S3Wire
+
+/// An answer before it is written: status, headers, and a body from memory or from storage.
+struct S3Response {
+    var status: Int
+    var headers: [(String, String)] = []
+    var body: Body = .empty
+
+    enum Body {
+        case empty
+        case bytes(ByteBuffer)
+        /// `range` of a stored blob; for HEAD only its length is announced.
+        case blob(Blob, Range<UInt64>)
+    }
+
+    static func xml(_ text: String, status: Int = 200) -> S3Response {
+        S3Response(status: status, headers: [("Content-Type", "application/xml")], body: .bytes(ByteBuffer(string: text)))
+    }
+}
+
+/// What arrived as the request body, already verified.
+enum ReceivedBody {
+    case none
+    case stored(Blob, BodyVerifier.Result)
+    case small([UInt8], BodyVerifier.Result)
+
+    var bytes: [UInt8] { if case .small(let b, _) = self { return b }; return [] }
+}
+
+/// S3's semantics over an `ObjectStore`: one function per operation, each returning S3's answer
+/// or throwing S3's error.
+struct S3Service: Sendable {
+    let store: any ObjectStore
+    let region: String
+    let defaultOwnership: ObjectOwnership
+    static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+    static let ownerID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
+    static let owner = "<Owner><ID>\(ownerID)</ID><DisplayName>mock</DisplayName></Owner>"
+
+    /// Where an arriving body is stored while it is verified (before the operation runs).
+    func makeBodyWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
+        try store.blobs.makeWriter(expectedSize: expectedSize)
+    }
+
+    func execute(_ op: Operation, _ r: IncomingRequest, principal: Principal, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+        let bucket = r.bucket ?? ""
+        let key = r.key ?? ""
+        switch op {
+        case .listBuckets: return listBuckets()
+        case .createBucket: return try createBucket(bucket, r, body: body)
+        case .deleteBucket:
+            try store.deleteBucket(bucket)
+            return S3Response(status: 204)
+        case .headBucket:
+            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+            return S3Response(status: 200, headers: [("x-amz-bucket-region", region)])
+        case .getBucketLocation:
+            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(region == "us-east-1" ? "" : region)</LocationConstraint>")
+        case .getBucketVersioning:
+            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"\(Self.xmlns)\"/>")
+        case .putBucketOwnershipControls:
+            let root = try parseXML(body.bytes)
+            guard let value = root.child("Rule")?.value("ObjectOwnership"), let ownership = ObjectOwnership(rawValue: value) else {
+                throw .malformedXML
+            }
+            try store.setOwnership(bucket, ownership)
+            return S3Response(status: 200)
+        case .getBucketOwnershipControls:
+            let ownership = try store.ownership(bucket)
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OwnershipControls xmlns=\"\(Self.xmlns)\"><Rule><ObjectOwnership>\(ownership.rawValue)</ObjectOwnership></Rule></OwnershipControls>")
+        case .deleteBucketOwnershipControls:
+            try store.setOwnership(bucket, .objectWriter)
+            return S3Response(status: 204)
+        case .getBucketAcl:
+            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+            return .xml(aclXML(.private))
+        case .listObjectsV2, .listObjects: return try list(bucket, r, v2: op == .listObjectsV2)
+        case .listMultipartUploads: return try listUploads(bucket, r)
+        case .deleteObjects: return try deleteObjects(bucket, r, body: body)
+        case .getObject, .headObject: return try getObject(bucket, key, r, principal: principal, head: op == .headObject)
+        case .putObject: return try putObject(bucket, key, r, body: body)
+        case .copyObject: return try copyObject(bucket, key, r)
+        case .deleteObject:
+            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+            try store.delete(bucket, key)
+            return S3Response(status: 204)
+        case .getObjectAcl:
+            return .xml(aclXML(try store.get(bucket, key).acl))
+        case .putObjectAcl:
+            let acl = try cannedACL(r, bucket: bucket) ?? .private
+            try store.setACL(bucket, key, acl)
+            return S3Response(status: 200)
+        case .createMultipartUpload:
+            let attributes = try attributes(r, bucket: bucket)
+            let id = try store.createUpload(bucket, key: key, attributes: attributes)
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>")
+        case .uploadPart: return try uploadPart(bucket, key, r, body: body)
+        case .completeMultipartUpload: return try complete(bucket, key, r, body: body)
+        case .abortMultipartUpload:
+            try store.abortUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
+            return S3Response(status: 204)
+        case .listParts: return try listParts(bucket, key, r)
+        case .unsupported: throw .notImplemented
+        }
+    }
+
+    // MARK: helpers
+
+    func parseXML(_ bytes: [UInt8]) throws(S3ServerError) -> XMLElement {
+        do { return try XML.parse(bytes) } catch { throw .malformedXML }
+    }
+
+    func aclXML(_ acl: CannedACL) -> String {
+        var grants = "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(Self.ownerID)</ID><DisplayName>mock</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>"
+        if acl.allowsAnonymousRead {
+            grants += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(Self.xmlns)\">\(Self.owner)<AccessControlList>\(grants)</AccessControlList></AccessControlPolicy>"
+    }
+}
+
+extension BlobSlice {
+    /// The slice's bytes in memory (for copies, which are small in tests).
+    func load() throws(S3ServerError) -> ByteBuffer {
+        switch self {
+        case .memory(let buffer): return buffer
+        case .file(let path, let range):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .internalError }
+            defer { close(fd) }
+            var buffer = ByteBufferAllocator().buffer(capacity: Int(range.count))
+            let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Int(range.count)) { raw in
+                max(0, pread(fd, raw.baseAddress, Int(range.count), off_t(range.lowerBound)))
+            }
+            guard n == Int(range.count) else { throw .internalError }
+            return buffer
+        }
+    }
+}
