@@ -258,3 +258,57 @@ struct VirtualHostTests {
         }
     }
 }
+
+/// A request the mock cannot serve as asked is 501 NotImplemented, never the plain operation: a
+/// DeleteObjectTagging once deleted the object, and GET ?tagging answered with the object's body.
+@Suite("Mock S3: unimplemented sub-resources are 501, never another operation")
+struct SubResourceTests {
+    @Test(arguments: [
+        (HTTPMethod.delete, "tagging"), (.get, "tagging"), (.get, "attributes"), (.get, "retention"), (.get, "legal-hold"),
+        (.put, "tagging"), (.put, "retention"), (.head, "partNumber=1"), (.get, "versionId=3HL4kqtJlcpXroDTDmJ"),
+        (.get, "response-content-type=text/plain"), (.post, "restore"), (.post, "select"),
+    ])
+    func objectSubResources(method: HTTPMethod, query: String) async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes([1, 2, 3]))
+            let parts = query.split(separator: "=", maxSplits: 1).map(String.init)
+            let response = try await server.raw(method, "/b/k", query: [.init(parts[0], parts.count > 1 ? parts[1] : "")],
+                                                body: method == .put ? [9] : [])
+            #expect(response.status == 501, "\(method) ?\(query) answered \(response.status)")
+            if method != .head {
+                let error = try XML.parse(response.body)
+                #expect(error.value("Code") == "NotImplemented" && !(error.value("Message") ?? "").isEmpty)
+            }
+            #expect(try await client.getObjectBytes(bucket: "b", key: "k") == [1, 2, 3], "the object was changed by \(method) ?\(query)")
+            #expect(server.journal.entries.last?.operation == "GetObject")
+        }
+    }
+
+    @Test func anInvalidCannedACLIsRefusedWithAMessage() async throws {
+        try await withMock({ $0.buckets = ["b"]; $0.defaultOwnership = .objectWriter }) { server in
+            let response = try await server.raw(.put, "/b/k", headers: [("x-amz-acl", "public-everything")], body: [1])
+            let error = try XML.parse(response.body)
+            #expect(response.status == 400 && error.value("Code") == "InvalidArgument")
+            #expect(error.value("Message")?.contains("public-everything is not a canned ACL") == true, "\(error)")
+        }
+    }
+
+    @Test func theNullVersionIsTheObjectAndPresignedURLsStillWork() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes([7]))
+            #expect(try await server.raw(.get, "/b/k", query: [.init("versionId", "null")]).body == [7])
+            #expect(try await server.raw(.head, "/b/k", query: [.init("versionId", "null")]).status == 200)
+            #expect(try await server.raw(.get, "/b", query: [.init("list-type", "2"), .init("prefix", "k"), .init("x-id", "ListObjectsV2")]).status == 200)
+            let url = try client.presignedURL(method: .get, bucket: "b", key: "k", expires: 60)
+            let components = try #require(URLComponents(string: url))
+            let presigned = try await CurlTransport().execute(HTTPRequest(method: .get, target: RequestTarget(
+                scheme: "http", host: "127.0.0.1", port: server.port, path: "/b/k",
+                query: (components.queryItems ?? []).map { .init($0.name, $0.value ?? "") })), streamBody: false)
+            #expect(presigned.status == 200 && presigned.body == [7])
+            #expect(try await server.raw(.delete, "/b/k", query: [.init("versionId", "null")]).status == 204)
+            #expect(try await client.headObject(bucket: "b", key: "k") == nil)
+        }
+    }
+}

@@ -30,53 +30,83 @@ enum Operation: String, Sendable {
     case listParts = "ListParts"
     case unsupported = "Unsupported"
 
-    /// What the request is, from its method, bucket, key and sub-resources.
+    /// What the request is, from its method, bucket, key and sub-resources. A request is routed to an
+    /// operation only when every query parameter it carries is one that operation understands (or
+    /// authentication's own): anything else names a sub-resource or option the mock does not
+    /// implement (`?tagging`, `?retention`, `partNumber` on a GET, ...), and serving it as the plain
+    /// operation would be silently wrong (a DeleteObjectTagging would delete the object), so it is
+    /// `unsupported`, answered 501 NotImplemented.
     static func classify(_ r: IncomingRequest) -> Operation {
+        let operation = route(r)
+        guard let understood = operation.parameters else { return operation }
+        return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) }
+            && (r.queryValue("versionId").map { $0 == "null" } ?? true) ? operation : .unsupported
+    }
+
+    /// The operation a method, bucket, key and sub-resource name, before its parameters are checked.
+    private static func route(_ r: IncomingRequest) -> Operation {
         guard r.bucket != nil else { return r.method == "GET" ? .listBuckets : .unsupported }
         if r.key == nil {
             switch r.method {
-            case "PUT":
-                if r.has("ownershipControls") { return .putBucketOwnershipControls }
-                return r.query.isEmpty ? .createBucket : .unsupported
+            case "PUT": return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
             case "GET":
                 if r.has("ownershipControls") { return .getBucketOwnershipControls }
                 if r.has("location") { return .getBucketLocation }
                 if r.has("versioning") { return .getBucketVersioning }
                 if r.has("acl") { return .getBucketAcl }
                 if r.has("uploads") { return .listMultipartUploads }
-                let known: Set<String> = ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after",
-                                          "encoding-type", "marker", "fetch-owner"]
-                guard r.query.allSatisfy({ known.contains($0.name) }) else { return .unsupported }
                 return r.queryValue("list-type") == "2" ? .listObjectsV2 : .listObjects
             case "HEAD": return .headBucket
-            case "DELETE":
-                if r.has("ownershipControls") { return .deleteBucketOwnershipControls }
-                return r.query.isEmpty ? .deleteBucket : .unsupported
+            case "DELETE": return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
             case "POST": return r.has("delete") ? .deleteObjects : .unsupported
             default: return .unsupported
             }
         }
+        let copy = r.headers.first(name: "x-amz-copy-source") != nil
         switch r.method {
         case "GET":
             if r.has("uploadId") { return .listParts }
-            if r.has("acl") { return .getObjectAcl }
-            return .getObject
+            return r.has("acl") ? .getObjectAcl : .getObject
         case "HEAD": return .headObject
         case "PUT":
-            if r.has("partNumber") || r.has("uploadId") {
-                return r.headers.first(name: "x-amz-copy-source") == nil ? .uploadPart : .unsupported
-            }
+            if r.has("partNumber") || r.has("uploadId") { return copy ? .unsupported : .uploadPart }
             if r.has("acl") { return .putObjectAcl }
-            if r.headers.first(name: "x-amz-copy-source") != nil { return .copyObject }
-            return r.has("tagging") || r.has("retention") || r.has("legal-hold") ? .unsupported : .putObject
+            return copy ? .copyObject : .putObject
         case "POST":
             if r.has("uploads") { return .createMultipartUpload }
-            if r.has("uploadId") { return .completeMultipartUpload }
-            return .unsupported
-        case "DELETE":
-            return r.has("uploadId") ? .abortMultipartUpload : .deleteObject
-        default:
-            return .unsupported
+            return r.has("uploadId") ? .completeMultipartUpload : .unsupported
+        case "DELETE": return r.has("uploadId") ? .abortMultipartUpload : .deleteObject
+        default: return .unsupported
+        }
+    }
+
+    /// What a presigned URL carries (SigV4 and SigV2), and the operation name some SDKs append (`x-id`).
+    static let authenticationParameters: Set<String> = [
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
+        "X-Amz-Security-Token", "AWSAccessKeyId", "Signature", "Expires", "x-id",
+    ]
+
+    /// The query parameters each operation understands; nil for `unsupported`. `versionId` is
+    /// understood only as `null`, the one version an unversioned bucket's objects have.
+    var parameters: Set<String>? {
+        switch self {
+        case .listBuckets, .createBucket, .deleteBucket, .headBucket: []
+        case .getBucketLocation: ["location"]
+        case .getBucketVersioning: ["versioning"]
+        case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]
+        case .getBucketAcl: ["acl"]
+        case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]
+        case .listObjectsV2: ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type", "fetch-owner"]
+        case .listMultipartUploads: ["uploads", "prefix", "delimiter", "max-uploads", "key-marker", "upload-id-marker", "encoding-type"]
+        case .deleteObjects: ["delete"]
+        case .getObject, .headObject, .deleteObject: ["versionId"]
+        case .putObject, .copyObject: []
+        case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
+        case .createMultipartUpload: ["uploads"]
+        case .uploadPart: ["partNumber", "uploadId"]
+        case .completeMultipartUpload, .abortMultipartUpload: ["uploadId"]
+        case .listParts: ["uploadId", "max-parts", "part-number-marker", "encoding-type"]
+        case .unsupported: nil
         }
     }
 

@@ -9,6 +9,8 @@ public struct S3ServerError: Error, Sendable, Equatable {
     public var headers: [(String, String)] = []
 
     public init(_ code: String, _ status: Int, _ message: String, extra: [(String, String)] = [], headers: [(String, String)] = []) {
+        // The AWS CLI fails on an error without a message; every error here must say what went wrong.
+        assert(!message.isEmpty, "S3ServerError \(code) has no message")
         self.code = code; self.status = status; self.message = message; self.extra = extra; self.headers = headers
     }
 

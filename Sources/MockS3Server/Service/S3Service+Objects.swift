@@ -11,7 +11,9 @@ extension S3Service {
             }
             return nil
         }
-        guard let acl = CannedACL(rawValue: value) else { throw .invalidArgument("", name: "x-amz-acl", value: value) }
+        guard let acl = CannedACL(rawValue: value) else {
+            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read or bucket-owner-full-control", name: "x-amz-acl", value: value)
+        }
         if acl != .bucketOwnerFullControl, try store.ownership(bucket) == .bucketOwnerEnforced { throw .aclNotSupported }
         return acl
     }
