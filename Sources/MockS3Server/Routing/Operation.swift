@@ -97,7 +97,8 @@ enum Operation: String, Sendable {
         case .getBucketAcl: ["acl"]
         case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]
         case .listObjectsV2: ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type", "fetch-owner"]
-        case .listMultipartUploads: ["uploads", "prefix", "delimiter", "max-uploads", "key-marker", "upload-id-marker", "encoding-type"]
+        // One page of up to 1,000 uploads or parts, filtered by prefix: no markers, delimiters or limits.
+        case .listMultipartUploads: ["uploads", "prefix"]
         case .deleteObjects: ["delete"]
         case .getObject, .headObject, .deleteObject: ["versionId"]
         case .putObject, .copyObject: []
@@ -105,7 +106,7 @@ enum Operation: String, Sendable {
         case .createMultipartUpload: ["uploads"]
         case .uploadPart: ["partNumber", "uploadId"]
         case .completeMultipartUpload, .abortMultipartUpload: ["uploadId"]
-        case .listParts: ["uploadId", "max-parts", "part-number-marker", "encoding-type"]
+        case .listParts: ["uploadId"]
         case .unsupported: nil
         }
     }
