@@ -29,7 +29,7 @@ struct ConfigurationChoosesSource: RaceProperty {
         if let bucket { environment["S3_BUCKET_NAME"] = random.chance(0.2) ? " \(bucket) " : bucket }
         if random.chance(0.3) { environment["DATA_DIR"] = "/srv/race \(random.int(0...9))" }
         let description = "USE_S3_DATA=\(raw.map { "\"\($0)\"" } ?? "unset"), S3_BUCKET_NAME=\(bucket ?? "unset"), DATA_DIR=\(environment["DATA_DIR"] ?? "unset")"
-        // The oracle: SPEC.md's table, written out independently of DataConfiguration.
+        // The oracle: the README's table, written out independently of DataConfiguration.
         let trimmed = raw?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         enum Expected: Equatable { case local, s3, error }
         let expected: Expected = switch trimmed {
@@ -53,7 +53,7 @@ struct ConfigurationChoosesSource: RaceProperty {
             outcome = .error
             message = "\(error)"
         }
-        try require(outcome == expected, "chose \(outcome), SPEC.md says \(expected)", case: description)
+        try require(outcome == expected, "chose \(outcome), the documented table says \(expected)", case: description)
         if outcome == .error {
             let named = message.contains("S3_BUCKET_NAME") || message.contains("true, 1, yes or on")
             try require(named, "the error does not say what to set: \(message)", case: description)

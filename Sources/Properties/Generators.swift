@@ -62,7 +62,7 @@ struct TreeCase {
     }
 }
 
-/// A file-naming convention the loader should understand: the ones of DATASET.md and variants
+/// A file-naming convention the loader should understand: the real tree's (docs/dataset.md) and variants
 /// (session first or last, kind synonyms, separators, case, folders and depth).
 struct Convention: CustomStringConvertible {
     var track: String

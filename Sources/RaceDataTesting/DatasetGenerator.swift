@@ -1,7 +1,7 @@
 import Foundation
 import RaceData
 
-/// How one track of the real dataset names its files (DATASET.md).
+/// How one track of the real dataset names its files (docs/dataset.md).
 public struct TrackLayout: Sendable {
     public var directory: String
     /// The folder of session n, relative to the track directory.

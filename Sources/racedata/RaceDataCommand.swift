@@ -6,7 +6,7 @@ import RaceData
 import S3Kit
 import S3Wire
 
-/// Options every subcommand shares: where the data is (SPEC.md's environment; flags win).
+/// Options every subcommand shares: where the data is (the environment, as in the README; flags win).
 struct SourceOptions: ParsableArguments {
     @Option(help: "local or s3 (overrides USE_S3_DATA).") var source: String?
     @Option(help: "The bucket (overrides S3_BUCKET_NAME).") var bucket: String?

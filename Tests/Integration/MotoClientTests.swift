@@ -112,7 +112,7 @@ struct MotoClientTests {
         #expect(try await client.headObject(bucket: bucket, key: "gone.csv") == nil)
     }
 
-    /// moto with signature checks answers 500 to presigned URLs (PEERS.md), so the open moto serves
+    /// moto with signature checks answers 500 to presigned URLs, so the open moto serves
     /// them here; the signature itself is pinned by the presigned vectors in RaceDataTests.
     @Test func presignedURLsWorkWithPlainCurl() async throws {
         let (client, bucket) = try await moto.bucket("presign")

@@ -7,7 +7,7 @@ import S3Wire
 import TestSupport
 import Testing
 
-/// SPEC.md's properties 1–8 over generated cases, against the in-process mock server (all eight)
+/// The eight properties (docs/properties.md) over generated cases, against the in-process mock server (all eight)
 /// and moto_server (1, 3, 5, 6, 8). PROPERTY_CASES sets the count (default 100), PROPERTY_SEED the
 /// run's seed (default 2025; `random` picks one and prints it), PROPERTY_REPLAY one case's seed.
 enum PropertyEnvironment {

@@ -2,7 +2,7 @@ import Foundation
 import S3Kit
 import S3Wire
 
-/// Which source serves the data, from the environment (SPEC.md): `USE_S3_DATA`, `S3_BUCKET_NAME`,
+/// Which source serves the data, from the environment (the README's table): `USE_S3_DATA`, `S3_BUCKET_NAME`,
 /// `S3_PREFIX`, `DATA_DIR`, and the AWS settings of `S3Configuration.fromEnvironment`.
 public struct DataConfiguration: Sendable {
     public enum Choice: Sendable, Equatable {

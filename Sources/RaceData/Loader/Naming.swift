@@ -37,7 +37,7 @@ public struct Session: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: Session, b: Session) -> Bool { a.number < b.number }
 }
 
-/// The naming rules (DATASET.md): how a file name says which session and table it holds, which
+/// The naming rules (docs/dataset.md): how a file name says which session and table it holds, which
 /// files are junk, and which track or session arguments are safe.
 public enum FileNaming {
     /// macOS AppleDouble files, Finder and Explorer droppings, and anything under `__MACOSX/`.
@@ -123,7 +123,7 @@ public enum FileNaming {
     }
 
     /// Keys to try, in order, when a track cannot be listed (a GET-only policy or anonymous access):
-    /// the conventions of DATASET.md over aliases derived from the track name by rule (as is, lower
+    /// the real tree's conventions (docs/dataset.md) over aliases derived from the track name by rule (as is, lower
     /// and upper case, underscores, first word, initials), in the folders those conventions use.
     /// Conventions whose track part cannot be derived from the folder name are found only by listing.
     public static func candidates(track: String, session: Session, kind: TableKind) -> [String] {

@@ -74,7 +74,7 @@ public struct S3Configuration: Sendable {
         self.transport = transport
     }
 
-    /// Builds the configuration from the environment (SPEC.md): region from `AWS_REGION` or
+    /// Builds the configuration from the environment (the README's table): region from `AWS_REGION` or
     /// `AWS_DEFAULT_REGION` (default us-east-1), endpoint from `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`,
     /// credentials from the standard chain unless `anonymous`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
