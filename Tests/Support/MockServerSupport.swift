@@ -1,5 +1,6 @@
 import Foundation
 import MockS3Server
+import RaceDataTesting
 import RaceData
 import S3Kit
 import S3Wire
@@ -57,20 +58,9 @@ extension MockS3Server {
     /// Sends `text` and reads until `done` says the answer is whole, the server closes the connection,
     /// or `timeout` seconds pass without a byte; `closed` tells whether the server closed it.
     public func socketExchange(_ text: String, timeout seconds: Int, done: (String) -> Bool = { _ in false }) throws -> (answer: String, closed: Bool) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try LoopbackSocket.connect(port: port, receiveTimeout: seconds)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        LoopbackSocket.sendAll(fd, Array(text.utf8))
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         var closed = false

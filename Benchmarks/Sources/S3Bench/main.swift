@@ -1,6 +1,7 @@
 import Foundation
 import CCurl
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 
@@ -60,17 +61,7 @@ if arguments[1] == "raw" {
     let tally = Tally(connections)
     let contentLength = Array("\r\ncontent-length:".utf8), connectionClose = Array("\r\nconnection: close".utf8)
     @Sendable func connectSocket() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr(host)
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { fail("cannot connect to \(host):\(port)") }
+        guard let fd = try? LoopbackSocket.connect(port: port, host: host) else { fail("cannot connect to \(host):\(port)") }
         return fd
     }
     @Sendable func connection(_ c: Int) {

@@ -1,4 +1,5 @@
 import Foundation
+import RaceDataTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,23 +36,7 @@ final class ScriptedServer: @unchecked Sendable {
     /// `handler` gets each request and its index (0 for the first).
     init(_ handler: @escaping @Sendable (Request, Int) -> Reply) throws {
         self.handler = handler
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.listener = listener
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { [listener] in
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(listener, pointer, length) == 0, listen(listener, 64) == 0 else { return -1 }
-                return getsockname(listener, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackSocket.listen()
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -97,14 +82,7 @@ final class ScriptedServer: @unchecked Sendable {
         }
     }
 
-    private func write(_ fd: Int32, _ bytes: [UInt8]) {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            sent += n
-        }
-    }
+    private func write(_ fd: Int32, _ bytes: [UInt8]) { LoopbackSocket.sendAll(fd, bytes) }
 
     private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
         let separator: [UInt8] = [13, 10, 13, 10]
