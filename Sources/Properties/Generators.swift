@@ -24,22 +24,22 @@ struct TreeCase {
     var junk: [String] = []
     var emptyFolders: [String] = []
 
-    init(seed: UInt64) {
+    init(seed: UInt64, budget: CaseBudget = .unlimited) {
         var random = SeededGenerator(seed: seed)
         var used: Set<String> = []
-        for t in 0..<random.int(1...4) {
+        for t in 0..<budget.count(.items, 1...4, using: &random) {
             let track = random.pick(["COTA", "Sonoma", "road-america", "virginia international", "Ünïcode Track", "barber_motorsports_park"]) + (t == 0 ? "" : " \(t)")
             var folders = [track]
-            for _ in 0..<random.int(0...3) {
+            for _ in 0..<budget.count(.items, 0...3, using: &random) {
                 folders.append(folders[random.int(0...(folders.count - 1))] + "/" + random.namePart())
             }
             for folder in folders {
-                for _ in 0..<random.int(0...3) {
-                    var name = (0..<random.int(1...3)).map { _ in random.namePart() }.joined(separator: random.pick(["_", " ", "-"]))
+                for _ in 0..<budget.count(.items, 0...3, using: &random) {
+                    var name = (0..<budget.count(.nameParts, 1...3, using: &random)).map { _ in random.namePart() }.joined(separator: random.pick(["_", " ", "-"]))
                     name += random.pick([".csv", ".CSV", ".txt"])
                     let path = "\(folder)/\(name)"
                     guard !FileNaming.isJunk(path), used.insert(path.lowercased()).inserted else { continue }
-                    files.append((path, random.bytes(random.int(0...300))))
+                    files.append((path, random.bytes(budget.count(.rows, 0...300, using: &random))))
                 }
                 if random.chance(0.2) { emptyFolders.append("\(folder)/empty \(random.int(0...9))") }
                 if random.chance(0.3) { junk.append("\(folder)/._\(random.namePart()).csv") }
@@ -142,10 +142,11 @@ func sampleCSV(_ kind: TableKind, rows: Int, seed: UInt64) -> [UInt8] {
 func uploadGenerated(seed: UInt64, layouts count: Int, context: PropertyContext, prefix: String, local: URL? = nil) async throws {
     var random = SeededGenerator(seed: seed)
     var generator = DatasetGenerator(seed: seed)
-    generator.sessions = random.int(1...3)
-    generator.cars = random.int(1...3)
-    generator.laps = random.int(1...4)
-    generator.telemetryRowsPerLap = random.int(1...5)
+    let budget = context.budget
+    generator.sessions = budget.count(.items, 1...3, using: &random)
+    generator.cars = budget.count(.items, 1...3, using: &random)
+    generator.laps = budget.count(.items, 1...4, using: &random)
+    generator.telemetryRowsPerLap = budget.count(.rows, 1...5, using: &random)
     var layouts = TrackLayout.hackTheTrack
     layouts.shuffle(using: &random)
     let folder = local ?? context.scratch.appendingPathComponent("dataset-\(seed)")

@@ -29,7 +29,10 @@ struct InvalidCredentials: RaceProperty {
         // Without the mock: the failures any S3 judges, on calls that write nothing.
         let failure = context.mock == nil ? random.pick(["unknown key", "wrong secret", "skewed clock"])
             : random.pick(["unknown key", "wrong secret", "expired token", "skewed clock", "no credentials"])
-        let operation = writes ? random.pick(["list", "get", "head", "put", "upload"]) : random.pick(["list", "get", "head"])
+        // The client's calls, and the loader's entry points, which must report the credentials and
+        // never take their failure for "listing denied" (and then guess keys, or answer nil).
+        let reads = ["list", "get", "head", "tracks", "sessions", "locate", "load"]
+        let operation = random.pick(writes ? reads + ["put", "upload"] : reads)
         let secret = "s3cr3t-\(random.int(100_000...999_999))/x"
         var now: @Sendable () -> Date = { Date() }
         let credentials: Credentials? = switch failure {
@@ -47,8 +50,18 @@ struct InvalidCredentials: RaceProperty {
         let description = "\(failure), \(operation)"
         let before = context.mock?.journal.entries.count ?? 0
         var message = ""
+        let loader = S3DataSource(client: client, bucket: context.bucket, prefix: prefix)
+        let track = random.pick(["COTA", "Sonoma", "road-america"]), session = Session("R\(random.int(1...2))")!
+        let kind = random.pick([TableKind.lap(.lapStart), .lap(.lapTime), .telemetry])
+        // Anonymous callers are told AccessDenied for a key that is missing as for one they may not
+        // read: for them a load that finds nothing is nil, and a HEAD may be too.
+        let anonymousNil = failure == "no credentials" && ["head", "locate", "load"].contains(operation)
         do {
             switch operation {
+            case "tracks": _ = try await loader.tracks()
+            case "sessions": _ = try await loader.sessions(track: track)
+            case "locate": _ = try await loader.locate(track: track, session: session, kind: kind)
+            case "load": _ = try await loader.load(track: track, session: session, kind: kind, filter: .all)
             case "list": _ = try await client.listObjectsV2(bucket: context.bucket, prefix: prefix)
             case "get": _ = try await client.getObject(bucket: context.bucket, key: prefix + "x.csv")
             case "head": _ = try await client.headObject(bucket: context.bucket, key: prefix + "x.csv")
@@ -56,27 +69,33 @@ struct InvalidCredentials: RaceProperty {
             default:
                 let folder = try context.caseFolder(number, seed)
                 defer { try? FileManager.default.removeItem(at: folder) }
-                try TreeCase(seed: seed).write(to: folder)
+                try TreeCase(seed: seed, budget: context.budget).write(to: folder)
                 var options = Uploader.Options()
                 options.prefix = prefix
                 _ = try await Uploader(client: client, bucket: context.bucket, options: options).upload(directory: folder)
             }
-            // Anonymous HEAD/GET of a missing key answers 403, which the client may map to nil for HEAD.
-            if !(failure == "no credentials" && operation == "head") {
-                throw PropertyFailure("the call succeeded", case: description)
-            }
+            if !anonymousNil { throw PropertyFailure("the call succeeded (or answered nil)", case: description) }
         } catch let error as S3Error {
+            message = "\(error)"
+        } catch let error as DataError {
             message = "\(error)"
         }
         if let mock = context.mock {
             let requests = mock.journal.entries.dropFirst(before)
             try require(!requests.contains { $0.operation == "PutObject" && $0.status == 200 }, "something was uploaded", case: description)
             // Fails fast: the call's own request is sent once (a HEAD may be followed by one diagnostic GET).
-            let primary = ["list": "ListObjectsV2", "get": "GetObject", "head": "HeadObject", "put": "PutObject", "upload": "HeadBucket"][operation]!
+            let primary = ["list": "ListObjectsV2", "get": "GetObject", "head": "HeadObject", "put": "PutObject", "upload": "HeadBucket",
+                           "tracks": "ListObjectsV2", "sessions": "ListObjectsV2", "locate": "ListObjectsV2", "load": "ListObjectsV2"][operation]!
             let attempts = requests.filter { $0.operation == primary }.count
             try require(attempts == 1, "\(attempts) \(primary) requests: an auth failure was retried", case: description)
+            // The loader stops at the first refusal of the credentials: guessing keys after it (as for
+            // a denied listing) would bury the cause under a "not found".
+            if ["tracks", "sessions", "locate", "load"].contains(operation) && failure != "no credentials" {
+                try require(requests.count == 1, "\(requests.count) requests after the credentials were refused: \(requests.map(\.operation))",
+                            case: description)
+            }
         }
-        if failure == "no credentials" && operation == "head" { return }
+        if anonymousNil && message.isEmpty { return }
         let fix: [String: String] = ["unknown key": "AWS_ACCESS_KEY_ID", "wrong secret": "AWS_SECRET_ACCESS_KEY",
                                      "expired token": "AWS_SESSION_TOKEN", "skewed clock": "clock", "no credentials": "s3:"]
         try require(message.contains(fix[failure]!), "the message does not say what to do: \(message)", case: description)

@@ -31,6 +31,8 @@ public struct PropertyContext: Sendable {
     public var dataset: Dataset?
     /// Nothing may be written (a deployment checked read-only).
     public var readOnly: Bool
+    /// Caps on generated cases (shrinking lowers them).
+    public var budget = CaseBudget.unlimited
 
     public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
                 dataset: Dataset? = nil, readOnly: Bool = false) {
@@ -73,8 +75,39 @@ public struct PropertyContext: Sendable {
     }
 }
 
+/// Caps on what a generated case holds; every generator draws its numbers as usual and then caps
+/// them, so a smaller budget gives a smaller version of the same case. Shrinking lowers them.
+public struct CaseBudget: Sendable, Equatable, CustomStringConvertible {
+    public enum Dimension: CaseIterable, Sendable { case items, nameParts, rows }
+    /// Tracks, folders, files, sessions, cars, laps: each count is capped at this.
+    public var items = Int.max
+    /// Words in a generated name.
+    public var nameParts = Int.max
+    /// Rows of a table, bytes of a file.
+    public var rows = Int.max
+
+    public init() {}
+    public static let unlimited = CaseBudget()
+    static let caps = [0, 1, 2, 4, 8, 16, 64, 256]
+
+    subscript(_ dimension: Dimension) -> Int {
+        get { switch dimension { case .items: items; case .nameParts: nameParts; case .rows: rows } }
+        set { switch dimension { case .items: items = newValue; case .nameParts: nameParts = newValue; case .rows: rows = newValue } }
+    }
+
+    /// A count drawn from `range`, capped (never below the range's least).
+    func count(_ dimension: Dimension, _ range: ClosedRange<Int>, using random: inout SeededGenerator) -> Int {
+        max(range.lowerBound, min(random.int(range), self[dimension]))
+    }
+
+    public var description: String {
+        let parts = [("items", items), ("name parts", nameParts), ("rows", rows)].filter { $0.1 != Int.max }
+        return parts.isEmpty ? "full size" : parts.map { "\($0.0) ≤ \($0.1)" }.joined(separator: ", ")
+    }
+}
+
 /// A failed case: what was generated and what went wrong.
-public struct PropertyFailure: Error, CustomStringConvertible {
+public struct PropertyFailure: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var caseDescription: String
     public init(_ message: String, case caseDescription: String) { self.message = message; self.caseDescription = caseDescription }
@@ -111,13 +144,27 @@ extension RaceProperty {
     }
 }
 
+/// What a failing case was, and the smallest case of the same seed that still fails.
+public struct PropertyCounterexample: Sendable {
+    /// The case seed: `--replay` with it makes the same case (and shrinks it the same way).
+    public var seed: UInt64
+    /// The failure as generated, at full size.
+    public var original: PropertyFailure
+    /// The failure at the smallest budget that still fails (the same as `original` when nothing
+    /// could be cut), and that budget.
+    public var minimal: PropertyFailure
+    public var budget: CaseBudget
+    /// Cases tried while shrinking.
+    public var shrinkSteps: Int
+}
+
 public struct PropertyResult: Sendable {
     public var number: Int
     public var title: String
     public var cases: Int
     public var seconds: TimeInterval
-    /// The seed of the failing case and what failed, if one did.
-    public var failure: (seed: UInt64, message: String)?
+    /// The failing case, if one failed.
+    public var failure: PropertyCounterexample?
 }
 
 public enum PropertyFixtures {
@@ -132,27 +179,63 @@ public enum PropertyRunner {
         return generator.next()
     }
 
-    /// Runs `cases` cases (or only `replay`, a case seed), stopping at the first failure.
+    /// Runs `cases` cases (or only `replay`, a case seed), stopping at the first failure, which is
+    /// then shrunk: the same seed is run again under smaller budgets (fewer items, shorter names,
+    /// smaller tables), keeping each cut that still fails. Deterministic: a seed shrinks the same way.
     public static func run(_ property: any RaceProperty, cases: Int, seed: UInt64, replay: UInt64? = nil,
-                           context: PropertyContext) async -> PropertyResult {
+                           context: PropertyContext, shrink: Bool = true) async -> PropertyResult {
         let started = Date()
         let count = context.dataset != nil && !property.datasetFormIsSeeded ? 1 : cases
         let seeds = replay.map { [$0] } ?? (0..<count).map { caseSeed(seed, $0) }
         var done = 0
         for caseSeed in seeds {
-            do {
-                if let dataset = context.dataset {
-                    try await property.check(dataset: dataset, seed: caseSeed, context: context)
-                } else {
-                    try await property.check(seed: caseSeed, context: context)
-                }
+            guard let failure = await attempt(property, seed: caseSeed, context: context) else {
                 done += 1
-            } catch {
-                return PropertyResult(number: property.number, title: property.title, cases: done + 1,
-                                      seconds: Date().timeIntervalSince(started), failure: (caseSeed, "\(error)"))
+                continue
             }
+            var counterexample = PropertyCounterexample(seed: caseSeed, original: failure, minimal: failure, budget: context.budget, shrinkSteps: 0)
+            if shrink && context.dataset == nil { await shrinkFailure(property, &counterexample, context: context) }
+            return PropertyResult(number: property.number, title: property.title, cases: done + 1,
+                                  seconds: Date().timeIntervalSince(started), failure: counterexample)
         }
         return PropertyResult(number: property.number, title: property.title, cases: done, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// One case; nil when it holds.
+    static func attempt(_ property: any RaceProperty, seed: UInt64, context: PropertyContext) async -> PropertyFailure? {
+        do {
+            if let dataset = context.dataset {
+                try await property.check(dataset: dataset, seed: seed, context: context)
+            } else {
+                // A failed case leaves what it wrote; the next run of the same seed (while shrinking,
+                // or a replay) must not see it.
+                if !context.readOnly { try? await context.clean(context.casePrefix(property.number, seed)) }
+                try await property.check(seed: seed, context: context)
+            }
+            return nil
+        } catch let failure as PropertyFailure {
+            return failure
+        } catch {
+            return PropertyFailure("\(error)", case: "seed \(seed)")
+        }
+    }
+
+    /// Each budget dimension in turn, the smallest cap first: the first that still fails is kept.
+    static func shrinkFailure(_ property: any RaceProperty, _ counterexample: inout PropertyCounterexample, context: PropertyContext) async {
+        for dimension in CaseBudget.Dimension.allCases {
+            for cap in CaseBudget.caps where cap < counterexample.budget[dimension] {
+                var budget = counterexample.budget
+                budget[dimension] = cap
+                var trial = context
+                trial.budget = budget
+                counterexample.shrinkSteps += 1
+                if let failure = await attempt(property, seed: counterexample.seed, context: trial) {
+                    counterexample.budget = budget
+                    counterexample.minimal = failure
+                    break
+                }
+            }
+        }
     }
 
     public static let all: [any RaceProperty] = [

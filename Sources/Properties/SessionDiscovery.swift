@@ -29,7 +29,7 @@ struct SessionDiscovery: RaceProperty {
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        let sessions = (1...12).filter { _ in random.chance(0.4) }.ifEmpty([random.int(1...12)])
+        let sessions = Array((1...12).filter { _ in random.chance(0.4) }.ifEmpty([random.int(1...12)]).prefix(max(1, context.budget.items)))
         let withStarts = random.chance(0.7)
         let prefix = context.casePrefix(number, seed)
         let folder = try context.caseFolder(number, seed)

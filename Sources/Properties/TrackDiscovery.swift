@@ -12,7 +12,7 @@ struct TrackDiscovery: RaceProperty {
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        let count = random.chance(0.05) ? random.int(1001...1100) : random.int(0...30)
+        let count = min(random.chance(0.05) ? random.int(1001...1100) : random.int(0...30), context.budget.items)
         var tracks: Set<String> = []
         while tracks.count < count {
             tracks.insert("\(random.namePart()) \(random.int(0...99999))")

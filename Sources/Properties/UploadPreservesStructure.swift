@@ -6,23 +6,29 @@ import S3Kit
 import S3Wire
 
 /// 1. Upload preserves directory structure.
-struct UploadPreservesStructure: RaceProperty {
-    let number = 1
-    let title = "upload preserves directory structure"
+public struct UploadPreservesStructure: RaceProperty {
+    public let number = 1
+    public let title = "upload preserves directory structure"
+    /// Runs between the upload and the checks, with the case's key prefix: a test-only hook, where
+    /// the shrinking test plants a bug to see what case the report gives.
+    var afterUpload: (@Sendable (PropertyContext, String) async throws -> Void)?
 
-    func check(seed: UInt64, context: PropertyContext) async throws {
-        let tree = TreeCase(seed: seed)
+    public init(afterUpload: (@Sendable (PropertyContext, String) async throws -> Void)? = nil) { self.afterUpload = afterUpload }
+
+    public func check(seed: UInt64, context: PropertyContext) async throws {
+        let tree = TreeCase(seed: seed, budget: context.budget)
         let folder = try context.caseFolder(number, seed)
         defer { try? FileManager.default.removeItem(at: folder) }
         try tree.write(to: folder)
         let prefix = context.casePrefix(number, seed)
-        let description = "files \(tree.files.map(\.path)), junk \(tree.junk), empty folders \(tree.emptyFolders)"
+        let description = "\(tree.files.count) files \(tree.files.map { "\($0.path) (\($0.bytes.count) B)" }), junk \(tree.junk), empty folders \(tree.emptyFolders)"
         var options = Uploader.Options()
         options.prefix = prefix
         options.acl = nil
         options.concurrency = 4
         let report = try await Uploader(client: context.client, bucket: context.bucket, options: options).upload(directory: folder)
         try require(report.succeeded, "upload failed: \(report.failed)", case: description)
+        try await afterUpload?(context, prefix)
         let keys = try await context.client.listAll(bucket: context.bucket, prefix: prefix).objects.map(\.key)
         let expected = Set(tree.files.map { prefix + $0.path })
         try require(Set(keys) == expected && keys.count == expected.count,
@@ -43,12 +49,12 @@ struct UploadPreservesStructure: RaceProperty {
         try await context.clean(prefix)
     }
 
-    func canCheck(_ dataset: Dataset, readOnly: Bool) -> Bool { dataset.local != nil }
-    var datasetFormIsSeeded: Bool { false }
+    public func canCheck(_ dataset: Dataset, readOnly: Bool) -> Bool { dataset.local != nil }
+    public var datasetFormIsSeeded: Bool { false }
 
     /// The bucket holds exactly the local copy's data files, at the same paths under the prefix,
     /// with the same bytes. The oracle walks the tree and names junk on its own, not through the uploader.
-    func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
+    public func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
         guard let local = dataset.local else { return }
         let root = local.standardizedFileURL
         var expected: [String: URL] = [:]

@@ -126,7 +126,9 @@ public struct DatasetGenerator: Sendable {
                             let value = name == "gear" ? String(random.next() % 6 + 1)
                                 : String(format: "%.3f", Double(random.next() % 200_000) / 1000)
                             let time = start + Int64(lap) * 98_000 + Int64(r) * 40
-                            telemetry.append(",\(lap),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(quoted ? "\"\(name)\"" : name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)")
+                            // The lap the lap tables mark as the 32768 glitch carries it here too.
+                            let lapField = lap == laps && v.number == 0 ? 32768 : lap
+                            telemetry.append(",\(lapField),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(quoted ? "\"\(name)\"" : name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)")
                         }
                     }
                 }

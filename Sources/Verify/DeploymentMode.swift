@@ -24,8 +24,12 @@ struct DeploymentMode {
         let prefix = command.prefix ?? environment.setting("S3_PREFIX") ?? "data/"
         let client = S3Client(configuration: configuration)
         let source = S3DataSource(client: client, bucket: bucket, prefix: prefix)
-        let checks = Checks(json: json)
-        if !json { print("verify: s3://\(bucket)/\(prefix) (read-only) as \(configuration.credentials?.description ?? "anonymous")") }
+        var reported = command.reportedConfiguration
+        reported["prefix"] = prefix
+        reported["credentials"] = configuration.credentials?.description ?? "anonymous"
+        let checks = Checks(json: json, mode: "deployment", configuration: reported)
+        checks.say("verify: s3://\(bucket)/\(prefix) as \(configuration.credentials?.description ?? "anonymous")"
+                   + (command.allowWrites ? "" : " (read-only)"))
         await checks.run("bucket") { try await client.headBucket(bucket); return "reachable with these credentials" }
         var tracks: [String] = []
         await checks.run("tracks") {
@@ -82,24 +86,25 @@ struct DeploymentMode {
                 return "a wrong secret gets SignatureDoesNotMatch"
             }
         }
+        // The deployed data is only read, even with --allow-writes: a property that went wrong there
+        // would write into what the service serves.
+        let dataset = Dataset(prefix: prefix)
+        let onData = PropertyContext(client: client, bucket: bucket, prefix: prefix, mock: nil,
+                                     scratch: FileManager.default.temporaryDirectory, dataset: dataset, readOnly: true)
+        await command.selection.run(PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: true) }, context: onData,
+                                    form: "on the deployment", checks: checks)
         if command.allowWrites {
-            let scratch = "\(prefix)verify-scratch-\(UInt32.random(in: 0...UInt32.max))/"
+            let scratch = Self.scratchPrefix(beside: prefix)
+            checks.say("verify: writing generated cases under s3://\(bucket)/\(scratch) (beside \(prefix.isEmpty ? "the tracks" : prefix), removed afterwards)")
             let context = PropertyContext(client: client, bucket: bucket, prefix: scratch, mock: nil,
                                           scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
-            await command.selection.run(PropertyRunner.all.filter { !$0.needsMock }, context: context,
-                                        label: { "property \($0.number): \($0.title)" }, checks: checks)
+            await command.selection.run(PropertyRunner.all.filter { !$0.needsMock }, context: context, form: "generated", checks: checks)
             await checks.run("scratch prefix removed") {
                 try await context.clean(scratch)
                 return "nothing left under \(scratch)"
             }
-        } else {
-            let dataset = Dataset(prefix: prefix)
-            let context = PropertyContext(client: client, bucket: bucket, prefix: prefix, mock: nil,
-                                          scratch: FileManager.default.temporaryDirectory, dataset: dataset, readOnly: true)
-            await command.selection.run(PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: true) }, context: context,
-                                        label: { "property \($0.number): \($0.title)" }, checks: checks)
         }
-        return checks.finish()
+        return try checks.finish(junit: command.junit)
     }
 
     /// The deployed service answers what S3 discovery finds: /health, tracks, each track's sessions, a best lap per session.
@@ -144,5 +149,13 @@ struct DeploymentMode {
             }
             return "\(tracks.count) tracks' sessions equal to S3; \(laps) best laps"
         }
+    }
+
+    /// `verify-scratch/RUN/` in the folder that holds the data prefix (`data/` → `verify-scratch/…`),
+    /// so a live service, which lists the data prefix for tracks, never sees it.
+    static func scratchPrefix(beside prefix: String) -> String {
+        var parent = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        parent = parent.range(of: "/", options: .backwards).map { String(parent[...$0.lowerBound]) } ?? ""
+        return "\(parent)verify-scratch/\(String(UInt32.random(in: 0...UInt32.max), radix: 36))/"
     }
 }

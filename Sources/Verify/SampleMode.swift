@@ -11,6 +11,8 @@ import S3Wire
 struct SampleMode {
     var selection: PropertySelection
     var json: Bool
+    var junit: String?
+    var reportedConfiguration: [String: String]
 
     /// The sample ships in Sample/data beside Package.swift.
     static func sampleDirectory() -> URL {
@@ -35,8 +37,10 @@ struct SampleMode {
         let client = S3Client(configuration: S3Configuration(
             region: "us-east-1", endpoint: try S3Endpoint.custom(server.endpoint),
             credentials: Credentials(accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, source: "mock")))
-        let checks = Checks(json: json)
-        if !json { print("verify: the bundled sample (\(sample.path)) through an in-process mock S3 at \(server.endpoint)") }
+        var reported = reportedConfiguration
+        reported["sample"] = sample.path
+        let checks = Checks(json: json, mode: "sample", configuration: reported)
+        checks.say("verify: the bundled sample (\(sample.path)) through an in-process mock S3 at \(server.endpoint)")
 
         await checks.run("upload") {
             try await client.createBucket("race-data")
@@ -50,11 +54,11 @@ struct SampleMode {
         let onSample = PropertyContext(client: client, bucket: "race-data", prefix: "verify-properties/", mock: server,
                                        scratch: scratch, dataset: dataset)
         await selection.run(PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: false) }, context: onSample,
-                            label: { "property \($0.number) on the sample: \($0.title)" }, checks: checks)
+                            form: "on the sample", checks: checks)
         var generated = onSample
         generated.dataset = nil
-        await selection.run(PropertyRunner.all, context: generated, label: { "property \($0.number): \($0.title)" }, checks: checks)
+        await selection.run(PropertyRunner.all, context: generated, form: "generated", checks: checks)
         try? await server.stop()
-        return checks.finish()
+        return try checks.finish(junit: junit)
     }
 }

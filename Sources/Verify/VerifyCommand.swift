@@ -18,7 +18,8 @@ struct VerifyCommand: AsyncParsableCommand {
             With --bucket: read-only checks of the deployed bucket (and with --api, of the service over it), and
             properties 2–7 on the data there; --allow-writes runs properties 1–8 over generated cases under a
             scratch prefix, removed afterwards. Exit codes: 0 all passed, 1 a check failed, 2 bad usage.
-            """)
+            """,
+        version: ProjectVersion.current)
 
     @Option(help: "Generated cases per property.") var cases = 100
     @Option(help: "The run's seed: the same seed generates the same cases.") var seed: UInt64 = 2025
@@ -59,7 +60,41 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
-    var selection: PropertySelection { PropertySelection(cases: cases, seed: seed, only: property, replay: replay) }
+    @Option(help: "Also write the report as JUnit XML to this file.") var junit: String?
+
+    /// The command that runs a case again in the mode that ran it: against a deployment the same
+    /// bucket, endpoint, region, prefix, API and write permission (a replay in sample mode would
+    /// test something else).
+    var replayCommand: String {
+        var words = ["swift", "run", "verify"]
+        if let bucket {
+            words += ["--bucket", bucket]
+            if let endpoint { words += ["--endpoint", endpoint] }
+            if let region { words += ["--region", region] }
+            if let prefix { words += ["--prefix", prefix] }
+            if let api { words += ["--api", api] }
+            if allowWrites { words.append("--allow-writes") }
+        }
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+
+    var selection: PropertySelection {
+        PropertySelection(cases: cases, seed: seed, only: property, replay: replay, replayCommand: replayCommand)
+    }
+
+    /// What ran, for the report (no secrets here: credentials are added redacted by the mode).
+    var reportedConfiguration: [String: String] {
+        var configuration = ["cases": "\(cases)", "seed": "\(seed)"]
+        configuration["property"] = property.map(String.init)
+        configuration["replay"] = replay.map(String.init)
+        configuration["bucket"] = bucket
+        configuration["endpoint"] = endpoint
+        configuration["region"] = region
+        configuration["prefix"] = prefix
+        configuration["api"] = api
+        if bucket != nil { configuration["allowWrites"] = "\(allowWrites)"; configuration["full"] = "\(full)" }
+        return configuration
+    }
 
     func run() async throws {
         if let writeSample {
@@ -75,7 +110,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if let bucket {
             code = try await DeploymentMode(command: self, bucket: bucket).run()
         } else {
-            code = try await SampleMode(selection: selection, json: json).run()
+            code = try await SampleMode(selection: selection, json: json, junit: junit, reportedConfiguration: reportedConfiguration).run()
         }
         throw ExitCode(code)
     }
@@ -87,18 +122,35 @@ struct PropertySelection {
     var seed: UInt64
     var only: Int?
     var replay: UInt64?
+    var replayCommand: String
 
     /// Runs the chosen properties on `context` (its dataset when it has one, else generated cases),
-    /// one check each; a failure names its case seed for --replay.
-    func run(_ properties: [any RaceProperty], context: PropertyContext, label: (any RaceProperty) -> String, checks: Checks) async {
+    /// one check each; a failure is shrunk and reported with its case seed and the replay command.
+    func run(_ properties: [any RaceProperty], context: PropertyContext, form: String, checks: Checks) async {
         for property in properties where only == nil || property.number == only {
-            await checks.run(label(property)) {
-                let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
-                if let failure = result.failure {
-                    throw CheckFailure("case \(result.cases) of seed \(seed): \(failure.message)\n    replay: swift run verify --property \(property.number) --replay \(failure.seed)")
-                }
-                return "\(result.cases) case\(result.cases == 1 ? "" : "s"), seed \(seed)"
+            let name = "property \(property.number)\(form == "generated" ? "" : " \(form)"): \(property.title)"
+            let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
+            var check = CheckResult(name: name, passed: result.failure == nil, detail: "", seconds: result.seconds,
+                                    property: property.number, form: form, seed: seed, cases: result.cases)
+            if let failure = result.failure {
+                check.detail = "case \(result.cases) (case seed \(failure.seed)) failed: \(failure.minimal.message)"
+                check.failure = PropertyFailureReport(
+                    caseSeed: failure.seed, message: failure.minimal.message, minimalCase: failure.minimal.caseDescription,
+                    budget: failure.budget.description, originalMessage: failure.original.message,
+                    originalCase: failure.original.caseDescription, shrinkSteps: failure.shrinkSteps,
+                    replay: "\(replayCommand) --property \(property.number) --replay \(failure.seed)")
+            } else if let replay {
+                check.detail = "replayed case seed \(replay): holds"
+            } else {
+                check.detail = "\(result.cases) case\(result.cases == 1 ? "" : "s"), seed \(seed)"
             }
+            checks.record(check)
         }
     }
+}
+
+/// A word as a POSIX shell reads it back.
+func shellQuoted(_ word: String) -> String {
+    let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./:=@%+,".unicodeScalars.contains($0) }
+    return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -14,16 +14,28 @@ struct VerifyCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build verify first (swift build)")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["--json", "--cases", "20"]
+        let junit = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID()).xml")
+        defer { try? FileManager.default.removeItem(at: junit) }
+        process.arguments = ["--json", "--cases", "20", "--junit", junit.path]
         process.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("\"passed\" : true") && !output.contains("\"passed\" : false"))
-        #expect(output.hasSuffix("17 passed, 0 failed\n"))
+        #expect(process.terminationStatus == 0, "\(String(decoding: output, as: UTF8.self))")
+        // Standard output is exactly one JSON document: the report.
+        let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let totals = try #require(report["totals"] as? [String: Any])
+        #expect(totals["passed"] as? Int == 17 && totals["failed"] as? Int == 0, "\(totals)")
+        #expect(report["mode"] as? String == "sample" && report["version"] is String)
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        #expect(checks.count == 17 && checks.allSatisfy { $0["passed"] as? Bool == true })
+        #expect(checks.filter { $0["property"] != nil }.count == 16)
+        // The same checks as JUnit XML.
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        #expect(xml.components(separatedBy: "<testcase ").count - 1 == 17)
+        #expect(xml.contains("<testsuites name=\"verify\" tests=\"17\" failures=\"0\""))
     }
 
     @Test func productionModeAgainstADeployedBucket() async throws {
@@ -57,6 +69,14 @@ struct VerifyCommandTests {
             #expect(try await server.client().listAll(bucket: "deployed").objects.count == keysBefore)
             let (wrong, _) = try run(["--expect-tracks", "9"])
             #expect(wrong == 1)
+            // A replay runs one case in the mode given, and says which.
+            let (replayed, replayLog) = try run(["--property", "6", "--replay", "42"])
+            #expect(replayed == 0 && replayLog.contains("replayed case seed 42"), "\(replayLog)")
+            // --allow-writes writes beside data/, never under it, where a live service lists tracks.
+            server.journal.clear()
+            _ = try run(["--allow-writes", "--cases", "1", "--property", "1"])
+            let written = server.journal.entries.filter { $0.operation == "PutObject" }.compactMap(\.key)
+            #expect(!written.isEmpty && written.allSatisfy { $0.hasPrefix("verify-scratch/") }, "\(written.prefix(3))")
             // --api checks the service deployed over the bucket.
             let configuration = try DataConfiguration.fromEnvironment([
                 "USE_S3_DATA": "true", "S3_BUCKET_NAME": "deployed", "AWS_ENDPOINT_URL_S3": server.endpoint,

@@ -47,7 +47,9 @@ enum PropertyEnvironment {
         let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
         if let failure = result.failure {
             Issue.record("""
-                property \(number) (\(property.title)) failed at case \(result.cases) of seed \(seed): \(failure.message)
+                property \(number) (\(property.title)) failed at case \(result.cases) of seed \(seed) (case seed \(failure.seed)):
+                minimal case (\(failure.budget), \(failure.shrinkSteps) cases tried while shrinking): \(failure.minimal)
+                as generated: \(failure.original)
                 replay: PROPERTY_REPLAY=\(failure.seed) swift test --filter PropertyTests   or   swift run verify --property \(number) --replay \(failure.seed)
                 """)
         } else {

@@ -22,6 +22,17 @@ public struct TelemetryFilter: Sendable, Equatable {
     public static let glitchLap = 32768
 }
 
+extension TelemetryFilter: CustomStringConvertible {
+    public var description: String {
+        var parts: [String] = []
+        if let vehicles { parts.append("vehicles \(vehicles.sorted().joined(separator: ", "))") }
+        if let laps { parts.append("laps \(laps.lowerBound)-\(laps.upperBound)") }
+        if let parameters { parts.append("parameters \(parameters.sorted().joined(separator: ", "))") }
+        if dropGlitchLaps { parts.append("glitch lap dropped") }
+        return parts.isEmpty ? "no filter" : parts.joined(separator: "; ")
+    }
+}
+
 /// A table and where it came from (a key or a path).
 public struct LoadedTable: Sendable, Equatable {
     public var location: String

@@ -65,9 +65,21 @@ public struct S3DataSource: DataSource {
         }
     }
 
+    /// The file a load would read. With LIST denied that is not a listing's answer but the first
+    /// candidate key that exists (a HEAD each, as a load's GETs go), nil when none does.
     public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
-        guard case .keys(let files) = try await files(track: track) else { return nil }
-        return FileNaming.choose(files, session: session, kind: kind)
+        if case .keys(let files) = try await files(track: track) { return FileNaming.choose(files, session: session, kind: kind) }
+        let candidates = FileNaming.candidates(track: track, session: session, kind: kind)
+        for relative in candidates {
+            do {
+                if try await client.headObject(bucket: bucket, key: "\(prefix)\(track)/\(relative)") != nil { return relative }
+            } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
+                continue // anonymous callers get AccessDenied for missing keys too
+            } catch {
+                throw .storage(error)
+            }
+        }
+        return nil
     }
 
     private func fetch(_ key: String) async throws(DataError) -> S3Object? {
