@@ -11,6 +11,6 @@ USE_S3_DATA=false DATA_DIR=Sample/data HOST=127.0.0.1 PORT=$port LOG_LEVEL=warni
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$port/health" | grep -q '"answers":true'
+curl -sf "http://127.0.0.1:$port/health" | grep -q '"status":"healthy"'
 curl -sf "http://127.0.0.1:$port/api/analytics/tracks" | grep -q 'virginia-international-raceway'
 echo "race-api smoke test: ok (release build, static Swift runtime, /health and /tracks answer)"

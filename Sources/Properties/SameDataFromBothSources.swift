@@ -74,6 +74,7 @@ struct SameDataFromBothSources: RaceProperty {
             filter.laps = first...(first + random.int(0...3))
         }
         if random.chance(0.5), !names.isEmpty { filter.parameters = Set((0..<random.int(1...3)).map { _ in random.pick(names.sorted()) }) }
+        if random.chance(0.3) { filter.parametersContaining = [random.pick(["brake", "ACC", "s", "speed", "x"])] }
         filter.dropGlitchLaps = random.chance(0.6)
         return filter
     }
@@ -89,7 +90,11 @@ struct SameDataFromBothSources: RaceProperty {
                 if filter.dropGlitchLaps && n == TelemetryFilter.glitchLap { return nil }
                 if let laps = filter.laps, !laps.contains(n) { return nil }
             }
-            if let parameters = filter.parameters, !parameters.contains(where: { $0 == name[row] }) { return nil }
+            if filter.parameters != nil || filter.parametersContaining != nil {
+                let exact = filter.parameters?.contains { $0 == name[row] } ?? false
+                let part = filter.parametersContaining?.contains { name[row]?.lowercased().contains($0.lowercased()) == true } ?? false
+                if !exact && !part { return nil }
+            }
             return columns.map { $0[row] }
         }
     }

@@ -22,17 +22,37 @@ public struct SourceDescription: Sendable, Codable {
     }
 }
 
-/// The analytics HTTP API on SwiftNIO: GET routes answering JSON, errors as `{"error": "..."}`
-/// with 400, 404 or 503 (never an empty list in place of a failure, never a secret).
+/// Which browser origins may call the API (`CORS_ALLOW_ORIGINS`, a comma list; `*` by default).
+public struct CORSPolicy: Sendable {
+    public var origins: [String]
+    public init(origins: [String] = ["*"]) { self.origins = origins }
+
+    /// From `CORS_ALLOW_ORIGINS` ("https://app.netlify.app, http://localhost:5173"); unset or blank is `*`.
+    public init(environment value: String?) {
+        let origins = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(origins: origins.isEmpty ? ["*"] : origins)
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it may see the answer.
+    func allowedOrigin(for origin: String?) -> String? {
+        if origins.contains("*") { return "*" }
+        guard let origin, origins.contains(origin) else { return nil }
+        return origin
+    }
+}
+
+/// The app's HTTP API on SwiftNIO, in the contract its frontend speaks (routes in `Route.table`):
+/// JSON answers, errors as FastAPI's `{"detail": "..."}` with 400, 404, 422, 501 or 503 (never an
+/// empty list in place of a failure, never a secret), CORS and preflights for the browser.
 public final class APIServer: Sendable {
     public let analytics: Analytics
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
 
     public init(analytics: Analytics, description: SourceDescription, host: String = "127.0.0.1", port: Int = 8000,
-                logger: Logger = Logger(label: "race-api")) async throws {
+                cors: CORSPolicy = CORSPolicy(), logger: Logger = Logger(label: "race-api")) async throws {
         self.analytics = analytics
-        let router = Router(analytics: analytics, description: description, logger: logger)
+        let router = Router(analytics: analytics, description: description, cors: cors, logger: logger)
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
             channel = try await ServerBootstrap(group: group)
@@ -60,81 +80,52 @@ public final class APIServer: Sendable {
     }
 }
 
-struct Response: Sendable {
-    var status: HTTPResponseStatus
-    var body: ByteBuffer
-}
-
-/// Paths to answers.
+/// Requests to answers: the route table, preflights, and failures as `{"detail": ...}`.
 struct Router: Sendable {
     let analytics: Analytics
     let description: SourceDescription
+    let cors: CORSPolicy
     let logger: Logger
+    var routes: [Route] { Route.table }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static let allowedMethods = "GET, HEAD, POST, OPTIONS"
 
-    func json(_ value: some Encodable, _ status: HTTPResponseStatus = .ok) -> Response {
-        let data = (try? Self.encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, body: ByteBuffer(bytes: data))
-    }
-
-    func error(_ status: HTTPResponseStatus, _ message: String) -> Response { json(["error": message], status) }
-
-    func route(method: NIOHTTP1.HTTPMethod, uri: String) async -> Response {
-        guard method == .GET || method == .HEAD else { return error(.methodNotAllowed, "Only GET is served.") }
+    /// The answer and the headers it goes with (CORS, and Allow on a preflight).
+    func route(method: NIOHTTP1.HTTPMethod, uri: String, headers: NIOHTTP1.HTTPHeaders) async -> (Response, [(String, String)]) {
+        var extra: [(String, String)] = []
+        if let origin = cors.allowedOrigin(for: headers.first(name: "origin")) {
+            extra.append(("Access-Control-Allow-Origin", origin))
+            if origin != "*" { extra.append(("Vary", "Origin")) }
+        }
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
         var segments: [String] = []
         for raw in path.split(separator: "/") {
-            guard let segment = URIEncoding.decode(String(raw)) else { return error(.badRequest, "The path is not valid URL encoding.") }
+            guard let segment = URIEncoding.decode(String(raw)) else { return (Response.detail(.badRequest, "The path is not valid URL encoding."), extra) }
             segments.append(segment)
         }
+        let matching = routes.filter { $0.match(segments) != nil }
+        guard !matching.isEmpty else { return (Response.detail(.notFound, "Not Found"), extra) }
+        if method == .OPTIONS {
+            extra += [("Access-Control-Allow-Methods", Self.allowedMethods),
+                      ("Access-Control-Allow-Headers", headers.first(name: "access-control-request-headers") ?? "*"),
+                      ("Access-Control-Max-Age", "600"), ("Allow", Self.allowedMethods)]
+            return (Response(status: .noContent, body: Data()), extra)
+        }
+        let wanted = method == .HEAD ? NIOHTTP1.HTTPMethod.GET : method
+        guard let route = matching.first(where: { $0.method == wanted }) else { return (Response.detail(.methodNotAllowed, "Method Not Allowed"), extra) }
         do {
-            switch segments {
-            case ["health"]:
-                struct Health: Encodable { var status: String; var source: SourceDescription; var answers: Bool; var error: String? }
-                do {
-                    _ = try await analytics.tracks()
-                    return json(Health(status: "ok", source: description, answers: true))
-                } catch {
-                    return json(Health(status: "degraded", source: description, answers: false, error: Self.message(error)), .serviceUnavailable)
-                }
-            case ["api", "analytics", "tracks"]:
-                return json(["tracks": try await analytics.tracks()])
-            case let s where s.count == 5 && s.starts(with: ["api", "analytics", "track"]) && s[4] == "sessions":
-                struct Sessions: Encodable { var track: String; var sessions: [String] }
-                return json(Sessions(track: s[3], sessions: try await analytics.sessions(track: s[3]).map(\.token)))
-            case let s where s.count == 7 && s.starts(with: ["api", "analytics", "track"]) && s[4] == "session":
-                switch s[6] {
-                case "drivers":
-                    struct Drivers: Encodable { var track: String; var session: String; var drivers: [Analytics.Driver] }
-                    return json(Drivers(track: s[3], session: s[5].uppercased(), drivers: try await analytics.drivers(track: s[3], session: s[5])))
-                case "best-lap":
-                    return json(try await analytics.bestLap(track: s[3], session: s[5]))
-                default:
-                    return error(.notFound, "No such endpoint.")
-                }
-            case let s where s.count == 9 && s.starts(with: ["api", "analytics", "track"]) && s[4] == "session" && s[6] == "driver" && s[8] == "performance":
-                return json(try await analytics.performance(track: s[3], session: s[5], driver: s[7]))
-            default:
-                return error(.notFound, "No such endpoint.")
-            }
-        } catch {
-            switch error {
-            case .notFound(let m): return self.error(.notFound, m)
-            case .badRequest(let m): return self.error(.badRequest, m)
+            return (try await route.handler(analytics, route.match(segments)!), extra)
+        } catch let failure as Analytics.Failure {
+            switch failure {
+            case .notFound(let m): return (Response.detail(.notFound, m), extra)
+            case .badRequest(let m): return (Response.detail(.badRequest, m), extra)
             case .unavailable(let m):
                 logger.error("data source failed", metadata: ["error": .string(m)])
-                return self.error(.serviceUnavailable, m)
+                return (Response.detail(.serviceUnavailable, m), extra)
             }
+        } catch {
+            return (Response.detail(.internalServerError, "\(error)"), extra)
         }
-    }
-
-    static func message(_ error: Analytics.Failure) -> String {
-        switch error { case .notFound(let m), .badRequest(let m), .unavailable(let m): m }
     }
 }
 
@@ -149,18 +140,21 @@ final class APIHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): self.head = head
-        case .body: break // GET requests have no body worth reading
+        case .body: break // no route reads a body
         case .end:
             guard let head else { return }
             self.head = nil
             let router = self.router, channel = context.channel, started = Date()
             Task {
-                let response = await router.route(method: head.method, uri: head.uri)
+                let (response, extra) = await router.route(method: head.method, uri: head.uri, headers: head.headers)
                 var headers = NIOHTTP1.HTTPHeaders()
-                headers.add(name: "Content-Type", value: "application/json")
-                headers.add(name: "Content-Length", value: String(response.body.readableBytes))
+                if !response.body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
+                headers.add(name: "Content-Length", value: String(response.body.count))
+                for (name, value) in extra { headers.add(name: name, value: value) }
                 channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers)), promise: nil)
-                if head.method != .HEAD { channel.write(HTTPServerResponsePart.body(.byteBuffer(response.body)), promise: nil) }
+                if head.method != .HEAD && !response.body.isEmpty {
+                    channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body))), promise: nil)
+                }
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
                 router.logger.info("request", metadata: [
                     "method": .string(head.method.rawValue), "path": .string(head.uri),

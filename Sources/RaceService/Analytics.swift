@@ -1,16 +1,16 @@
 import Foundation
 import RaceData
-import S3Kit
-import S3Wire
 
-/// What the analytics endpoints answer, computed from a `DataSource` (local or S3, same answers).
-/// Tracks, sessions and lap tables are cached for `ttl`, so a warm request costs no S3 request.
+/// What the app's endpoints answer, computed from a `DataSource` (local or S3, same answers), in
+/// the shapes the app's frontend reads (times in seconds). Tracks, sessions, lap tables and
+/// telemetry answers are cached for `ttl`, so a warm request costs no S3 request.
 public actor Analytics {
     public let source: any DataSource
     private let ttl: TimeInterval
     private var tracksCache: (value: [String], at: Date)?
     private var sessionsCache: [String: (value: [Session]?, at: Date)] = [:]
     private var tables: [String: (value: Table?, at: Date)] = [:]
+    private var telemetryAnswers = AnswerCache(limit: 512)
 
     public init(source: any DataSource, ttl: TimeInterval = 300) {
         self.source = source
@@ -24,15 +24,45 @@ public actor Analytics {
         case unavailable(String)
     }
 
-    public struct Driver: Codable, Sendable, Hashable { public var vehicle_id: String; public var vehicle_number: Int64? }
-    public struct LapTime: Codable, Sendable { public var lap: Int64; public var lap_time_ms: Int64 }
-    public struct BestLap: Codable, Sendable {
-        public var track: String, session: String, vehicle_id: String, vehicle_number: Int64?, lap: Int64, lap_time_ms: Int64, lap_time: String
+    public struct BestLap: Codable, Sendable, Equatable {
+        public var best_lap_time: Double
+        public var driver_id: String
+        public var lap_number: Int
+        public var track: String
+        public var session: String
     }
-    public struct Performance: Codable, Sendable {
-        public var track: String, session: String, vehicle_id: String, vehicle_number: Int64?
-        public var laps: [LapTime]
-        public var best_ms: Int64?, mean_ms: Double?, stddev_ms: Double?
+
+    public struct Performance: Codable, Sendable, Equatable {
+        public var driver_id: String
+        public var best_lap: Double
+        public var average_lap: Double
+        /// The sample standard deviation (n − 1), as pandas computes it; 0 for a single lap.
+        public var std_deviation: Double
+        /// 100 − 100 · std / mean.
+        public var consistency_score: Double
+        public var total_laps: Int
+        public var lap_times: [Double]
+    }
+
+    public struct Consistency: Codable, Sendable, Equatable {
+        public var driver_id: String
+        /// The share of laps within 0.5 s of the best, in percent.
+        public var consistency_score: Double
+        /// 100 · std / mean, with the population standard deviation (n), as numpy computes it.
+        public var coefficient_of_variation: Double
+        public var best_lap: Double
+        public var average_lap: Double
+        public var std_deviation: Double
+        public var laps_within_05s: Int
+        public var total_laps: Int
+    }
+
+    /// One lap of one car: end minus start in milliseconds.
+    public struct ValidLap: Sendable, Equatable {
+        public var vehicle: String
+        public var lap: Int
+        public var milliseconds: Int64
+        public var seconds: Double { Double(milliseconds) / 1000 }
     }
 
     func fresh(_ at: Date) -> Bool { Date().timeIntervalSince(at) < ttl }
@@ -49,20 +79,20 @@ public actor Analytics {
     public func sessions(track: String) async throws(Failure) -> [Session] {
         do { try FileNaming.validateTrack(track) } catch { throw .badRequest("\(error)") }
         if let cached = sessionsCache[track], fresh(cached.at) {
-            guard let value = cached.value else { throw .notFound("No track \(track).") }
+            guard let value = cached.value else { throw .notFound("Track \(track) not found.") }
             return value
         }
         let value: [Session]?
         do { value = try await source.sessions(track: track) } catch { throw Self.failure(error) }
         sessionsCache[track] = (value, Date())
-        guard let value else { throw .notFound("No track \(track).") }
+        guard let value else { throw .notFound("Track \(track) not found.") }
         return value
     }
 
     func session(_ track: String, _ text: String) async throws(Failure) -> Session {
         let session: Session
         do { session = try FileNaming.validateSession(text) } catch { throw .badRequest("\(error)") }
-        guard try await sessions(track: track).contains(session) else { throw .notFound("No session \(text) at \(track).") }
+        guard try await sessions(track: track).contains(session) else { throw .notFound("Session \(text) not found at \(track).") }
         return session
     }
 
@@ -79,65 +109,81 @@ public actor Analytics {
         return table
     }
 
-    public func drivers(track: String, session text: String) async throws(Failure) -> [Driver] {
+    /// The app's lap rule: a lap's time is its end minus its start, for the same vehicle and lap (an
+    /// inner join of the lap start and lap end tables); it counts when it is over 60 s and under
+    /// 300 s and is not the timing system's lost lap (32768). In vehicle, then lap order.
+    public func validLaps(track: String, session text: String) async throws(Failure) -> [ValidLap] {
         let session = try await session(track, text)
-        let table = try await table(track, session, .lapStart)
-        let ids = Self.texts(table, "vehicle_id"), numbers = Self.integers(table, "vehicle_number")
-        var seen: Set<Driver> = []
-        for row in 0..<table.rowCount {
-            guard let id = ids[row] else { continue }
-            seen.insert(Driver(vehicle_id: id, vehicle_number: numbers[row]))
-        }
-        return seen.sorted { ($0.vehicle_number ?? -1, $0.vehicle_id) < ($1.vehicle_number ?? -1, $1.vehicle_id) }
-    }
-
-    /// Every valid lap's time: end minus start of the same vehicle and lap, glitch laps (32768)
-    /// and non-positive times excluded.
-    func lapTimes(track: String, session: Session) async throws(Failure) -> [(driver: Driver, lap: Int64, ms: Int64)] {
         let starts = try await table(track, session, .lapStart), ends = try await table(track, session, .lapEnd)
-        func index(_ t: Table) -> [String: (Int64, Int64?)] {
-            let ids = Self.texts(t, "vehicle_id"), laps = Self.integers(t, "lap"), stamps = Self.timestamps(t, "timestamp")
-            let numbers = Self.integers(t, "vehicle_number")
-            var out: [String: (Int64, Int64?)] = [:]
+        func index(_ t: Table) -> [String: Int64] {
+            let ids = Columns.texts(t, "vehicle_id"), laps = Columns.integers(t, "lap"), stamps = Columns.timestamps(t, "timestamp")
+            var out: [String: Int64] = [:]
             for row in 0..<t.rowCount {
-                guard let id = ids[row], let lap = laps[row], let at = stamps[row], lap != Int64(TelemetryFilter.glitchLap) else { continue }
-                out["\(id)\u{1}\(lap)"] = (at, numbers[row])
+                guard let id = ids[row], let lap = laps[row], let at = stamps[row] else { continue }
+                out["\(id)\u{1}\(lap)"] = at
             }
             return out
         }
-        let startAt = index(starts), endAt = index(ends)
-        var result: [(driver: Driver, lap: Int64, ms: Int64)] = []
-        for (key, start) in startAt {
-            guard let end = endAt[key], end.0 > start.0 else { continue }
+        let endAt = index(ends)
+        var result: [ValidLap] = []
+        for (key, start) in index(starts) {
+            guard let end = endAt[key] else { continue }
             let parts = key.split(separator: "\u{1}")
-            result.append((Driver(vehicle_id: String(parts[0]), vehicle_number: start.1), Int64(parts[1])!, end.0 - start.0))
+            guard let lap = Int(parts[1]), lap != TelemetryFilter.glitchLap, end - start > 60_000, end - start < 300_000 else { continue }
+            result.append(ValidLap(vehicle: String(parts[0]), lap: lap, milliseconds: end - start))
         }
-        return result.sorted { ($0.driver.vehicle_id, $0.lap) < ($1.driver.vehicle_id, $1.lap) }
+        return result.sorted { ($0.vehicle, $0.lap) < ($1.vehicle, $1.lap) }
     }
 
-    public func bestLap(track: String, session text: String) async throws(Failure) -> BestLap {
-        let session = try await session(track, text)
-        guard let best = try await lapTimes(track: track, session: session).min(by: { ($0.ms, $0.driver.vehicle_id) < ($1.ms, $1.driver.vehicle_id) }) else {
-            throw .notFound("No valid lap at \(track) \(text).")
-        }
-        return BestLap(track: track, session: session.token, vehicle_id: best.driver.vehicle_id, vehicle_number: best.driver.vehicle_number,
-                       lap: best.lap, lap_time_ms: best.ms, lap_time: Self.format(best.ms))
+    /// The vehicles with at least one valid lap, sorted.
+    public func drivers(track: String, session: String) async throws(Failure) -> [String] {
+        Array(Set(try await validLaps(track: track, session: session).map(\.vehicle))).sorted()
     }
 
-    public func performance(track: String, session text: String, driver: String) async throws(Failure) -> Performance {
-        let session = try await session(track, text)
-        let drivers = try await drivers(track: track, session: text)
-        guard let match = drivers.first(where: { $0.vehicle_id == driver || $0.vehicle_number.map(String.init) == driver }) else {
-            throw .notFound("No driver \(driver) at \(track) \(text).")
+    public func bestLap(track: String, session: String) async throws(Failure) -> BestLap {
+        guard let best = try await validLaps(track: track, session: session).min(by: { ($0.milliseconds, $0.vehicle) < ($1.milliseconds, $1.vehicle) }) else {
+            throw .notFound("No valid lap (60 to 300 s) at \(track) \(session).")
         }
-        let laps = try await lapTimes(track: track, session: session).filter { $0.driver.vehicle_id == match.vehicle_id }
-            .map { LapTime(lap: $0.lap, lap_time_ms: $0.ms) }
-        let times = laps.map { Double($0.lap_time_ms) }
-        let mean = times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
-        let stddev = mean.map { m in times.count < 2 ? 0 : (times.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(times.count - 1)).squareRoot() }
-        return Performance(track: track, session: session.token, vehicle_id: match.vehicle_id, vehicle_number: match.vehicle_number,
-                           laps: laps, best_ms: laps.map(\.lap_time_ms).min(), mean_ms: mean.map { ($0 * 1000).rounded() / 1000 },
-                           stddev_ms: stddev.map { ($0 * 1000).rounded() / 1000 })
+        return BestLap(best_lap_time: best.seconds, driver_id: best.vehicle, lap_number: best.lap, track: track, session: session)
+    }
+
+    func laps(track: String, session: String, driver: String) async throws(Failure) -> [Double] {
+        let laps = try await validLaps(track: track, session: session).filter { $0.vehicle == driver }.map(\.seconds)
+        guard !laps.isEmpty else { throw .notFound("Driver \(driver) has no valid lap at \(track) \(session).") }
+        return laps
+    }
+
+    public func performance(track: String, session: String, driver: String) async throws(Failure) -> Performance {
+        let times = try await laps(track: track, session: session, driver: driver)
+        let mean = times.reduce(0, +) / Double(times.count)
+        let std = Self.standardDeviation(times, mean: mean, sample: true)
+        return Performance(driver_id: driver, best_lap: times.min()!, average_lap: mean, std_deviation: std,
+                           consistency_score: 100 - 100 * std / mean, total_laps: times.count, lap_times: times)
+    }
+
+    public func consistency(track: String, session: String, driver: String) async throws(Failure) -> Consistency {
+        let times = try await laps(track: track, session: session, driver: driver)
+        let best = times.min()!, mean = times.reduce(0, +) / Double(times.count)
+        let std = Self.standardDeviation(times, mean: mean, sample: false)
+        // Laps are whole milliseconds: compare there, where best + 0.5 s is exact.
+        let within = times.filter { ($0 * 1000).rounded() <= (best * 1000).rounded() + 500 }.count
+        return Consistency(driver_id: driver, consistency_score: Double(within) / Double(times.count) * 100,
+                           coefficient_of_variation: std / mean * 100, best_lap: best, average_lap: mean, std_deviation: std,
+                           laps_within_05s: within, total_laps: times.count)
+    }
+
+    static func standardDeviation(_ values: [Double], mean: Double, sample: Bool) -> Double {
+        let n = Double(values.count) - (sample ? 1 : 0)
+        guard n > 0 else { return 0 }
+        return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
+    }
+
+    /// A telemetry answer, computed once per `ttl` for the same question.
+    func cachedTelemetry<T: Sendable>(_ key: String, _ compute: () async throws(Failure) -> T) async throws(Failure) -> T {
+        if let (value, at) = telemetryAnswers.get(key), fresh(at), let typed = value as? T { return typed }
+        let value = try await compute()
+        telemetryAnswers.put(key, value)
+        return value
     }
 
     /// Drops the caches (after an upload, say).
@@ -145,6 +191,7 @@ public actor Analytics {
         tracksCache = nil
         sessionsCache = [:]
         tables = [:]
+        telemetryAnswers = AnswerCache(limit: 512)
     }
 
     static func failure(_ error: DataError) -> Failure {
@@ -153,11 +200,27 @@ public actor Analytics {
         default: .unavailable("\(error)")
         }
     }
+}
 
-    static func format(_ ms: Int64) -> String {
-        String(format: "%d:%02d.%03d", ms / 60_000, (ms / 1000) % 60, ms % 1000)
+/// The latest answers, at most `limit` of them (the oldest go first).
+struct AnswerCache {
+    let limit: Int
+    private var entries: [String: (value: any Sendable, at: Date)] = [:]
+    private var order: [String] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func get(_ key: String) -> (any Sendable, Date)? { entries[key].map { ($0.value, $0.at) } }
+
+    mutating func put(_ key: String, _ value: any Sendable) {
+        if entries[key] == nil { order.append(key) }
+        entries[key] = (value, Date())
+        while order.count > limit { entries[order.removeFirst()] = nil }
     }
+}
 
+/// A table's columns as the analytics read them, whatever type the loader gave each.
+enum Columns {
     static func texts(_ t: Table, _ name: String) -> [String?] {
         switch t.column(name) {
         case .text(let v)?: Array(v)
@@ -167,8 +230,20 @@ public actor Analytics {
     }
 
     static func integers(_ t: Table, _ name: String) -> [Int64?] {
-        if case .integer(let v)? = t.column(name) { return Array(v) }
-        return Array(repeating: nil, count: t.rowCount)
+        switch t.column(name) {
+        case .integer(let v)?: Array(v)
+        case .double(let v)?: v.map { $0.flatMap { $0 == $0.rounded() ? Int64(exactly: $0) : nil } }
+        default: Array(repeating: nil, count: t.rowCount)
+        }
+    }
+
+    static func numbers(_ t: Table, _ name: String) -> [Double?] {
+        switch t.column(name) {
+        case .integer(let v)?: v.map { $0.map(Double.init) }
+        case .double(let v)?: Array(v)
+        case .text(let v)?: v.map { $0.flatMap(Double.init) }
+        default: Array(repeating: nil, count: t.rowCount)
+        }
     }
 
     static func timestamps(_ t: Table, _ name: String) -> [Int64?] {

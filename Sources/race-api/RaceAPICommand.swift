@@ -13,7 +13,8 @@ struct RaceAPICommand: AsyncParsableCommand {
         abstract: "The analytics service: the app's data endpoints, served from the loader.",
         discussion: """
             Where the data is comes from the environment: USE_S3_DATA, S3_BUCKET_NAME, S3_PREFIX, DATA_DIR and
-            the AWS settings (see the README). LOG_LEVEL sets the log level (default info).
+            the AWS settings (see the README). CORS_ALLOW_ORIGINS lists the browser origins allowed (comma-separated;
+            default *). LOG_LEVEL sets the log level (default info).
             """)
 
     @Option(help: "The address to listen on (default: HOST, else 0.0.0.0, every interface, as a container needs).")
@@ -41,7 +42,8 @@ struct RaceAPICommand: AsyncParsableCommand {
         let server: APIServer
         do {
             server = try await APIServer(analytics: Analytics(source: configuration.makeSource()),
-                                         description: SourceDescription(configuration), host: host, port: port, logger: logger)
+                                         description: SourceDescription(configuration), host: host, port: port,
+                                         cors: CORSPolicy(environment: environment["CORS_ALLOW_ORIGINS"]), logger: logger)
         } catch {
             throw CommandFailure("could not start on \(host):\(port): \(error)", exitCode: 1)
         }

@@ -5,9 +5,10 @@ import RaceService
 import TestSupport
 import Testing
 
-/// The timing system's lap 32768 and lap times that cannot be (an end before its start) never count:
-/// not in the best lap, not in a driver's laps, not in the mean. Generated sessions make the glitch
-/// lap the fastest of all, so a service that counted it would answer it as the best lap.
+/// The app's lap rule: a lap counts when its time (end minus start) is over 60 s and under 300 s and
+/// it is not the timing system's lost lap 32768. Generated sessions give the glitch lap a time
+/// inside the window and faster than any real lap, and add laps that end before they start, or take
+/// 30 s or 400 s: a service that counted any of them would answer a wrong best lap, count or mean.
 @Suite("Glitch laps and impossible lap times in the service", .quietLogs)
 struct GlitchLapTests {
     struct Lap { var vehicle: String; var number: Int; var lap: Int; var start: Int64; var end: Int64 }
@@ -28,10 +29,10 @@ struct GlitchLapTests {
         }
         let glitchCar = Int.random(in: 0..<cars, using: &random)
         let at: Int64 = 1_757_100_000_000
-        laps.append(Lap(vehicle: "GR86-0\(10 + glitchCar)-\(glitchCar)", number: glitchCar, lap: TelemetryFilter.glitchLap, start: at, end: at + 60_000))
-        if Bool.random(using: &random) {
+        laps.append(Lap(vehicle: "GR86-0\(10 + glitchCar)-\(glitchCar)", number: glitchCar, lap: TelemetryFilter.glitchLap, start: at, end: at + 61_000))
+        for (lap, duration) in [(97, Int64(-100_000)), (98, 30_000), (99, 400_000)] where Bool.random(using: &random) {
             let car = Int.random(in: 0..<cars, using: &random)
-            laps.append(Lap(vehicle: "GR86-0\(10 + car)-\(car)", number: car, lap: 99, start: at + 500_000, end: at + 400_000))
+            laps.append(Lap(vehicle: "GR86-0\(10 + car)-\(car)", number: car, lap: lap, start: at + 1_000_000, end: at + 1_000_000 + duration))
         }
         return laps
     }
@@ -55,21 +56,21 @@ struct GlitchLapTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let laps = Self.session(seed: UInt64(seed))
         try Self.write(laps, to: root)
-        let valid = laps.filter { $0.lap != TelemetryFilter.glitchLap && $0.end > $0.start }
+        let valid = laps.filter { $0.lap != TelemetryFilter.glitchLap && $0.end - $0.start > 60_000 && $0.end - $0.start < 300_000 }
         let analytics = Analytics(source: LocalDataSource(root: root))
 
         let expected = try #require(valid.min { ($0.end - $0.start, $0.vehicle) < ($1.end - $1.start, $1.vehicle) })
         let best = try await analytics.bestLap(track: "T", session: "R1")
-        #expect(best.lap == Int64(expected.lap) && best.vehicle_id == expected.vehicle && best.lap_time_ms == expected.end - expected.start,
-                "seed \(seed): best \(best.vehicle_id) lap \(best.lap) \(best.lap_time_ms) ms, expected \(expected)")
+        #expect(best.lap_number == expected.lap && best.driver_id == expected.vehicle && best.best_lap_time == Double(expected.end - expected.start) / 1000,
+                "seed \(seed): best \(best.driver_id) lap \(best.lap_number) \(best.best_lap_time) s, expected \(expected)")
 
-        for vehicle in Set(laps.map(\.vehicle)) {
-            let mine = valid.filter { $0.vehicle == vehicle }.map { Double($0.end - $0.start) }
+        for vehicle in Set(valid.map(\.vehicle)) {
+            let mine = valid.filter { $0.vehicle == vehicle }.sorted { $0.lap < $1.lap }.map { Double($0.end - $0.start) / 1000 }
             let performance = try await analytics.performance(track: "T", session: "R1", driver: vehicle)
-            #expect(performance.laps.count == mine.count, "seed \(seed) \(vehicle): \(performance.laps.map(\.lap))")
-            #expect(performance.laps.allSatisfy { $0.lap != Int64(TelemetryFilter.glitchLap) && $0.lap_time_ms > 0 })
+            #expect(performance.total_laps == mine.count && performance.lap_times == mine, "seed \(seed) \(vehicle): \(performance.lap_times)")
             let mean = mine.reduce(0, +) / Double(mine.count)
-            #expect(abs((performance.mean_ms ?? 0) - mean) < 0.01, "seed \(seed) \(vehicle): mean \(performance.mean_ms ?? 0), expected \(mean)")
+            #expect(abs(performance.average_lap - mean) < 1e-9, "seed \(seed) \(vehicle): mean \(performance.average_lap), expected \(mean)")
         }
+        #expect(try await analytics.drivers(track: "T", session: "R1") == Set(valid.map(\.vehicle)).sorted())
     }
 }

@@ -11,11 +11,16 @@ public struct TelemetryFilter: Sendable, Equatable {
     public var laps: ClosedRange<Int>?
     /// `telemetry_name` values (speed, gear, …); nil keeps every parameter.
     public var parameters: Set<String>?
+    /// Parameters whose name contains one of these, ignoring ASCII case (`brake` keeps `pbrake_f`
+    /// and `pbrake_r`). With `parameters` too, a row is kept when either keeps it.
+    public var parametersContaining: [String]?
     /// Drops rows whose lap is the 32768 glitch.
     public var dropGlitchLaps: Bool
 
-    public init(vehicles: Set<String>? = nil, laps: ClosedRange<Int>? = nil, parameters: Set<String>? = nil, dropGlitchLaps: Bool = false) {
-        self.vehicles = vehicles; self.laps = laps; self.parameters = parameters; self.dropGlitchLaps = dropGlitchLaps
+    public init(vehicles: Set<String>? = nil, laps: ClosedRange<Int>? = nil, parameters: Set<String>? = nil,
+                parametersContaining: [String]? = nil, dropGlitchLaps: Bool = false) {
+        self.vehicles = vehicles; self.laps = laps; self.parameters = parameters; self.parametersContaining = parametersContaining
+        self.dropGlitchLaps = dropGlitchLaps
     }
 
     public static let all = TelemetryFilter()
@@ -28,6 +33,7 @@ extension TelemetryFilter: CustomStringConvertible {
         if let vehicles { parts.append("vehicles \(vehicles.sorted().joined(separator: ", "))") }
         if let laps { parts.append("laps \(laps.lowerBound)-\(laps.upperBound)") }
         if let parameters { parts.append("parameters \(parameters.sorted().joined(separator: ", "))") }
+        if let parametersContaining { parts.append("parameters containing \(parametersContaining.joined(separator: " or "))") }
         if dropGlitchLaps { parts.append("glitch lap dropped") }
         return parts.isEmpty ? "no filter" : parts.joined(separator: "; ")
     }

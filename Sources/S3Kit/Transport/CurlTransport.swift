@@ -276,7 +276,7 @@ final class Transfer: @unchecked Sendable {
         switch request.method {
         case .get: ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case .head: ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
-        case .delete: ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
+        case .delete, .options: ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         case .put, .post:
             if let inline {
                 // curl sends such a body as a POST's fields; the method is named explicitly.

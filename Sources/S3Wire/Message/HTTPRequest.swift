@@ -1,7 +1,7 @@
 import Foundation
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", head = "HEAD", put = "PUT", post = "POST", delete = "DELETE"
+    case get = "GET", head = "HEAD", put = "PUT", post = "POST", delete = "DELETE", options = "OPTIONS"
 }
 
 /// Header fields in the order they were added; names compare case-insensitively.
