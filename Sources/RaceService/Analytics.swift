@@ -116,7 +116,7 @@ public actor Analytics {
         let session = try await session(track, text)
         let starts = try await table(track, session, .lapStart), ends = try await table(track, session, .lapEnd)
         func index(_ t: Table) -> [String: Int64] {
-            let ids = Columns.texts(t, "vehicle_id"), laps = Columns.integers(t, "lap"), stamps = Columns.timestamps(t, "timestamp")
+            let ids = t.texts("vehicle_id"), laps = t.integers("lap"), stamps = t.timestamps("timestamp")
             var out: [String: Int64] = [:]
             for row in 0..<t.rowCount {
                 guard let id = ids[row], let lap = laps[row], let at = stamps[row] else { continue }
@@ -216,38 +216,5 @@ struct AnswerCache {
         if entries[key] == nil { order.append(key) }
         entries[key] = (value, Date())
         while order.count > limit { entries[order.removeFirst()] = nil }
-    }
-}
-
-/// A table's columns as the analytics read them, whatever type the loader gave each.
-enum Columns {
-    static func texts(_ t: Table, _ name: String) -> [String?] {
-        switch t.column(name) {
-        case .text(let v)?: Array(v)
-        case .integer(let v)?: v.map { $0.map(String.init) }
-        default: Array(repeating: nil, count: t.rowCount)
-        }
-    }
-
-    static func integers(_ t: Table, _ name: String) -> [Int64?] {
-        switch t.column(name) {
-        case .integer(let v)?: Array(v)
-        case .double(let v)?: v.map { $0.flatMap { $0 == $0.rounded() ? Int64(exactly: $0) : nil } }
-        default: Array(repeating: nil, count: t.rowCount)
-        }
-    }
-
-    static func numbers(_ t: Table, _ name: String) -> [Double?] {
-        switch t.column(name) {
-        case .integer(let v)?: v.map { $0.map(Double.init) }
-        case .double(let v)?: Array(v)
-        case .text(let v)?: v.map { $0.flatMap(Double.init) }
-        default: Array(repeating: nil, count: t.rowCount)
-        }
-    }
-
-    static func timestamps(_ t: Table, _ name: String) -> [Int64?] {
-        if case .timestamp(let v)? = t.column(name) { return Array(v) }
-        return Array(repeating: nil, count: t.rowCount)
     }
 }

@@ -46,7 +46,7 @@ extension Analytics {
         let loaded: LoadedTable?
         do { loaded = try await source.telemetry(track: track, session: session, filter: filter) } catch { throw Self.failure(error) }
         guard let table = loaded?.table else { throw .notFound("No telemetry for \(track) \(session.token).") }
-        let names = Columns.texts(table, "telemetry_name"), values = Columns.numbers(table, "telemetry_value")
+        let names = table.texts("telemetry_name"), values = table.numbers("telemetry_value")
         return (0..<table.rowCount).compactMap { row in names[row].map { ($0, values[row]) } }
     }
 

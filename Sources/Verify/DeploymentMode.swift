@@ -57,7 +57,7 @@ struct DeploymentMode {
             return "\(tables) lap tables load"
         }
         if let api = command.api {
-            await checkService(api, source: source, tracks: tracks, checks: checks)
+            await ServiceJudge(base: api, source: source, checks: checks).run(tracks: tracks)
         }
         let full = command.full
         await checks.run(full ? "telemetry (every file, whole)" : "telemetry (one parameter of the first session, bounded)") {
@@ -105,50 +105,6 @@ struct DeploymentMode {
             }
         }
         return try checks.finish(junit: command.junit)
-    }
-
-    /// The deployed service answers what S3 discovery finds: /health, tracks, each track's sessions, a best lap per session.
-    func checkService(_ base: String, source: S3DataSource, tracks: [String], checks: Checks) async {
-        func get(_ path: String) async throws -> (Int, Any?) {
-            guard let components = URLComponents(string: base), let scheme = components.scheme, let host = components.host else {
-                throw CheckFailure("--api \(base) is not a URL such as https://race-api.example.com")
-            }
-            let prefix = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
-            let target = RequestTarget(scheme: scheme, host: host, port: components.port, path: prefix + path)
-            let response = try await CurlTransport().execute(HTTPRequest(method: .get, target: target), streamBody: false)
-            return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
-        }
-        await checks.run("service /health") {
-            let (status, body) = try await get("/health")
-            guard status == 200, let health = body as? [String: Any], health["answers"] as? Bool == true else {
-                throw CheckFailure("HTTP \(status): \(String(describing: body))")
-            }
-            return "answers, source \((health["source"] as? [String: Any])?["source"] ?? "?")"
-        }
-        await checks.run("service tracks") {
-            let (status, body) = try await get("/api/analytics/tracks")
-            guard status == 200, let served = (body as? [String: Any])?["tracks"] as? [String] else { throw CheckFailure("HTTP \(status)") }
-            guard served == tracks else { throw CheckFailure("the service lists \(served), S3 has \(tracks)") }
-            return "\(served.count), equal to S3 discovery"
-        }
-        await checks.run("service sessions and best laps") {
-            var laps = 0
-            for track in tracks {
-                let encoded = URIEncoding.encode(track, keepSlash: false)
-                let (status, body) = try await get("/api/analytics/track/\(encoded)/sessions")
-                let served = (body as? [String: Any])?["sessions"] as? [String]
-                let expected = try await source.sessions(track: track)?.map(\.token)
-                guard status == 200, served == expected else { throw CheckFailure("\(track): the service says \(served ?? []), S3 \(expected ?? [])") }
-                for session in served ?? [] {
-                    let (status, body) = try await get("/api/analytics/track/\(encoded)/session/\(session)/best-lap")
-                    guard status == 200, ((body as? [String: Any])?["lap_time_ms"] as? Int ?? 0) > 0 else {
-                        throw CheckFailure("\(track) \(session) best lap: HTTP \(status)")
-                    }
-                    laps += 1
-                }
-            }
-            return "\(tracks.count) tracks' sessions equal to S3; \(laps) best laps"
-        }
     }
 
     /// `verify-scratch/RUN/` in the folder that holds the data prefix (`data/` → `verify-scratch/…`),

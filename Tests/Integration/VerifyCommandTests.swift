@@ -86,7 +86,21 @@ struct VerifyCommandTests {
             let (withAPI, apiLog) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
             try await api.stop()
             #expect(withAPI == 0, "\(apiLog)")
-            #expect(apiLog.contains("service sessions and best laps") && apiLog.contains("14 best laps"))
+            // /health, tracks, each track's sessions, and each of the 14 sessions judged against S3.
+            #expect(apiLog.components(separatedBy: "PASS  service").count - 1 == 2 + 7 + 14, "\(apiLog)")
+            #expect(apiLog.contains("PASS  service COTA R1: ") && apiLog.contains("equal to S3"))
+
+            // A service that has lost one session's lap end table: verify names that session, and only it.
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: copy) }
+            try FileManager.default.copyItem(at: sample, to: copy)
+            try FileManager.default.removeItem(at: copy.appendingPathComponent("COTA/Race 2/COTA_lap_end_time_R2.csv"))
+            let broken = try await APIServer(analytics: Analytics(source: LocalDataSource(root: copy)),
+                                             description: SourceDescription(try DataConfiguration.fromEnvironment(["DATA_DIR": copy.path])), port: 0)
+            let (judged, judgement) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(broken.port)"])
+            try await broken.stop()
+            #expect(judged == 1)
+            #expect(judgement.components(separatedBy: "FAIL  service").count - 1 == 1 && judgement.contains("FAIL  service COTA R2: "), "\(judgement)")
         }
     }
 

@@ -158,6 +158,40 @@ public struct Table: Sendable, Equatable {
 
     public func column(_ name: String) -> Column? { names.firstIndex(of: name).map { columns[$0] } }
 
+    /// A column's cells as text (integers written out), whatever it was read as; nil cells for a missing column.
+    public func texts(_ name: String) -> [String?] {
+        switch column(name) {
+        case .text(let v)?: Array(v)
+        case .integer(let v)?: v.map { $0.map(String.init) }
+        default: Array(repeating: nil, count: rowCount)
+        }
+    }
+
+    /// A column's cells as integers (a double column's whole values too).
+    public func integers(_ name: String) -> [Int64?] {
+        switch column(name) {
+        case .integer(let v)?: Array(v)
+        case .double(let v)?: v.map { $0.flatMap { $0 == $0.rounded() ? Int64(exactly: $0) : nil } }
+        default: Array(repeating: nil, count: rowCount)
+        }
+    }
+
+    /// A column's cells as numbers (integers, doubles, or text that reads as one).
+    public func numbers(_ name: String) -> [Double?] {
+        switch column(name) {
+        case .integer(let v)?: v.map { $0.map(Double.init) }
+        case .double(let v)?: Array(v)
+        case .text(let v)?: v.map { $0.flatMap(Double.init) }
+        default: Array(repeating: nil, count: rowCount)
+        }
+    }
+
+    /// A timestamp column's cells, milliseconds since 1970.
+    public func timestamps(_ name: String) -> [Int64?] {
+        if case .timestamp(let v)? = column(name) { return Array(v) }
+        return Array(repeating: nil, count: rowCount)
+    }
+
     /// Only these columns, in this order (unknown names are left out).
     public func projected(_ wanted: [String]) -> Table {
         let indices = wanted.compactMap { names.firstIndex(of: $0) }
