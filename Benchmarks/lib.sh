@@ -47,3 +47,19 @@ build_release() {
     bin=$(swift build -c release --show-bin-path)
     s3bench=$(swift build -c release --package-path Benchmarks --show-bin-path)/s3bench
 }
+
+# make_csv FILE MB: real-shaped telemetry (the 12 parameters of the real files, 20 cars, laps 1-30).
+make_csv() { python3 - "$1" "$2" <<'PY'
+import random, sys
+path, mb = sys.argv[1], int(sys.argv[2])
+random.seed(1)
+names = ["speed","gear","nmot","aps","pbrake_f","pbrake_r","accx_can","accy_can","Steering_Angle","VBOX_Long_Minutes","VBOX_Lat_Min","Laptrigger_lapdist_dls"]
+with open(path, "w") as f:
+    f.write("expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number\n")
+    size, n = 0, 0
+    while size < mb * 1_000_000:
+        v = n % 20
+        line = f",{(n // 5000) % 30 + 1},I_R06_2025-09-07,R1,kafka:gr-raw,2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},1,{names[n % 12]},{random.random() * 200:.3f},2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},{v}\n"
+        f.write(line); size += len(line); n += 1
+PY
+}

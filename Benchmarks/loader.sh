@@ -13,20 +13,6 @@ work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 build_release s3bench mock-s3 racedata
-make_csv() { python3 - "$1" "$2" <<'PY'
-import random, sys
-path, mb = sys.argv[1], int(sys.argv[2])
-random.seed(1)
-names = ["speed","gear","nmot","aps","pbrake_f","pbrake_r","accx_can","accy_can","Steering_Angle","VBOX_Long_Minutes","VBOX_Lat_Min","Laptrigger_lapdist_dls"]
-with open(path, "w") as f:
-    f.write("expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number\n")
-    size, n = 0, 0
-    while size < mb * 1_000_000:
-        v = n % 20
-        line = f",{(n // 5000) % 30 + 1},I_R06_2025-09-07,R1,kafka:gr-raw,2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},1,{names[n % 12]},{random.random() * 200:.3f},2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},{v}\n"
-        f.write(line); size += len(line); n += 1
-PY
-}
 mkdir -p "$work/data/COTA"
 file="$work/data/COTA/R1_cota_telemetry_data.csv"
 make_csv "$file" "$mb"
