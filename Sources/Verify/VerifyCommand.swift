@@ -13,11 +13,9 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Checks the S3 data layer: on the bundled sample through an in-process mock S3, or on a deployment.",
         discussion: """
-            Without --bucket: the sample (Sample/data) is uploaded to an in-process mock S3 with the real uploader,
-            then properties 1–8 run on it and over --cases generated cases each.
-            With --bucket: read-only checks of the deployed bucket (and with --api, of the service over it), and
-            properties 2–7 on the data there; --allow-writes runs properties 1–8 over generated cases under a
-            scratch prefix, removed afterwards. Exit codes: 0 all passed, 1 a check failed, 2 bad usage.
+            Without --bucket: the sample (Sample/data) is uploaded to an in-process mock S3 with the real uploader, then properties 1–8 run on it and over --cases generated cases each.
+
+            With --bucket: read-only checks of the deployed bucket (and with --api, of the service over it), and properties 2–7 on the data there; --allow-writes runs properties 1–8 over generated cases under a scratch prefix, removed afterwards. Exit codes: 0 all passed, 1 a check failed, 2 bad usage. 
             """,
         version: ProjectVersion.current)
 
@@ -25,7 +23,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The run's seed: the same seed generates the same cases.") var seed: UInt64 = 2025
     @Option(help: "Run only this property (1–8).") var property: Int?
     @Option(help: "Run one case of --property: the case seed a failure printed.") var replay: UInt64?
-    @Flag(help: "The checks as JSON.") var json = false
+    @Flag(help: "The report as one JSON document on standard output, and nothing else there.") var json = false
+    @Option(help: "Also write the report as JUnit XML to this file.") var junit: String?
 
     @Option(help: "A deployed bucket to check (read-only unless --allow-writes).") var bucket: String?
     @Option(help: "Its S3 endpoint (default: AWS_ENDPOINT_URL_S3, else AWS).") var endpoint: String?
@@ -59,8 +58,6 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
     }
-
-    @Option(help: "Also write the report as JUnit XML to this file.") var junit: String?
 
     /// The command that runs a case again in the mode that ran it: against a deployment the same
     /// bucket, endpoint, region, prefix, API and write permission (a replay in sample mode would

@@ -9,8 +9,7 @@ struct MockS3Command: AsyncParsableCommand {
         commandName: "mock-s3",
         abstract: "An S3-compatible server for tests: the AWS CLI, boto3 or another service's test suite.",
         discussion: """
-            Prints the endpoint and the environment to export, then serves until interrupted. On SIGUSR1 it
-            prints how many requests of each operation it has answered (one line, to standard error).
+            Prints the endpoint and the environment to export, then serves until interrupted. On SIGUSR1 it prints how many requests of each operation it has answered (one line, to standard error). 
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"

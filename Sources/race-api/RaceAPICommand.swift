@@ -12,9 +12,7 @@ struct RaceAPICommand: AsyncParsableCommand {
         commandName: "race-api",
         abstract: "The analytics service: the app's data endpoints, served from the loader.",
         discussion: """
-            Where the data is comes from the environment: USE_S3_DATA, S3_BUCKET_NAME, S3_PREFIX, DATA_DIR and
-            the AWS settings (see the README). CORS_ALLOW_ORIGINS lists the browser origins allowed (comma-separated;
-            default *). LOG_LEVEL sets the log level (default info).
+            Where the data is comes from the environment: USE_S3_DATA, S3_BUCKET_NAME, S3_PREFIX, DATA_DIR and the AWS settings (see the README). CORS_ALLOW_ORIGINS lists the browser origins allowed (comma-separated; default *). LOG_LEVEL sets the log level (default info). 
             """)
 
     @Option(help: "The address to listen on (default: HOST, else 0.0.0.0, every interface, as a container needs).")
