@@ -48,7 +48,7 @@ build_release() {
     s3bench=$(swift build -c release --package-path Benchmarks --show-bin-path)/s3bench
 }
 
-# make_csv FILE MB: real-shaped telemetry (the 12 parameters of the real files, 20 cars, laps 1-30).
+# make_csv FILE MB: real-shaped telemetry (the 12 parameters of the real files for each of 20 cars, laps 1-30).
 make_csv() { python3 - "$1" "$2" <<'PY'
 import random, sys
 path, mb = sys.argv[1], int(sys.argv[2])
@@ -59,7 +59,7 @@ with open(path, "w") as f:
     size, n = 0, 0
     while size < mb * 1_000_000:
         v = n % 20
-        line = f",{(n // 5000) % 30 + 1},I_R06_2025-09-07,R1,kafka:gr-raw,2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},1,{names[n % 12]},{random.random() * 200:.3f},2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},{v}\n"
+        line = f",{(n // 5000) % 30 + 1},I_R06_2025-09-07,R1,kafka:gr-raw,2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},1,{names[(n // 20) % 12]},{random.random() * 200:.3f},2025-09-07T14:03:21.{n % 1000:03d}Z,GR86-004-{v},{v}\n"
         f.write(line); size += len(line); n += 1
 PY
 }

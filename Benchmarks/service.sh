@@ -52,23 +52,28 @@ big=/api/telemetry/track/BIG/session/R1/driver/GR86-004-3
 echo
 echo "telemetry routes on a $mb MB telemetry file (driver GR86-004-3 of 20), $rounds rounds: median [min-max] seconds"
 printf '  %-6s %-18s %22s %22s %12s\n' source route cold warm "peak RSS"
-time_get() { curl -s -o /dev/null -w '%{time_total}' "$1"; }
+time_get() { # seconds for a 200; anything else stops the benchmark
+    local out; out=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$1")
+    [ "${out%% *}" = 200 ] || { echo "GET $1 answered ${out%% *}" >&2; exit 1; }
+    echo "${out#* }"
+}
 for source in local s3; do
     for route in lap/5 speed-analysis braking-analysis; do
         colds=(); warms=(); rss=0
         for _ in $(seq "$rounds"); do
             port=$(free_port)
             if [ $source = local ]; then
-                USE_S3_DATA=false DATA_DIR="$work/big" HOST=127.0.0.1 PORT=$port LOG_LEVEL=error /usr/bin/time -f '%M' -o "$work/rss" "$bin/race-api" & api=$!
+                USE_S3_DATA=false DATA_DIR="$work/big" HOST=127.0.0.1 PORT=$port LOG_LEVEL=error "$bin/race-api" & api=$!
             else
                 USE_S3_DATA=true S3_BUCKET_NAME=big AWS_ENDPOINT_URL_S3="http://127.0.0.1:$mock" HOST=127.0.0.1 PORT=$port LOG_LEVEL=error \
-                    /usr/bin/time -f '%M' -o "$work/rss" "$bin/race-api" & api=$!
+                    "$bin/race-api" & api=$!
             fi
             for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
             colds+=("$(time_get "http://127.0.0.1:$port$big/$route")")
             warms+=("$(time_get "http://127.0.0.1:$port$big/$route")")
+            peak=$(awk '/VmHWM/ {print $2}' "/proc/$api/status")
+            rss=$(( peak > rss ? peak : rss ))
             kill -INT "$api"; wait "$api" 2>/dev/null || true
-            rss=$(( $(cat "$work/rss") > rss ? $(cat "$work/rss") : rss ))
         done
         spread() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.3f [%.3f-%.3f]", a[int((NR+1)/2)], a[1], a[NR]}'; }
         printf '  %-6s %-18s %22s %22s %9s MiB\n' "$source" "$route" "$(spread "${colds[@]}")" "$(spread "${warms[@]}")" "$((rss / 1024))"

@@ -45,6 +45,11 @@ struct RaceDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "racedata",
         abstract: "Moves race telemetry between a local data folder and S3, and reads it back.",
+        discussion: """
+            Exit codes: 0 done; 1 failed (the message says why; for upload, any file not uploaded); 2 bad usage or \
+            configuration; 3 done, but some folders were skipped or tables failed to load (tracks, inventory: each one \
+            reported on standard error, and in inventory's JSON).
+            """,
         subcommands: [Upload.self, Tracks.self, Sessions.self, Load.self, Inventory.self])
 
     static func main() async {
@@ -178,7 +183,10 @@ struct Tracks: AsyncParsableCommand {
     @OptionGroup var options: SourceOptions
 
     func run() async throws {
-        for track in try await options.dataSource().tracks() { print(track) }
+        let listing = try await options.dataSource().trackListing()
+        for track in listing.tracks { print(track) }
+        for entry in listing.skipped { FileHandle.standardError.write(Data("racedata: skipped \(entry.name.debugDescription): \(entry.reason)\n".utf8)) }
+        if !listing.skipped.isEmpty { throw ExitCode(3) }
     }
 }
 
@@ -218,8 +226,10 @@ struct Load: AsyncParsableCommand {
         }
         let filter = TelemetryFilter(vehicles: vehicles.isEmpty ? nil : Set(vehicles), laps: range,
                                      parameters: parameters.isEmpty ? nil : Set(parameters), dropGlitchLaps: dropGlitchLaps)
-        guard let loaded = try await options.dataSource().load(track: track, session: session, kind: tableKind, filter: filter) else {
-            throw CommandFailure("No \(kind) table for \(track) \(session.token).", exitCode: 1)
+        let source = try options.dataSource()
+        guard let loaded = try await source.load(track: track, session: session, kind: tableKind, filter: filter) else {
+            let why = await source.whyMissing(track: track, session: session, kind: tableKind).map { ": \($0)" } ?? "."
+            throw CommandFailure("No \(kind) table for \(track) \(session.token)\(why)", exitCode: 1)
         }
         if summary {
             print("\(loaded.location): \(loaded.table.rowCount) rows")
@@ -235,21 +245,37 @@ struct Inventory: AsyncParsableCommand {
     @Flag(help: "JSON (the only format).") var json = false
     @OptionGroup var options: SourceOptions
 
+    /// One bad folder or table never sinks the rest: it is reported under `skipped` (folders whose
+    /// names are refused) or `errors` (what failed to load, and why), and the exit code says so.
     func run() async throws {
         let source = try options.dataSource()
         var sessions: [String: [String]] = [:]
         var loads: [String: Any] = [:]
-        let tracks = try await source.tracks()
-        for track in tracks {
-            let found = try await source.sessions(track: track) ?? []
+        var errors: [[String: String]] = []
+        let listing = try await source.trackListing()
+        for track in listing.tracks {
+            let found: [Session]
+            do { found = try await source.sessions(track: track) ?? [] } catch {
+                errors.append(["track": track, "error": "\(error)"])
+                continue
+            }
             sessions[track] = found.map(\.token)
             for session in found {
                 for kind in [TableKind.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry] {
-                    guard let loaded = try await source.load(track: track, session: session, kind: kind, filter: .all) else { continue }
-                    loads["\(track)/\(session.token)/\(kind)"] = ["key": loaded.location, "columns": loaded.table.names, "rows": loaded.table.rowCount] as [String: Any]
+                    do {
+                        guard let loaded = try await source.load(track: track, session: session, kind: kind, filter: .all) else { continue }
+                        loads["\(track)/\(session.token)/\(kind)"] = ["key": loaded.location, "columns": loaded.table.names, "rows": loaded.table.rowCount] as [String: Any]
+                    } catch {
+                        errors.append(["track": track, "session": session.token, "kind": "\(kind)", "error": "\(error)"])
+                    }
                 }
             }
         }
-        print(jsonString(["tracks": tracks, "sessions": sessions, "loads": loads] as [String: Any]))
+        let skipped = listing.skipped.map { ["name": $0.name, "reason": $0.reason] }
+        print(jsonString(["tracks": listing.tracks, "sessions": sessions, "loads": loads, "skipped": skipped, "errors": errors] as [String: Any]))
+        if !skipped.isEmpty || !errors.isEmpty {
+            FileHandle.standardError.write(Data("racedata: \(skipped.count) folder\(skipped.count == 1 ? "" : "s") skipped, \(errors.count) error\(errors.count == 1 ? "" : "s") (listed in the JSON)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }

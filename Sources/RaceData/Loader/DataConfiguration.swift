@@ -13,6 +13,7 @@ public struct DataConfiguration: Sendable {
     public var choice: Choice
     /// Set when the choice is S3.
     public var s3: S3Configuration?
+    public var limits = LoadLimits.standard
 
     public static let trueWords: Set<String> = ["true", "1", "yes", "on"]
     public static let falseWords: Set<String> = ["false", "0", "no", "off", ""]
@@ -36,8 +37,9 @@ public struct DataConfiguration: Sendable {
         case let other?: throw .configuration("--source \(other) is not a source: use local or s3.")
         }
         let value = environment.setting
+        let limits = try LoadLimits.fromEnvironment(environment)
         guard s3 else {
-            return DataConfiguration(choice: .local(root: value("DATA_DIR") ?? "./data"), s3: nil)
+            return DataConfiguration(choice: .local(root: value("DATA_DIR") ?? "./data"), s3: nil, limits: limits)
         }
         guard let bucket = value("S3_BUCKET_NAME") else {
             throw .configuration("USE_S3_DATA selects S3, but S3_BUCKET_NAME is not set. Set it to your bucket's name (there is no default: a default would send signed requests to someone else's bucket).")
@@ -51,13 +53,13 @@ public struct DataConfiguration: Sendable {
         do { configuration = try S3Configuration.fromEnvironment(environment, anonymous: anonymous) } catch {
             throw .storage(error)
         }
-        return DataConfiguration(choice: .s3(bucket: bucket, prefix: prefix), s3: configuration)
+        return DataConfiguration(choice: .s3(bucket: bucket, prefix: prefix), s3: configuration, limits: limits)
     }
 
     public func makeSource() -> any DataSource {
         switch choice {
-        case .local(let root): LocalDataSource(root: URL(fileURLWithPath: root))
-        case .s3(let bucket, let prefix): S3DataSource(client: S3Client(configuration: s3!), bucket: bucket, prefix: prefix)
+        case .local(let root): LocalDataSource(root: URL(fileURLWithPath: root), limits: limits)
+        case .s3(let bucket, let prefix): S3DataSource(client: S3Client(configuration: s3!), bucket: bucket, prefix: prefix, limits: limits)
         }
     }
 }

@@ -8,20 +8,24 @@ public struct LocalDataSource: DataSource {
     public var name: String { "local \(root.path)" }
     /// Files deeper than this under a track are not looked at (the real tree goes 3 deep).
     public var maxDepth = 6
+    public var limits: LoadLimits
 
-    public init(root: URL) { self.root = root.standardizedFileURL }
+    public init(root: URL, limits: LoadLimits = .standard) {
+        self.root = root.standardizedFileURL
+        self.limits = limits
+    }
 
-    public func tracks() async throws(DataError) -> [String] {
+    public func trackListing() async throws(DataError) -> TrackListing {
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
             throw .file(path: root.path, reason: "the data folder does not exist or cannot be listed")
         }
-        return entries.filter { name in
+        return TrackListing(names: entries.filter { name in
             var isDirectory: ObjCBool = false
             return !name.hasPrefix(".") && !FileNaming.isJunk(name + "/x")
                 && FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
-        }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        })
     }
 
     /// Every file under the track, as paths relative to it; nil if the track folder does not exist.
@@ -37,6 +41,21 @@ public struct LocalDataSource: DataSource {
             return entry.type == .typeDirectory
         }
         return result
+    }
+
+    /// Folders named like the table's file (`Race 1/R1_x_lap_start.csv/`), which are never read as tables.
+    public func whyMissing(track: String, session: Session, kind: TableKind) async -> String? {
+        guard (try? FileNaming.validateTrack(track)) != nil else { return nil }
+        var folders: [String] = []
+        FileTree.walk(root.appendingPathComponent(track, isDirectory: true), maxDepth: maxDepth) { entry in
+            guard entry.type == .typeDirectory else { return false }
+            if let found = FileNaming.classify(fileName: entry.url.lastPathComponent), found.session == session, found.kind == kind {
+                folders.append(entry.path)
+            }
+            return true
+        }
+        guard !folders.isEmpty else { return nil }
+        return folders.map { "\(track)/\($0) is a folder, not a CSV file" }.joined(separator: "; ")
     }
 
     public func sessions(track: String) async throws(DataError) -> [Session]? {
@@ -57,7 +76,7 @@ public struct LocalDataSource: DataSource {
         let path = root.appendingPathComponent(track).appendingPathComponent(relative).path
         var info = stat()
         let size = stat(path, &info) == 0 ? Int(info.st_size) : nil
-        let table = try await TableAssembler.assemble(source: path, kind: kind, filter: filter, expectedBytes: size) {
+        let table = try await TableAssembler.assemble(source: path, kind: kind, filter: filter, limits: limits, expectedBytes: size) {
             (assembler: inout TableAssembler) throws(DataError) in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }

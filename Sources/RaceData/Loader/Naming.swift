@@ -104,14 +104,15 @@ public enum FileNaming {
         return (starts.isEmpty ? times : starts).sorted()
     }
 
-    /// A track name is one folder name: not empty, not `.` or `..`, no slash, backslash, NUL or
-    /// encoded slash. Anything else is refused before it reaches a path or a key.
+    /// A track name is one folder name: not empty, not `.` or `..`, no slash, backslash, control
+    /// character (NUL, newline, tab, …) or encoded slash. Anything else is refused before it reaches
+    /// a path or a key.
     public static func validateTrack(_ track: String) throws(DataError) {
         let lower = track.lowercased()
         guard !track.isEmpty, track != ".", track != "..", !track.contains("/"), !track.contains("\\"),
-              !track.contains("\0"), !lower.contains("%2f"), !lower.contains("%5c"), !track.hasPrefix("~"),
-              track.utf8.count <= 255 else {
-            throw .invalidArgument("\"\(track)\" is not a track name: a track is one folder name under the data root.")
+              !track.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }), !lower.contains("%2f"), !lower.contains("%5c"),
+              !track.hasPrefix("~"), track.utf8.count <= 255 else {
+            throw .invalidArgument("\(track.debugDescription) is not a track name: a track is one folder name under the data root (no `..`, slash, backslash or control character).")
         }
     }
 

@@ -10,11 +10,13 @@ public struct S3DataSource: DataSource {
     public let bucket: String
     public let prefix: String
     private let cache: ListingCache
+    public var limits: LoadLimits
     public var name: String { "s3://\(bucket)/\(prefix)" }
 
     /// `ttl`: how long a track's listing is trusted before it is listed again.
-    public init(client: S3Client, bucket: String, prefix: String = "data/", ttl: TimeInterval = 300) {
+    public init(client: S3Client, bucket: String, prefix: String = "data/", ttl: TimeInterval = 300, limits: LoadLimits = .standard) {
         self.client = client
+        self.limits = limits
         self.bucket = bucket
         self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
         cache = ListingCache(ttl: ttl)
@@ -23,10 +25,10 @@ public struct S3DataSource: DataSource {
     /// Forgets cached listings (after an upload, say).
     public func invalidate() async { await cache.clear() }
 
-    public func tracks() async throws(DataError) -> [String] {
+    public func trackListing() async throws(DataError) -> TrackListing {
         do {
             let listing = try await client.listAll(bucket: bucket, prefix: prefix, delimiter: "/")
-            return listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter { !$0.isEmpty }
+            return TrackListing(names: listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter { !$0.isEmpty })
         } catch {
             loaderLog.debug("listing tracks in \(name) failed: \(error)")
             throw .storage(error)
@@ -34,13 +36,13 @@ public struct S3DataSource: DataSource {
     }
 
     /// A track's keys relative to it, or the refusal to list them.
-    private enum TrackListing {
+    private enum TrackKeys {
         case keys([String])
         case denied(S3Error)
     }
 
     /// From the cache or one listing; a denied LIST is an answer, not an error, for loads.
-    private func files(track: String) async throws(DataError) -> TrackListing {
+    private func files(track: String) async throws(DataError) -> TrackKeys {
         try FileNaming.validateTrack(track)
         if let cached = await cache.get(track) { return .keys(cached) }
         let base = "\(prefix)\(track)/"
@@ -110,7 +112,7 @@ public struct S3DataSource: DataSource {
             }
             guard let first = object else { continue }
             var reads = 0
-            let table = try await TableAssembler.assemble(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter,
+            let table = try await TableAssembler.assemble(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter, limits: limits,
                                                           expectedBytes: Int(exactly: first.head.size)) {
                 (assembler: inout TableAssembler) throws(DataError) in
                 reads += 1

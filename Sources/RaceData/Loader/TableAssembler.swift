@@ -44,6 +44,9 @@ struct TableAssembler {
     /// The input's size when known (a file's, an object's Content-Length): the columns are sized
     /// from it once the first blocks show how many rows a byte makes, so they do not grow by copying.
     var expectedBytes: Int?
+    var limits = LoadLimits.standard
+    /// Bytes fed so far (against `limits.maxBytes`).
+    private var fed: Int64 = 0
     private var failure: CSVError?
     private var retype = Set<Int>()
 
@@ -65,6 +68,7 @@ struct TableAssembler {
     mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
         if let failure { throw .csv(failure) }
         guard retype.isEmpty, !bytes.isEmpty else { return }
+        try count(bytes.count)
         pending.append(bytes)
         try received()
     }
@@ -75,9 +79,18 @@ struct TableAssembler {
         guard retype.isEmpty else { return false }   // this read is going to be repeated anyway
         let n = try read(pending.freeSpace(atLeast: Self.readSize))
         guard n > 0 else { return false }
+        try count(n)
         pending.count += n
         try received()
         return true
+    }
+
+    private mutating func count(_ n: Int) throws(DataError) {
+        fed += Int64(n)
+        guard fed > limits.maxBytes else { return }
+        failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
+                           reason: "more than \(limits.maxBytes) bytes, the most a load reads (MAX_TABLE_BYTES)")
+        throw .csv(failure!)
     }
 
     private mutating func received() throws(DataError) {
@@ -139,6 +152,10 @@ struct TableAssembler {
         guard BlockParser.isUTF8(UnsafeBufferPointer(rebasing: held[start..<end!])) else {
             throw .csv(CSVError(source: source, line: blankLines + 1, column: 1, reason: "bytes that are not UTF-8"))
         }
+        guard scanner.spans.count <= limits.maxColumns else {
+            throw .csv(CSVError(source: source, line: blankLines + 1, column: limits.maxColumns + 1,
+                                reason: "a header of \(scanner.spans.count) columns, over the \(limits.maxColumns) a table may have (MAX_TABLE_COLUMNS)"))
+        }
         let line = scanner.strings(record)
         header = line
         headerLines = blankLines + scanner.lines
@@ -193,6 +210,11 @@ struct TableAssembler {
                 for k in merged.indices where !merged[k].append(contentsOf: result.columns[k]) { retype.insert(k) }
                 linesMerged += result.lines
                 rowsMerged += result.rows
+                if rowsMerged > limits.maxRows {
+                    failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
+                                       reason: "more than \(limits.maxRows) rows, the most a loaded table keeps (MAX_TABLE_ROWS); load it filtered")
+                    continue
+                }
                 bytesMerged += result.bytes
                 if !reserved, let expectedBytes, bytesMerged >= 2 * Self.blockSize, expectedBytes > bytesMerged {
                     reserved = true
@@ -224,11 +246,12 @@ struct TableAssembler {
 
     /// Feeds everything `read` supplies until the columns' types are settled: a column that held
     /// numbers and then text makes one more read with that column as text (rare; a second GET on S3).
-    static func assemble(source: String, kind: TableKind, filter: TelemetryFilter, expectedBytes: Int? = nil,
+    static func assemble(source: String, kind: TableKind, filter: TelemetryFilter, limits: LoadLimits = .standard, expectedBytes: Int? = nil,
                          read: (inout TableAssembler) async throws(DataError) -> Void) async throws(DataError) -> Table {
         var textColumns = Set<Int>()
         while true {
             var assembler = TableAssembler(source: source, kind: kind, filter: filter, textColumns: textColumns)
+            assembler.limits = limits
             assembler.expectedBytes = expectedBytes
             try await read(&assembler)
             switch try assembler.finish() {

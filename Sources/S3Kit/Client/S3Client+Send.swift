@@ -71,7 +71,8 @@ extension S3Client {
                     failure = serviceError(operation, bucket: bucket, key: key, response: response, attempts: attempt)
                 }
                 guard attempt < policy.maxAttempts, Self.isRetryable(failure) else { throw failure }
-            case .failure(let error):
+            case .failure(var error):
+                error.detail += " on \(Self.resource(bucket: bucket, key: key))"
                 failure = .transport(error, operation: operation, attempts: attempt)
                 guard attempt < policy.maxAttempts, error.retryable, operation.idempotent else { throw failure }
             }
@@ -81,6 +82,11 @@ extension S3Client {
                 throw failure
             }
         }
+    }
+
+    /// `s3://bucket/key`, for messages.
+    static func resource(bucket: String?, key: String?) -> String {
+        "s3://" + [bucket, key].compactMap { $0 }.joined(separator: "/")
     }
 
     static func isRetryable(_ error: S3Error) -> Bool {
@@ -211,6 +217,8 @@ public struct ObjectBody: AsyncSequence, Sendable {
                 } catch let error as TransportError where error.retryable {
                     let policy = body.client.configuration.retry
                     guard resumes + 1 < policy.maxAttempts else {
+                        var error = error
+                        error.detail += " on \(S3Client.resource(bucket: body.bucket, key: body.key))"
                         throw S3Error.transport(error, operation: .getObject, attempts: resumes + 1)
                     }
                     resumes += 1

@@ -86,12 +86,23 @@ public struct S3Client: Sendable {
     public func listAll(bucket: String, prefix: String? = nil, delimiter: String? = nil) async throws(S3Error) -> Listing {
         var listing = Listing()
         var token: String?
+        var seen: Set<String> = []
+        let place = "s3://\(bucket)/\(prefix ?? "")"
         repeat {
             let page = try await listObjectsV2(bucket: bucket, prefix: prefix, delimiter: delimiter, continuationToken: token)
             listing.objects += page.objects
             listing.commonPrefixes += page.commonPrefixes
             listing.pages += 1
             token = page.isTruncated ? page.nextContinuationToken : nil
+            if page.isTruncated && (token ?? "").isEmpty {
+                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place): page \(listing.pages) says there is more but gives no continuation token")
+            }
+            if let token, !seen.insert(token).inserted {
+                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place): the same continuation token came twice (after \(listing.pages) pages), so the listing would never end")
+            }
+            if token != nil && listing.pages >= configuration.maxListPages {
+                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place) goes past \(configuration.maxListPages) pages (S3_MAX_LIST_PAGES); raise it if the bucket really holds that many keys")
+            }
         } while token != nil
         return listing
     }

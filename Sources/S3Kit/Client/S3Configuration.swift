@@ -62,6 +62,9 @@ public struct S3Configuration: Sendable {
     public var retry: RetryPolicy
     public var payloadSigning: PayloadSigning
     public var transport: TransportOptions
+    /// A listing that needs more pages than this is refused (`S3_MAX_LIST_PAGES`): 100,000 pages is
+    /// 100 million keys, and a server that never stops paging is not S3.
+    public var maxListPages = 100_000
 
     public init(region: String = "us-east-1", endpoint: S3Endpoint? = nil, credentials: Credentials?,
                 retry: RetryPolicy = RetryPolicy(), payloadSigning: PayloadSigning = .signed,
@@ -84,7 +87,23 @@ public struct S3Configuration: Sendable {
             try S3Endpoint.custom(url)
         }
         let credentials = anonymous ? nil : try CredentialChain(environment: environment).resolve()
-        return S3Configuration(region: region, endpoint: endpoint, credentials: credentials)
+        var transport = TransportOptions()
+        for (name, set) in [("S3_LOW_SPEED_LIMIT", { (v: Double) in transport.lowSpeedLimit = Int(v) }),
+                            ("S3_LOW_SPEED_TIME", { (v: Double) in transport.lowSpeedTime = v })] {
+            guard let text = environment.setting(name) else { continue }
+            guard let value = Double(text), value >= 0, value.isFinite else {
+                throw .invalidArgument("\(name)=\"\(text)\" is not a number of bytes a second or seconds (0 or more).")
+            }
+            set(value)
+        }
+        var maxPages: Int?
+        if let text = environment.setting("S3_MAX_LIST_PAGES") {
+            guard let value = Int(text), value > 0 else { throw .invalidArgument("S3_MAX_LIST_PAGES=\"\(text)\" is not a count of pages (1 or more).") }
+            maxPages = value
+        }
+        var configuration = S3Configuration(region: region, endpoint: endpoint, credentials: credentials, transport: transport)
+        if let maxPages { configuration.maxListPages = maxPages }
+        return configuration
     }
 }
 

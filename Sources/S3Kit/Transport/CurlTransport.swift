@@ -34,6 +34,11 @@ public struct TransportOptions: Sendable {
     public var connectTimeout: TimeInterval = 10
     /// A transfer that moves no byte for this long is abandoned (time spent waiting on a slow consumer excluded).
     public var idleTimeout: TimeInterval = 30
+    /// A transfer that moves fewer than `lowSpeedLimit` bytes a second for `lowSpeedTime` seconds is
+    /// abandoned as timed out (and retried like a dropped connection): a server that trickles a byte
+    /// every few seconds never trips `idleTimeout`. `S3_LOW_SPEED_LIMIT` and `S3_LOW_SPEED_TIME` set them.
+    public var lowSpeedLimit = 1024
+    public var lowSpeedTime: TimeInterval = 30
     /// How long to wait for `100 Continue` before sending a body anyway.
     public var expectContinueTimeout: TimeInterval = 1
     /// Bodies from this size up are sent after `Expect: 100-continue`; smaller ones at once.
@@ -186,6 +191,12 @@ final class Transfer: @unchecked Sendable {
     private var bodyReader: BodyReader?
     private var lastProgressBytes: Int64 = -1
     private var lastProgressTime = Date()
+    /// The low-speed window: when it started and the bytes moved by then.
+    private var windowStart = Date()
+    private var windowBytes: Int64 = 0
+    /// Body bytes streamed so far, and what the answer's Content-Length announced.
+    private var streamedBytes: UInt64 = 0
+    private var announcedLength: UInt64?
 
     init(request: HTTPRequest, streamBody: Bool, options: TransportOptions) {
         self.request = request; self.streamBody = streamBody; self.options = options
@@ -305,6 +316,7 @@ final class Transfer: @unchecked Sendable {
         }
 
         lastProgressTime = Date()
+        windowStart = lastProgressTime
         let code = curl_easy_perform(handle)
         finish(code: code)
     }
@@ -368,10 +380,23 @@ final class Transfer: @unchecked Sendable {
     fileprivate func onBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         if streamBody && (200..<300).contains(status) {
             if !headDelivered {
+                // S3 announces every object body's length; without it an answer could go on for ever.
+                guard let length = headers["Content-Length"].flatMap({ UInt64($0) }) else {
+                    localFailure = TransportError(.invalidResponse, endpoint: endpoint,
+                        detail: "a \(status) answer to \(request.method.rawValue) with no Content-Length, which S3 always sends")
+                    return false
+                }
+                announcedLength = length
                 headDelivered = true
                 let stream = ResponseBodyStream(capacity: options.streamBufferBytes)
                 self.stream = stream
                 resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)))
+            }
+            streamedBytes += UInt64(bytes.count)
+            if let announced = announcedLength, streamedBytes > announced {
+                localFailure = TransportError(.invalidResponse, endpoint: endpoint,
+                    detail: "the body ran past the \(announced) bytes its Content-Length announced")
+                return false
             }
             // Coalesce curl's small writes so the consumer sees fewer, larger chunks.
             pending.append(contentsOf: bytes)
@@ -380,7 +405,10 @@ final class Transfer: @unchecked Sendable {
                 pending = []
                 pending.reserveCapacity(options.streamChunkBytes + 512 * 1024)
                 let ok = stream!.push(chunk)
+                // Time spent waiting for the consumer is not the server's slowness.
                 lastProgressTime = Date()
+                windowStart = lastProgressTime
+                windowBytes = max(lastProgressBytes, 0)
                 return ok
             }
             return true
@@ -443,6 +471,17 @@ final class Transfer: @unchecked Sendable {
             localFailure = TransportError(.timeout, endpoint: endpoint,
                 detail: "no data moved for \(Int(options.idleTimeout)) s")
             return false
+        }
+        if options.lowSpeedLimit > 0, now.timeIntervalSince(windowStart) >= options.lowSpeedTime {
+            let rate = Double(moved - windowBytes) / now.timeIntervalSince(windowStart)
+            if rate < Double(options.lowSpeedLimit) {
+                localFailure = TransportError(.timeout, endpoint: endpoint,
+                    detail: String(format: "%.0f bytes a second for %.0f s, under the %d B/s floor (S3_LOW_SPEED_LIMIT, S3_LOW_SPEED_TIME)",
+                                   rate, now.timeIntervalSince(windowStart), options.lowSpeedLimit))
+                return false
+            }
+            windowStart = now
+            windowBytes = moved
         }
         return true
     }

@@ -9,6 +9,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case connectionDropped = "connection dropped"
         case bodyUnreadable = "request body could not be read"
         case responseTooLarge = "response too large"
+        case invalidResponse = "invalid response"
         case cancelled = "cancelled"
         case other = "transport failure"
     }
@@ -25,7 +26,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var retryable: Bool {
         switch kind {
         case .connectionDropped, .timeout, .connectionRefused: true
-        case .dns, .tls, .bodyUnreadable, .responseTooLarge, .cancelled, .other: false
+        case .dns, .tls, .bodyUnreadable, .responseTooLarge, .invalidResponse, .cancelled, .other: false
         }
     }
 
@@ -38,6 +39,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case .connectionDropped: "The server closed the connection mid-request; it was retried where safe."
         case .bodyUnreadable: "Check that the local file still exists and is readable."
         case .responseTooLarge: "The server sent more than a response of this kind may hold."
+        case .invalidResponse: "The server does not answer as S3 does; check the endpoint (AWS_ENDPOINT_URL_S3)."
         case .cancelled: "The operation was cancelled."
         case .other: "See the detail above."
         }
