@@ -6,15 +6,15 @@ import Glibc
 
 /// A tiny HTTP/1.1 server on a loopback port whose every answer a test scripts: S3 errors, 503s,
 /// connections dropped before or in the middle of a body, silence. It records each request.
-final class ScriptedServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var target: String
-        var headers: [String: String]
-        var body: [UInt8]
+public final class ScriptedServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
+        public var headers: [String: String]
+        public var body: [UInt8]
     }
 
-    enum Reply: Sendable {
+    public enum Reply: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: [UInt8] = [])
         /// Sends the head (with the full Content-Length) and only `partial` of the body, then closes.
         case dropMidBody(status: Int, headers: [String: String], contentLength: Int, partial: [UInt8])
@@ -22,19 +22,25 @@ final class ScriptedServer: @unchecked Sendable {
         case close
         /// Says nothing for this long, then closes.
         case stall(TimeInterval)
+        /// The head (with the full Content-Length), then the body a byte every `interval` seconds.
+        case trickle(status: Int, headers: [String: String], body: [UInt8], interval: TimeInterval)
+        /// A chunked body that never ends (until the client goes away, or `limit` bytes).
+        case endlessChunked(status: Int, headers: [String: String], limit: Int)
+        /// These bytes as they are (a wrong Content-Length, a broken head), then the connection closes.
+        case raw([UInt8])
     }
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let lock = NSLock()
     private var recorded: [Request] = []
     private let handler: @Sendable (Request, Int) -> Reply
 
-    var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// `handler` gets each request and its index (0 for the first).
-    init(_ handler: @escaping @Sendable (Request, Int) -> Reply) throws {
+    public init(_ handler: @escaping @Sendable (Request, Int) -> Reply) throws {
         self.handler = handler
         (listener, port) = try LoopbackSocket.listen()
         let thread = Thread { [self] in acceptLoop() }
@@ -43,7 +49,7 @@ final class ScriptedServer: @unchecked Sendable {
 
     /// Wakes the accept loop, which closes the listener itself: closing it here could let another
     /// server's new socket get the same descriptor before the loop's next accept, and be served by it.
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
 
     private func acceptLoop() {
         defer { close(listener) }
@@ -77,6 +83,28 @@ final class ScriptedServer: @unchecked Sendable {
                 return
             case .stall(let seconds):
                 Thread.sleep(forTimeInterval: seconds)
+                return
+            case .trickle(let status, let headers, let body, let interval):
+                var head = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(body.count)\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                guard LoopbackSocket.sendAll(fd, Array((head + "\r\n").utf8)) else { return }
+                for byte in body {
+                    Thread.sleep(forTimeInterval: interval)
+                    guard LoopbackSocket.sendAll(fd, [byte]) else { return }
+                }
+            case .endlessChunked(let status, let headers, let limit):
+                var head = "HTTP/1.1 \(status) Scripted\r\nTransfer-Encoding: chunked\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                guard LoopbackSocket.sendAll(fd, Array((head + "\r\n").utf8)) else { return }
+                let line = Array(",1,I_R01,R1,kafka:gr-raw,2025-09-07T14:03:21.000Z,GR86-004-3,1,speed,120.5,2025-09-07T14:03:21.000Z,GR86-004-3,3\n".utf8)
+                var chunk: [UInt8] = []
+                while chunk.count < 60_000 { chunk += line }
+                let framed = Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + [13, 10]
+                var sent = 0
+                while sent < limit, LoopbackSocket.sendAll(fd, framed) { sent += chunk.count }
+                return
+            case .raw(let bytes):
+                write(fd, bytes)
                 return
             }
         }
@@ -122,6 +150,6 @@ final class ScriptedServer: @unchecked Sendable {
 }
 
 /// S3's error document.
-func s3ErrorXML(_ code: String, _ message: String = "", extra: String = "") -> [UInt8] {
+public func s3ErrorXML(_ code: String, _ message: String = "", extra: String = "") -> [UInt8] {
     Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>\(extra)<RequestId>REQ123</RequestId></Error>".utf8)
 }
