@@ -120,6 +120,8 @@ struct HostileInputTests {
         mkfifo(track.appendingPathComponent("R1_t_lap_end.csv").path, 0o600)
         try FileManager.default.createSymbolicLink(atPath: track.appendingPathComponent("R2_t_lap_time.csv").path, withDestinationPath: "/etc/passwd")
         try FileManager.default.createSymbolicLink(atPath: track.appendingPathComponent("loop").path, withDestinationPath: track.path)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("new\nline"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tab\tbed"), withIntermediateDirectories: true)
         var deep = track
         for i in 0..<60 { deep = deep.appendingPathComponent("d\(i)") }
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
@@ -131,6 +133,7 @@ struct HostileInputTests {
             (["load", "T", "R1", "lap_end", "--summary"], "No lap_end table", 1),
             (["load", "T", "R2", "lap_time", "--summary"], "No lap_time table", 1),
             (["inventory", "--json"], "\"errors\"", 3),
+            (["tracks"], "skipped \"new\\nline\"", 3),
         ] {
             let run = try MeasuredRun.run(Self.binary, arguments, environment: environment, timeout: 60)
             let said = run.stdout + run.stderr
