@@ -34,6 +34,12 @@ struct MockS3Command: AsyncParsableCommand {
     @Option(name: .customLong("drop-rate"), help: "The share of requests whose connection is cut halfway through the body, from 0 to 1.")
     var dropRate = 0.0
     @Flag(name: .customLong("list-denied"), help: "Refuse listings and HeadBucket (a GET-only policy).") var listDenied = false
+    @Flag(name: .customLong("accept-any-credentials"),
+          help: "Accept any access key id, with the key id itself as its secret (testing/testing works); signatures are still verified.")
+    var acceptAnyCredentials = false
+    @Flag(help: "Serve the control API at /_mock/ (reset, journal, faults, counters) to anyone who can reach the port.") var admin = false
+    @Option(name: .customLong("admin-token"), help: "Serve the control API only to requests carrying this token (Authorization: Bearer TOKEN).")
+    var adminToken: String?
 
     static func main() async { await parseAndRun() }
 
@@ -42,6 +48,7 @@ struct MockS3Command: AsyncParsableCommand {
         guard accessKeys.count == secretKeys.count else {
             throw ValidationError("give --access-key and --secret-key in pairs (\(accessKeys.count) keys, \(secretKeys.count) secrets)")
         }
+        if adminToken?.isEmpty == true { throw ValidationError("--admin-token needs a token that is not empty") }
         for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate) {
             throw ValidationError("\(flag) \(rate) is not a share between 0 and 1")
         }
@@ -59,6 +66,8 @@ struct MockS3Command: AsyncParsableCommand {
         if slowDownRate > 0 { configuration.faults.slowDownRate["*"] = slowDownRate }
         if dropRate > 0 { configuration.faults.dropMidBodyRate["*"] = dropRate }
         configuration.faults.listBucketDenied = listDenied
+        configuration.acceptAnyCredentials = acceptAnyCredentials
+        configuration.control = adminToken.map(ControlAccess.token) ?? (admin ? .open : .off)
         if !accessKeys.isEmpty {
             configuration.credentials = zip(accessKeys, secretKeys).map { MockCredential(accessKeyId: $0, secretAccessKey: $1) }
         }
@@ -73,10 +82,17 @@ struct MockS3Command: AsyncParsableCommand {
         } catch {
             throw CommandFailure("could not listen on \(host):\(port): \(error)", exitCode: 1)
         }
+        // The mock's keys are test fixtures, not secrets: the whole environment a client needs is printed.
         let first = configuration.credentials[0]
+        let control = switch configuration.control {
+        case .off: "off (--admin or --admin-token to serve it)"
+        case .open: "\(server.endpoint)/_mock/"
+        case .token: "\(server.endpoint)/_mock/ (with the --admin-token)"
+        }
         FileHandle.standardOutput.write(Data("""
-            mock-s3 listening on \(server.endpoint) (region \(configuration.region))
-            export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_REGION=\(configuration.region)
+            mock-s3 listening on \(server.endpoint) (region \(configuration.region))\(acceptAnyCredentials ? ", any key id accepted with itself as its secret" : "")
+            control API: \(control)
+            export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_SECRET_ACCESS_KEY='\(first.secretAccessKey)' AWS_REGION=\(configuration.region)
 
             """.utf8))
         let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1)

@@ -40,6 +40,8 @@ enum PayloadCheck {
 struct Authenticator: Sendable {
     var credentials: [String: MockCredential]
     var region: String
+    /// An unknown key id is accepted with itself as its secret (`--accept-any-credentials`).
+    var acceptAnyKey = false
     var maxSkew: TimeInterval = 15 * 60
     let signingKeys = SigningKeyCache()
 
@@ -57,7 +59,9 @@ struct Authenticator: Sendable {
     }
 
     private func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
-        guard let credential = credentials[keyId] else { throw .invalidAccessKeyId(keyId) }
+        guard let credential = credentials[keyId] ?? (acceptAnyKey ? MockCredential(accessKeyId: keyId, secretAccessKey: keyId) : nil) else {
+            throw .invalidAccessKeyId(keyId)
+        }
         return credential
     }
 

@@ -28,6 +28,28 @@ public struct FaultPlan: Sendable {
     }
 }
 
+/// As the control API reads and writes it: `{"latency": [0.01, 0.05], "slowDownRate": {"GetObject": 0.5}, ...}`;
+/// a field left out keeps its default (no fault).
+extension FaultPlan: Codable {
+    enum CodingKeys: String, CodingKey {
+        case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied, maxFaults
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        latency = try c.decodeIfPresent(ClosedRange<TimeInterval>.self, forKey: .latency)
+        slowDownRate = try c.decodeIfPresent([String: Double].self, forKey: .slowDownRate) ?? [:]
+        internalErrorRate = try c.decodeIfPresent([String: Double].self, forKey: .internalErrorRate) ?? [:]
+        dropMidBodyRate = try c.decodeIfPresent([String: Double].self, forKey: .dropMidBodyRate) ?? [:]
+        rejectAllCredentials = try c.decodeIfPresent(Bool.self, forKey: .rejectAllCredentials) ?? false
+        listBucketDenied = try c.decodeIfPresent(Bool.self, forKey: .listBucketDenied) ?? false
+        maxFaults = try c.decodeIfPresent(Int.self, forKey: .maxFaults)
+        for rates in [slowDownRate, internalErrorRate, dropMidBodyRate] where rates.values.contains(where: { !(0...1).contains($0) }) {
+            throw DecodingError.dataCorruptedError(forKey: .slowDownRate, in: c, debugDescription: "rates are shares between 0 and 1")
+        }
+    }
+}
+
 /// The plan plus its generator and the count of faults given.
 final class FaultInjector: @unchecked Sendable {
     private let lock = NSLock()

@@ -19,6 +19,11 @@ public final class MockS3Server: Sendable {
         /// Buckets that exist from the start.
         public var buckets: [String] = []
         public var faults = FaultPlan()
+        /// Any access key id is accepted, with the key id itself as its secret (so moto's habitual
+        /// `testing`/`testing` works); signatures are still verified. The configured keys keep their secrets.
+        public var acceptAnyCredentials = false
+        /// The control API at `/_mock/` (off unless asked for).
+        public var control = ControlAccess.off
         public var seed: UInt64 = 1
         /// A single PUT's limit, as S3's (5 GB).
         public var maxObjectSize: UInt64 = 5_000_000_000
@@ -32,18 +37,17 @@ public final class MockS3Server: Sendable {
                                                         secretAccessKey: "mock/s3+server+secret+key+0000000000001")
 
     public let configuration: Configuration
-    public let journal = Journal()
-    public let store: any ObjectStore
-    private let faults: FaultInjector
+    public var journal: Journal { state.journal }
+    public var store: any ObjectStore { state.store }
+    private let state: MockState
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
     /// Binds and starts serving; `endpoint` then says where.
     public init(configuration: Configuration = Configuration()) async throws {
         self.configuration = configuration
-        let (context, store, faults) = try Self.makeContext(configuration, journal: journal)
-        self.store = store
-        self.faults = faults
+        let context = try Self.makeContext(configuration)
+        state = context.state
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         do {
             channel = try await ServerBootstrap(group: group)
@@ -65,26 +69,21 @@ public final class MockS3Server: Sendable {
     /// storage and credentials of its own made from `configuration` (to serve S3 inside another NIO
     /// server, or on an `EmbeddedChannel` with no socket at all).
     public static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration) throws {
-        try configure(pipeline, makeContext(configuration, journal: Journal()).context)
+        try configure(pipeline, makeContext(configuration))
     }
 
-    private static func makeContext(_ configuration: Configuration, journal: Journal) throws
-        -> (context: ServerContext, store: CatalogStore, faults: FaultInjector) {
+    private static func makeContext(_ configuration: Configuration) throws -> ServerContext {
         let blobs: any BlobStore = try configuration.dataDirectory.map { try DiskBlobStore(directory: $0) } ?? MemoryBlobStore()
-        let store = CatalogStore(blobs: blobs)
-        for bucket in configuration.buckets {
-            try store.createBucket(bucket)
-            try store.setOwnership(bucket, configuration.defaultOwnership)
-        }
-        let faults = FaultInjector(plan: configuration.faults, seed: configuration.seed)
-        let context = ServerContext(
-            service: S3Service(store: store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
-            policy: RequestPolicy(authenticator: Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) },
-                                                                                       uniquingKeysWith: { $1 }),
-                                                               region: configuration.region),
-                                  faults: faults),
-            journal: journal, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
-        return (context, store, faults)
+        let state = MockState(configuration: configuration, store: CatalogStore(blobs: blobs), journal: Journal(),
+                              faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))
+        try state.makeBuckets()
+        var authenticator = Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) }, uniquingKeysWith: { $1 }),
+                                          region: configuration.region)
+        authenticator.acceptAnyKey = configuration.acceptAnyCredentials
+        return ServerContext(
+            service: S3Service(store: state.store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
+            policy: RequestPolicy(authenticator: authenticator, faults: state.faults),
+            state: state, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
     }
 
     private static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, _ context: ServerContext) throws {
@@ -100,7 +99,17 @@ public final class MockS3Server: Sendable {
     public var endpoint: String { "http://\(configuration.host):\(port)" }
 
     /// Replaces the fault plan; a seed restarts the generator so the same faults come again.
-    public func setFaults(_ plan: FaultPlan, seed: UInt64? = nil) { faults.update(plan, seed: seed) }
+    public func setFaults(_ plan: FaultPlan, seed: UInt64? = nil) { state.setFaults(plan, seed: seed) }
+
+    /// The fault plan in force.
+    public var faultPlan: FaultPlan { state.faultPlan }
+
+    /// Every bucket and object gone, the configured buckets made again, the journal cleared, the
+    /// configured faults back: a fresh server on the same port.
+    public func reset() throws { try state.reset() }
+
+    /// Requests answered, by operation and status, and what the store holds.
+    public var counters: MockCounters { state.counters }
 
     public func stop() async throws {
         try await channel.close()

@@ -7,7 +7,8 @@ import S3Wire
 struct ServerContext: Sendable {
     let service: S3Service
     let policy: RequestPolicy
-    let journal: Journal
+    let state: MockState
+    var journal: Journal { state.journal }
     let maxObjectSize: UInt64
     let now: @Sendable () -> Date
 }
@@ -45,6 +46,8 @@ final class S3Handler: ChannelInboundHandler {
     private enum State {
         case idle
         case receiving(Exchange)
+        /// A request to the control API (`/_mock/`), its body so far.
+        case control(HTTPRequestHead, [UInt8])
         /// The answer is sent; the rest of this request's body is ignored and the connection closed.
         case discarding
     }
@@ -88,6 +91,10 @@ final class S3Handler: ChannelInboundHandler {
         let requestId = Self.requestId()
         keepAlive = head.isKeepAlive
         announceKeepAlive = head.isKeepAlive && head.version == .http1_0
+        if ControlAPI.isControlPath(head.uri) {
+            state = .control(head, [])
+            return
+        }
         let request: IncomingRequest
         do {
             request = try IncomingRequest(head)
@@ -171,6 +178,12 @@ final class S3Handler: ChannelInboundHandler {
     // MARK: body
 
     private func receive(context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        if case .control(let head, var body) = state {
+            // A fault plan is a few hundred bytes; anything past 1 MiB is not one.
+            if body.count + buffer.readableBytes <= 1 << 20 { body += buffer.readableBytesView }
+            state = .control(head, body)
+            return
+        }
         guard case .receiving(let exchange) = state else { return }
         exchange.received += UInt64(buffer.readableBytes)
         if exchange.dropMidBody, exchange.operation.streamsBodyToStorage,
@@ -194,6 +207,14 @@ final class S3Handler: ChannelInboundHandler {
         case .idle: return
         case .discarding:
             state = .idle
+            return
+        case .control(let head, let body):
+            state = .idle
+            let answer = ControlAPI(server: server.state).handle(method: head.method.rawValue, uri: head.uri,
+                                                                 headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            var response = S3Response(status: answer.status, headers: answer.body.isEmpty ? [] : [("Content-Type", "application/json")])
+            response.body = answer.body.isEmpty ? .empty : .bytes(ByteBuffer(bytes: answer.body))
+            write(context: context, response, requestId: Self.requestId(), isHead: head.method == .HEAD, close: false, dropMidBody: false)
             return
         case .receiving(let exchange):
             state = .idle

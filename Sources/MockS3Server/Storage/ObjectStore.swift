@@ -86,6 +86,10 @@ public protocol ObjectStore: Sendable {
     func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)]) throws(S3ServerError) -> StoredObject
     func abortUpload(_ bucket: String, id: String, key: String) throws(S3ServerError)
     func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload]
+    /// Every bucket, object and upload gone (their bytes freed).
+    func removeAll()
+    /// Objects and the bytes they hold, across buckets.
+    func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int)
 }
 
 /// Keys in S3's order: by UTF-8 bytes (compared with memcmp: listings binary-search the sorted keys
@@ -150,6 +154,28 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         guard bucket.objects.isEmpty else { throw .bucketNotEmpty }
         for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
         buckets[name] = nil
+    }
+
+    public func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for bucket in buckets.values {
+            for object in bucket.objects.values { blobs.discard(object.blob) }
+            for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
+        }
+        buckets = [:]
+    }
+
+    public func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        var objects = 0, bytes: UInt64 = 0, uploads = 0
+        for bucket in buckets.values {
+            objects += bucket.objects.count
+            bytes += bucket.objects.values.reduce(0) { $0 + $1.size }
+            uploads += bucket.uploads.count
+        }
+        return (buckets.count, objects, bytes, uploads)
     }
 
     public func bucketExists(_ name: String) -> Bool {
