@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine; quick when all is present.
 #   native:  libcurl (OpenSSL flavour) and libcrypto headers, pkg-config
-#   tests:   moto[server], boto3 and the AWS CLI (peers nobody here wrote), curl
+#   tests:   moto[server], boto3 and the AWS CLI (peers nobody here wrote), pytest (docs/examples), curl
 set -euo pipefail
 
 apt_packages=(libcurl4-openssl-dev libssl-dev pkg-config curl)
@@ -17,8 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import moto.server, boto3, awscli' >/dev/null 2>&1; then
-    echo "setup: installing moto[server], boto3, awscli"
-    "$PYTHON" -m pip install -q 'moto[server]>=5.2,<5.3' boto3 awscli
+if ! "$PYTHON" -c 'import moto.server, boto3, awscli, pytest' >/dev/null 2>&1; then
+    echo "setup: installing moto[server], boto3, awscli, pytest"
+    "$PYTHON" -m pip install -q 'moto[server]>=5.2,<5.3' boto3 awscli pytest
 fi
 echo "setup: ok"
