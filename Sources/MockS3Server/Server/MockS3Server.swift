@@ -73,10 +73,13 @@ public final class MockS3Server: Sendable {
     }
 
     private static func makeContext(_ configuration: Configuration) throws -> ServerContext {
-        let blobs: any BlobStore = try configuration.dataDirectory.map { try DiskBlobStore(directory: $0) } ?? MemoryBlobStore()
-        let state = MockState(configuration: configuration, store: CatalogStore(blobs: blobs), journal: Journal(),
+        let store = try configuration.dataDirectory.map { try CatalogStore(disk: DiskBlobStore(directory: $0)) } ?? CatalogStore()
+        let state = MockState(configuration: configuration, store: store, journal: Journal(),
                               faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))
-        try state.makeBuckets()
+        for bucket in configuration.buckets where !store.bucketExists(bucket) {   // kept from an earlier run otherwise
+            try store.createBucket(bucket)
+            try store.setOwnership(bucket, configuration.defaultOwnership)
+        }
         var authenticator = Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) }, uniquingKeysWith: { $1 }),
                                           region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials

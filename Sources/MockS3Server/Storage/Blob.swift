@@ -119,7 +119,9 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
         counter += 1
         let path = "\(directory)/blob-\(getpid())-\(counter)"
         lock.unlock()
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // Written under a temporary name and renamed once whole and synced: a crash leaves a
+        // `.partial` file (removed at the next start), never a blob cut short.
+        let fd = open(path + ".partial", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .internalError }
         return DiskWriter(path: path, fd: fd)
     }
@@ -147,13 +149,15 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
             size += UInt64(bytes.readableBytes)
         }
         func finish() throws(S3ServerError) -> Blob {
+            fsync(fd)
             close(fd); fd = -1
+            guard rename(path + ".partial", path) == 0 else { throw .internalError }
             return .file(path: path, size: size)
         }
         func abandon() {
             if fd >= 0 { close(fd); fd = -1 }
-            unlink(path)
+            unlink(path + ".partial")
         }
-        deinit { if fd >= 0 { close(fd); unlink(path) } }
+        deinit { if fd >= 0 { close(fd); unlink(path + ".partial") } }
     }
 }

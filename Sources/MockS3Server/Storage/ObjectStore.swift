@@ -113,7 +113,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     private var uploadCounter = 0
 
     final class Bucket {
-        let created = Date()
+        let created: Date
+        init(created: Date = Date()) { self.created = created }
         var ownership = ObjectOwnership.bucketOwnerEnforced
         var objects: [String: StoredObject] = [:]
         var sortedKeys: [String] = []
@@ -131,7 +132,64 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public init(blobs: any BlobStore = MemoryBlobStore()) { self.blobs = blobs }
+    /// The write-ahead log of every change, with a data directory.
+    private let log: CatalogLog?
+
+    public init(blobs: any BlobStore = MemoryBlobStore()) { self.blobs = blobs; log = nil }
+
+    /// Over a data directory: the catalog as the log left it (see `CatalogLog`), then logged.
+    init(disk: DiskBlobStore) throws {
+        blobs = disk
+        let log = CatalogLog(directory: disk.directory)
+        self.log = log
+        for record in log.replay() { apply(record, log) }
+        try log.rewrite(snapshot(log))
+        // Bytes no record refers to belong to requests that were never answered.
+        let kept = Set(buckets.values.flatMap { b in
+            b.objects.values.flatMap(\.blob.files) + b.uploads.values.flatMap { $0.parts.values.flatMap(\.blob.files) }
+        }.map { ($0 as NSString).lastPathComponent })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: disk.directory)) ?? []
+        where name.hasPrefix("blob-") && !kept.contains(name) {
+            unlink("\(disk.directory)/\(name)")
+        }
+    }
+
+    private func apply(_ record: CatalogLog.Record, _ log: CatalogLog) {
+        switch record {
+        case .bucket(let name, let created, let ownership):
+            let bucket = Bucket(created: Date(timeIntervalSince1970: created))
+            bucket.ownership = ObjectOwnership(rawValue: ownership) ?? .bucketOwnerEnforced
+            buckets[name] = bucket
+        case .dropBucket(let name): buckets[name] = nil
+        case .ownership(let name, let value): buckets[name]?.ownership = ObjectOwnership(rawValue: value) ?? .bucketOwnerEnforced
+        case .put(let name, let record):
+            guard let b = buckets[name] else { return }
+            if b.objects.updateValue(log.object(record), forKey: record.key) == nil { b.sortedKeys.insert(record.key, at: b.lowerBound(record.key)) }
+        case .delete(let name, let key):
+            guard let b = buckets[name], b.objects.removeValue(forKey: key) != nil else { return }
+            let i = b.lowerBound(key)
+            if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
+        case .acl(let name, let key, let acl): buckets[name]?.objects[key]?.acl = CannedACL(rawValue: acl) ?? .private
+        case .upload(let name, let upload): buckets[name]?.uploads[upload.id] = log.upload(upload)
+        case .part(let name, let id, let part): buckets[name]?.uploads[id]?.parts[part.number] = log.part(part)
+        case .dropUpload(let name, let id): buckets[name]?.uploads[id] = nil
+        case .clear: buckets = [:]
+        }
+    }
+
+    /// What the catalog holds, as the fewest records that make it again.
+    private func snapshot(_ log: CatalogLog) -> [CatalogLog.Record] {
+        var records: [CatalogLog.Record] = []
+        for (name, b) in buckets.sorted(by: { $0.key < $1.key }) {
+            records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue))
+            for key in b.sortedKeys { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
+            for upload in b.uploads.values {
+                records.append(.upload(bucket: name, upload: log.record(upload)))
+                for part in upload.parts.values { records.append(.part(bucket: name, id: upload.id, part: log.record(part))) }
+            }
+        }
+        return records
+    }
 
     private func withBucket<T>(_ name: String, _ body: (Bucket) throws(S3ServerError) -> T) throws(S3ServerError) -> T {
         lock.lock()
@@ -144,7 +202,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard buckets[name] == nil else { throw .bucketAlreadyOwnedByYou }
-        buckets[name] = Bucket()
+        let bucket = Bucket()
+        buckets[name] = bucket
+        log?.append(.bucket(name: name, created: bucket.created.timeIntervalSince1970, ownership: bucket.ownership.rawValue))
     }
 
     public func deleteBucket(_ name: String) throws(S3ServerError) {
@@ -154,6 +214,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         guard bucket.objects.isEmpty else { throw .bucketNotEmpty }
         for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
         buckets[name] = nil
+        log?.append(.dropBucket(name: name))
     }
 
     public func removeAll() {
@@ -164,6 +225,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
         }
         buckets = [:]
+        log?.append(.clear)
     }
 
     public func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int) {
@@ -193,13 +255,17 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     public func setOwnership(_ bucket: String, _ ownership: ObjectOwnership) throws(S3ServerError) {
-        try withBucket(bucket) { $0.ownership = ownership }
+        try withBucket(bucket) {
+            $0.ownership = ownership
+            log?.append(.ownership(bucket: bucket, value: ownership.rawValue))
+        }
     }
 
     public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) {
         let replaced: StoredObject? = try withBucket(bucket) { b in
             let old = b.objects.updateValue(object, forKey: object.key)
             if old == nil { b.sortedKeys.insert(object.key, at: b.lowerBound(object.key)) }
+            if let log { log.append(.put(bucket: bucket, object: log.record(object))) }
             return old
         }
         if let replaced { blobs.discard(replaced.blob) }
@@ -217,6 +283,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             guard let old = b.objects.removeValue(forKey: key) else { return nil }
             let i = b.lowerBound(key)
             if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
+            log?.append(.delete(bucket: bucket, key: key))
             return old
         }
         if let removed { blobs.discard(removed.blob) }
@@ -226,6 +293,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         try withBucket(bucket) { b throws(S3ServerError) in
             guard b.objects[key] != nil else { throw .noSuchKey(key) }
             b.objects[key]!.acl = acl
+            log?.append(.acl(bucket: bucket, key: key, acl: acl.rawValue))
         }
     }
 
@@ -295,7 +363,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             uploadCounter += 1
             let id = Data("upload-\(uploadCounter)-\(UInt64.random(in: 0...UInt64.max))".utf8).base64EncodedString()
                 .replacingOccurrences(of: "=", with: "")
-            b.uploads[id] = MultipartUpload(id: id, key: key, initiated: Date(), attributes: attributes)
+            let upload = MultipartUpload(id: id, key: key, initiated: Date(), attributes: attributes)
+            b.uploads[id] = upload
+            if let log { log.append(.upload(bucket: bucket, upload: log.record(upload))) }
             return id
         }
     }
@@ -310,6 +380,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     public func putPart(_ bucket: String, id: String, key: String, part: StoredPart) throws(S3ServerError) {
         let replaced: StoredPart? = try withBucket(bucket) { b throws(S3ServerError) in
             guard b.uploads[id]?.key == key else { throw .noSuchUpload(id) }
+            if let log { log.append(.part(bucket: bucket, id: id, part: log.record(part))) }
             return b.uploads[id]!.parts.updateValue(part, forKey: part.number)
         }
         if let replaced { blobs.discard(replaced.blob) }
@@ -340,6 +411,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             b.uploads[id] = nil
             let old = b.objects.updateValue(object, forKey: key)
             if old == nil { b.sortedKeys.insert(key, at: b.lowerBound(key)) }
+            if let log {
+                log.append(.put(bucket: bucket, object: log.record(object)))
+                log.append(.dropUpload(bucket: bucket, id: id))
+            }
             return (object, unused, old)
         }
         for part in unused { blobs.discard(part.blob) }
@@ -351,6 +426,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         let upload: MultipartUpload = try withBucket(bucket) { b throws(S3ServerError) in
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
             b.uploads[id] = nil
+            log?.append(.dropUpload(bucket: bucket, id: id))
             return upload
         }
         for part in upload.parts.values { blobs.discard(part.blob) }
