@@ -15,13 +15,13 @@ build_release mock-s3 racedata
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 now() { date +%s.%N; }
-# launch PORT COMMAND...: starts it, waits for any HTTP answer; sets $pid, prints the seconds taken.
+# launch PORT COMMAND...: starts it and waits for any HTTP answer; sets $pid and $took (seconds).
 launch() {
     local port=$1; shift
     local t0; t0=$(now)
     "$@" > /dev/null 2>&1 & pid=$!; pids+=($pid)
     until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.002; done
-    echo "$(now) - $t0" | bc
+    took=$(echo "$(now) - $t0" | bc)
 }
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 spread() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.3f [%.3f-%.3f]", a[int((NR+1)/2)], a[1], a[NR]}'; }
@@ -37,8 +37,10 @@ PY
 
 mock_times=(); moto_times=()
 for _ in $(seq "$rounds"); do
-    port=$(free_port); mock_times+=("$(launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials)"); kill "$pid"; wait "$pid" 2>/dev/null || true
-    port=$(free_port); moto_times+=("$(launch "$port" moto_server -H 127.0.0.1 -p "$port")"); kill "$pid"; wait "$pid" 2>/dev/null || true
+    port=$(free_port); launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials; mock_times+=("$took")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    port=$(free_port); launch "$port" moto_server -H 127.0.0.1 -p "$port"; moto_times+=("$took")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
 done
 echo "start to first answer, seconds, $rounds rounds"
 printf '  %-12s %s\n' mock-s3 "$(spread "${mock_times[@]}")" moto_server "$(spread "${moto_times[@]}")"
@@ -46,11 +48,11 @@ printf '  %-12s %s\n' mock-s3 "$(spread "${mock_times[@]}")" moto_server "$(spre
 tree "$work/tree" "$n"
 [ "$moto_n" = "$n" ] && cp -r "$work/tree" "$work/moto-tree" || tree "$work/moto-tree" "$moto_n"
 mkdir -p "$work/data"
-port=$(free_port); launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --bucket bench --data-dir "$work/data" > /dev/null
+port=$(free_port); launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --bucket bench --data-dir "$work/data"
 mock_pid=$pid; mock_port=$port; mock_idle=$(rss "$mock_pid")
-port=$(free_port); launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --bucket bench > /dev/null
+port=$(free_port); launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --bucket bench
 mem_pid=$pid; mem_port=$port; mem_idle=$(rss "$mem_pid")
-port=$(free_port); launch "$port" moto_server -H 127.0.0.1 -p "$port" > /dev/null
+port=$(free_port); launch "$port" moto_server -H 127.0.0.1 -p "$port"
 moto_pid=$pid; moto_port=$port; moto_idle=$(rss "$moto_pid")
 curl -s -X PUT "http://127.0.0.1:$moto_port/bench" > /dev/null
 upload() { # PORT TREE: seconds
@@ -71,7 +73,7 @@ kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true
 restarts=()
 for _ in $(seq "$rounds"); do
     port=$(free_port)
-    restarts+=("$(launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --data-dir "$work/data")")
+    launch "$port" "$bin/mock-s3" --port "$port" --accept-any-credentials --data-dir "$work/data"; restarts+=("$took")
     kill "$pid"; wait "$pid" 2>/dev/null || true
 done
 echo

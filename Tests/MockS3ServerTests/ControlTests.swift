@@ -42,6 +42,11 @@ struct ControlTests {
             let (set, _) = try await call(server, .put, "/_mock/faults", body: #"{"slowDownRate": {"GetObject": 1}, "maxFaults": 1, "seed": 3}"#)
             #expect(set == 200 && server.faultPlan.slowDownRate["GetObject"] == 1)
             await #expect(throws: S3Error.self) { _ = try await client.getObjectBytes(bucket: "b", key: "k1") }
+            // Faults for some keys only.
+            _ = try await client.putObject(bucket: "b", key: "other", body: .bytes([4]))
+            _ = try await call(server, .put, "/_mock/faults", body: #"{"internalErrorRate": {"*": 1}, "keyPrefixes": ["k"]}"#)
+            #expect(try await client.getObjectBytes(bucket: "b", key: "other") == [4])
+            await #expect(throws: S3Error.self) { _ = try await client.getObjectBytes(bucket: "b", key: "k1") }
             let (bad, message) = try await call(server, .put, "/_mock/faults", body: #"{"slowDownRate": {"GetObject": 3}}"#)
             #expect(bad == 400 && ((message as? [String: Any])?["error"] as? String)?.contains("fault plan") == true)
             let cleared = try await call(server, .delete, "/_mock/faults").0

@@ -18,6 +18,8 @@ public struct FaultPlan: Sendable {
     public var listBucketDenied = false
     /// The first N requests matching the rates above are the only ones affected (nil: no limit).
     public var maxFaults: Int? = nil
+    /// Only requests whose key starts with one of these meet the rates above (nil: every request).
+    public var keyPrefixes: [String]? = nil
 
     public init() {}
 
@@ -32,7 +34,7 @@ public struct FaultPlan: Sendable {
 /// a field left out keeps its default (no fault).
 extension FaultPlan: Codable {
     enum CodingKeys: String, CodingKey {
-        case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied, maxFaults
+        case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied, maxFaults, keyPrefixes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +46,7 @@ extension FaultPlan: Codable {
         rejectAllCredentials = try c.decodeIfPresent(Bool.self, forKey: .rejectAllCredentials) ?? false
         listBucketDenied = try c.decodeIfPresent(Bool.self, forKey: .listBucketDenied) ?? false
         maxFaults = try c.decodeIfPresent(Int.self, forKey: .maxFaults)
+        keyPrefixes = try c.decodeIfPresent([String].self, forKey: .keyPrefixes)
         for rates in [slowDownRate, internalErrorRate, dropMidBodyRate] where rates.values.contains(where: { !(0...1).contains($0) }) {
             throw DecodingError.dataCorruptedError(forKey: .slowDownRate, in: c, debugDescription: "rates are shares between 0 and 1")
         }
@@ -72,12 +75,13 @@ final class FaultInjector: @unchecked Sendable {
     enum Decision { case none, slowDown, internalError, dropMidBody }
 
     /// Decides the fault for one request.
-    func decide(_ operation: String) -> Decision {
+    func decide(_ operation: String, key: String?) -> Decision {
         lock.lock()
         defer { lock.unlock() }
         // Without rates (the usual case) there is nothing to draw or look up.
         if plan.slowDownRate.isEmpty && plan.internalErrorRate.isEmpty && plan.dropMidBodyRate.isEmpty { return .none }
         if let max = plan.maxFaults, given >= max { return .none }
+        if let prefixes = plan.keyPrefixes, !prefixes.contains(where: { key?.hasPrefix($0) == true }) { return .none }
         for (decision, table) in [(Decision.slowDown, plan.slowDownRate), (.internalError, plan.internalErrorRate),
                                   (.dropMidBody, plan.dropMidBodyRate)] where !table.isEmpty {
             let rate = plan.rate(table, operation)

@@ -29,7 +29,7 @@ struct RequestPolicy: Sendable {
 
     /// The fault drawn for this request (for the journal), then the verdict.
     func decide(_ request: IncomingRequest, operation: Operation, now: Date) -> (Verdict, FaultInjector.Decision) {
-        let fault = faults.decide(operation.rawValue)
+        let fault = faults.decide(operation.rawValue, key: request.key)
         let plan = faults.current
         let claimed = request.headers.first(name: "authorization").flatMap(Self.keyId)
         let asked = claimed.map(Principal.user) ?? .anonymous
