@@ -63,11 +63,13 @@ struct PersistenceTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(700))
+        // Killed once enough uploads were answered, while the others are on the wire.
+        let started = Date()
+        while answered.keys.count < 50 && Date().timeIntervalSince(started) < 60 { try await Task.sleep(for: .milliseconds(10)) }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         await writers.value
-        #expect(answered.keys.count > 10, "too few uploads before the kill to mean anything")
+        #expect(answered.keys.count >= 50, "too few uploads before the kill to mean anything")
 
         let (second, again) = try Self.start(directory)
         defer { second.terminate(); second.waitUntilExit() }
