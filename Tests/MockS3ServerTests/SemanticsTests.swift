@@ -314,3 +314,51 @@ struct SubResourceTests {
         }
     }
 }
+
+/// Behaviours boto3 relies on that the mock once got wrong: conditional writes, the standard
+/// headers and GET's overrides of them, and checksums only with the whole object.
+@Suite("Mock S3: conditional writes, standard headers, ranged checksums")
+struct WriteConditionTests {
+    @Test func conditionalWritesAreKept() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            let etag = try await client.putObject(bucket: "b", key: "k", body: .bytes([1])).etag
+            #expect(try await server.raw(.put, "/b/k", headers: [("If-None-Match", "*")], body: [2]).status == 412)
+            #expect(try await server.raw(.put, "/b/k", headers: [("If-Match", "\"0000\"")], body: [2]).status == 412)
+            #expect(try await server.raw(.put, "/b/other", headers: [("If-Match", "\"\(etag)\"")], body: [2]).status == 404)
+            #expect(try await server.raw(.put, "/b/k", headers: [("If-None-Match", "\"\(etag)\"")], body: [2]).status == 501)
+            #expect(try await client.getObjectBytes(bucket: "b", key: "k") == [1])
+            #expect(try await server.raw(.put, "/b/k", headers: [("If-Match", "\"\(etag)\"")], body: [3]).status == 200)
+            #expect(try await server.raw(.put, "/b/new", headers: [("If-None-Match", "*")], body: [4]).status == 200)
+            #expect(try await client.getObjectBytes(bucket: "b", key: "k") == [3])
+            // A refused write leaves no bytes behind.
+            #expect(server.counters.objects == 2)
+        }
+    }
+
+    @Test func standardHeadersAndOverrides() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            _ = try await server.raw(.put, "/b/k", headers: [("Cache-Control", "max-age=60"), ("Content-Disposition", "attachment"),
+                                                            ("Content-Language", "de"), ("Expires", "Wed, 21 Oct 2026 07:28:00 GMT")], body: [1])
+            let head = try await server.raw(.head, "/b/k")
+            #expect(head.head.headers["Cache-Control"] == "max-age=60" && head.head.headers["Content-Disposition"] == "attachment")
+            #expect(head.head.headers["Content-Language"] == "de" && head.head.headers["Expires"] == "Wed, 21 Oct 2026 07:28:00 GMT")
+            let over = try await server.raw(.get, "/b/k", query: [.init("response-content-type", "text/plain"), .init("response-cache-control", "no-cache")])
+            #expect(over.head.headers["Content-Type"] == "text/plain" && over.head.headers["Cache-Control"] == "no-cache")
+        }
+    }
+
+    @Test func aRangeComesWithoutTheWholeObjectsChecksum() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let body = Array("0123456789".utf8)
+            var crc = CRC32(.castagnoli)
+            body.withUnsafeBytes { crc.update($0) }
+            let value = Data(withUnsafeBytes(of: crc.value.bigEndian) { Array($0) }).base64EncodedString()
+            #expect(try await server.raw(.put, "/b/k", headers: [("x-amz-checksum-crc32c", value)], body: body).status == 200)
+            let whole = try await server.raw(.get, "/b/k", headers: [("x-amz-checksum-mode", "ENABLED")])
+            #expect(whole.head.headers["x-amz-checksum-crc32c"] == value)
+            let part = try await server.raw(.get, "/b/k", headers: [("x-amz-checksum-mode", "ENABLED"), ("Range", "bytes=2-4")])
+            #expect(part.status == 206 && part.body == Array("234".utf8) && part.head.headers["x-amz-checksum-crc32c"] == nil)
+        }
+    }
+}

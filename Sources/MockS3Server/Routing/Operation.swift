@@ -100,7 +100,9 @@ enum Operation: String, Sendable {
         // One page of up to 1,000 uploads or parts, filtered by prefix: no markers, delimiters or limits.
         case .listMultipartUploads: ["uploads", "prefix"]
         case .deleteObjects: ["delete"]
-        case .getObject, .headObject, .deleteObject: ["versionId"]
+        case .getObject: ["versionId", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
+                          "response-content-disposition", "response-content-encoding"]
+        case .headObject, .deleteObject: ["versionId"]
         case .putObject, .copyObject: []
         case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
         case .createMultipartUpload: ["uploads"]

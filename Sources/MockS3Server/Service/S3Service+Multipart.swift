@@ -32,7 +32,8 @@ extension S3Service {
             guard (1...10_000).contains(number) else { throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
             parts.append((number, etag))
         }
-        let object = try store.completeUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key, parts: parts)
+        let object = try store.completeUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key, parts: parts,
+                                              precondition: try writePrecondition(r))
         return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag></CompleteMultipartUploadResult>")
     }
 }

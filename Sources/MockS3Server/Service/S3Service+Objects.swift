@@ -28,6 +28,7 @@ extension S3Service {
         for (name, value) in r.headers where name.lowercased().hasPrefix("x-amz-meta-") {
             a.metadata.append((name.lowercased(), value))
         }
+        for name in Self.standardHeaderNames { if let value = r.headers.first(name: name) { a.standardHeaders.append((name, value)) } }
         guard a.metadata.reduce(0, { $0 + $1.0.utf8.count + $1.1.utf8.count }) <= 2048 else {
             throw .init("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.")
         }
@@ -35,14 +36,35 @@ extension S3Service {
         return a
     }
 
+    /// `If-None-Match: *` and `If-Match: ETag` on a write. S3 takes no other If-None-Match there.
+    func writePrecondition(_ r: IncomingRequest) throws(S3ServerError) -> WritePrecondition? {
+        let noneMatch = r.headers.first(name: "if-none-match"), match = r.headers.first(name: "if-match")
+        guard noneMatch != nil || match != nil else { return nil }
+        if let noneMatch, noneMatch.trimmingSpaces != "*" {
+            throw .init("NotImplemented", 501, "A header you provided implies functionality that is not implemented: If-None-Match on a write takes only *.")
+        }
+        return WritePrecondition(ifNoneMatch: noneMatch != nil, ifMatch: match.map { $0.trimmingSpaces.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
+    }
+
+    static let standardHeaderNames = ["Cache-Control", "Content-Disposition", "Content-Language", "Expires"]
+    static let responseOverrides = [("response-content-type", "Content-Type"), ("response-content-language", "Content-Language"),
+                                     ("response-expires", "Expires"), ("response-cache-control", "Cache-Control"),
+                                     ("response-content-disposition", "Content-Disposition"), ("response-content-encoding", "Content-Encoding")]
+
     func putObject(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
         guard case .stored(let blob, let result) = body else { throw .missingContentLength }
         var attributes = try attributes(r, bucket: bucket)
         attributes.checksums = result.checksums
         let object = StoredObject(key: key, blob: blob, etag: result.md5.hexString, lastModified: Date(),
                                   contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
-                                  metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums)
-        try store.put(bucket, object)
+                                  metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums,
+                                  standardHeaders: attributes.standardHeaders)
+        do {
+            try store.put(bucket, object, precondition: try writePrecondition(r))
+        } catch {
+            store.blobs.discard(blob)
+            throw error
+        }
         var headers = [("ETag", "\"\(object.etag)\"")]
         for (name, value) in result.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
         return S3Response(status: 200, headers: headers)
@@ -100,7 +122,8 @@ extension S3Service {
                                   contentType: replace ? attributes.contentType : sourceObject.contentType,
                                   contentEncoding: replace ? attributes.contentEncoding : sourceObject.contentEncoding,
                                   metadata: replace ? attributes.metadata : sourceObject.metadata,
-                                  acl: attributes.acl, checksums: sourceObject.checksums)
+                                  acl: attributes.acl, checksums: sourceObject.checksums,
+                                  standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders)
         try store.put(bucket, object)
         return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
     }
@@ -113,15 +136,23 @@ extension S3Service {
             ("Content-Type", object.contentType ?? "binary/octet-stream"),
         ]
         if let encoding = object.contentEncoding { headers.append(("Content-Encoding", encoding)) }
+        headers += object.standardHeaders
         headers += object.metadata
-        if r.headers.first(name: "x-amz-checksum-mode") == "ENABLED" {
-            for (name, value) in object.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
+        // GET's response-* parameters override what the object says (S3 honours them on signed requests).
+        for (parameter, header) in Self.responseOverrides {
+            guard let value = r.queryValue(parameter) else { continue }
+            headers.removeAll { $0.0.lowercased() == header.lowercased() }
+            headers.append((header, value))
         }
         try checkConditions(r, object)
         let size = object.size
         if let rangeHeader = r.headers.first(name: "range"), let range = try parseRange(rangeHeader, size: size) {
+            // Only the whole object's checksum exists: a part of it gets none (a client would check the range against it).
             headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"))
             return S3Response(status: 206, headers: headers, body: .blob(object.blob, range))
+        }
+        if r.headers.first(name: "x-amz-checksum-mode") == "ENABLED" {
+            for (name, value) in object.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
         }
         return S3Response(status: 200, headers: headers, body: .blob(object.blob, 0..<size))
     }

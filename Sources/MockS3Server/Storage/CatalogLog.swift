@@ -21,6 +21,7 @@ final class CatalogLog: @unchecked Sendable {
         var metadata: [[String]]
         var acl: String
         var checksums: [String: String]
+        var standardHeaders: [[String]]?
     }
 
     struct PartRecord: Codable {
@@ -125,28 +126,29 @@ final class CatalogLog: @unchecked Sendable {
     func record(_ object: StoredObject) -> ObjectRecord {
         ObjectRecord(key: object.key, blob: record(object.blob), etag: object.etag, lastModified: object.lastModified.timeIntervalSince1970,
                      contentType: object.contentType, contentEncoding: object.contentEncoding, metadata: object.metadata.map { [$0.0, $0.1] },
-                     acl: object.acl.rawValue, checksums: object.checksums)
+                     acl: object.acl.rawValue, checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] })
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
         StoredObject(key: record.key, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified),
                      contentType: record.contentType, contentEncoding: record.contentEncoding,
                      metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     acl: CannedACL(rawValue: record.acl) ?? .private, checksums: record.checksums)
+                     acl: CannedACL(rawValue: record.acl) ?? .private, checksums: record.checksums,
+                     standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
         let a = upload.attributes
         let placeholder = StoredObject(key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
                                        contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
-                                       checksums: a.checksums)
+                                       checksums: a.checksums, standardHeaders: a.standardHeaders)
         return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: record(placeholder))
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
         let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
-                                          checksums: o.checksums)
+                                          checksums: o.checksums, standardHeaders: o.standardHeaders)
         return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
     }
 

@@ -32,6 +32,8 @@ public struct StoredObject: Sendable {
     public var acl: CannedACL
     /// `x-amz-checksum-*` values given at upload, by algorithm name (`crc32`, `sha256`, ...).
     public var checksums: [String: String]
+    /// Cache-Control, Content-Disposition, Content-Language and Expires as sent, returned on GET and HEAD.
+    public var standardHeaders: [(String, String)] = []
     public var size: UInt64 { blob.size }
 }
 
@@ -41,6 +43,7 @@ public struct ObjectAttributes: Sendable {
     public var metadata: [(String, String)] = []
     public var acl: CannedACL = .private
     public var checksums: [String: String] = [:]
+    public var standardHeaders: [(String, String)] = []
 }
 
 public struct StoredPart: Sendable {
@@ -56,6 +59,23 @@ public struct MultipartUpload: Sendable {
     public var initiated: Date
     public var attributes: ObjectAttributes
     public var parts: [Int: StoredPart] = [:]
+}
+
+/// A conditional write's terms, checked against the key's current object under the store's lock,
+/// so two conditional writers cannot both win: `If-None-Match: *` (only if there is none) and
+/// `If-Match: ETag` (only if it is that one).
+public struct WritePrecondition: Sendable {
+    public var ifNoneMatch = false
+    public var ifMatch: String?
+    public init(ifNoneMatch: Bool = false, ifMatch: String? = nil) { self.ifNoneMatch = ifNoneMatch; self.ifMatch = ifMatch }
+
+    func check(_ current: StoredObject?, key: String) throws(S3ServerError) {
+        if ifNoneMatch && current != nil { throw .preconditionFailed }
+        if let ifMatch {
+            guard let current else { throw .noSuchKey(key) }
+            if ifMatch != "*" && ifMatch != current.etag { throw .preconditionFailed }
+        }
+    }
 }
 
 public struct ListResult: Sendable {
@@ -75,7 +95,7 @@ public protocol ObjectStore: Sendable {
     func listBuckets() -> [(name: String, created: Date)]
     func ownership(_ bucket: String) throws(S3ServerError) -> ObjectOwnership
     func setOwnership(_ bucket: String, _ ownership: ObjectOwnership) throws(S3ServerError)
-    func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError)
+    func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError)
     func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject
     func delete(_ bucket: String, _ key: String) throws(S3ServerError)
     func setACL(_ bucket: String, _ key: String, _ acl: CannedACL) throws(S3ServerError)
@@ -83,7 +103,8 @@ public protocol ObjectStore: Sendable {
     func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String
     func upload(_ bucket: String, id: String, key: String) throws(S3ServerError) -> MultipartUpload
     func putPart(_ bucket: String, id: String, key: String, part: StoredPart) throws(S3ServerError)
-    func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)]) throws(S3ServerError) -> StoredObject
+    func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
+                        precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
     func abortUpload(_ bucket: String, id: String, key: String) throws(S3ServerError)
     func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload]
     /// Every bucket, object and upload gone (their bytes freed).
@@ -94,6 +115,10 @@ public protocol ObjectStore: Sendable {
 
 /// Keys in S3's order: by UTF-8 bytes (compared with memcmp: listings binary-search the sorted keys
 /// and the generic sequence comparison was most of a listing's cost).
+extension ObjectStore {
+    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) { try put(bucket, object, precondition: nil) }
+}
+
 func keyPrecedes(_ a: String, _ b: String) -> Bool {
     let fast = a.utf8.withContiguousStorageIfAvailable { x in
         b.utf8.withContiguousStorageIfAvailable { y in
@@ -261,8 +286,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) {
-        let replaced: StoredObject? = try withBucket(bucket) { b in
+    public func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) {
+        let replaced: StoredObject? = try withBucket(bucket) { b throws(S3ServerError) in
+            try precondition?.check(b.objects[object.key], key: object.key)
             let old = b.objects.updateValue(object, forKey: object.key)
             if old == nil { b.sortedKeys.insert(object.key, at: b.lowerBound(object.key)) }
             if let log { log.append(.put(bucket: bucket, object: log.record(object))) }
@@ -386,9 +412,11 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         if let replaced { blobs.discard(replaced.blob) }
     }
 
-    public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)]) throws(S3ServerError) -> StoredObject {
+    public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
+                               precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
         let (object, unused, replaced): (StoredObject, [StoredPart], StoredObject?) = try withBucket(bucket) { b throws(S3ServerError) in
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
+            try precondition?.check(b.objects[key], key: key)
             guard !parts.isEmpty else { throw .malformedXML }
             var previous = 0
             var chosen: [StoredPart] = []
@@ -405,7 +433,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let etag = Digest.md5(md5s).hexString + "-\(chosen.count)"
             let object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
                                       contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
-                                      metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:])
+                                      metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
+                                      standardHeaders: upload.attributes.standardHeaders)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil
