@@ -124,4 +124,16 @@ try:
 except ClientError as e:
     check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "DeleteObjectTagging is 501")
 check(s3.get_object(Bucket="boto-bucket", Key="headers.csv")["Body"].read() == b"h", "and the object is still there")
+# How tools (and Ceph's s3-tests) empty a bucket: ListObjectVersions, then each version deleted.
+s3.create_bucket(Bucket="versions-bucket")
+for i in range(3):
+    s3.put_object(Bucket="versions-bucket", Key=f"v/{i}.csv", Body=b"v")
+versions = [v for page in s3.get_paginator("list_object_versions").paginate(Bucket="versions-bucket", PaginationConfig={"PageSize": 2})
+            for v in page.get("Versions", [])]
+check([(v["Key"], v["VersionId"], v["IsLatest"]) for v in versions] == [(f"v/{i}.csv", "null", True) for i in range(3)],
+      "ListObjectVersions lists each object once as version null, in pages")
+for v in versions:
+    s3.delete_object(Bucket="versions-bucket", Key=v["Key"], VersionId=v["VersionId"])
+s3.delete_bucket(Bucket="versions-bucket")
+check("versions-bucket" not in [b["Name"] for b in s3.list_buckets()["Buckets"]], "a bucket emptied by versions is deleted")
 print("boto3: all checks passed")

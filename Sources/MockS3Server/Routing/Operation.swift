@@ -15,6 +15,7 @@ enum Operation: String, Sendable {
     case listObjects = "ListObjects"
     case listObjectsV2 = "ListObjectsV2"
     case listMultipartUploads = "ListMultipartUploads"
+    case listObjectVersions = "ListObjectVersions"
     case deleteObjects = "DeleteObjects"
     case getObject = "GetObject"
     case headObject = "HeadObject"
@@ -55,6 +56,7 @@ enum Operation: String, Sendable {
                 if r.has("versioning") { return .getBucketVersioning }
                 if r.has("acl") { return .getBucketAcl }
                 if r.has("uploads") { return .listMultipartUploads }
+                if r.has("versions") { return .listObjectVersions }
                 return r.queryValue("list-type") == "2" ? .listObjectsV2 : .listObjects
             case "HEAD": return .headBucket
             case "DELETE": return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
@@ -99,6 +101,7 @@ enum Operation: String, Sendable {
         case .listObjectsV2: ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type", "fetch-owner"]
         // One page of up to 1,000 uploads or parts, filtered by prefix: no markers, delimiters or limits.
         case .listMultipartUploads: ["uploads", "prefix"]
+        case .listObjectVersions: ["versions", "prefix", "delimiter", "max-keys", "key-marker", "version-id-marker", "encoding-type"]
         case .deleteObjects: ["delete"]
         case .getObject: ["versionId", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
                           "response-content-disposition", "response-content-encoding"]
@@ -119,5 +122,5 @@ enum Operation: String, Sendable {
     /// Bodies read whole (XML), with this many bytes at most.
     var smallBodyLimit: Int { self == .deleteObjects ? 2 << 20 : 256 << 10 }
 
-    var isList: Bool { self == .listObjects || self == .listObjectsV2 || self == .listMultipartUploads }
+    var isList: Bool { self == .listObjects || self == .listObjectsV2 || self == .listMultipartUploads || self == .listObjectVersions }
 }

@@ -57,6 +57,43 @@ extension S3Service {
         return .xml(xml + "</ListBucketResult>")
     }
 
+    /// ListObjectVersions of an unversioned bucket: each object once, version `null`, the latest
+    /// (what S3 answers; tools empty a bucket this way before deleting it).
+    func listVersions(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
+        let prefix = r.queryValue("prefix") ?? ""
+        let delimiter = r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        var maxKeys = 1000
+        if let text = r.queryValue("max-keys") {
+            guard let n = Int(text), n >= 0 else { throw .invalidArgument("Provided max-keys not an integer or within integer range", name: "max-keys", value: text) }
+            maxKeys = min(n, 1000)
+        }
+        let encodingType = r.queryValue("encoding-type")
+        if let encodingType, encodingType != "url" {
+            throw .invalidArgument("Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+        }
+        let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
+        let marker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let result = try store.list(bucket, prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(encode(prefix)))</Prefix>"
+        xml += "<KeyMarker>\(XML.escape(encode(marker ?? "")))</KeyMarker><VersionIdMarker>\(XML.escape(r.queryValue("version-id-marker") ?? ""))</VersionIdMarker>"
+        xml += "<MaxKeys>\(maxKeys)</MaxKeys>"
+        if let delimiter { xml += "<Delimiter>\(XML.escape(encode(delimiter)))</Delimiter>" }
+        if let encodingType { xml += "<EncodingType>\(encodingType)</EncodingType>" }
+        xml += "<IsTruncated>\(result.isTruncated)</IsTruncated>"
+        if result.isTruncated, let last = result.lastReturned {
+            xml += "<NextKeyMarker>\(XML.escape(encode(last)))</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>"
+        }
+        for object in result.objects {
+            xml += "<Version><Key>\(XML.escape(encode(object.key)))</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>"
+            xml += "<LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
+            xml += "\(Self.owner)<StorageClass>STANDARD</StorageClass></Version>"
+        }
+        for prefix in result.commonPrefixes {
+            xml += "<CommonPrefixes><Prefix>\(XML.escape(encode(prefix)))</Prefix></CommonPrefixes>"
+        }
+        return .xml(xml + "</ListVersionsResult>")
+    }
+
     func listUploads(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         let uploads = try store.listUploads(bucket, prefix: r.queryValue("prefix") ?? "")
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"

@@ -80,6 +80,7 @@ struct S3Service: Sendable {
             return .xml(aclXML(.private))
         case .listObjectsV2, .listObjects: return try list(bucket, r, v2: op == .listObjectsV2)
         case .listMultipartUploads: return try listUploads(bucket, r)
+        case .listObjectVersions: return try listVersions(bucket, r)
         case .deleteObjects: return try deleteObjects(bucket, r, body: body)
         case .getObject, .headObject: return try getObject(bucket, key, r, principal: principal, head: op == .headObject)
         case .putObject: return try putObject(bucket, key, r, body: body)
