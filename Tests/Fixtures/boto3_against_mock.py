@@ -117,12 +117,23 @@ check(head["CacheControl"] == "max-age=60" and head["ContentDisposition"] == "at
 over = s3.get_object(Bucket="boto-bucket", Key="headers.csv", ResponseContentType="text/plain", ResponseCacheControl="no-cache")
 check(over["ContentType"] == "text/plain" and over["CacheControl"] == "no-cache", "response-* overrides")
 
+# Tagging: on PUT, read, replaced, deleted; the object itself untouched (DeleteObjectTagging once deleted it).
+s3.put_object(Bucket="boto-bucket", Key="tagged.csv", Body=b"t", Tagging="team=red&year=2025")
+check(s3.get_object(Bucket="boto-bucket", Key="tagged.csv")["TagCount"] == 2, "x-amz-tagging-count")
+check(s3.get_object_tagging(Bucket="boto-bucket", Key="tagged.csv")["TagSet"] == [{"Key": "team", "Value": "red"}, {"Key": "year", "Value": "2025"}],
+      "get_object_tagging")
+s3.put_object_tagging(Bucket="boto-bucket", Key="tagged.csv", Tagging={"TagSet": [{"Key": "only", "Value": "one"}]})
+check(s3.get_object_tagging(Bucket="boto-bucket", Key="tagged.csv")["TagSet"] == [{"Key": "only", "Value": "one"}], "put_object_tagging replaces")
+s3.delete_object_tagging(Bucket="boto-bucket", Key="tagged.csv")
+check(s3.get_object_tagging(Bucket="boto-bucket", Key="tagged.csv")["TagSet"] == [], "delete_object_tagging")
+check(s3.get_object(Bucket="boto-bucket", Key="tagged.csv")["Body"].read() == b"t", "and the object is still there")
+
 # Sub-resources the mock lacks are 501, and never the plain operation.
 try:
-    s3.delete_object_tagging(Bucket="boto-bucket", Key="headers.csv")
-    check(False, "DeleteObjectTagging is 501")
+    s3.get_object_attributes(Bucket="boto-bucket", Key="headers.csv", ObjectAttributes=["ETag"])
+    check(False, "GetObjectAttributes is 501")
 except ClientError as e:
-    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "DeleteObjectTagging is 501")
+    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetObjectAttributes is 501")
 check(s3.get_object(Bucket="boto-bucket", Key="headers.csv")["Body"].read() == b"h", "and the object is still there")
 # How tools (and Ceph's s3-tests) empty a bucket: ListObjectVersions, then each version deleted.
 s3.create_bucket(Bucket="versions-bucket")

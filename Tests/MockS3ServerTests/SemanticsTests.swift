@@ -155,7 +155,7 @@ struct SemanticsTests {
             let badName = try await server.raw(.put, "/Bad_Bucket")
             #expect(badName.errorCode == "InvalidBucketName")
             #expect(try await server.raw(.get, "/b", query: [.init("list-type", "2"), .init("max-keys", "-1")]).errorCode == "InvalidArgument")
-            let unsupported = try await server.raw(.put, "/b/x", query: [.init("tagging")], body: Array("<Tagging/>".utf8))
+            let unsupported = try await server.raw(.put, "/b/x", query: [.init("retention")], body: Array("<Retention/>".utf8))
             #expect(unsupported.status == 501 && unsupported.errorCode == "NotImplemented")
         }
     }
@@ -262,13 +262,15 @@ struct VirtualHostTests {
 }
 
 /// A request the mock cannot serve as asked is 501 NotImplemented, never the plain operation: a
-/// DeleteObjectTagging once deleted the object, and GET ?tagging answered with the object's body.
+/// DeleteObjectTagging once deleted the object, and GET ?tagging answered with the object's body
+/// (tagging is implemented now; other sub-resources take its place here).
 @Suite("Mock S3: unimplemented sub-resources are 501, never another operation")
 struct SubResourceTests {
     @Test(arguments: [
-        (HTTPMethod.delete, "tagging"), (.get, "tagging"), (.get, "attributes"), (.get, "retention"), (.get, "legal-hold"),
-        (.put, "tagging"), (.put, "retention"), (.head, "partNumber=1"), (.get, "versionId=3HL4kqtJlcpXroDTDmJ"),
-        (.get, "response-content-type=text/plain"), (.post, "restore"), (.post, "select"),
+        (HTTPMethod.delete, "retention"), (.get, "torrent"), (.get, "attributes"), (.get, "retention"), (.get, "legal-hold"),
+        (.put, "legal-hold"), (.put, "retention"), (.head, "partNumber=1"), (.get, "versionId=3HL4kqtJlcpXroDTDmJ"),
+        (.delete, "versionId=3HL4kqtJlcpXroDTDmJ"),
+        (.get, "partNumber=2"), (.post, "restore"), (.post, "select"),
     ])
     func objectSubResources(method: HTTPMethod, query: String) async throws {
         try await withMock({ $0.buckets = ["b"] }) { server in
@@ -359,6 +361,32 @@ struct WriteConditionTests {
             #expect(whole.head.headers["x-amz-checksum-crc32c"] == value)
             let part = try await server.raw(.get, "/b/k", headers: [("x-amz-checksum-mode", "ENABLED"), ("Range", "bytes=2-4")])
             #expect(part.status == 206 && part.body == Array("234".utf8) && part.head.headers["x-amz-checksum-crc32c"] == nil)
+        }
+    }
+}
+
+@Suite("Mock S3: object tagging")
+struct TaggingTests {
+    @Test func tagsRoundTripAndNeverTouchTheObject() async throws {
+        try await withMock({ $0.buckets = ["b"] }) { server in
+            let client = try server.client()
+            _ = try await server.raw(.put, "/b/k", headers: [("x-amz-tagging", "team=red&empty=&sp%20ace=a%2Bb")], body: [1, 2])
+            let head = try await server.raw(.head, "/b/k")
+            #expect(head.head.headers["x-amz-tagging-count"] == "3")
+            let tags = try XML.parse(try await server.raw(.get, "/b/k", query: [.init("tagging")]).body)
+            let pairs = tags.child("TagSet")?.children("Tag").map { ($0.value("Key") ?? "", $0.value("Value") ?? "") } ?? []
+            #expect(pairs.map(\.0) == ["team", "empty", "sp ace"] && pairs.map(\.1) == ["red", "", "a+b"])
+            let replace = Array("<Tagging><TagSet><Tag><Key>only</Key><Value>one</Value></Tag></TagSet></Tagging>".utf8)
+            #expect(try await server.raw(.put, "/b/k", query: [.init("tagging")], body: replace).status == 200)
+            #expect(try await server.raw(.head, "/b/k").head.headers["x-amz-tagging-count"] == "1")
+            #expect(try await server.raw(.delete, "/b/k", query: [.init("tagging")]).status == 204)
+            #expect(try await server.raw(.head, "/b/k").head.headers["x-amz-tagging-count"] == nil)
+            #expect(try await client.getObjectBytes(bucket: "b", key: "k") == [1, 2])
+            // S3's limits: 10 tags, unique keys.
+            let eleven = "<Tagging><TagSet>" + (0..<11).map { "<Tag><Key>k\($0)</Key><Value>v</Value></Tag>" }.joined() + "</TagSet></Tagging>"
+            #expect(try await server.raw(.put, "/b/k", query: [.init("tagging")], body: Array(eleven.utf8)).status == 400)
+            #expect(try await server.raw(.put, "/b/k2", headers: [("x-amz-tagging", "a=1&a=2")], body: [1]).status == 400)
+            #expect(try await server.raw(.get, "/b/missing", query: [.init("tagging")]).status == 404)
         }
     }
 }

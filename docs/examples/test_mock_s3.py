@@ -39,10 +39,11 @@ def test_a_wrong_secret_is_still_refused(mock_s3, s3):
     assert raised.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
 
 
-def test_unimplemented_is_501_never_another_operation(s3):
+def test_tags_and_unimplemented_is_501_never_another_operation(s3):
     s3.create_bucket(Bucket="bucket")
-    s3.put_object(Bucket="bucket", Key="k", Body=b"x")
+    s3.put_object(Bucket="bucket", Key="k", Body=b"x", Tagging="team=red")
+    assert s3.get_object_tagging(Bucket="bucket", Key="k")["TagSet"] == [{"Key": "team", "Value": "red"}]
     with pytest.raises(s3.exceptions.ClientError) as raised:
-        s3.delete_object_tagging(Bucket="bucket", Key="k")
+        s3.get_object_attributes(Bucket="bucket", Key="k", ObjectAttributes=["ETag"])
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert s3.get_object(Bucket="bucket", Key="k")["Body"].read() == b"x"

@@ -24,6 +24,9 @@ enum Operation: String, Sendable {
     case deleteObject = "DeleteObject"
     case getObjectAcl = "GetObjectAcl"
     case putObjectAcl = "PutObjectAcl"
+    case getObjectTagging = "GetObjectTagging"
+    case putObjectTagging = "PutObjectTagging"
+    case deleteObjectTagging = "DeleteObjectTagging"
     case createMultipartUpload = "CreateMultipartUpload"
     case uploadPart = "UploadPart"
     case completeMultipartUpload = "CompleteMultipartUpload"
@@ -68,16 +71,20 @@ enum Operation: String, Sendable {
         switch r.method {
         case "GET":
             if r.has("uploadId") { return .listParts }
+            if r.has("tagging") { return .getObjectTagging }
             return r.has("acl") ? .getObjectAcl : .getObject
         case "HEAD": return .headObject
         case "PUT":
             if r.has("partNumber") || r.has("uploadId") { return copy ? .unsupported : .uploadPart }
+            if r.has("tagging") { return .putObjectTagging }
             if r.has("acl") { return .putObjectAcl }
             return copy ? .copyObject : .putObject
         case "POST":
             if r.has("uploads") { return .createMultipartUpload }
             return r.has("uploadId") ? .completeMultipartUpload : .unsupported
-        case "DELETE": return r.has("uploadId") ? .abortMultipartUpload : .deleteObject
+        case "DELETE":
+            if r.has("tagging") { return .deleteObjectTagging }
+            return r.has("uploadId") ? .abortMultipartUpload : .deleteObject
         default: return .unsupported
         }
     }
@@ -108,6 +115,7 @@ enum Operation: String, Sendable {
         case .headObject, .deleteObject: ["versionId"]
         case .putObject, .copyObject: []
         case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
+        case .getObjectTagging, .putObjectTagging, .deleteObjectTagging: ["tagging", "versionId"]
         case .createMultipartUpload: ["uploads"]
         case .uploadPart: ["partNumber", "uploadId"]
         case .completeMultipartUpload, .abortMultipartUpload: ["uploadId"]

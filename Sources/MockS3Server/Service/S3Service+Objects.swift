@@ -29,6 +29,7 @@ extension S3Service {
             a.metadata.append((name.lowercased(), value))
         }
         for name in Self.standardHeaderNames { if let value = r.headers.first(name: name) { a.standardHeaders.append((name, value)) } }
+        if let tagging = r.headers.first(name: "x-amz-tagging") { a.tags = try parseTaggingHeader(tagging) }
         guard a.metadata.reduce(0, { $0 + $1.0.utf8.count + $1.1.utf8.count }) <= 2048 else {
             throw .init("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.")
         }
@@ -46,6 +47,48 @@ extension S3Service {
         return WritePrecondition(ifNoneMatch: noneMatch != nil, ifMatch: match.map { $0.trimmingSpaces.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
     }
 
+    /// A tag set as S3 takes it: at most 10 tags, keys of 1 to 128 characters unique, values of at most 256.
+    func validTags(_ tags: [(String, String)]) throws(S3ServerError) -> [(String, String)] {
+        guard tags.count <= 10 else { throw .init("BadRequest", 400, "Object tags cannot be greater than 10") }
+        guard Set(tags.map(\.0)).count == tags.count else { throw .init("InvalidTag", 400, "Cannot provide multiple Tags with the same key") }
+        for (key, value) in tags {
+            guard (1...128).contains(key.count) else { throw .init("InvalidTag", 400, "The TagKey you have provided is invalid") }
+            guard value.count <= 256 else { throw .init("InvalidTag", 400, "The TagValue you have provided is invalid") }
+        }
+        return tags
+    }
+
+    /// `<Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…</TagSet></Tagging>`.
+    func parseTagging(_ bytes: [UInt8]) throws(S3ServerError) -> [(String, String)] {
+        let root = try parseXML(bytes)
+        guard root.name == "Tagging", let set = root.child("TagSet") else { throw .malformedXML }
+        var tags: [(String, String)] = []
+        for tag in set.children("Tag") {
+            guard let key = tag.value("Key") else { throw .malformedXML }
+            tags.append((key, tag.value("Value") ?? ""))
+        }
+        return try validTags(tags)
+    }
+
+    /// `x-amz-tagging: a=1&b=2`, URL-encoded as a query.
+    func parseTaggingHeader(_ text: String) throws(S3ServerError) -> [(String, String)] {
+        var tags: [(String, String)] = []
+        for pair in text.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "+", with: " ") }
+            guard let key = URIEncoding.decode(parts[0]), let value = URIEncoding.decode(parts.count > 1 ? parts[1] : "") else {
+                throw .invalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", name: "x-amz-tagging", value: text)
+            }
+            tags.append((key, value))
+        }
+        return try validTags(tags)
+    }
+
+    func tagsXML(_ tags: [(String, String)]) -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging xmlns=\"\(Self.xmlns)\"><TagSet>"
+            + tags.map { "<Tag><Key>\(XML.escape($0.0))</Key><Value>\(XML.escape($0.1))</Value></Tag>" }.joined()
+            + "</TagSet></Tagging>"
+    }
+
     static let standardHeaderNames = ["Cache-Control", "Content-Disposition", "Content-Language", "Expires"]
     static let responseOverrides = [("response-content-type", "Content-Type"), ("response-content-language", "Content-Language"),
                                      ("response-expires", "Expires"), ("response-cache-control", "Cache-Control"),
@@ -58,7 +101,7 @@ extension S3Service {
         let object = StoredObject(key: key, blob: blob, etag: result.md5.hexString, lastModified: Date(),
                                   contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
                                   metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums,
-                                  standardHeaders: attributes.standardHeaders)
+                                  standardHeaders: attributes.standardHeaders, tags: attributes.tags)
         do {
             try store.put(bucket, object, precondition: try writePrecondition(r))
         } catch {
@@ -123,7 +166,8 @@ extension S3Service {
                                   contentEncoding: replace ? attributes.contentEncoding : sourceObject.contentEncoding,
                                   metadata: replace ? attributes.metadata : sourceObject.metadata,
                                   acl: attributes.acl, checksums: sourceObject.checksums,
-                                  standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders)
+                                  standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders,
+                                  tags: r.headers.first(name: "x-amz-tagging-directive") == "REPLACE" ? attributes.tags : sourceObject.tags)
         try store.put(bucket, object)
         return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
     }
@@ -138,6 +182,7 @@ extension S3Service {
         if let encoding = object.contentEncoding { headers.append(("Content-Encoding", encoding)) }
         headers += object.standardHeaders
         headers += object.metadata
+        if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
         // GET's response-* parameters override what the object says (S3 honours them on signed requests).
         for (parameter, header) in Self.responseOverrides {
             guard let value = r.queryValue(parameter) else { continue }

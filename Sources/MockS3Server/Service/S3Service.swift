@@ -89,6 +89,14 @@ struct S3Service: Sendable {
             guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
             try store.delete(bucket, key)
             return S3Response(status: 204)
+        case .getObjectTagging:
+            return .xml(tagsXML(try store.get(bucket, key).tags))
+        case .putObjectTagging:
+            try store.setTags(bucket, key, try parseTagging(body.bytes))
+            return S3Response(status: 200)
+        case .deleteObjectTagging:
+            try store.setTags(bucket, key, [])
+            return S3Response(status: 204)
         case .getObjectAcl:
             return .xml(aclXML(try store.get(bucket, key).acl))
         case .putObjectAcl:

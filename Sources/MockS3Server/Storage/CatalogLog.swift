@@ -22,6 +22,7 @@ final class CatalogLog: @unchecked Sendable {
         var acl: String
         var checksums: [String: String]
         var standardHeaders: [[String]]?
+        var tags: [[String]]?
     }
 
     struct PartRecord: Codable {
@@ -45,6 +46,7 @@ final class CatalogLog: @unchecked Sendable {
         case put(bucket: String, object: ObjectRecord)
         case delete(bucket: String, key: String)
         case acl(bucket: String, key: String, acl: String)
+        case tags(bucket: String, key: String, tags: [[String]])
         case upload(bucket: String, upload: UploadRecord)
         case part(bucket: String, id: String, part: PartRecord)
         case dropUpload(bucket: String, id: String)
@@ -126,7 +128,8 @@ final class CatalogLog: @unchecked Sendable {
     func record(_ object: StoredObject) -> ObjectRecord {
         ObjectRecord(key: object.key, blob: record(object.blob), etag: object.etag, lastModified: object.lastModified.timeIntervalSince1970,
                      contentType: object.contentType, contentEncoding: object.contentEncoding, metadata: object.metadata.map { [$0.0, $0.1] },
-                     acl: object.acl.rawValue, checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] })
+                     acl: object.acl.rawValue, checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
+                     tags: object.tags.map { [$0.0, $0.1] })
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
@@ -134,21 +137,22 @@ final class CatalogLog: @unchecked Sendable {
                      contentType: record.contentType, contentEncoding: record.contentEncoding,
                      metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      acl: CannedACL(rawValue: record.acl) ?? .private, checksums: record.checksums,
-                     standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+                     standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+                     tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
         let a = upload.attributes
         let placeholder = StoredObject(key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
                                        contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
-                                       checksums: a.checksums, standardHeaders: a.standardHeaders)
+                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags)
         return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: record(placeholder))
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
         let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
-                                          checksums: o.checksums, standardHeaders: o.standardHeaders)
+                                          checksums: o.checksums, standardHeaders: o.standardHeaders, tags: o.tags)
         return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
     }
 

@@ -34,6 +34,8 @@ public struct StoredObject: Sendable {
     public var checksums: [String: String]
     /// Cache-Control, Content-Disposition, Content-Language and Expires as sent, returned on GET and HEAD.
     public var standardHeaders: [(String, String)] = []
+    /// The object's tags, in the order given.
+    public var tags: [(String, String)] = []
     public var size: UInt64 { blob.size }
 }
 
@@ -44,6 +46,7 @@ public struct ObjectAttributes: Sendable {
     public var acl: CannedACL = .private
     public var checksums: [String: String] = [:]
     public var standardHeaders: [(String, String)] = []
+    public var tags: [(String, String)] = []
 }
 
 public struct StoredPart: Sendable {
@@ -99,6 +102,7 @@ public protocol ObjectStore: Sendable {
     func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject
     func delete(_ bucket: String, _ key: String) throws(S3ServerError)
     func setACL(_ bucket: String, _ key: String, _ acl: CannedACL) throws(S3ServerError)
+    func setTags(_ bucket: String, _ key: String, _ tags: [(String, String)]) throws(S3ServerError)
     func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
     func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String
     func upload(_ bucket: String, id: String, key: String) throws(S3ServerError) -> MultipartUpload
@@ -195,6 +199,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let i = b.lowerBound(key)
             if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
         case .acl(let name, let key, let acl): buckets[name]?.objects[key]?.acl = CannedACL(rawValue: acl) ?? .private
+        case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         case .upload(let name, let upload): buckets[name]?.uploads[upload.id] = log.upload(upload)
         case .part(let name, let id, let part): buckets[name]?.uploads[id]?.parts[part.number] = log.part(part)
         case .dropUpload(let name, let id): buckets[name]?.uploads[id] = nil
@@ -323,6 +328,14 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
+    public func setTags(_ bucket: String, _ key: String, _ tags: [(String, String)]) throws(S3ServerError) {
+        try withBucket(bucket) { b throws(S3ServerError) in
+            guard b.objects[key] != nil else { throw .noSuchKey(key) }
+            b.objects[key]!.tags = tags
+            log?.append(.tags(bucket: bucket, key: key, tags: tags.map { [$0.0, $0.1] }))
+        }
+    }
+
     public func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult {
         try withBucket(bucket) { b in
             var result = ListResult()
@@ -434,7 +447,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
                                       contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
                                       metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
-                                      standardHeaders: upload.attributes.standardHeaders)
+                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil
