@@ -4,9 +4,9 @@ import S3Wire
 
 /// Listings: ListObjects V1 and V2, multipart uploads, parts.
 extension S3Service {
-    func list(_ bucket: String, _ r: IncomingRequest, v2: Bool) throws(S3ServerError) -> S3Response {
-        let prefix = r.queryValue("prefix") ?? ""
-        let delimiter = r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+    /// What every object listing takes: prefix, delimiter (empty is none), max-keys (at most 1,000)
+    /// and encoding-type (only `url`).
+    func listingParameters(_ r: IncomingRequest) throws(S3ServerError) -> (prefix: String, delimiter: String?, maxKeys: Int, encodingType: String?) {
         var maxKeys = 1000
         if let text = r.queryValue("max-keys") {
             guard let n = Int(text), n >= 0 else { throw .invalidArgument("Provided max-keys not an integer or within integer range", name: "max-keys", value: text) }
@@ -16,6 +16,11 @@ extension S3Service {
         if let encodingType, encodingType != "url" {
             throw .invalidArgument("Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
         }
+        return (r.queryValue("prefix") ?? "", r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }, maxKeys, encodingType)
+    }
+
+    func list(_ bucket: String, _ r: IncomingRequest, v2: Bool) throws(S3ServerError) -> S3Response {
+        let (prefix, delimiter, maxKeys, encodingType) = try listingParameters(r)
         let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
         var after: String?
         let token = r.queryValue("continuation-token")
@@ -60,17 +65,7 @@ extension S3Service {
     /// ListObjectVersions of an unversioned bucket: each object once, version `null`, the latest
     /// (what S3 answers; tools empty a bucket this way before deleting it).
     func listVersions(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
-        let prefix = r.queryValue("prefix") ?? ""
-        let delimiter = r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }
-        var maxKeys = 1000
-        if let text = r.queryValue("max-keys") {
-            guard let n = Int(text), n >= 0 else { throw .invalidArgument("Provided max-keys not an integer or within integer range", name: "max-keys", value: text) }
-            maxKeys = min(n, 1000)
-        }
-        let encodingType = r.queryValue("encoding-type")
-        if let encodingType, encodingType != "url" {
-            throw .invalidArgument("Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
-        }
+        let (prefix, delimiter, maxKeys, encodingType) = try listingParameters(r)
         let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
         let marker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
         let result = try store.list(bucket, prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
