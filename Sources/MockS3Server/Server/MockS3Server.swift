@@ -76,10 +76,7 @@ public final class MockS3Server: Sendable {
         let store = try configuration.dataDirectory.map { try CatalogStore(disk: DiskBlobStore(directory: $0)) } ?? CatalogStore()
         let state = MockState(configuration: configuration, store: store, journal: Journal(),
                               faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))
-        for bucket in configuration.buckets where !store.bucketExists(bucket) {   // kept from an earlier run otherwise
-            try store.createBucket(bucket)
-            try store.setOwnership(bucket, configuration.defaultOwnership)
-        }
+        try state.makeBuckets()
         var authenticator = Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) }, uniquingKeysWith: { $1 }),
                                           region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
