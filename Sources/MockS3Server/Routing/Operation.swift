@@ -1,7 +1,7 @@
 import Foundation
 
 /// The S3 API calls the server answers, named as S3 names them (and as the journal records them).
-enum Operation: String, Sendable {
+enum Operation: String, Sendable, CaseIterable {
     case listBuckets = "ListBuckets"
     case createBucket = "CreateBucket"
     case deleteBucket = "DeleteBucket"
@@ -42,6 +42,7 @@ enum Operation: String, Sendable {
     /// `unsupported`, answered 501 NotImplemented.
     static func classify(_ r: IncomingRequest) -> Operation {
         let operation = route(r)
+        guard !r.query.isEmpty else { return operation }   // nothing to check
         guard let understood = operation.parameters else { return operation }
         return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) }
             && (r.queryValue("versionId").map { $0 == "null" } ?? true) ? operation : .unsupported
@@ -96,8 +97,14 @@ enum Operation: String, Sendable {
     ]
 
     /// The query parameters each operation understands; nil for `unsupported`. `versionId` is
-    /// understood only as `null`, the one version an unversioned bucket's objects have.
-    var parameters: Set<String>? {
+    /// understood only as `null`, the one version an unversioned bucket's objects have. Made once:
+    /// every request with a query asks.
+    var parameters: Set<String>? { Self.understood[self] }
+
+    private static let understood: [Operation: Set<String>] =
+        Dictionary(uniqueKeysWithValues: allCases.compactMap { operation in operation.declaredParameters.map { (operation, $0) } })
+
+    private var declaredParameters: Set<String>? {
         switch self {
         case .listBuckets, .createBucket, .deleteBucket, .headBucket: []
         case .getBucketLocation: ["location"]
