@@ -31,11 +31,12 @@ struct RequestPolicy: Sendable {
     func decide(_ request: IncomingRequest, operation: Operation, now: Date) -> (Verdict, FaultInjector.Decision) {
         let fault = faults.decide(operation.rawValue, key: request.key)
         let plan = faults.current
-        let claimed = request.headers.first(name: "authorization").flatMap(Self.keyId)
-        let asked = claimed.map(Principal.user) ?? .anonymous
+        let authorization = request.headers.first(name: "authorization")
+        // Who asked, as far as the request says: read only for a refusal (a string search per request otherwise).
+        var asked: Principal { authorization.flatMap(Self.keyId).map(Principal.user) ?? .anonymous }
         do {
-            let signed = claimed != nil || request.queryValue("X-Amz-Signature") != nil || request.queryValue("Signature") != nil
-            if plan.rejectAllCredentials && signed { throw S3ServerError.invalidAccessKeyId(claimed ?? "unknown") }
+            let signed = authorization != nil || request.queryValue("X-Amz-Signature") != nil || request.queryValue("Signature") != nil
+            if plan.rejectAllCredentials && signed { throw S3ServerError.invalidAccessKeyId(authorization.flatMap(Self.keyId) ?? "unknown") }
             let (principal, payload) = try authenticator.authenticate(request, now: now)
             if principal == .anonymous && operation != .getObject && operation != .headObject { throw S3ServerError.accessDenied }
             // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
