@@ -29,7 +29,13 @@ struct ControlAPI: Sendable {
         var body: Data
     }
 
-    static func isControlPath(_ uri: String) -> Bool { uri == "/_mock" || uri.hasPrefix("/_mock/") || uri.hasPrefix("/_mock?") }
+    /// Asked of every request: bytes, not Characters.
+    static func isControlPath(_ uri: String) -> Bool {
+        let bytes = uri.utf8
+        guard bytes.starts(with: "/_mock".utf8) else { return false }
+        let next = bytes.dropFirst(6).first
+        return next == nil || next == UInt8(ascii: "/") || next == UInt8(ascii: "?")
+    }
 
     func handle(method: String, uri: String, headers: [(String, String)], body: [UInt8]) -> Answer {
         switch server.configuration.control {
