@@ -8,6 +8,7 @@ enum Operation: String, Sendable, CaseIterable {
     case headBucket = "HeadBucket"
     case getBucketLocation = "GetBucketLocation"
     case getBucketVersioning = "GetBucketVersioning"
+    case putBucketVersioning = "PutBucketVersioning"
     case putBucketOwnershipControls = "PutBucketOwnershipControls"
     case getBucketOwnershipControls = "GetBucketOwnershipControls"
     case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
@@ -44,8 +45,7 @@ enum Operation: String, Sendable, CaseIterable {
         let operation = route(r)
         guard !r.query.isEmpty else { return operation }   // nothing to check
         guard let understood = operation.parameters else { return operation }
-        return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) }
-            && (r.queryValue("versionId").map { $0 == "null" } ?? true) ? operation : .unsupported
+        return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) } ? operation : .unsupported
     }
 
     /// The operation a method, bucket, key and sub-resource name, before its parameters are checked.
@@ -53,7 +53,9 @@ enum Operation: String, Sendable, CaseIterable {
         guard r.bucket != nil else { return r.method == "GET" ? .listBuckets : .unsupported }
         if r.key == nil {
             switch r.method {
-            case "PUT": return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
+            case "PUT":
+                if r.has("versioning") { return .putBucketVersioning }
+                return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
             case "GET":
                 if r.has("ownershipControls") { return .getBucketOwnershipControls }
                 if r.has("location") { return .getBucketLocation }
@@ -96,9 +98,8 @@ enum Operation: String, Sendable, CaseIterable {
         "X-Amz-Security-Token", "AWSAccessKeyId", "Signature", "Expires", "x-id",
     ]
 
-    /// The query parameters each operation understands; nil for `unsupported`. `versionId` is
-    /// understood only as `null`, the one version an unversioned bucket's objects have. Made once:
-    /// every request with a query asks.
+    /// The query parameters each operation understands; nil for `unsupported`. Made once: every
+    /// request with a query asks.
     var parameters: Set<String>? { Self.understood[self] }
 
     private static let understood: [Operation: Set<String>] =
@@ -108,7 +109,7 @@ enum Operation: String, Sendable, CaseIterable {
         switch self {
         case .listBuckets, .createBucket, .deleteBucket, .headBucket: []
         case .getBucketLocation: ["location"]
-        case .getBucketVersioning: ["versioning"]
+        case .getBucketVersioning, .putBucketVersioning: ["versioning"]
         case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]
         case .getBucketAcl: ["acl"]
         case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]

@@ -33,6 +33,9 @@ public struct S3ServerError: Error, Sendable, Equatable {
     static func noSuchUpload(_ id: String) -> S3ServerError {
         .init("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", extra: [("UploadId", id)])
     }
+    static func noSuchVersion(_ key: String, _ versionId: String) -> S3ServerError {
+        .init("NoSuchVersion", 404, "The specified version does not exist.", extra: [("Key", key), ("VersionId", versionId)])
+    }
     static let accessDenied = S3ServerError("AccessDenied", 403, "Access Denied")
     static func invalidAccessKeyId(_ keyId: String) -> S3ServerError {
         .init("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.", extra: [("AWSAccessKeyId", keyId)])

@@ -62,26 +62,35 @@ extension S3Service {
         return .xml(xml + "</ListBucketResult>")
     }
 
-    /// ListObjectVersions of an unversioned bucket: each object once, version `null`, the latest
-    /// (what S3 answers; tools empty a bucket this way before deleting it).
+    /// ListObjectVersions: each key's versions newest first, delete markers among them (an
+    /// unversioned bucket's objects once each, version `null`, as S3 answers them).
     func listVersions(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         let (prefix, delimiter, maxKeys, encodingType) = try listingParameters(r)
         let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
-        let marker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
-        let result = try store.list(bucket, prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
+        let keyMarker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let versionIdMarker = r.queryValue("version-id-marker").flatMap { $0.isEmpty ? nil : $0 }
+        if versionIdMarker != nil && keyMarker == nil {
+            throw .invalidArgument("A version-id marker cannot be specified without a key marker.", name: "version-id-marker", value: versionIdMarker)
+        }
+        let result = try store.listVersions(bucket, prefix: prefix, delimiter: delimiter, keyMarker: keyMarker,
+                                            versionIdMarker: versionIdMarker, maxKeys: maxKeys)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(encode(prefix)))</Prefix>"
-        xml += "<KeyMarker>\(XML.escape(encode(marker ?? "")))</KeyMarker><VersionIdMarker>\(XML.escape(r.queryValue("version-id-marker") ?? ""))</VersionIdMarker>"
+        xml += "<KeyMarker>\(XML.escape(encode(keyMarker ?? "")))</KeyMarker><VersionIdMarker>\(XML.escape(versionIdMarker ?? ""))</VersionIdMarker>"
         xml += "<MaxKeys>\(maxKeys)</MaxKeys>"
         if let delimiter { xml += "<Delimiter>\(XML.escape(encode(delimiter)))</Delimiter>" }
         if let encodingType { xml += "<EncodingType>\(encodingType)</EncodingType>" }
         xml += "<IsTruncated>\(result.isTruncated)</IsTruncated>"
-        if result.isTruncated, let last = result.lastReturned {
-            xml += "<NextKeyMarker>\(XML.escape(encode(last)))</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>"
+        if result.isTruncated, let key = result.nextKeyMarker {
+            xml += "<NextKeyMarker>\(XML.escape(encode(key)))</NextKeyMarker>"
+            if let id = result.nextVersionIdMarker { xml += "<NextVersionIdMarker>\(id)</NextVersionIdMarker>" }
         }
-        for object in result.objects {
-            xml += "<Version><Key>\(XML.escape(encode(object.key)))</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>"
-            xml += "<LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
-            xml += "\(Self.owner)<StorageClass>STANDARD</StorageClass></Version>"
+        for (object, isLatest) in result.versions {
+            let common = "<Key>\(XML.escape(encode(object.key)))</Key><VersionId>\(object.versionId)</VersionId><IsLatest>\(isLatest)</IsLatest><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified>"
+            if object.isDeleteMarker {
+                xml += "<DeleteMarker>\(common)\(Self.owner)</DeleteMarker>"
+            } else {
+                xml += "<Version>\(common)<ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>\(Self.owner)<StorageClass>STANDARD</StorageClass></Version>"
+            }
         }
         for prefix in result.commonPrefixes {
             xml += "<CommonPrefixes><Prefix>\(XML.escape(encode(prefix)))</Prefix></CommonPrefixes>"

@@ -34,6 +34,6 @@ extension S3Service {
         }
         let object = try store.completeUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key, parts: parts,
                                               precondition: try writePrecondition(r))
-        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag></CompleteMultipartUploadResult>")
+        return S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag></CompleteMultipartUploadResult>").with(versionOf: object)
     }
 }

@@ -102,15 +102,16 @@ extension S3Service {
                                   contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
                                   metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums,
                                   standardHeaders: attributes.standardHeaders, tags: attributes.tags)
+        let stored: StoredObject
         do {
-            try store.put(bucket, object, precondition: try writePrecondition(r))
+            stored = try store.put(bucket, object, precondition: try writePrecondition(r))
         } catch {
             store.blobs.discard(blob)
             throw error
         }
         var headers = [("ETag", "\"\(object.etag)\"")]
         for (name, value) in result.checksums { headers.append(("x-amz-checksum-\(name)", value)) }
-        return S3Response(status: 200, headers: headers)
+        return S3Response(status: 200, headers: headers).with(versionOf: stored)
     }
 
     func deleteObjects(_ bucket: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
@@ -126,9 +127,17 @@ extension S3Service {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"\(Self.xmlns)\">"
         for object in objects {
             guard let key = object.value("Key"), !key.isEmpty else { throw .malformedXML }
+            let versionId = object.value("VersionId")
             do {
-                try store.delete(bucket, key)
-                if !quiet { xml += "<Deleted><Key>\(XML.escape(key))</Key></Deleted>" }
+                let outcome = try store.delete(bucket, key, versionId: versionId)
+                guard !quiet else { continue }
+                xml += "<Deleted><Key>\(XML.escape(key))</Key>"
+                if let versionId { xml += "<VersionId>\(XML.escape(versionId))</VersionId>" }
+                if outcome.deleteMarker {
+                    xml += "<DeleteMarker>true</DeleteMarker>"
+                    if versionId == nil, let id = outcome.versionId { xml += "<DeleteMarkerVersionId>\(id)</DeleteMarkerVersionId>" }
+                }
+                xml += "</Deleted>"
             } catch {
                 xml += "<Error><Key>\(XML.escape(key))</Key><Code>\(error.code)</Code><Message>\(XML.escape(error.message))</Message></Error>"
             }
@@ -138,13 +147,21 @@ extension S3Service {
 
     func copyObject(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         var source = r.headers.first(name: "x-amz-copy-source") ?? ""
-        if let q = source.firstIndex(of: "?") { source = String(source[..<q]) }
+        var sourceVersion: String?
+        if let q = source.firstIndex(of: "?") {
+            let query = source[source.index(after: q)...]
+            guard query.hasPrefix("versionId=") else {
+                throw .invalidArgument("The copy source may carry only ?versionId=", name: "x-amz-copy-source", value: source)
+            }
+            sourceVersion = URIEncoding.decode(String(query.dropFirst("versionId=".count)))
+            source = String(source[..<q])
+        }
         guard let decoded = URIEncoding.decode(source) else { throw .invalidArgument("Invalid copy source encoding", name: "x-amz-copy-source") }
         let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
         guard let slash = trimmed.firstIndex(of: "/") else {
             throw .invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source")
         }
-        let sourceObject = try store.get(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+        let sourceObject = try store.get(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]), versionId: sourceVersion)
         guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
         let replace = r.headers.first(name: "x-amz-metadata-directive") == "REPLACE"
         let attributes = try attributes(r, bucket: bucket)
@@ -168,12 +185,14 @@ extension S3Service {
                                   acl: attributes.acl, checksums: sourceObject.checksums,
                                   standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders,
                                   tags: r.headers.first(name: "x-amz-tagging-directive") == "REPLACE" ? attributes.tags : sourceObject.tags)
-        try store.put(bucket, object)
-        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>")
+        let stored = try store.put(bucket, object)
+        var response = S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>").with(versionOf: stored)
+        if sourceObject.versionId != "null" { response.headers.append(("x-amz-copy-source-version-id", sourceObject.versionId)) }
+        return response
     }
 
     func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, principal: Principal, head: Bool) throws(S3ServerError) -> S3Response {
-        let object = try store.get(bucket, key)
+        let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
         guard RequestPolicy.mayRead(object.acl, principal: principal) else { throw .accessDenied }
         var headers: [(String, String)] = [
             ("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate), ("Accept-Ranges", "bytes"),
@@ -183,6 +202,7 @@ extension S3Service {
         headers += object.standardHeaders
         headers += object.metadata
         if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
+        if object.versionId != "null" { headers.append(("x-amz-version-id", object.versionId)) }
         // GET's response-* parameters override what the object says (S3 honours them on signed requests).
         for (parameter, header) in Self.responseOverrides {
             guard let value = r.queryValue(parameter) else { continue }

@@ -18,6 +18,14 @@ struct S3Response {
     static func xml(_ text: String, status: Int = 200) -> S3Response {
         S3Response(status: status, headers: [("Content-Type", "application/xml")], body: .bytes(ByteBuffer(string: text)))
     }
+
+    /// With `x-amz-version-id` when the object has a version of its own (not `null`).
+    func with(versionOf object: StoredObject) -> S3Response {
+        guard object.versionId != "null" else { return self }
+        var copy = self
+        copy.headers.append(("x-amz-version-id", object.versionId))
+        return copy
+    }
 }
 
 /// What arrived as the request body, already verified.
@@ -60,8 +68,18 @@ struct S3Service: Sendable {
             guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
             return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(region == "us-east-1" ? "" : region)</LocationConstraint>")
         case .getBucketVersioning:
-            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
-            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"\(Self.xmlns)\"/>")
+            let state = try store.versioning(bucket)
+            let status = state == .unversioned ? "" : "<Status>\(state.rawValue)</Status>"
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"\(Self.xmlns)\">\(status)</VersioningConfiguration>")
+        case .putBucketVersioning:
+            let root = try parseXML(body.bytes)
+            guard root.name == "VersioningConfiguration", let status = root.value("Status"),
+                  let state = Versioning(rawValue: status), state != .unversioned else { throw .malformedXML }
+            if root.value("MfaDelete") == "Enabled" {
+                throw .init("NotImplemented", 501, "MFA delete is not implemented by this server: leave MfaDelete out or Disabled.")
+            }
+            try store.setVersioning(bucket, state)
+            return S3Response(status: 200)
         case .putBucketOwnershipControls:
             let root = try parseXML(body.bytes)
             guard let value = root.child("Rule")?.value("ObjectOwnership"), let ownership = ObjectOwnership(rawValue: value) else {
@@ -86,22 +104,28 @@ struct S3Service: Sendable {
         case .putObject: return try putObject(bucket, key, r, body: body)
         case .copyObject: return try copyObject(bucket, key, r)
         case .deleteObject:
-            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
-            try store.delete(bucket, key)
-            return S3Response(status: 204)
+            let outcome = try store.delete(bucket, key, versionId: r.queryValue("versionId"))
+            var headers: [(String, String)] = []
+            if outcome.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
+            if let id = outcome.versionId, id != "null" || outcome.deleteMarker || r.queryValue("versionId") != nil {
+                headers.append(("x-amz-version-id", id))
+            }
+            return S3Response(status: 204, headers: headers)
         case .getObjectTagging:
-            return .xml(tagsXML(try store.get(bucket, key).tags))
+            let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
+            return S3Response.xml(tagsXML(object.tags)).with(versionOf: object)
         case .putObjectTagging:
-            try store.setTags(bucket, key, try parseTagging(body.bytes))
+            try store.setTags(bucket, key, versionId: r.queryValue("versionId"), try parseTagging(body.bytes))
             return S3Response(status: 200)
         case .deleteObjectTagging:
-            try store.setTags(bucket, key, [])
+            try store.setTags(bucket, key, versionId: r.queryValue("versionId"), [])
             return S3Response(status: 204)
         case .getObjectAcl:
-            return .xml(aclXML(try store.get(bucket, key).acl))
+            let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
+            return S3Response.xml(aclXML(object.acl)).with(versionOf: object)
         case .putObjectAcl:
             let acl = try cannedACL(r, bucket: bucket) ?? .private
-            try store.setACL(bucket, key, acl)
+            try store.setACL(bucket, key, versionId: r.queryValue("versionId"), acl)
             return S3Response(status: 200)
         case .createMultipartUpload:
             let attributes = try attributes(r, bucket: bucket)

@@ -23,6 +23,8 @@ final class CatalogLog: @unchecked Sendable {
         var checksums: [String: String]
         var standardHeaders: [[String]]?
         var tags: [[String]]?
+        var versionId: String?
+        var deleteMarker: Bool?
     }
 
     struct PartRecord: Codable {
@@ -50,6 +52,9 @@ final class CatalogLog: @unchecked Sendable {
         case upload(bucket: String, upload: UploadRecord)
         case part(bucket: String, id: String, part: PartRecord)
         case dropUpload(bucket: String, id: String)
+        case versioning(bucket: String, value: String)
+        /// Every version of a key, newest first (a versioned bucket's keys are logged whole).
+        case chain(bucket: String, key: String, versions: [ObjectRecord])
         case clear
     }
 
@@ -129,7 +134,8 @@ final class CatalogLog: @unchecked Sendable {
         ObjectRecord(key: object.key, blob: record(object.blob), etag: object.etag, lastModified: object.lastModified.timeIntervalSince1970,
                      contentType: object.contentType, contentEncoding: object.contentEncoding, metadata: object.metadata.map { [$0.0, $0.1] },
                      acl: object.acl.rawValue, checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
-                     tags: object.tags.map { [$0.0, $0.1] })
+                     tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
+                     deleteMarker: object.isDeleteMarker ? true : nil)
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
@@ -138,7 +144,8 @@ final class CatalogLog: @unchecked Sendable {
                      metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      acl: CannedACL(rawValue: record.acl) ?? .private, checksums: record.checksums,
                      standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+                     tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false)
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {

@@ -36,7 +36,38 @@ public struct StoredObject: Sendable {
     public var standardHeaders: [(String, String)] = []
     /// The object's tags, in the order given.
     public var tags: [(String, String)] = []
+    /// `null` for an object written while the bucket's versioning was off or suspended.
+    public var versionId = "null"
+    /// A delete marker: the version a DELETE leaves in a versioned bucket (no bytes, never served).
+    public var isDeleteMarker = false
     public var size: UInt64 { blob.size }
+
+    static func deleteMarker(_ key: String, versionId: String) -> StoredObject {
+        StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private, checksums: [:],
+                     versionId: versionId, isDeleteMarker: true)
+    }
+}
+
+/// A bucket's versioning state. Once enabled, a bucket can be suspended but never unversioned again.
+public enum Versioning: String, Sendable {
+    case unversioned = ""
+    case enabled = "Enabled"
+    case suspended = "Suspended"
+}
+
+/// What a DELETE did: the version it removed or the delete marker it left.
+public struct DeleteOutcome: Sendable {
+    public var versionId: String?
+    public var deleteMarker: Bool
+}
+
+/// One page of ListObjectVersions: every version of each key, newest first.
+public struct VersionListResult: Sendable {
+    public var versions: [(object: StoredObject, isLatest: Bool)] = []
+    public var commonPrefixes: [String] = []
+    public var isTruncated = false
+    public var nextKeyMarker: String?
+    public var nextVersionIdMarker: String?
 }
 
 public struct ObjectAttributes: Sendable {
@@ -98,12 +129,20 @@ public protocol ObjectStore: Sendable {
     func listBuckets() -> [(name: String, created: Date)]
     func ownership(_ bucket: String) throws(S3ServerError) -> ObjectOwnership
     func setOwnership(_ bucket: String, _ ownership: ObjectOwnership) throws(S3ServerError)
-    func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError)
-    func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject
-    func delete(_ bucket: String, _ key: String) throws(S3ServerError)
-    func setACL(_ bucket: String, _ key: String, _ acl: CannedACL) throws(S3ServerError)
-    func setTags(_ bucket: String, _ key: String, _ tags: [(String, String)]) throws(S3ServerError)
+    func versioning(_ bucket: String) throws(S3ServerError) -> Versioning
+    func setVersioning(_ bucket: String, _ state: Versioning) throws(S3ServerError)
+    /// Stores the object as the key's current version; returns it with the version id it was given.
+    @discardableResult
+    func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
+    /// The current version (nil) or the one named; a delete marker is never returned.
+    func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject
+    @discardableResult
+    func delete(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> DeleteOutcome
+    func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: CannedACL) throws(S3ServerError)
+    func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError)
     func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
+    func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
+                      maxKeys: Int) throws(S3ServerError) -> VersionListResult
     func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String
     func upload(_ bucket: String, id: String, key: String) throws(S3ServerError) -> MultipartUpload
     func putPart(_ bucket: String, id: String, key: String, part: StoredPart) throws(S3ServerError)
@@ -117,12 +156,15 @@ public protocol ObjectStore: Sendable {
     func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int)
 }
 
-/// Keys in S3's order: by UTF-8 bytes (compared with memcmp: listings binary-search the sorted keys
-/// and the generic sequence comparison was most of a listing's cost).
 extension ObjectStore {
-    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) { try put(bucket, object, precondition: nil) }
+    @discardableResult
+    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) -> StoredObject { try put(bucket, object, precondition: nil) }
+    public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject { try get(bucket, key, versionId: nil) }
+    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) { try delete(bucket, key, versionId: nil) }
 }
 
+/// Keys in S3's order: by UTF-8 bytes (compared with memcmp: listings binary-search the sorted keys
+/// and the generic sequence comparison was most of a listing's cost).
 func keyPrecedes(_ a: String, _ b: String) -> Bool {
     let fast = a.utf8.withContiguousStorageIfAvailable { x in
         b.utf8.withContiguousStorageIfAvailable { y in
@@ -145,9 +187,64 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         let created: Date
         init(created: Date = Date()) { self.created = created }
         var ownership = ObjectOwnership.bucketOwnerEnforced
+        var versioning = Versioning.unversioned
+        /// Each key's current version, unless that is a delete marker (what GET and listings see).
         var objects: [String: StoredObject] = [:]
         var sortedKeys: [String] = []
+        /// The versions after `objects[key]`, newest first, or all of them when the newest is a delete marker.
+        var older: [String: [StoredObject]] = [:]
         var uploads: [String: MultipartUpload] = [:]
+
+        var isEmpty: Bool { objects.isEmpty && older.isEmpty }
+
+        /// Every version of `key`, newest first.
+        func chain(_ key: String) -> [StoredObject] {
+            guard let rest = older[key] else { return objects[key].map { [$0] } ?? [] }
+            return (objects[key].map { [$0] } ?? []) + rest
+        }
+
+        /// Makes `chain` (newest first) every version of `key`.
+        func setChain(_ key: String, _ chain: [StoredObject]) {
+            if let first = chain.first, !first.isDeleteMarker {
+                if objects.updateValue(first, forKey: key) == nil { sortedKeys.insert(key, at: lowerBound(key)) }
+                older[key] = chain.count > 1 ? Array(chain.dropFirst()) : nil
+            } else {
+                if objects.removeValue(forKey: key) != nil {
+                    let i = lowerBound(key)
+                    if i < sortedKeys.count && sortedKeys[i] == key { sortedKeys.remove(at: i) }
+                }
+                older[key] = chain.isEmpty ? nil : chain
+            }
+        }
+
+        /// `object` as the key's newest version under the bucket's versioning; the versions it
+        /// replaces for good (whose bytes can go).
+        func install(_ object: StoredObject) -> (StoredObject, replaced: [StoredObject]) {
+            var object = object
+            let key = object.key
+            switch versioning {
+            case .unversioned:
+                object.versionId = "null"
+                if let old = objects.updateValue(object, forKey: key) { return (object, [old]) }
+                sortedKeys.insert(key, at: lowerBound(key))
+                return (object, [])
+            case .enabled:
+                object.versionId = Self.newVersionId()
+                setChain(key, [object] + chain(key))
+                return (object, [])
+            case .suspended:
+                // A suspended bucket writes the `null` version, replacing the one there was.
+                object.versionId = "null"
+                let versions = chain(key)
+                setChain(key, [object] + versions.filter { $0.versionId != "null" })
+                return (object, versions.filter { $0.versionId == "null" })
+            }
+        }
+
+        static func newVersionId() -> String {
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            return String((0..<32).map { _ in alphabet.randomElement()! })
+        }
 
         /// First index whose key is not before `key`.
         func lowerBound(_ key: String) -> Int {
@@ -174,9 +271,12 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         for record in log.replay() { apply(record, log) }
         try log.rewrite(snapshot(log))
         // Bytes no record refers to belong to requests that were never answered.
-        let kept = Set(buckets.values.flatMap { b in
-            b.objects.values.flatMap(\.blob.files) + b.uploads.values.flatMap { $0.parts.values.flatMap(\.blob.files) }
-        }.map { ($0 as NSString).lastPathComponent })
+        var kept = Set<String>()
+        for b in buckets.values {
+            let versions: [StoredObject] = Array(b.objects.values) + Array(b.older.values.joined())
+            let parts: [StoredPart] = b.uploads.values.flatMap { Array($0.parts.values) }
+            for file in versions.flatMap(\.blob.files) + parts.flatMap(\.blob.files) { kept.insert((file as NSString).lastPathComponent) }
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: disk.directory)) ?? []
         where name.hasPrefix("blob-") && !kept.contains(name) {
             unlink("\(disk.directory)/\(name)")
@@ -200,6 +300,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
         case .acl(let name, let key, let acl): buckets[name]?.objects[key]?.acl = CannedACL(rawValue: acl) ?? .private
         case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        case .versioning(let name, let value): buckets[name]?.versioning = Versioning(rawValue: value) ?? .unversioned
+        case .chain(let name, let key, let versions): buckets[name]?.setChain(key, versions.map(log.object))
         case .upload(let name, let upload): buckets[name]?.uploads[upload.id] = log.upload(upload)
         case .part(let name, let id, let part): buckets[name]?.uploads[id]?.parts[part.number] = log.part(part)
         case .dropUpload(let name, let id): buckets[name]?.uploads[id] = nil
@@ -212,7 +314,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         var records: [CatalogLog.Record] = []
         for (name, b) in buckets.sorted(by: { $0.key < $1.key }) {
             records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue))
-            for key in b.sortedKeys { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
+            if b.versioning != .unversioned { records.append(.versioning(bucket: name, value: b.versioning.rawValue)) }
+            for key in b.sortedKeys where b.older[key] == nil { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
+            for key in b.older.keys.sorted() { records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record))) }
             for upload in b.uploads.values {
                 records.append(.upload(bucket: name, upload: log.record(upload)))
                 for part in upload.parts.values { records.append(.part(bucket: name, id: upload.id, part: log.record(part))) }
@@ -241,7 +345,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
-        guard bucket.objects.isEmpty else { throw .bucketNotEmpty }
+        guard bucket.isEmpty else { throw .bucketNotEmpty }
         for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
         buckets[name] = nil
         log?.append(.dropBucket(name: name))
@@ -252,6 +356,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         defer { lock.unlock() }
         for bucket in buckets.values {
             for object in bucket.objects.values { blobs.discard(object.blob) }
+            for object in bucket.older.values.joined() { blobs.discard(object.blob) }
             for upload in bucket.uploads.values { for part in upload.parts.values { blobs.discard(part.blob) } }
         }
         buckets = [:]
@@ -291,54 +396,131 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) {
-        let replaced: StoredObject? = try withBucket(bucket) { b throws(S3ServerError) in
+    public func versioning(_ bucket: String) throws(S3ServerError) -> Versioning {
+        try withBucket(bucket) { $0.versioning }
+    }
+
+    public func setVersioning(_ bucket: String, _ state: Versioning) throws(S3ServerError) {
+        try withBucket(bucket) {
+            $0.versioning = state
+            log?.append(.versioning(bucket: bucket, value: state.rawValue))
+        }
+    }
+
+    /// Logs what `key` holds now: one object in a bucket never versioned, all its versions otherwise.
+    private func logKey(_ bucket: String, _ b: Bucket, _ key: String) {
+        guard let log else { return }
+        if b.versioning == .unversioned && b.older[key] == nil {
+            if let object = b.objects[key] { log.append(.put(bucket: bucket, object: log.record(object))) }
+            else { log.append(.delete(bucket: bucket, key: key)) }
+        } else {
+            log.append(.chain(bucket: bucket, key: key, versions: b.chain(key).map(log.record)))
+        }
+    }
+
+    private func discard(_ versions: [StoredObject]) {
+        for version in versions where !version.isDeleteMarker { blobs.discard(version.blob) }
+    }
+
+    @discardableResult
+    public func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
+        let (stored, replaced): (StoredObject, [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             try precondition?.check(b.objects[object.key], key: object.key)
-            let old = b.objects.updateValue(object, forKey: object.key)
-            if old == nil { b.sortedKeys.insert(object.key, at: b.lowerBound(object.key)) }
-            if let log { log.append(.put(bucket: bucket, object: log.record(object))) }
-            return old
+            let installed = b.install(object)
+            logKey(bucket, b, object.key)
+            return installed
         }
-        if let replaced { blobs.discard(replaced.blob) }
+        discard(replaced)
+        return stored
     }
 
-    public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject {
+    public func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject {
+        try withBucket(bucket) { b throws(S3ServerError) in try Self.version(b, key, versionId) }
+    }
+
+    /// The version named (or the current one), as S3 refuses it: a current delete marker is
+    /// NoSuchKey, a named one MethodNotAllowed, both saying it is a marker.
+    private static func version(_ b: Bucket, _ key: String, _ versionId: String?) throws(S3ServerError) -> StoredObject {
+        guard let versionId else {
+            if let object = b.objects[key] { return object }
+            if let marker = b.older[key]?.first, marker.isDeleteMarker {
+                var error = S3ServerError.noSuchKey(key)
+                error.headers = [("x-amz-delete-marker", "true"), ("x-amz-version-id", marker.versionId)]
+                throw error
+            }
+            throw .noSuchKey(key)
+        }
+        guard let version = b.chain(key).first(where: { $0.versionId == versionId }) else {
+            throw versionId == "null" ? .noSuchKey(key) : .noSuchVersion(key, versionId)
+        }
+        if version.isDeleteMarker {
+            var error = S3ServerError.methodNotAllowed
+            error.headers = [("x-amz-delete-marker", "true"), ("x-amz-version-id", version.versionId), ("Allow", "DELETE")]
+            throw error
+        }
+        return version
+    }
+
+    @discardableResult
+    public func delete(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> DeleteOutcome {
+        let (outcome, removed): (DeleteOutcome, [StoredObject]) = try withBucket(bucket) { b in
+            var versions = b.chain(key)
+            var outcome = DeleteOutcome(versionId: nil, deleteMarker: false)
+            var removed: [StoredObject] = []
+            if let versionId {
+                // A version that is not there is already gone: S3 answers 204 all the same.
+                outcome.versionId = versionId
+                guard let i = versions.firstIndex(where: { $0.versionId == versionId }) else { return (outcome, []) }
+                removed = [versions.remove(at: i)]
+                outcome.deleteMarker = removed[0].isDeleteMarker
+            } else {
+                switch b.versioning {
+                case .unversioned:
+                    guard !versions.isEmpty else { return (outcome, []) }
+                    removed = versions
+                    versions = []
+                case .enabled:
+                    let marker = StoredObject.deleteMarker(key, versionId: Bucket.newVersionId())
+                    versions.insert(marker, at: 0)
+                    outcome = DeleteOutcome(versionId: marker.versionId, deleteMarker: true)
+                case .suspended:
+                    removed = versions.filter { $0.versionId == "null" }
+                    versions = [.deleteMarker(key, versionId: "null")] + versions.filter { $0.versionId != "null" }
+                    outcome = DeleteOutcome(versionId: "null", deleteMarker: true)
+                }
+            }
+            b.setChain(key, versions)
+            logKey(bucket, b, key)
+            return (outcome, removed)
+        }
+        discard(removed)
+        return outcome
+    }
+
+    /// Changes one version (the current one when `versionId` is nil) in place.
+    private func update(_ bucket: String, _ key: String, _ versionId: String?, _ change: (inout StoredObject) -> Void) throws(S3ServerError) {
         try withBucket(bucket) { b throws(S3ServerError) in
-            guard let object = b.objects[key] else { throw .noSuchKey(key) }
-            return object
+            let target = try Self.version(b, key, versionId)
+            var versions = b.chain(key)
+            let i = versions.firstIndex { $0.versionId == target.versionId }!
+            change(&versions[i])
+            b.setChain(key, versions)
+            logKey(bucket, b, key)
         }
     }
 
-    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) {
-        let removed: StoredObject? = try withBucket(bucket) { b in
-            guard let old = b.objects.removeValue(forKey: key) else { return nil }
-            let i = b.lowerBound(key)
-            if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
-            log?.append(.delete(bucket: bucket, key: key))
-            return old
-        }
-        if let removed { blobs.discard(removed.blob) }
+    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: CannedACL) throws(S3ServerError) {
+        try update(bucket, key, versionId) { $0.acl = acl }
     }
 
-    public func setACL(_ bucket: String, _ key: String, _ acl: CannedACL) throws(S3ServerError) {
-        try withBucket(bucket) { b throws(S3ServerError) in
-            guard b.objects[key] != nil else { throw .noSuchKey(key) }
-            b.objects[key]!.acl = acl
-            log?.append(.acl(bucket: bucket, key: key, acl: acl.rawValue))
-        }
-    }
-
-    public func setTags(_ bucket: String, _ key: String, _ tags: [(String, String)]) throws(S3ServerError) {
-        try withBucket(bucket) { b throws(S3ServerError) in
-            guard b.objects[key] != nil else { throw .noSuchKey(key) }
-            b.objects[key]!.tags = tags
-            log?.append(.tags(bucket: bucket, key: key, tags: tags.map { [$0.0, $0.1] }))
-        }
+    public func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError) {
+        try update(bucket, key, versionId) { $0.tags = tags }
     }
 
     public func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult {
         try withBucket(bucket) { b in
             var result = ListResult()
+            guard maxKeys > 0 else { return result }   // S3: an empty page, not truncated
             var index = b.lowerBound(prefix)
             if let after, !after.isEmpty, !keyPrecedes(after, prefix) {
                 index = b.lowerBound(after)
@@ -368,6 +550,53 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                     count += 1
                     index += 1
                 }
+            }
+            return result
+        }
+    }
+
+    public func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
+                             maxKeys: Int) throws(S3ServerError) -> VersionListResult {
+        try withBucket(bucket) { b in
+            var result = VersionListResult()
+            guard maxKeys > 0 else { return result }
+            // Keys with a version: the current objects', and those whose newest version is a marker.
+            var keys = b.sortedKeys.filter { $0.utf8.starts(with: prefix.utf8) }
+            let markedOnly = b.older.keys.filter { b.objects[$0] == nil && $0.utf8.starts(with: prefix.utf8) }
+            if !markedOnly.isEmpty { keys = (keys + markedOnly).sorted(by: keyPrecedes) }
+            let prefixCount = prefix.utf8.count
+            var count = 0
+            var lastPrefix: String?
+            for key in keys {
+                if let keyMarker, !keyMarker.isEmpty {
+                    if keyPrecedes(key, keyMarker) { continue }
+                    if key == keyMarker && (versionIdMarker ?? "").isEmpty { continue }
+                }
+                if let delimiter, !delimiter.isEmpty, let end = Self.end(of: delimiter, in: key, after: prefixCount) {
+                    let commonPrefix = String(decoding: key.utf8.prefix(end), as: UTF8.self)
+                    if commonPrefix == lastPrefix || keyMarker.map({ $0.utf8.starts(with: commonPrefix.utf8) }) == true { continue }
+                    if count == maxKeys { result.isTruncated = true; break }
+                    result.commonPrefixes.append(commonPrefix)
+                    lastPrefix = commonPrefix
+                    result.nextKeyMarker = commonPrefix
+                    result.nextVersionIdMarker = nil
+                    count += 1
+                    continue
+                }
+                var versions = b.chain(key)[...]
+                let latest = versions.first?.versionId
+                if key == keyMarker, let versionIdMarker, !versionIdMarker.isEmpty {
+                    guard let i = versions.firstIndex(where: { $0.versionId == versionIdMarker }) else { continue }
+                    versions = versions[(i + 1)...]
+                }
+                for version in versions {
+                    if count == maxKeys { result.isTruncated = true; break }
+                    result.versions.append((version, version.versionId == latest))
+                    result.nextKeyMarker = key
+                    result.nextVersionIdMarker = version.versionId
+                    count += 1
+                }
+                if result.isTruncated { break }
             }
             return result
         }
@@ -427,7 +656,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
 
     public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
                                precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
-        let (object, unused, replaced): (StoredObject, [StoredPart], StoredObject?) = try withBucket(bucket) { b throws(S3ServerError) in
+        let (object, unused, replaced): (StoredObject, [StoredPart], [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
             try precondition?.check(b.objects[key], key: key)
             guard !parts.isEmpty else { throw .malformedXML }
@@ -451,16 +680,13 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil
-            let old = b.objects.updateValue(object, forKey: key)
-            if old == nil { b.sortedKeys.insert(key, at: b.lowerBound(key)) }
-            if let log {
-                log.append(.put(bucket: bucket, object: log.record(object)))
-                log.append(.dropUpload(bucket: bucket, id: id))
-            }
-            return (object, unused, old)
+            let (stored, replaced) = b.install(object)
+            logKey(bucket, b, key)
+            log?.append(.dropUpload(bucket: bucket, id: id))
+            return (stored, unused, replaced)
         }
         for part in unused { blobs.discard(part.blob) }
-        if let replaced { blobs.discard(replaced.blob) }
+        discard(replaced)
         return object
     }
 
