@@ -35,7 +35,8 @@ extension S3Service {
             after = r.queryValue("marker")
         }
         let result = try store.list(bucket, prefix: prefix, delimiter: delimiter, after: after, maxKeys: maxKeys)
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(encode(prefix)))</Prefix>"
+        // V1 gives its Prefix as sent, encoded or not (clients decode only V2's).
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(v2 ? encode(prefix) : prefix))</Prefix>"
         if v2 {
             xml += "<KeyCount>\(result.objects.count + result.commonPrefixes.count)</KeyCount>"
             if let token { xml += "<ContinuationToken>\(XML.escape(token))</ContinuationToken>" }

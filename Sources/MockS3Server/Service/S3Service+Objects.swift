@@ -23,7 +23,7 @@ extension S3Service {
         a.contentType = r.headers.first(name: "content-type")
         a.contentEncoding = r.headers.first(name: "content-encoding").flatMap { value in
             let rest = value.split(separator: ",").map(\.trimmingSpaces).filter { $0 != "aws-chunked" }
-            return rest.isEmpty ? nil : rest.joined(separator: ",")
+            return rest.isEmpty ? nil : rest.joined(separator: ", ")
         }
         for (name, value) in r.headers where name.lowercased().hasPrefix("x-amz-meta-") {
             a.metadata.append((name.lowercased(), value))
@@ -49,7 +49,7 @@ extension S3Service {
 
     /// A tag set as S3 takes it: at most 10 tags, keys of 1 to 128 characters unique, values of at most 256.
     func validTags(_ tags: [(String, String)]) throws(S3ServerError) -> [(String, String)] {
-        guard tags.count <= 10 else { throw .init("BadRequest", 400, "Object tags cannot be greater than 10") }
+        guard tags.count <= 10 else { throw .init("InvalidTag", 400, "Object tags cannot be greater than 10") }
         guard Set(tags.map(\.0)).count == tags.count else { throw .init("InvalidTag", 400, "Cannot provide multiple Tags with the same key") }
         for (key, value) in tags {
             guard (1...128).contains(key.count) else { throw .init("InvalidTag", 400, "The TagKey you have provided is invalid") }
@@ -83,9 +83,10 @@ extension S3Service {
         return try validTags(tags)
     }
 
+    /// The tag set, by key (as S3 gives it back, whatever order it was sent in).
     func tagsXML(_ tags: [(String, String)]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging xmlns=\"\(Self.xmlns)\"><TagSet>"
-            + tags.map { "<Tag><Key>\(XML.escape($0.0))</Key><Value>\(XML.escape($0.1))</Value></Tag>" }.joined()
+            + tags.sorted { keyPrecedes($0.0, $1.0) }.map { "<Tag><Key>\(XML.escape($0.0))</Key><Value>\(XML.escape($0.1))</Value></Tag>" }.joined()
             + "</TagSet></Tagging>"
     }
 
@@ -161,9 +162,15 @@ extension S3Service {
         guard let slash = trimmed.firstIndex(of: "/") else {
             throw .invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source")
         }
-        let sourceObject = try store.get(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]), versionId: sourceVersion)
+        let sourceBucket = String(trimmed[..<slash]), sourceKey = String(trimmed[trimmed.index(after: slash)...])
+        let sourceObject = try store.get(sourceBucket, sourceKey, versionId: sourceVersion)
         guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        try checkConditions(r, sourceObject, prefix: "x-amz-copy-source-", failure: .preconditionFailed)
         let replace = r.headers.first(name: "x-amz-metadata-directive") == "REPLACE"
+        if sourceBucket == bucket && sourceKey == key && sourceVersion == nil && !replace
+            && r.headers.first(name: "x-amz-tagging-directive") != "REPLACE" {
+            throw .invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+        }
         let attributes = try attributes(r, bucket: bucket)
         // The bytes are copied: objects never share a file, so deleting one cannot hurt the other.
         let writer = try store.blobs.makeWriter(expectedSize: sourceObject.size)
@@ -222,22 +229,26 @@ extension S3Service {
         return S3Response(status: 200, headers: headers, body: .blob(object.blob, 0..<size))
     }
 
-    /// If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, with S3's precedence.
-    func checkConditions(_ r: IncomingRequest, _ object: StoredObject) throws(S3ServerError) {
+    /// If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, with S3's precedence (a
+    /// GET's, or with `prefix` a copy's conditions on its source, where every failure is 412).
+    func checkConditions(_ r: IncomingRequest, _ object: StoredObject, prefix: String = "", failure: S3ServerError? = nil) throws(S3ServerError) {
         func matches(_ list: String) -> Bool {
             let etag = "\"\(object.etag)\""
             return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0 == "*" || $0 == etag || $0 == object.etag }
         }
         let modified = floor(object.lastModified.timeIntervalSince1970)
-        let ifMatch = r.headers.first(name: "if-match")
+        let ifMatch = r.headers.first(name: prefix + "if-match")
         if let ifMatch, !matches(ifMatch) { throw .preconditionFailed }
-        if ifMatch == nil, let since = r.headers.first(name: "if-unmodified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified > since {
+        if ifMatch == nil, let since = r.headers.first(name: prefix + "if-unmodified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified > since {
             throw .preconditionFailed
         }
-        let ifNoneMatch = r.headers.first(name: "if-none-match")
-        if let ifNoneMatch, matches(ifNoneMatch) { throw .notModified }
-        if ifNoneMatch == nil, let since = r.headers.first(name: "if-modified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified <= since {
-            throw .notModified
+        // 304 carries the object's validators, as S3 sends them.
+        var notModified = failure ?? .notModified
+        if failure == nil { notModified.headers = [("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate)] }
+        let ifNoneMatch = r.headers.first(name: prefix + "if-none-match")
+        if let ifNoneMatch, matches(ifNoneMatch) { throw notModified }
+        if ifNoneMatch == nil, let since = r.headers.first(name: prefix + "if-modified-since").flatMap(UTCDate.init(httpDate:))?.secondsSince1970, modified <= since {
+            throw notModified
         }
     }
 

@@ -194,6 +194,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         /// The versions after `objects[key]`, newest first, or all of them when the newest is a delete marker.
         var older: [String: [StoredObject]] = [:]
         var uploads: [String: MultipartUpload] = [:]
+        /// Uploads completed since start, without their bytes: S3 answers a repeated
+        /// CompleteMultipartUpload with the object it made.
+        var completed: [String: StoredObject] = [:]
 
         var isEmpty: Bool { objects.isEmpty && older.isEmpty }
 
@@ -657,6 +660,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
                                precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
         let (object, unused, replaced): (StoredObject, [StoredPart], [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
+            if b.uploads[id] == nil, let done = b.completed[id], done.key == key { return (done, [], []) }
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
             try precondition?.check(b.objects[key], key: key)
             guard !parts.isEmpty else { throw .malformedXML }
@@ -681,6 +685,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil
             let (stored, replaced) = b.install(object)
+            var done = stored
+            done.blob = .composite([])
+            b.completed[id] = done
             logKey(bucket, b, key)
             log?.append(.dropUpload(bucket: bucket, id: id))
             return (stored, unused, replaced)
