@@ -19,6 +19,10 @@ struct MockS3Command: AsyncParsableCommand {
     var accessKeys: [String] = []
     @Option(name: .customLong("secret-key"), help: "The secret of the --access-key at the same position.")
     var secretKeys: [String] = []
+    @Option(name: .customLong("account"),
+            help: ArgumentHelp("The account an --access-key acts for, as KEY:CANONICAL_ID:DISPLAY_NAME[:EMAIL] (repeatable). Keys without one share the server's own account; keys of different accounts see each other's buckets only as ACLs allow.",
+                               valueName: "key:id:name[:email]"))
+    var accounts: [String] = []
     @Option(name: .customLong("data-dir"), help: "Keep object bytes in files here instead of memory.") var dataDirectory: String?
     @Option(name: .customLong("bucket"), help: "A bucket that exists from the start (repeatable).") var buckets: [String] = []
     @Option(name: .customLong("object-ownership"), help: "Object Ownership of new buckets: BucketOwnerEnforced (S3's default), ObjectWriter or BucketOwnerPreferred.",
@@ -48,6 +52,15 @@ struct MockS3Command: AsyncParsableCommand {
         guard accessKeys.count == secretKeys.count else {
             throw ValidationError("give --access-key and --secret-key in pairs (\(accessKeys.count) keys, \(secretKeys.count) secrets)")
         }
+        for account in accounts {
+            let parts = account.split(separator: ":", omittingEmptySubsequences: false)
+            guard (3...4).contains(parts.count), !parts[1].isEmpty, !parts[2].isEmpty else {
+                throw ValidationError("--account \(account) is not KEY:CANONICAL_ID:DISPLAY_NAME[:EMAIL]")
+            }
+            guard accessKeys.contains(String(parts[0])) else {
+                throw ValidationError("--account \(account) names the key \(parts[0]), which no --access-key gives")
+            }
+        }
         if adminToken?.isEmpty == true { throw ValidationError("--admin-token needs a token that is not empty") }
         for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate) {
             throw ValidationError("\(flag) \(rate) is not a share between 0 and 1")
@@ -69,7 +82,14 @@ struct MockS3Command: AsyncParsableCommand {
         configuration.acceptAnyCredentials = acceptAnyCredentials
         configuration.control = adminToken.map(ControlAccess.token) ?? (admin ? .open : .off)
         if !accessKeys.isEmpty {
-            configuration.credentials = zip(accessKeys, secretKeys).map { MockCredential(accessKeyId: $0, secretAccessKey: $1) }
+            var owners: [String: Account] = [:]
+            for text in accounts {
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                owners[parts[0]] = Account(id: parts[1], displayName: parts[2], email: parts.count > 3 ? parts[3] : nil)
+            }
+            configuration.credentials = zip(accessKeys, secretKeys).map {
+                MockCredential(accessKeyId: $0, secretAccessKey: $1, account: owners[$0] ?? .mock)
+            }
         }
         return configuration
     }

@@ -374,7 +374,8 @@ struct TaggingTests {
             #expect(head.head.headers["x-amz-tagging-count"] == "3")
             let tags = try XML.parse(try await server.raw(.get, "/b/k", query: [.init("tagging")]).body)
             let pairs = tags.child("TagSet")?.children("Tag").map { ($0.value("Key") ?? "", $0.value("Value") ?? "") } ?? []
-            #expect(pairs.map(\.0) == ["team", "empty", "sp ace"] && pairs.map(\.1) == ["red", "", "a+b"])
+            // Back by key, as S3 gives them.
+            #expect(pairs.map(\.0) == ["empty", "sp ace", "team"] && pairs.map(\.1) == ["", "a+b", "red"])
             let replace = Array("<Tagging><TagSet><Tag><Key>only</Key><Value>one</Value></Tag></TagSet></Tagging>".utf8)
             #expect(try await server.raw(.put, "/b/k", query: [.init("tagging")], body: replace).status == 200)
             #expect(try await server.raw(.head, "/b/k").head.headers["x-amz-tagging-count"] == "1")

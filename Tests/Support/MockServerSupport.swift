@@ -37,13 +37,13 @@ extension MockS3Server {
 
     /// One request as we build it, signed with the default credentials (or not), through libcurl.
     public func raw(_ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
-             body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true) async throws -> HTTPResponse {
+             body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true, as credentials: Credentials? = nil) async throws -> HTTPResponse {
         var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
                                   body: body.isEmpty ? .empty : .bytes(body))
         for (name, value) in headers { request.headers.add(name, value) }
         if sign {
-            let signer = SigV4Signer(credentials: Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                                                              secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
+            let signer = SigV4Signer(credentials: credentials ?? Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                                                                             secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
                                      region: configuration.region)
             signer.sign(&request, payloadHash: payloadHash ?? Digest.sha256(body).hexString, date: Date())
         }

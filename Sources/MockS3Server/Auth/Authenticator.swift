@@ -9,10 +9,12 @@ public struct MockCredential: Sendable {
     public var secretAccessKey: String
     public var sessionToken: String?
     public var expired: Bool
+    /// The account the key acts for (owner of what it creates, grantee of what is granted to it).
+    public var account: Account
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false) {
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false, account: Account = .mock) {
         self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken; self.expired = expired
+        self.sessionToken = sessionToken; self.expired = expired; self.account = account
     }
 }
 
@@ -44,6 +46,13 @@ struct Authenticator: Sendable {
     var acceptAnyKey = false
     var maxSkew: TimeInterval = 15 * 60
     let signingKeys = SigningKeyCache()
+
+    /// The account a signed caller acts for; nil for anonymous callers. Keys accepted by
+    /// `acceptAnyKey` act for the server's own account.
+    func account(_ principal: Principal) -> Account? {
+        guard case .user(let keyId) = principal else { return nil }
+        return credentials[keyId]?.account ?? .mock
+    }
 
     func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         if let authorization = request.headers.first(name: "authorization") {

@@ -1,10 +1,11 @@
 import Foundation
 import S3Wire
 
-/// Who may do what, and which fault a request meets, decided in one place: the handler carries the
-/// verdict out and the service asks only `mayRead`. The rules, in the order they apply:
+/// Who is asking, and which fault a request meets, decided in one place before the body is read;
+/// what the caller may do with a bucket or object is its ACL's to say (`S3Service.authorize`, then
+/// each operation for objects). The rules, in the order they apply:
 /// 1. `FaultPlan.rejectAllCredentials`: a signed request is refused as if its key did not exist.
-/// 2. The signature is verified (`Authenticator`); anonymous requests may only GET or HEAD objects.
+/// 2. The signature is verified (`Authenticator`), which names the caller's account (none: anonymous).
 /// 3. `FaultPlan.listBucketDenied`: listings and HeadBucket are refused (a GET-only policy), and a
 ///    missing key is AccessDenied, as S3 answers callers without s3:ListBucket.
 /// 4. An operation the mock does not implement is 501 NotImplemented, never another operation.
@@ -16,6 +17,8 @@ struct RequestPolicy: Sendable {
 
     struct Admission {
         let principal: Principal
+        /// The account the caller acts for; nil for an anonymous request.
+        let caller: Account?
         let payload: PayloadCheck
         /// Cut the connection halfway through the body.
         let dropMidBody: Bool
@@ -38,7 +41,6 @@ struct RequestPolicy: Sendable {
             let signed = authorization != nil || request.queryValue("X-Amz-Signature") != nil || request.queryValue("Signature") != nil
             if plan.rejectAllCredentials && signed { throw S3ServerError.invalidAccessKeyId(authorization.flatMap(Self.keyId) ?? "unknown") }
             let (principal, payload) = try authenticator.authenticate(request, now: now)
-            if principal == .anonymous && operation != .getObject && operation != .headObject { throw S3ServerError.accessDenied }
             // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
             if plan.listBucketDenied && (operation.isList || operation == .headBucket) { throw S3ServerError.accessDenied }
             if operation == .unsupported { throw S3ServerError.notImplemented }
@@ -47,7 +49,8 @@ struct RequestPolicy: Sendable {
             case .internalError: throw S3ServerError.internalError
             case .dropMidBody, .none: break
             }
-            return (.admit(Admission(principal: principal, payload: payload, dropMidBody: fault == .dropMidBody)), fault)
+            return (.admit(Admission(principal: principal, caller: authenticator.account(principal), payload: payload,
+                                     dropMidBody: fault == .dropMidBody)), fault)
         } catch let error as S3ServerError {
             return (.refuse(error, principal: asked), fault)
         } catch {
@@ -55,16 +58,11 @@ struct RequestPolicy: Sendable {
         }
     }
 
-    /// The error the caller may see: a missing key is AccessDenied to anyone without s3:ListBucket
-    /// (anonymous callers, or every caller while listings are denied), so keys cannot be probed.
-    func visible(_ error: S3ServerError, principal: Principal) -> S3ServerError {
-        guard error.code == "NoSuchKey", principal == .anonymous || faults.current.listBucketDenied else { return error }
+    /// The error the caller may see: while listings are denied a missing key is AccessDenied, as S3
+    /// answers callers without s3:ListBucket, so keys cannot be probed.
+    func visible(_ error: S3ServerError) -> S3ServerError {
+        guard error.code == "NoSuchKey", faults.current.listBucketDenied else { return error }
         return .accessDenied
-    }
-
-    /// Whether `principal` may read an object with this ACL: signed callers are the bucket's owner here.
-    static func mayRead(_ acl: CannedACL, principal: Principal) -> Bool {
-        principal != .anonymous || acl.allowsAnonymousRead
     }
 
     /// Added before an answer.

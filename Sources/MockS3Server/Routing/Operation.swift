@@ -13,6 +13,7 @@ enum Operation: String, Sendable, CaseIterable {
     case getBucketOwnershipControls = "GetBucketOwnershipControls"
     case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
     case getBucketAcl = "GetBucketAcl"
+    case putBucketAcl = "PutBucketAcl"
     case listObjects = "ListObjects"
     case listObjectsV2 = "ListObjectsV2"
     case listMultipartUploads = "ListMultipartUploads"
@@ -30,6 +31,7 @@ enum Operation: String, Sendable, CaseIterable {
     case deleteObjectTagging = "DeleteObjectTagging"
     case createMultipartUpload = "CreateMultipartUpload"
     case uploadPart = "UploadPart"
+    case uploadPartCopy = "UploadPartCopy"
     case completeMultipartUpload = "CompleteMultipartUpload"
     case abortMultipartUpload = "AbortMultipartUpload"
     case listParts = "ListParts"
@@ -55,6 +57,7 @@ enum Operation: String, Sendable, CaseIterable {
             switch r.method {
             case "PUT":
                 if r.has("versioning") { return .putBucketVersioning }
+                if r.has("acl") { return .putBucketAcl }
                 return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
             case "GET":
                 if r.has("ownershipControls") { return .getBucketOwnershipControls }
@@ -78,7 +81,7 @@ enum Operation: String, Sendable, CaseIterable {
             return r.has("acl") ? .getObjectAcl : .getObject
         case "HEAD": return .headObject
         case "PUT":
-            if r.has("partNumber") || r.has("uploadId") { return copy ? .unsupported : .uploadPart }
+            if r.has("partNumber") || r.has("uploadId") { return copy ? .uploadPartCopy : .uploadPart }
             if r.has("tagging") { return .putObjectTagging }
             if r.has("acl") { return .putObjectAcl }
             return copy ? .copyObject : .putObject
@@ -107,11 +110,12 @@ enum Operation: String, Sendable, CaseIterable {
 
     private var declaredParameters: Set<String>? {
         switch self {
-        case .listBuckets, .createBucket, .deleteBucket, .headBucket: []
+        case .listBuckets: ["max-buckets", "continuation-token", "prefix"]
+        case .createBucket, .deleteBucket, .headBucket: []
         case .getBucketLocation: ["location"]
         case .getBucketVersioning, .putBucketVersioning: ["versioning"]
         case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]
-        case .getBucketAcl: ["acl"]
+        case .getBucketAcl, .putBucketAcl: ["acl"]
         case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]
         case .listObjectsV2: ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type", "fetch-owner"]
         // One page of up to 1,000 uploads or parts, filtered by prefix: no markers, delimiters or limits.
@@ -125,7 +129,7 @@ enum Operation: String, Sendable, CaseIterable {
         case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
         case .getObjectTagging, .putObjectTagging, .deleteObjectTagging: ["tagging", "versionId"]
         case .createMultipartUpload: ["uploads"]
-        case .uploadPart: ["partNumber", "uploadId"]
+        case .uploadPart, .uploadPartCopy: ["partNumber", "uploadId"]
         case .completeMultipartUpload, .abortMultipartUpload: ["uploadId"]
         case .listParts: ["uploadId"]
         case .unsupported: nil

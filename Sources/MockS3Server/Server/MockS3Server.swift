@@ -81,7 +81,8 @@ public final class MockS3Server: Sendable {
                                           region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
         return ServerContext(
-            service: S3Service(store: state.store, region: configuration.region, defaultOwnership: configuration.defaultOwnership),
+            service: S3Service(store: state.store, region: configuration.region, defaultOwnership: configuration.defaultOwnership,
+                               accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account))),
             policy: RequestPolicy(authenticator: authenticator, faults: state.faults),
             state: state, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
     }

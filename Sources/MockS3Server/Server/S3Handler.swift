@@ -26,6 +26,7 @@ final class S3Handler: ChannelInboundHandler {
         let request: IncomingRequest
         let operation: Operation
         let principal: Principal
+        let caller: Account?
         let requestId: String
         /// Recorded in the journal.
         let fault: FaultInjector.Decision
@@ -38,7 +39,7 @@ final class S3Handler: ChannelInboundHandler {
         var expectedLength: UInt64?
 
         init(request: IncomingRequest, operation: Operation, admission: RequestPolicy.Admission, requestId: String, fault: FaultInjector.Decision) {
-            self.request = request; self.operation = operation; self.principal = admission.principal
+            self.request = request; self.operation = operation; self.principal = admission.principal; self.caller = admission.caller
             self.requestId = requestId; self.fault = fault; self.dropMidBody = admission.dropMidBody
         }
     }
@@ -116,6 +117,7 @@ final class S3Handler: ChannelInboundHandler {
         }
         do {
             let exchange = Exchange(request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
+            try server.service.authorize(operation, request, caller: admission.caller)
             try prepareBody(exchange, head: head, check: admission.payload)
             state = .receiving(exchange)
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
@@ -228,11 +230,11 @@ final class S3Handler: ChannelInboundHandler {
                 } else {
                     body = .none
                 }
-                let response = try server.service.execute(exchange.operation, exchange.request, principal: exchange.principal, body: body)
+                let response = try server.service.execute(exchange.operation, exchange.request, caller: exchange.caller, body: body)
                 send(context: context, response, exchange: exchange)
             } catch {
                 exchange.writer?.abandon()
-                fail(context: context, server.policy.visible(error, principal: exchange.principal), exchange: exchange, bodyPending: false)
+                fail(context: context, server.policy.visible(error), exchange: exchange, bodyPending: false)
             }
         }
     }

@@ -68,10 +68,15 @@ public struct S3ServerError: Error, Sendable, Equatable {
         .init("InvalidRange", 416, "The requested range is not satisfiable", extra: [("ActualObjectSize", String(size))],
               headers: [("Content-Range", "bytes */\(size)")])
     }
+    static let invalidBucketAclWithObjectOwnership = S3ServerError("InvalidBucketAclWithObjectOwnership", 400,
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
     static let aclNotSupported = S3ServerError("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
     static let notImplemented = S3ServerError("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.")
+    static let unexpectedContent = S3ServerError("UnexpectedContent", 400, "This request does not support content")
     static let methodNotAllowed = S3ServerError("MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
     static let bucketNotEmpty = S3ServerError("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
+    static let bucketAlreadyExists = S3ServerError("BucketAlreadyExists", 409,
+        "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
     static let bucketAlreadyOwnedByYou = S3ServerError("BucketAlreadyOwnedByYou", 409,
         "Your previous request to create the named bucket succeeded and you already own it.")
     static func invalidBucketName(_ name: String) -> S3ServerError {

@@ -4,11 +4,31 @@ import S3Wire
 
 /// Buckets: create, list, and the names S3 accepts.
 extension S3Service {
-    func listBuckets() -> S3Response {
-        let items = store.listBuckets().map {
-            "<Bucket><Name>\(XML.escape($0.name))</Name><CreationDate>\(UTCDate($0.created).iso8601)</CreationDate></Bucket>"
+    /// The caller's buckets, by name, in pages of `max-buckets` when asked.
+    func listBuckets(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
+        let owner = caller ?? .anonymous
+        var buckets = store.listBuckets().filter { $0.owner == owner }
+        if let prefix = r.queryValue("prefix") { buckets = buckets.filter { $0.name.hasPrefix(prefix) } }
+        if let token = r.queryValue("continuation-token") {
+            guard let data = Data(base64Encoded: token), let after = String(data: data, encoding: .utf8) else {
+                throw .invalidArgument("The continuation token provided is incorrect", name: "continuation-token", value: token)
+            }
+            buckets = buckets.filter { keyPrecedes(after, $0.name) }
+        }
+        var next = ""
+        if let text = r.queryValue("max-buckets") {
+            guard let max = Int(text), (1...10_000).contains(max) else {
+                throw .invalidArgument("Argument max-buckets must be an integer between 1 and 10000", name: "max-buckets", value: text)
+            }
+            if buckets.count > max {
+                buckets = Array(buckets.prefix(max))
+                next = "<ContinuationToken>\(Data(buckets[max - 1].name.utf8).base64EncodedString())</ContinuationToken>"
+            }
+        }
+        let items = buckets.map {
+            "<Bucket><Name>\(XML.escape($0.name))</Name><CreationDate>\(UTCDate($0.created).iso8601)</CreationDate><BucketRegion>\(region)</BucketRegion></Bucket>"
         }.joined()
-        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"\(Self.xmlns)\">\(Self.owner)<Buckets>\(items)</Buckets></ListAllMyBucketsResult>")
+        return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"\(Self.xmlns)\">\(owner.ownerXML)<Buckets>\(items)</Buckets>\(next)</ListAllMyBucketsResult>")
     }
 
     static func validBucketName(_ name: String) -> Bool {
@@ -22,7 +42,8 @@ extension S3Service {
         return true
     }
 
-    func createBucket(_ bucket: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    func createBucket(_ bucket: String, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+        let owner = caller ?? .anonymous
         guard Self.validBucketName(bucket) else { throw .invalidBucketName(bucket) }
         if !body.bytes.isEmpty {
             let root = try parseXML(body.bytes)
@@ -37,8 +58,13 @@ extension S3Service {
             guard let o = ObjectOwnership(rawValue: value) else { throw .invalidArgument("Invalid x-amz-object-ownership header: \(value)") }
             ownership = o
         }
+        let canned = try cannedACL(r)
+        let grants = try accounts.parseGrantHeaders(r.headers)
+        if canned != nil && grants != nil { throw .invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed") }
+        let acl = grants ?? AccessControlList.canned(canned ?? .private, owner: owner, bucketOwner: owner)
+        if ownership == .bucketOwnerEnforced && acl != .private(owner) { throw .invalidBucketAclWithObjectOwnership }
         do {
-            try store.createBucket(bucket)
+            try store.createBucket(bucket, owner: owner, acl: acl)
         } catch let error where error.code == "BucketAlreadyOwnedByYou" && region == "us-east-1" {
             // us-east-1 answers 200 to re-creating a bucket you own (a legacy S3 keeps).
             return S3Response(status: 200, headers: [("Location", "/\(bucket)")])

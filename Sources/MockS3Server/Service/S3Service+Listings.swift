@@ -54,7 +54,7 @@ extension S3Service {
         }
         for object in result.objects {
             xml += "<Contents><Key>\(XML.escape(encode(object.key)))</Key><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
-            if !v2 || r.queryValue("fetch-owner") == "true" { xml += Self.owner }
+            if !v2 || r.queryValue("fetch-owner") == "true" { xml += object.owner.ownerXML }
             xml += "<StorageClass>STANDARD</StorageClass></Contents>"
         }
         for prefix in result.commonPrefixes {
@@ -88,9 +88,9 @@ extension S3Service {
         for (object, isLatest) in result.versions {
             let common = "<Key>\(XML.escape(encode(object.key)))</Key><VersionId>\(object.versionId)</VersionId><IsLatest>\(isLatest)</IsLatest><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified>"
             if object.isDeleteMarker {
-                xml += "<DeleteMarker>\(common)\(Self.owner)</DeleteMarker>"
+                xml += "<DeleteMarker>\(common)\(object.owner.ownerXML)</DeleteMarker>"
             } else {
-                xml += "<Version>\(common)<ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>\(Self.owner)<StorageClass>STANDARD</StorageClass></Version>"
+                xml += "<Version>\(common)<ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>\(object.owner.ownerXML)<StorageClass>STANDARD</StorageClass></Version>"
             }
         }
         for prefix in result.commonPrefixes {
@@ -103,7 +103,7 @@ extension S3Service {
         let uploads = try store.listUploads(bucket, prefix: r.queryValue("prefix") ?? "")
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
         for u in uploads.prefix(1000) {
-            xml += "<Upload><Key>\(XML.escape(u.key))</Key><UploadId>\(u.id)</UploadId><Initiator><ID>mock</ID><DisplayName>mock</DisplayName></Initiator>\(Self.owner)<StorageClass>STANDARD</StorageClass><Initiated>\(UTCDate(u.initiated).iso8601)</Initiated></Upload>"
+            xml += "<Upload><Key>\(XML.escape(u.key))</Key><UploadId>\(u.id)</UploadId><Initiator><ID>\(XML.escape(u.attributes.owner.id))</ID><DisplayName>\(XML.escape(u.attributes.owner.displayName))</DisplayName></Initiator>\(u.attributes.owner.ownerXML)<StorageClass>STANDARD</StorageClass><Initiated>\(UTCDate(u.initiated).iso8601)</Initiated></Upload>"
         }
         return .xml(xml + "</ListMultipartUploadsResult>")
     }

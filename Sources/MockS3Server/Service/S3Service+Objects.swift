@@ -4,21 +4,8 @@ import S3Wire
 
 /// Objects: put, get (ranges, conditionals), copy, delete, and their attributes and ACLs.
 extension S3Service {
-    func cannedACL(_ r: IncomingRequest, bucket: String) throws(S3ServerError) -> CannedACL? {
-        guard let value = r.headers.first(name: "x-amz-acl") else {
-            if r.headers.contains(where: { $0.name.lowercased().hasPrefix("x-amz-grant-") }) {
-                if try store.ownership(bucket) == .bucketOwnerEnforced { throw .aclNotSupported }
-            }
-            return nil
-        }
-        guard let acl = CannedACL(rawValue: value) else {
-            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read or bucket-owner-full-control", name: "x-amz-acl", value: value)
-        }
-        if acl != .bucketOwnerFullControl, try store.ownership(bucket) == .bucketOwnerEnforced { throw .aclNotSupported }
-        return acl
-    }
-
-    func attributes(_ r: IncomingRequest, bucket: String) throws(S3ServerError) -> ObjectAttributes {
+    /// What a write says about the object it makes: headers, metadata, tags, owner and ACL.
+    func attributes(_ r: IncomingRequest, bucket: String, caller: Account?) throws(S3ServerError) -> ObjectAttributes {
         var a = ObjectAttributes()
         a.contentType = r.headers.first(name: "content-type")
         a.contentEncoding = r.headers.first(name: "content-encoding").flatMap { value in
@@ -33,7 +20,9 @@ extension S3Service {
         guard a.metadata.reduce(0, { $0 + $1.0.utf8.count + $1.1.utf8.count }) <= 2048 else {
             throw .init("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.")
         }
-        a.acl = try cannedACL(r, bucket: bucket) ?? .private
+        let access = try store.bucketAccess(bucket)
+        a.owner = newObjectOwner(r, caller: caller, access)
+        a.acl = try requestedACL(r, owner: a.owner, access)
         return a
     }
 
@@ -95,14 +84,19 @@ extension S3Service {
                                      ("response-expires", "Expires"), ("response-cache-control", "Cache-Control"),
                                      ("response-content-disposition", "Content-Disposition"), ("response-content-encoding", "Content-Encoding")]
 
-    func putObject(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    func putObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError) -> S3Response {
         guard case .stored(let blob, let result) = body else { throw .missingContentLength }
-        var attributes = try attributes(r, bucket: bucket)
-        attributes.checksums = result.checksums
+        let attributes: ObjectAttributes
+        do {
+            attributes = try self.attributes(r, bucket: bucket, caller: caller)
+        } catch {
+            store.blobs.discard(blob)
+            throw error
+        }
         let object = StoredObject(key: key, blob: blob, etag: result.md5.hexString, lastModified: Date(),
                                   contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
                                   metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums,
-                                  standardHeaders: attributes.standardHeaders, tags: attributes.tags)
+                                  standardHeaders: attributes.standardHeaders, tags: attributes.tags, owner: attributes.owner)
         let stored: StoredObject
         do {
             stored = try store.put(bucket, object, precondition: try writePrecondition(r))
@@ -146,7 +140,9 @@ extension S3Service {
         return .xml(xml + "</DeleteResult>")
     }
 
-    func copyObject(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
+    /// The object `x-amz-copy-source` names (`/bucket/key`, optionally `?versionId=`), once the
+    /// caller may read it and its conditions hold.
+    func copySource(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> (bucket: String, key: String, version: String?, object: StoredObject) {
         var source = r.headers.first(name: "x-amz-copy-source") ?? ""
         var sourceVersion: String?
         if let q = source.firstIndex(of: "?") {
@@ -163,44 +159,58 @@ extension S3Service {
             throw .invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source")
         }
         let sourceBucket = String(trimmed[..<slash]), sourceKey = String(trimmed[trimmed.index(after: slash)...])
+        let sourceAccess = try store.bucketAccess(sourceBucket)
         let sourceObject = try store.get(sourceBucket, sourceKey, versionId: sourceVersion)
-        guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        guard objectAllows(sourceObject, .read, caller: caller, sourceAccess) else { throw .accessDenied }
         try checkConditions(r, sourceObject, prefix: "x-amz-copy-source-", failure: .preconditionFailed)
+        return (sourceBucket, sourceKey, sourceVersion, sourceObject)
+    }
+
+    func copyObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
+        let (sourceBucket, sourceKey, sourceVersion, sourceObject) = try copySource(r, caller: caller)
         let replace = r.headers.first(name: "x-amz-metadata-directive") == "REPLACE"
         if sourceBucket == bucket && sourceKey == key && sourceVersion == nil && !replace
             && r.headers.first(name: "x-amz-tagging-directive") != "REPLACE" {
             throw .invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
         }
-        let attributes = try attributes(r, bucket: bucket)
-        // The bytes are copied: objects never share a file, so deleting one cannot hurt the other.
-        let writer = try store.blobs.makeWriter(expectedSize: sourceObject.size)
-        do {
-            // 8 MiB at a time, so copying a large object never holds it whole in memory.
-            for start in stride(from: UInt64(0), to: sourceObject.size, by: 8 << 20) {
-                for slice in sourceObject.blob.slices(start..<min(start + (8 << 20), sourceObject.size)) {
-                    try writer.write(try slice.load())
-                }
-            }
-        } catch {
-            writer.abandon()
-            throw error
-        }
-        let object = StoredObject(key: key, blob: try writer.finish(), etag: sourceObject.etag, lastModified: Date(),
+        let attributes = try attributes(r, bucket: bucket, caller: caller)
+        let object = StoredObject(key: key, blob: try copyBytes(sourceObject.blob, 0..<sourceObject.size).blob, etag: sourceObject.etag, lastModified: Date(),
                                   contentType: replace ? attributes.contentType : sourceObject.contentType,
                                   contentEncoding: replace ? attributes.contentEncoding : sourceObject.contentEncoding,
                                   metadata: replace ? attributes.metadata : sourceObject.metadata,
                                   acl: attributes.acl, checksums: sourceObject.checksums,
                                   standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders,
-                                  tags: r.headers.first(name: "x-amz-tagging-directive") == "REPLACE" ? attributes.tags : sourceObject.tags)
+                                  tags: r.headers.first(name: "x-amz-tagging-directive") == "REPLACE" ? attributes.tags : sourceObject.tags,
+                                  owner: attributes.owner)
         let stored = try store.put(bucket, object)
         var response = S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>").with(versionOf: stored)
         if sourceObject.versionId != "null" { response.headers.append(("x-amz-copy-source-version-id", sourceObject.versionId)) }
         return response
     }
 
-    func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, principal: Principal, head: Bool) throws(S3ServerError) -> S3Response {
-        let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
-        guard RequestPolicy.mayRead(object.acl, principal: principal) else { throw .accessDenied }
+    /// A copy of `range` of a blob, and its MD5. The bytes are copied: objects never share a file,
+    /// so deleting one cannot hurt the other.
+    func copyBytes(_ blob: Blob, _ range: Range<UInt64>) throws(S3ServerError) -> (blob: Blob, md5: [UInt8]) {
+        let writer = try store.blobs.makeWriter(expectedSize: UInt64(range.count))
+        let md5 = Digest(.md5)
+        do {
+            // 8 MiB at a time, so copying a large object never holds it whole in memory.
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: 8 << 20) {
+                for slice in blob.slices(start..<min(start + (8 << 20), range.upperBound)) {
+                    let bytes = try slice.load()
+                    bytes.withUnsafeReadableBytes { md5.update($0) }
+                    try writer.write(bytes)
+                }
+            }
+            return (try writer.finish(), md5.finalize())
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, head: Bool) throws(S3ServerError) -> S3Response {
+        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
         var headers: [(String, String)] = [
             ("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate), ("Accept-Ranges", "bytes"),
             ("Content-Type", object.contentType ?? "binary/octet-stream"),

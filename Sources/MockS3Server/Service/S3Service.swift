@@ -43,21 +43,22 @@ struct S3Service: Sendable {
     let store: any ObjectStore
     let region: String
     let defaultOwnership: ObjectOwnership
+    /// The accounts grants may name.
+    let accounts: AccountDirectory
     static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
-    static let ownerID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
-    static let owner = "<Owner><ID>\(ownerID)</ID><DisplayName>mock</DisplayName></Owner>"
 
     /// Where an arriving body is stored while it is verified (before the operation runs).
     func makeBodyWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
         try store.blobs.makeWriter(expectedSize: expectedSize)
     }
 
-    func execute(_ op: Operation, _ r: IncomingRequest, principal: Principal, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    /// `caller` has passed `authorize` for the bucket; what an object allows is checked here.
+    func execute(_ op: Operation, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError) -> S3Response {
         let bucket = r.bucket ?? ""
         let key = r.key ?? ""
         switch op {
-        case .listBuckets: return listBuckets()
-        case .createBucket: return try createBucket(bucket, r, body: body)
+        case .listBuckets: return try listBuckets(r, caller: caller)
+        case .createBucket: return try createBucket(bucket, r, caller: caller, body: body)
         case .deleteBucket:
             try store.deleteBucket(bucket)
             return S3Response(status: 204)
@@ -85,6 +86,8 @@ struct S3Service: Sendable {
             guard let value = root.child("Rule")?.value("ObjectOwnership"), let ownership = ObjectOwnership(rawValue: value) else {
                 throw .malformedXML
             }
+            let access = try store.bucketAccess(bucket)
+            if ownership == .bucketOwnerEnforced && access.acl != .private(access.owner) { throw .invalidBucketAclWithObjectOwnership }
             try store.setOwnership(bucket, ownership)
             return S3Response(status: 200)
         case .getBucketOwnershipControls:
@@ -94,15 +97,16 @@ struct S3Service: Sendable {
             try store.setOwnership(bucket, .objectWriter)
             return S3Response(status: 204)
         case .getBucketAcl:
-            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
-            return .xml(aclXML(.private))
+            let access = try store.bucketAccess(bucket)
+            return .xml(access.acl.xml(owner: access.owner))
+        case .putBucketAcl: return try putBucketACL(bucket, r, body: body.bytes)
         case .listObjectsV2, .listObjects: return try list(bucket, r, v2: op == .listObjectsV2)
         case .listMultipartUploads: return try listUploads(bucket, r)
         case .listObjectVersions: return try listVersions(bucket, r)
         case .deleteObjects: return try deleteObjects(bucket, r, body: body)
-        case .getObject, .headObject: return try getObject(bucket, key, r, principal: principal, head: op == .headObject)
-        case .putObject: return try putObject(bucket, key, r, body: body)
-        case .copyObject: return try copyObject(bucket, key, r)
+        case .getObject, .headObject: return try getObject(bucket, key, r, caller: caller, head: op == .headObject)
+        case .putObject: return try putObject(bucket, key, r, caller: caller, body: body)
+        case .copyObject: return try copyObject(bucket, key, r, caller: caller)
         case .deleteObject:
             let outcome = try store.delete(bucket, key, versionId: r.queryValue("versionId"))
             var headers: [(String, String)] = []
@@ -112,7 +116,7 @@ struct S3Service: Sendable {
             }
             return S3Response(status: 204, headers: headers)
         case .getObjectTagging:
-            let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
+            let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
             return S3Response.xml(tagsXML(object.tags)).with(versionOf: object)
         case .putObjectTagging:
             try store.setTags(bucket, key, versionId: r.queryValue("versionId"), try parseTagging(body.bytes))
@@ -121,17 +125,15 @@ struct S3Service: Sendable {
             try store.setTags(bucket, key, versionId: r.queryValue("versionId"), [])
             return S3Response(status: 204)
         case .getObjectAcl:
-            let object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
-            return S3Response.xml(aclXML(object.acl)).with(versionOf: object)
-        case .putObjectAcl:
-            let acl = try cannedACL(r, bucket: bucket) ?? .private
-            try store.setACL(bucket, key, versionId: r.queryValue("versionId"), acl)
-            return S3Response(status: 200)
+            let (object, _) = try authorizedObject(bucket, key, r, .readACP, caller: caller)
+            return S3Response.xml(object.acl.xml(owner: object.owner)).with(versionOf: object)
+        case .putObjectAcl: return try putObjectACL(bucket, key, r, caller: caller, body: body.bytes)
         case .createMultipartUpload:
-            let attributes = try attributes(r, bucket: bucket)
+            let attributes = try attributes(r, bucket: bucket, caller: caller)
             let id = try store.createUpload(bucket, key: key, attributes: attributes)
             return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>")
         case .uploadPart: return try uploadPart(bucket, key, r, body: body)
+        case .uploadPartCopy: return try uploadPartCopy(bucket, key, r, caller: caller)
         case .completeMultipartUpload: return try complete(bucket, key, r, body: body)
         case .abortMultipartUpload:
             try store.abortUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
@@ -147,13 +149,6 @@ struct S3Service: Sendable {
         do { return try XML.parse(bytes) } catch { throw .malformedXML }
     }
 
-    func aclXML(_ acl: CannedACL) -> String {
-        var grants = "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(Self.ownerID)</ID><DisplayName>mock</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>"
-        if acl.allowsAnonymousRead {
-            grants += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"
-        }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(Self.xmlns)\">\(Self.owner)<AccessControlList>\(grants)</AccessControlList></AccessControlPolicy>"
-    }
 }
 
 extension BlobSlice {

@@ -19,12 +19,24 @@ final class CatalogLog: @unchecked Sendable {
         var contentType: String?
         var contentEncoding: String?
         var metadata: [[String]]
+        /// A canned ACL's name (logs from before grants were kept), when `grants` is nil.
         var acl: String
         var checksums: [String: String]
         var standardHeaders: [[String]]?
         var tags: [[String]]?
         var versionId: String?
         var deleteMarker: Bool?
+        var owner: Account?
+        var grants: [GrantRecord]?
+    }
+
+    /// One grant: to an account (`id`, `displayName`, `email`) or a group (`uri`).
+    struct GrantRecord: Codable {
+        var permission: String
+        var id: String?
+        var displayName: String?
+        var email: String?
+        var uri: String?
     }
 
     struct PartRecord: Codable {
@@ -42,7 +54,8 @@ final class CatalogLog: @unchecked Sendable {
     }
 
     enum Record: Codable {
-        case bucket(name: String, created: Double, ownership: String)
+        case bucket(name: String, created: Double, ownership: String, owner: Account?, grants: [GrantRecord]?)
+        case bucketACL(bucket: String, grants: [GrantRecord])
         case dropBucket(name: String)
         case ownership(bucket: String, value: String)
         case put(bucket: String, object: ObjectRecord)
@@ -130,36 +143,56 @@ final class CatalogLog: @unchecked Sendable {
         }
     }
 
+    func record(_ acl: AccessControlList) -> [GrantRecord] {
+        acl.grants.map { grant in
+            switch grant.grantee {
+            case .account(let a): GrantRecord(permission: grant.permission.rawValue, id: a.id, displayName: a.displayName, email: a.email)
+            case .group(let uri): GrantRecord(permission: grant.permission.rawValue, uri: uri)
+            }
+        }
+    }
+
+    func acl(_ records: [GrantRecord]) -> AccessControlList {
+        AccessControlList(grants: records.compactMap { r in
+            guard let permission = Permission(rawValue: r.permission) else { return nil }
+            if let uri = r.uri { return Grant(grantee: .group(uri), permission: permission) }
+            guard let id = r.id else { return nil }
+            return Grant(grantee: .account(Account(id: id, displayName: r.displayName ?? "", email: r.email)), permission: permission)
+        })
+    }
+
     func record(_ object: StoredObject) -> ObjectRecord {
         ObjectRecord(key: object.key, blob: record(object.blob), etag: object.etag, lastModified: object.lastModified.timeIntervalSince1970,
                      contentType: object.contentType, contentEncoding: object.contentEncoding, metadata: object.metadata.map { [$0.0, $0.1] },
-                     acl: object.acl.rawValue, checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
+                     acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
                      tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
-                     deleteMarker: object.isDeleteMarker ? true : nil)
+                     deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
+                     grants: record(object.acl))
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
         StoredObject(key: record.key, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified),
                      contentType: record.contentType, contentEncoding: record.contentEncoding,
                      metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     acl: CannedACL(rawValue: record.acl) ?? .private, checksums: record.checksums,
+                     acl: record.grants.map(acl) ?? .canned(CannedACL(rawValue: record.acl) ?? .private, owner: record.owner ?? .mock,
+                                                            bucketOwner: .mock), checksums: record.checksums,
                      standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false)
+                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false, owner: record.owner ?? .mock)
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
         let a = upload.attributes
         let placeholder = StoredObject(key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
                                        contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
-                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags)
+                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner)
         return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: record(placeholder))
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
         let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
-                                          checksums: o.checksums, standardHeaders: o.standardHeaders, tags: o.tags)
+                                          owner: o.owner, checksums: o.checksums, standardHeaders: o.standardHeaders, tags: o.tags)
         return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
     }
 

@@ -10,8 +10,7 @@ public enum CannedACL: String, Sendable, CaseIterable {
     case awsExecRead = "aws-exec-read"
     case bucketOwnerRead = "bucket-owner-read"
     case bucketOwnerFullControl = "bucket-owner-full-control"
-
-    var allowsAnonymousRead: Bool { self == .publicRead || self == .publicReadWrite }
+    case logDeliveryWrite = "log-delivery-write"
 }
 
 /// S3's Object Ownership setting; `bucketOwnerEnforced` disables ACLs.
@@ -29,7 +28,7 @@ public struct StoredObject: Sendable {
     public var contentType: String?
     public var contentEncoding: String?
     public var metadata: [(String, String)]
-    public var acl: CannedACL
+    public var acl: AccessControlList
     /// `x-amz-checksum-*` values given at upload, by algorithm name (`crc32`, `sha256`, ...).
     public var checksums: [String: String]
     /// Cache-Control, Content-Disposition, Content-Language and Expires as sent, returned on GET and HEAD.
@@ -40,10 +39,11 @@ public struct StoredObject: Sendable {
     public var versionId = "null"
     /// A delete marker: the version a DELETE leaves in a versioned bucket (no bytes, never served).
     public var isDeleteMarker = false
+    public var owner = Account.mock
     public var size: UInt64 { blob.size }
 
     static func deleteMarker(_ key: String, versionId: String) -> StoredObject {
-        StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private, checksums: [:],
+        StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private(.mock), checksums: [:],
                      versionId: versionId, isDeleteMarker: true)
     }
 }
@@ -74,7 +74,8 @@ public struct ObjectAttributes: Sendable {
     public var contentType: String?
     public var contentEncoding: String?
     public var metadata: [(String, String)] = []
-    public var acl: CannedACL = .private
+    public var acl = AccessControlList.private(.mock)
+    public var owner = Account.mock
     public var checksums: [String: String] = [:]
     public var standardHeaders: [(String, String)] = []
     public var tags: [(String, String)] = []
@@ -123,10 +124,14 @@ public struct ListResult: Sendable {
 /// The server's storage: buckets, objects and multipart uploads. The seam where another backend fits.
 public protocol ObjectStore: Sendable {
     var blobs: any BlobStore { get }
-    func createBucket(_ name: String) throws(S3ServerError)
+    /// A new bucket owned by `owner`; BucketAlreadyExists if another account has it.
+    func createBucket(_ name: String, owner: Account, acl: AccessControlList?) throws(S3ServerError)
+    /// Who owns the bucket, its ACL and Object Ownership: what every request to it is checked against.
+    func bucketAccess(_ name: String) throws(S3ServerError) -> BucketAccess
+    func setBucketACL(_ name: String, _ acl: AccessControlList) throws(S3ServerError)
     func deleteBucket(_ name: String) throws(S3ServerError)
     func bucketExists(_ name: String) -> Bool
-    func listBuckets() -> [(name: String, created: Date)]
+    func listBuckets() -> [(name: String, created: Date, owner: Account)]
     func ownership(_ bucket: String) throws(S3ServerError) -> ObjectOwnership
     func setOwnership(_ bucket: String, _ ownership: ObjectOwnership) throws(S3ServerError)
     func versioning(_ bucket: String) throws(S3ServerError) -> Versioning
@@ -138,7 +143,7 @@ public protocol ObjectStore: Sendable {
     func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject
     @discardableResult
     func delete(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> DeleteOutcome
-    func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: CannedACL) throws(S3ServerError)
+    func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError)
     func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError)
     func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
     func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
@@ -156,7 +161,14 @@ public protocol ObjectStore: Sendable {
     func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int)
 }
 
+public struct BucketAccess: Sendable {
+    public var owner: Account
+    public var acl: AccessControlList
+    public var ownership: ObjectOwnership
+}
+
 extension ObjectStore {
+    public func createBucket(_ name: String) throws(S3ServerError) { try createBucket(name, owner: .mock, acl: nil) }
     @discardableResult
     public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) -> StoredObject { try put(bucket, object, precondition: nil) }
     public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject { try get(bucket, key, versionId: nil) }
@@ -185,7 +197,11 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
 
     final class Bucket {
         let created: Date
-        init(created: Date = Date()) { self.created = created }
+        let owner: Account
+        var acl: AccessControlList
+        init(created: Date = Date(), owner: Account, acl: AccessControlList? = nil) {
+            self.created = created; self.owner = owner; self.acl = acl ?? .private(owner)
+        }
         var ownership = ObjectOwnership.bucketOwnerEnforced
         var versioning = Versioning.unversioned
         /// Each key's current version, unless that is a delete marker (what GET and listings see).
@@ -288,8 +304,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
 
     private func apply(_ record: CatalogLog.Record, _ log: CatalogLog) {
         switch record {
-        case .bucket(let name, let created, let ownership):
-            let bucket = Bucket(created: Date(timeIntervalSince1970: created))
+        case .bucket(let name, let created, let ownership, let owner, let grants):
+            let owner = owner ?? .mock
+            let bucket = Bucket(created: Date(timeIntervalSince1970: created), owner: owner, acl: grants.map(log.acl))
             bucket.ownership = ObjectOwnership(rawValue: ownership) ?? .bucketOwnerEnforced
             buckets[name] = bucket
         case .dropBucket(let name): buckets[name] = nil
@@ -301,7 +318,11 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             guard let b = buckets[name], b.objects.removeValue(forKey: key) != nil else { return }
             let i = b.lowerBound(key)
             if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
-        case .acl(let name, let key, let acl): buckets[name]?.objects[key]?.acl = CannedACL(rawValue: acl) ?? .private
+        case .acl(let name, let key, let acl):
+            if let object = buckets[name]?.objects[key], let bucket = buckets[name] {
+                buckets[name]?.objects[key]?.acl = .canned(CannedACL(rawValue: acl) ?? .private, owner: object.owner, bucketOwner: bucket.owner)
+            }
+        case .bucketACL(let name, let grants): buckets[name]?.acl = log.acl(grants)
         case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         case .versioning(let name, let value): buckets[name]?.versioning = Versioning(rawValue: value) ?? .unversioned
         case .chain(let name, let key, let versions): buckets[name]?.setChain(key, versions.map(log.object))
@@ -316,7 +337,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     private func snapshot(_ log: CatalogLog) -> [CatalogLog.Record] {
         var records: [CatalogLog.Record] = []
         for (name, b) in buckets.sorted(by: { $0.key < $1.key }) {
-            records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue))
+            records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue, owner: b.owner,
+                                   grants: log.record(b.acl)))
             if b.versioning != .unversioned { records.append(.versioning(bucket: name, value: b.versioning.rawValue)) }
             for key in b.sortedKeys where b.older[key] == nil { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
             for key in b.older.keys.sorted() { records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record))) }
@@ -335,13 +357,25 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         return try body(bucket)
     }
 
-    public func createBucket(_ name: String) throws(S3ServerError) {
+    public func createBucket(_ name: String, owner: Account, acl: AccessControlList?) throws(S3ServerError) {
         lock.lock()
         defer { lock.unlock() }
-        guard buckets[name] == nil else { throw .bucketAlreadyOwnedByYou }
-        let bucket = Bucket()
+        if let existing = buckets[name] { throw existing.owner == owner ? .bucketAlreadyOwnedByYou : .bucketAlreadyExists }
+        let bucket = Bucket(owner: owner, acl: acl)
         buckets[name] = bucket
-        log?.append(.bucket(name: name, created: bucket.created.timeIntervalSince1970, ownership: bucket.ownership.rawValue))
+        log?.append(.bucket(name: name, created: bucket.created.timeIntervalSince1970, ownership: bucket.ownership.rawValue, owner: owner,
+                            grants: log?.record(bucket.acl)))
+    }
+
+    public func bucketAccess(_ name: String) throws(S3ServerError) -> BucketAccess {
+        try withBucket(name) { BucketAccess(owner: $0.owner, acl: $0.acl, ownership: $0.ownership) }
+    }
+
+    public func setBucketACL(_ name: String, _ acl: AccessControlList) throws(S3ServerError) {
+        try withBucket(name) {
+            $0.acl = acl
+            if let log { log.append(.bucketACL(bucket: name, grants: log.record(acl))) }
+        }
     }
 
     public func deleteBucket(_ name: String) throws(S3ServerError) {
@@ -383,9 +417,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         return buckets[name] != nil
     }
 
-    public func listBuckets() -> [(name: String, created: Date)] {
+    public func listBuckets() -> [(name: String, created: Date, owner: Account)] {
         lock.lock(); defer { lock.unlock() }
-        return buckets.map { ($0.key, $0.value.created) }.sorted { keyPrecedes($0.name, $1.name) }
+        return buckets.map { ($0.key, $0.value.created, $0.value.owner) }.sorted { keyPrecedes($0.name, $1.name) }
     }
 
     public func ownership(_ bucket: String) throws(S3ServerError) -> ObjectOwnership {
@@ -512,7 +546,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: CannedACL) throws(S3ServerError) {
+    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError) {
         try update(bucket, key, versionId) { $0.acl = acl }
     }
 
@@ -680,7 +714,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
                                       contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
                                       metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
-                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags)
+                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags, owner: upload.attributes.owner)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil

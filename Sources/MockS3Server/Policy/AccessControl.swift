@@ -1,0 +1,170 @@
+import Foundation
+import S3Wire
+
+/// An AWS account as S3 names it in owners and grants. Each configured key belongs to one; keys
+/// given no account share the server's own (`Account.mock`).
+public struct Account: Sendable, Hashable, Codable {
+    public var id: String
+    public var displayName: String
+    public var email: String?
+
+    public init(id: String, displayName: String, email: String? = nil) {
+        self.id = id; self.displayName = displayName; self.email = email
+    }
+
+    public static let mock = Account(id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", displayName: "mock")
+
+    var ownerXML: String { "<Owner><ID>\(XML.escape(id))</ID><DisplayName>\(XML.escape(displayName))</DisplayName></Owner>" }
+}
+
+public enum Permission: String, Sendable, Codable, CaseIterable {
+    case read = "READ", write = "WRITE", readACP = "READ_ACP", writeACP = "WRITE_ACP", fullControl = "FULL_CONTROL"
+}
+
+public enum Grantee: Sendable, Hashable {
+    case account(Account)
+    /// `AllUsers` (anyone, signed or not), `AuthenticatedUsers` (any signed caller), `LogDelivery`.
+    case group(String)
+
+    static let allUsers = Grantee.group("http://acs.amazonaws.com/groups/global/AllUsers")
+    static let authenticatedUsers = Grantee.group("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+    static let logDelivery = Grantee.group("http://acs.amazonaws.com/groups/s3/LogDelivery")
+    static let groups: Set<String> = [
+        "http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+        "http://acs.amazonaws.com/groups/s3/LogDelivery",
+    ]
+
+    func includes(_ caller: Account?) -> Bool {
+        switch self {
+        case .account(let account): account.id == caller?.id
+        case .group(let uri): uri == Self.allUsers.uri || (uri == Self.authenticatedUsers.uri && caller != nil)
+        }
+    }
+
+    private var uri: String { if case .group(let uri) = self { return uri }; return "" }
+}
+
+public struct Grant: Sendable, Hashable {
+    public var grantee: Grantee
+    public var permission: Permission
+}
+
+/// A bucket's or object's access control list: its grants (the owner is the resource's). S3's
+/// rules: a grant of FULL_CONTROL gives every permission, and the owner may always read and
+/// change the list itself, whatever it says.
+public struct AccessControlList: Sendable, Hashable {
+    public var grants: [Grant]
+
+    public init(grants: [Grant]) { self.grants = grants }
+
+    /// What a canned ACL means for a resource owned by `owner` in a bucket owned by `bucketOwner`:
+    /// its grants, then the owner's full control (the order Ceph's s3-tests expect).
+    public static func canned(_ acl: CannedACL, owner: Account, bucketOwner: Account) -> AccessControlList {
+        var grants: [Grant] = []
+        switch acl {
+        case .private, .awsExecRead: break
+        case .publicRead: grants.append(Grant(grantee: .allUsers, permission: .read))
+        case .publicReadWrite:
+            grants += [Grant(grantee: .allUsers, permission: .read), Grant(grantee: .allUsers, permission: .write)]
+        case .authenticatedRead: grants.append(Grant(grantee: .authenticatedUsers, permission: .read))
+        case .bucketOwnerRead: if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .read)) }
+        case .bucketOwnerFullControl: if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .fullControl)) }
+        case .logDeliveryWrite:
+            grants += [Grant(grantee: .logDelivery, permission: .write), Grant(grantee: .logDelivery, permission: .readACP)]
+        }
+        return AccessControlList(grants: grants + [Grant(grantee: .account(owner), permission: .fullControl)])
+    }
+
+    public static func `private`(_ owner: Account) -> AccessControlList { canned(.private, owner: owner, bucketOwner: owner) }
+
+    public func allows(_ permission: Permission, to caller: Account?, owner: Account) -> Bool {
+        if (permission == .readACP || permission == .writeACP) && caller == owner { return true }
+        return grants.contains { ($0.permission == permission || $0.permission == .fullControl) && $0.grantee.includes(caller) }
+    }
+
+    /// Whether anyone, signed or not, gets a permission (what a public access block looks at).
+    var isPublic: Bool {
+        grants.contains { $0.grantee == .allUsers || $0.grantee == .authenticatedUsers }
+    }
+
+    func xml(owner: Account) -> String {
+        var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(S3Service.xmlns)\">\(owner.ownerXML)<AccessControlList>"
+        for grant in grants {
+            switch grant.grantee {
+            case .account(let account):
+                body += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(XML.escape(account.id))</ID><DisplayName>\(XML.escape(account.displayName))</DisplayName></Grantee>"
+            case .group(let uri):
+                body += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>\(XML.escape(uri))</URI></Grantee>"
+            }
+            body += "<Permission>\(grant.permission.rawValue)</Permission></Grant>"
+        }
+        return body + "</AccessControlList></AccessControlPolicy>"
+    }
+}
+
+/// Who is known to the server, for grants by id or e-mail address.
+struct AccountDirectory: Sendable {
+    var accounts: [Account]
+
+    func grantee(id: String) throws(S3ServerError) -> Grantee {
+        guard let account = accounts.first(where: { $0.id == id }) else { throw .invalidArgument("Invalid id", name: "CanonicalUser/ID", value: id) }
+        return .account(account)
+    }
+
+    func grantee(email: String) throws(S3ServerError) -> Grantee {
+        guard let account = accounts.first(where: { $0.email?.lowercased() == email.lowercased() }) else {
+            throw .init("UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.",
+                        extra: [("EmailAddress", email)])
+        }
+        return .account(account)
+    }
+
+    func grantee(uri: String) throws(S3ServerError) -> Grantee {
+        guard Grantee.groups.contains(uri) else { throw .invalidArgument("Invalid group uri", name: "Group/URI", value: uri) }
+        return .group(uri)
+    }
+
+    /// `<AccessControlPolicy>` as PutBucketAcl and PutObjectAcl take it.
+    func parsePolicy(_ root: XMLElement) throws(S3ServerError) -> AccessControlList {
+        guard root.name == "AccessControlPolicy", let list = root.child("AccessControlList") else { throw .malformedXML }
+        var grants: [Grant] = []
+        for grant in list.children("Grant") {
+            guard let granteeElement = grant.child("Grantee"), let text = grant.value("Permission"),
+                  let permission = Permission(rawValue: text) else { throw .malformedXML }
+            let grantee: Grantee
+            if let id = granteeElement.value("ID") { grantee = try self.grantee(id: id) }
+            else if let email = granteeElement.value("EmailAddress") { grantee = try self.grantee(email: email) }
+            else if let uri = granteeElement.value("URI") { grantee = try self.grantee(uri: uri) }
+            else { throw .malformedXML }
+            grants.append(Grant(grantee: grantee, permission: permission))
+        }
+        return AccessControlList(grants: grants)
+    }
+
+    /// `x-amz-grant-read: id="…", emailAddress="…", uri="…"` and the other four; nil without any.
+    func parseGrantHeaders(_ headers: some Sequence<(name: String, value: String)>) throws(S3ServerError) -> AccessControlList? {
+        let names: [(String, Permission)] = [("x-amz-grant-read", .read), ("x-amz-grant-write", .write), ("x-amz-grant-read-acp", .readACP),
+                                             ("x-amz-grant-write-acp", .writeACP), ("x-amz-grant-full-control", .fullControl)]
+        var grants: [Grant] = []
+        var any = false
+        for (header, permission) in names {
+            for field in headers where field.name.lowercased() == header {
+                any = true
+                for item in field.value.split(separator: ",") {
+                    let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard pair.count == 2 else { throw .invalidArgument("Invalid grant header", name: header, value: field.value) }
+                    let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    let grantee: Grantee
+                    switch pair[0].lowercased() {
+                    case "id": grantee = try self.grantee(id: value)
+                    case "emailaddress": grantee = try self.grantee(email: value)
+                    case "uri": grantee = try self.grantee(uri: value)
+                    default: throw .invalidArgument("Invalid grant header", name: header, value: field.value)
+                    }
+                    grants.append(Grant(grantee: grantee, permission: permission))
+                }
+            }
+        }
+        return any ? AccessControlList(grants: grants) : nil
+    }
+}

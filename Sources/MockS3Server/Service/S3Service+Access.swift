@@ -1,0 +1,120 @@
+import Foundation
+import S3Wire
+
+/// Access: who may do what to a bucket or object, by its owner and ACL (S3's ACL rules; bucket
+/// policies and IAM are out of scope), and the ACLs requests set.
+extension S3Service {
+    /// The bucket-level check, made before a body is read. Listings need READ on the bucket,
+    /// writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP; an object's own operations are
+    /// its ACL's to decide (`objectAllows`); the bucket's configuration is its owner's alone.
+    func authorize(_ op: Operation, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) {
+        switch op {
+        case .unsupported: return
+        case .listBuckets, .createBucket:
+            guard caller != nil else { throw .accessDenied }
+            return
+        default: break
+        }
+        guard let bucket = r.bucket else { return }
+        let access = try store.bucketAccess(bucket)
+        if let expected = r.headers.first(name: "x-amz-expected-bucket-owner"), expected != access.owner.id { throw .accessDenied }
+        let needed: Permission?
+        switch op {
+        case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket: needed = .read
+        case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload, .uploadPart, .uploadPartCopy,
+             .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging: needed = .write
+        case .getBucketAcl: needed = .readACP
+        case .putBucketAcl: needed = .writeACP
+        case .getObject, .headObject, .getObjectAcl, .putObjectAcl, .getObjectTagging: return
+        default: needed = nil
+        }
+        if let needed {
+            guard access.acl.allows(needed, to: caller, owner: access.owner) else { throw .accessDenied }
+        } else {
+            guard caller == access.owner else { throw .accessDenied }
+        }
+    }
+
+    /// Whether the caller has `permission` on an object. With ACLs disabled (BucketOwnerEnforced)
+    /// the bucket's owner owns every object and no one else has any.
+    func objectAllows(_ object: StoredObject, _ permission: Permission, caller: Account?, _ access: BucketAccess) -> Bool {
+        if access.ownership == .bucketOwnerEnforced { return caller == access.owner }
+        return object.acl.allows(permission, to: caller, owner: object.owner)
+    }
+
+    /// The object the caller may act on with `permission`; a missing key is AccessDenied to a
+    /// caller who may not list the bucket (S3 does not let keys be probed).
+    func authorizedObject(_ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission,
+                          caller: Account?) throws(S3ServerError) -> (StoredObject, BucketAccess) {
+        let access = try store.bucketAccess(bucket)
+        let object: StoredObject
+        do {
+            object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
+        } catch where error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner) {
+            throw .accessDenied
+        }
+        guard objectAllows(object, permission, caller: caller, access) else { throw .accessDenied }
+        return (object, access)
+    }
+
+    /// `x-amz-acl: NAME`, checked by name; nil without the header.
+    func cannedACL(_ r: IncomingRequest) throws(S3ServerError) -> CannedACL? {
+        guard let value = r.headers.first(name: "x-amz-acl") else { return nil }
+        guard let acl = CannedACL(rawValue: value) else {
+            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control or log-delivery-write", name: "x-amz-acl", value: value)
+        }
+        return acl
+    }
+
+    /// The ACL a request sets for a resource owned by `owner`: an `AccessControlPolicy` body, the
+    /// `x-amz-grant-*` headers, or a canned ACL (private when it names none). With ACLs disabled only
+    /// the owner's full control may be set.
+    func requestedACL(_ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess) throws(S3ServerError) -> AccessControlList {
+        let canned = try cannedACL(r)
+        let grants = try accounts.parseGrantHeaders(r.headers)
+        if canned != nil && grants != nil {
+            throw .invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
+        }
+        let acl: AccessControlList
+        if !body.isEmpty {
+            guard canned == nil && grants == nil else { throw .unexpectedContent }
+            acl = try accounts.parsePolicy(try parseXML(body))
+        } else {
+            acl = grants ?? .canned(canned ?? .private, owner: owner, bucketOwner: access.owner)
+        }
+        if access.ownership == .bucketOwnerEnforced
+            && acl != .private(owner) && acl != .canned(.bucketOwnerFullControl, owner: owner, bucketOwner: access.owner) {
+            throw .aclNotSupported
+        }
+        return acl
+    }
+
+    /// Who owns an object the caller writes, under the bucket's Object Ownership: the writer, or the
+    /// bucket's owner (always with ACLs disabled; with BucketOwnerPreferred when the writer gives it
+    /// bucket-owner-full-control).
+    func newObjectOwner(_ r: IncomingRequest, caller: Account?, _ access: BucketAccess) -> Account {
+        switch access.ownership {
+        case .bucketOwnerEnforced: return access.owner
+        case .bucketOwnerPreferred:
+            return r.headers.first(name: "x-amz-acl") == CannedACL.bucketOwnerFullControl.rawValue ? access.owner : caller ?? .anonymous
+        case .objectWriter: return caller ?? .anonymous
+        }
+    }
+
+    func putBucketACL(_ bucket: String, _ r: IncomingRequest, body: [UInt8]) throws(S3ServerError) -> S3Response {
+        let access = try store.bucketAccess(bucket)
+        try store.setBucketACL(bucket, try requestedACL(r, body: body, owner: access.owner, access))
+        return S3Response(status: 200)
+    }
+
+    func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: [UInt8]) throws(S3ServerError) -> S3Response {
+        let (object, access) = try authorizedObject(bucket, key, r, .writeACP, caller: caller)
+        try store.setACL(bucket, key, versionId: r.queryValue("versionId"), try requestedACL(r, body: body, owner: object.owner, access))
+        return S3Response(status: 200).with(versionOf: object)
+    }
+}
+
+extension Account {
+    /// The owner of what an anonymous caller writes to a bucket open to everyone.
+    static let anonymous = Account(id: "65a011a29cdf8ec533ec3d1ccaae921c", displayName: "anonymous")
+}
