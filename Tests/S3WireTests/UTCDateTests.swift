@@ -24,6 +24,25 @@ struct DateFormatTests {
         }
     }
 
+    /// What clients send as Object Lock dates: any number of fractional digits (six crashed the
+    /// mock once), `Z` or an offset; anything else is nil, never a trap.
+    @Test func iso8601InstantsAsClientsSendThem() {
+        #expect(UTCDate(iso8601: "2030-01-01T00:00:00Z")?.millisecondsSince1970 == 1_893_456_000_000)
+        #expect(UTCDate(iso8601: "2030-01-01T00:00:00.5Z")?.millisecondsSince1970 == 1_893_456_000_500)
+        #expect(UTCDate(iso8601: "2030-01-01T00:00:00.123456Z")?.millisecondsSince1970 == 1_893_456_000_123)
+        #expect(UTCDate(iso8601: "2030-01-01T01:00:00+01:00")?.millisecondsSince1970 == 1_893_456_000_000)
+        #expect(UTCDate(iso8601: "2029-12-31T23:00:00-01:00")?.millisecondsSince1970 == 1_893_456_000_000)
+        var random = SeededGenerator(seed: 4)
+        for _ in 0..<500 {
+            let date = UTCDate(millisecondsSince1970: Int64.random(in: 0...4_102_444_800_000, using: &random))
+            #expect(UTCDate(iso8601: date.iso8601) == date)
+        }
+        for bad in ["", "2030-01-01", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00.Z", "2030-01-01T00:00:00Zjunk",
+                    "2030-01-01T00:00:00+1:00", "２０３０-01-01T00:00:00Z"] {
+            #expect(UTCDate(iso8601: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func instantsBefore1970RoundDown() {
         #expect(UTCDate(millisecondsSince1970: -1).iso8601 == "1969-12-31T23:59:59.999Z")
         #expect(UTCDate(millisecondsSince1970: -86_400_000).httpDate == "Wed, 31 Dec 1969 00:00:00 GMT")

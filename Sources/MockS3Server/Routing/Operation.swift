@@ -9,6 +9,12 @@ enum Operation: String, Sendable, CaseIterable {
     case getBucketLocation = "GetBucketLocation"
     case getBucketVersioning = "GetBucketVersioning"
     case putBucketVersioning = "PutBucketVersioning"
+    case putObjectLockConfiguration = "PutObjectLockConfiguration"
+    case getObjectLockConfiguration = "GetObjectLockConfiguration"
+    case putObjectRetention = "PutObjectRetention"
+    case getObjectRetention = "GetObjectRetention"
+    case putObjectLegalHold = "PutObjectLegalHold"
+    case getObjectLegalHold = "GetObjectLegalHold"
     case putBucketOwnershipControls = "PutBucketOwnershipControls"
     case getBucketOwnershipControls = "GetBucketOwnershipControls"
     case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
@@ -57,12 +63,14 @@ enum Operation: String, Sendable, CaseIterable {
             switch r.method {
             case "PUT":
                 if r.has("versioning") { return .putBucketVersioning }
+                if r.has("object-lock") { return .putObjectLockConfiguration }
                 if r.has("acl") { return .putBucketAcl }
                 return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
             case "GET":
                 if r.has("ownershipControls") { return .getBucketOwnershipControls }
                 if r.has("location") { return .getBucketLocation }
                 if r.has("versioning") { return .getBucketVersioning }
+                if r.has("object-lock") { return .getObjectLockConfiguration }
                 if r.has("acl") { return .getBucketAcl }
                 if r.has("uploads") { return .listMultipartUploads }
                 if r.has("versions") { return .listObjectVersions }
@@ -78,11 +86,15 @@ enum Operation: String, Sendable, CaseIterable {
         case "GET":
             if r.has("uploadId") { return .listParts }
             if r.has("tagging") { return .getObjectTagging }
+            if r.has("retention") { return .getObjectRetention }
+            if r.has("legal-hold") { return .getObjectLegalHold }
             return r.has("acl") ? .getObjectAcl : .getObject
         case "HEAD": return .headObject
         case "PUT":
             if r.has("partNumber") || r.has("uploadId") { return copy ? .uploadPartCopy : .uploadPart }
             if r.has("tagging") { return .putObjectTagging }
+            if r.has("retention") { return .putObjectRetention }
+            if r.has("legal-hold") { return .putObjectLegalHold }
             if r.has("acl") { return .putObjectAcl }
             return copy ? .copyObject : .putObject
         case "POST":
@@ -114,6 +126,9 @@ enum Operation: String, Sendable, CaseIterable {
         case .createBucket, .deleteBucket, .headBucket: []
         case .getBucketLocation: ["location"]
         case .getBucketVersioning, .putBucketVersioning: ["versioning"]
+        case .putObjectLockConfiguration, .getObjectLockConfiguration: ["object-lock"]
+        case .putObjectRetention, .getObjectRetention: ["retention", "versionId"]
+        case .putObjectLegalHold, .getObjectLegalHold: ["legal-hold", "versionId"]
         case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]
         case .getBucketAcl, .putBucketAcl: ["acl"]
         case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]

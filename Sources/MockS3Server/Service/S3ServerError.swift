@@ -73,6 +73,8 @@ public struct S3ServerError: Error, Sendable, Equatable {
     static let aclNotSupported = S3ServerError("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
     static let notImplemented = S3ServerError("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.")
     static let unexpectedContent = S3ServerError("UnexpectedContent", 400, "This request does not support content")
+    static func invalidBucketState(_ message: String) -> S3ServerError { .init("InvalidBucketState", 409, message) }
+    static let missingObjectLock = S3ServerError("InvalidRequest", 400, "Bucket is missing Object Lock Configuration")
     static let methodNotAllowed = S3ServerError("MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
     static let bucketNotEmpty = S3ServerError("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
     static let bucketAlreadyExists = S3ServerError("BucketAlreadyExists", 409,

@@ -22,10 +22,11 @@ extension S3Service {
         switch op {
         case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket: needed = .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload, .uploadPart, .uploadPartCopy,
-             .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging: needed = .write
+             .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging,
+             .putObjectRetention, .putObjectLegalHold: needed = .write
         case .getBucketAcl: needed = .readACP
         case .putBucketAcl: needed = .writeACP
-        case .getObject, .headObject, .getObjectAcl, .putObjectAcl, .getObjectTagging: return
+        case .getObject, .headObject, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold: return
         default: needed = nil
         }
         if let needed {

@@ -70,6 +70,11 @@ extension S3Service {
             return S3Response(status: 200, headers: [("Location", "/\(bucket)")])
         }
         try store.setOwnership(bucket, ownership)
+        // Object Lock is chosen at creation, and makes the bucket versioned for good.
+        if r.headers.first(name: "x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
+            try store.setVersioning(bucket, .enabled)
+            try store.setObjectLock(bucket, ObjectLockConfiguration())
+        }
         return S3Response(status: 200, headers: [("Location", "/\(bucket)")])
     }
 }

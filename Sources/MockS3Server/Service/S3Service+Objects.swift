@@ -23,6 +23,7 @@ extension S3Service {
         let access = try store.bucketAccess(bucket)
         a.owner = newObjectOwner(r, caller: caller, access)
         a.acl = try requestedACL(r, owner: a.owner, access)
+        (a.retention, a.legalHold) = try lockHeaders(r, bucket: bucket)
         return a
     }
 
@@ -96,7 +97,8 @@ extension S3Service {
         let object = StoredObject(key: key, blob: blob, etag: result.md5.hexString, lastModified: Date(),
                                   contentType: attributes.contentType, contentEncoding: attributes.contentEncoding,
                                   metadata: attributes.metadata, acl: attributes.acl, checksums: result.checksums,
-                                  standardHeaders: attributes.standardHeaders, tags: attributes.tags, owner: attributes.owner)
+                                  standardHeaders: attributes.standardHeaders, tags: attributes.tags, owner: attributes.owner,
+                                  retention: attributes.retention, legalHold: attributes.legalHold)
         let stored: StoredObject
         do {
             stored = try store.put(bucket, object, precondition: try writePrecondition(r))
@@ -124,7 +126,7 @@ extension S3Service {
             guard let key = object.value("Key"), !key.isEmpty else { throw .malformedXML }
             let versionId = object.value("VersionId")
             do {
-                let outcome = try store.delete(bucket, key, versionId: versionId)
+                let outcome = try store.delete(bucket, key, versionId: versionId, bypassGovernance: bypassesGovernance(r))
                 guard !quiet else { continue }
                 xml += "<Deleted><Key>\(XML.escape(key))</Key>"
                 if let versionId { xml += "<VersionId>\(XML.escape(versionId))</VersionId>" }
@@ -134,7 +136,8 @@ extension S3Service {
                 }
                 xml += "</Deleted>"
             } catch {
-                xml += "<Error><Key>\(XML.escape(key))</Key><Code>\(error.code)</Code><Message>\(XML.escape(error.message))</Message></Error>"
+                let version = versionId.map { "<VersionId>\(XML.escape($0))</VersionId>" } ?? ""
+                xml += "<Error><Key>\(XML.escape(key))</Key>\(version)<Code>\(error.code)</Code><Message>\(XML.escape(error.message))</Message></Error>"
             }
         }
         return .xml(xml + "</DeleteResult>")
@@ -181,7 +184,7 @@ extension S3Service {
                                   acl: attributes.acl, checksums: sourceObject.checksums,
                                   standardHeaders: replace ? attributes.standardHeaders : sourceObject.standardHeaders,
                                   tags: r.headers.first(name: "x-amz-tagging-directive") == "REPLACE" ? attributes.tags : sourceObject.tags,
-                                  owner: attributes.owner)
+                                  owner: attributes.owner, retention: attributes.retention, legalHold: attributes.legalHold)
         let stored = try store.put(bucket, object)
         var response = S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag></CopyObjectResult>").with(versionOf: stored)
         if sourceObject.versionId != "null" { response.headers.append(("x-amz-copy-source-version-id", sourceObject.versionId)) }
@@ -220,6 +223,10 @@ extension S3Service {
         headers += object.metadata
         if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
         if object.versionId != "null" { headers.append(("x-amz-version-id", object.versionId)) }
+        if let retention = object.retention {
+            headers += [("x-amz-object-lock-mode", retention.mode.rawValue), ("x-amz-object-lock-retain-until-date", UTCDate(retention.until).iso8601)]
+        }
+        if object.legalHold { headers.append(("x-amz-object-lock-legal-hold", "ON")) }
         // GET's response-* parameters override what the object says (S3 honours them on signed requests).
         for (parameter, header) in Self.responseOverrides {
             guard let value = r.queryValue(parameter) else { continue }

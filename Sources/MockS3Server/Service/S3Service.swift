@@ -79,8 +79,17 @@ struct S3Service: Sendable {
             if root.value("MfaDelete") == "Enabled" {
                 throw .init("NotImplemented", 501, "MFA delete is not implemented by this server: leave MfaDelete out or Disabled.")
             }
+            if state == .suspended, try store.objectLock(bucket) != nil {
+                throw .invalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+            }
             try store.setVersioning(bucket, state)
             return S3Response(status: 200)
+        case .putObjectLockConfiguration: return try putObjectLockConfiguration(bucket, body: body.bytes)
+        case .getObjectLockConfiguration: return try getObjectLockConfiguration(bucket)
+        case .putObjectRetention: return try putObjectRetention(bucket, key, r, body: body.bytes)
+        case .getObjectRetention: return try getObjectRetention(bucket, key, r, caller: caller)
+        case .putObjectLegalHold: return try putObjectLegalHold(bucket, key, r, body: body.bytes)
+        case .getObjectLegalHold: return try getObjectLegalHold(bucket, key, r, caller: caller)
         case .putBucketOwnershipControls:
             let root = try parseXML(body.bytes)
             guard let value = root.child("Rule")?.value("ObjectOwnership"), let ownership = ObjectOwnership(rawValue: value) else {
@@ -108,7 +117,7 @@ struct S3Service: Sendable {
         case .putObject: return try putObject(bucket, key, r, caller: caller, body: body)
         case .copyObject: return try copyObject(bucket, key, r, caller: caller)
         case .deleteObject:
-            let outcome = try store.delete(bucket, key, versionId: r.queryValue("versionId"))
+            let outcome = try store.delete(bucket, key, versionId: r.queryValue("versionId"), bypassGovernance: bypassesGovernance(r))
             var headers: [(String, String)] = []
             if outcome.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
             if let id = outcome.versionId, id != "null" || outcome.deleteMarker || r.queryValue("versionId") != nil {

@@ -28,6 +28,8 @@ final class CatalogLog: @unchecked Sendable {
         var deleteMarker: Bool?
         var owner: Account?
         var grants: [GrantRecord]?
+        var retention: Retention?
+        var legalHold: Bool?
     }
 
     /// One grant: to an account (`id`, `displayName`, `email`) or a group (`uri`).
@@ -66,6 +68,7 @@ final class CatalogLog: @unchecked Sendable {
         case part(bucket: String, id: String, part: PartRecord)
         case dropUpload(bucket: String, id: String)
         case versioning(bucket: String, value: String)
+        case objectLock(bucket: String, configuration: ObjectLockConfiguration)
         /// Every version of a key, newest first (a versioned bucket's keys are logged whole).
         case chain(bucket: String, key: String, versions: [ObjectRecord])
         case clear
@@ -167,7 +170,7 @@ final class CatalogLog: @unchecked Sendable {
                      acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
                      tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
                      deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
-                     grants: record(object.acl))
+                     grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil)
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
@@ -178,21 +181,24 @@ final class CatalogLog: @unchecked Sendable {
                                                             bucketOwner: .mock), checksums: record.checksums,
                      standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false, owner: record.owner ?? .mock)
+                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false, owner: record.owner ?? .mock,
+                     retention: record.retention, legalHold: record.legalHold ?? false)
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
         let a = upload.attributes
         let placeholder = StoredObject(key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
                                        contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
-                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner)
+                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner,
+                                       retention: a.retention, legalHold: a.legalHold)
         return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: record(placeholder))
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
         let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
-                                          owner: o.owner, checksums: o.checksums, standardHeaders: o.standardHeaders, tags: o.tags)
+                                          owner: o.owner, retention: o.retention, legalHold: o.legalHold, checksums: o.checksums,
+                                          standardHeaders: o.standardHeaders, tags: o.tags)
         return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
     }
 

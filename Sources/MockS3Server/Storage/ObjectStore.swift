@@ -40,11 +40,42 @@ public struct StoredObject: Sendable {
     /// A delete marker: the version a DELETE leaves in a versioned bucket (no bytes, never served).
     public var isDeleteMarker = false
     public var owner = Account.mock
+    /// Object Lock: kept from deletion until `retention.until` (GOVERNANCE can be bypassed) or while held.
+    public var retention: Retention?
+    public var legalHold = false
     public var size: UInt64 { blob.size }
+
+    /// Whether deleting this version is refused now: a legal hold, or a retention not yet over
+    /// (COMPLIANCE for anyone, GOVERNANCE unless the request bypasses it).
+    func isLocked(now: Date, bypassGovernance: Bool) -> Bool {
+        guard !legalHold else { return true }
+        guard let retention, retention.until > now else { return false }
+        return retention.mode == .compliance || !bypassGovernance
+    }
 
     static func deleteMarker(_ key: String, versionId: String) -> StoredObject {
         StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private(.mock), checksums: [:],
                      versionId: versionId, isDeleteMarker: true)
+    }
+}
+
+public struct Retention: Sendable, Codable, Equatable {
+    public enum Mode: String, Sendable, Codable { case governance = "GOVERNANCE", compliance = "COMPLIANCE" }
+    public var mode: Mode
+    public var until: Date
+}
+
+/// A bucket's Object Lock configuration (only buckets created with Object Lock have one): the
+/// retention new objects get unless they name their own.
+public struct ObjectLockConfiguration: Sendable, Codable, Equatable {
+    public var mode: Retention.Mode?
+    public var days: Int?
+    public var years: Int?
+
+    func defaultRetention(from now: Date) -> Retention? {
+        guard let mode else { return nil }
+        let day: TimeInterval = 86_400
+        return Retention(mode: mode, until: now + TimeInterval(days ?? 0) * day + TimeInterval(years ?? 0) * 365 * day)
     }
 }
 
@@ -76,6 +107,8 @@ public struct ObjectAttributes: Sendable {
     public var metadata: [(String, String)] = []
     public var acl = AccessControlList.private(.mock)
     public var owner = Account.mock
+    public var retention: Retention?
+    public var legalHold = false
     public var checksums: [String: String] = [:]
     public var standardHeaders: [(String, String)] = []
     public var tags: [(String, String)] = []
@@ -141,10 +174,14 @@ public protocol ObjectStore: Sendable {
     func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
     /// The current version (nil) or the one named; a delete marker is never returned.
     func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject
+    /// Removes a version, or leaves a delete marker; a version Object Lock keeps is AccessDenied.
     @discardableResult
-    func delete(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> DeleteOutcome
-    func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError)
-    func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError)
+    func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool) throws(S3ServerError) -> DeleteOutcome
+    /// Changes one version (the current one when `versionId` is nil) in place: ACL, tags, retention, hold.
+    func modify(_ bucket: String, _ key: String, versionId: String?,
+                _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError)
+    func objectLock(_ bucket: String) throws(S3ServerError) -> ObjectLockConfiguration?
+    func setObjectLock(_ bucket: String, _ configuration: ObjectLockConfiguration) throws(S3ServerError)
     func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
     func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
                       maxKeys: Int) throws(S3ServerError) -> VersionListResult
@@ -172,7 +209,13 @@ extension ObjectStore {
     @discardableResult
     public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) -> StoredObject { try put(bucket, object, precondition: nil) }
     public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject { try get(bucket, key, versionId: nil) }
-    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) { try delete(bucket, key, versionId: nil) }
+    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) { try delete(bucket, key, versionId: nil, bypassGovernance: false) }
+    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError) {
+        try modify(bucket, key, versionId: versionId) { $0.acl = acl }
+    }
+    public func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError) {
+        try modify(bucket, key, versionId: versionId) { $0.tags = tags }
+    }
 }
 
 /// Keys in S3's order: by UTF-8 bytes (compared with memcmp: listings binary-search the sorted keys
@@ -204,6 +247,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
         var ownership = ObjectOwnership.bucketOwnerEnforced
         var versioning = Versioning.unversioned
+        var objectLock: ObjectLockConfiguration?
         /// Each key's current version, unless that is a delete marker (what GET and listings see).
         var objects: [String: StoredObject] = [:]
         var sortedKeys: [String] = []
@@ -325,6 +369,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         case .bucketACL(let name, let grants): buckets[name]?.acl = log.acl(grants)
         case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         case .versioning(let name, let value): buckets[name]?.versioning = Versioning(rawValue: value) ?? .unversioned
+        case .objectLock(let name, let configuration): buckets[name]?.objectLock = configuration
         case .chain(let name, let key, let versions): buckets[name]?.setChain(key, versions.map(log.object))
         case .upload(let name, let upload): buckets[name]?.uploads[upload.id] = log.upload(upload)
         case .part(let name, let id, let part): buckets[name]?.uploads[id]?.parts[part.number] = log.part(part)
@@ -340,6 +385,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue, owner: b.owner,
                                    grants: log.record(b.acl)))
             if b.versioning != .unversioned { records.append(.versioning(bucket: name, value: b.versioning.rawValue)) }
+            if let lock = b.objectLock { records.append(.objectLock(bucket: name, configuration: lock)) }
             for key in b.sortedKeys where b.older[key] == nil { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
             for key in b.older.keys.sorted() { records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record))) }
             for upload in b.uploads.values {
@@ -499,8 +545,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func delete(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> DeleteOutcome {
-        let (outcome, removed): (DeleteOutcome, [StoredObject]) = try withBucket(bucket) { b in
+    public func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool) throws(S3ServerError) -> DeleteOutcome {
+        let (outcome, removed): (DeleteOutcome, [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             var versions = b.chain(key)
             var outcome = DeleteOutcome(versionId: nil, deleteMarker: false)
             var removed: [StoredObject] = []
@@ -508,6 +554,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                 // A version that is not there is already gone: S3 answers 204 all the same.
                 outcome.versionId = versionId
                 guard let i = versions.firstIndex(where: { $0.versionId == versionId }) else { return (outcome, []) }
+                if versions[i].isLocked(now: Date(), bypassGovernance: bypassGovernance) { throw .accessDenied }
                 removed = [versions.remove(at: i)]
                 outcome.deleteMarker = removed[0].isDeleteMarker
             } else {
@@ -534,24 +581,27 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         return outcome
     }
 
-    /// Changes one version (the current one when `versionId` is nil) in place.
-    private func update(_ bucket: String, _ key: String, _ versionId: String?, _ change: (inout StoredObject) -> Void) throws(S3ServerError) {
+    public func modify(_ bucket: String, _ key: String, versionId: String?,
+                       _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) {
         try withBucket(bucket) { b throws(S3ServerError) in
             let target = try Self.version(b, key, versionId)
             var versions = b.chain(key)
             let i = versions.firstIndex { $0.versionId == target.versionId }!
-            change(&versions[i])
+            try change(&versions[i])
             b.setChain(key, versions)
             logKey(bucket, b, key)
         }
     }
 
-    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError) {
-        try update(bucket, key, versionId) { $0.acl = acl }
+    public func objectLock(_ bucket: String) throws(S3ServerError) -> ObjectLockConfiguration? {
+        try withBucket(bucket) { $0.objectLock }
     }
 
-    public func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError) {
-        try update(bucket, key, versionId) { $0.tags = tags }
+    public func setObjectLock(_ bucket: String, _ configuration: ObjectLockConfiguration) throws(S3ServerError) {
+        try withBucket(bucket) {
+            $0.objectLock = configuration
+            log?.append(.objectLock(bucket: bucket, configuration: configuration))
+        }
     }
 
     public func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult {
@@ -714,7 +764,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             let object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
                                       contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
                                       metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
-                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags, owner: upload.attributes.owner)
+                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags, owner: upload.attributes.owner,
+                                      retention: upload.attributes.retention, legalHold: upload.attributes.legalHold)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil

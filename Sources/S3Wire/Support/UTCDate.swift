@@ -101,6 +101,42 @@ public struct UTCDate: Sendable, Equatable {
         millisecondsSince1970 = seconds * 1000
     }
 
+    /// An ISO 8601 instant as S3 takes it: `2030-01-01T00:00:00Z`, with optional fractional seconds
+    /// and `Z` or a `±hh:mm` offset; nil if it is not one.
+    public init?(iso8601 text: String) {
+        let b = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= b.count, b[range].allSatisfy({ (48...57).contains($0) }) else { return nil }
+            return b[range].reduce(0) { $0 * 10 + Int64($1 - 48) }
+        }
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var i = 19, millis: Int64 = 0
+        if b[i] == 46 {
+            i += 1
+            var digits = 0
+            while i < b.count, (48...57).contains(b[i]) {
+                if digits < 3 { millis = millis * 10 + Int64(b[i] - 48) }
+                digits += 1; i += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in 0..<max(0, 3 - digits) { millis *= 10 }
+        }
+        var offset: Int64 = 0
+        if i < b.count, b[i] == 90 || b[i] == 122 { i += 1 }
+        else if i + 6 == b.count, b[i] == 43 || b[i] == 45, b[i + 3] == 58, let h = number((i + 1)..<(i + 3)), let m = number((i + 4)..<(i + 6)) {
+            offset = (h * 3600 + m * 60) * (b[i] == 43 ? 1 : -1)
+            i += 6
+        } else { return nil }
+        guard i == b.count else { return nil }
+        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        millisecondsSince1970 = seconds * 1000 + millis
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: secondsSince1970) }
+
     public var secondsSince1970: TimeInterval { TimeInterval(millisecondsSince1970) / 1000 }
 
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
