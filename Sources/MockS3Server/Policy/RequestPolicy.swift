@@ -40,6 +40,10 @@ struct RequestPolicy: Sendable {
         do {
             let signed = authorization != nil || request.queryValue("X-Amz-Signature") != nil || request.queryValue("Signature") != nil
             if plan.rejectAllCredentials && signed { throw S3ServerError.invalidAccessKeyId(authorization.flatMap(Self.keyId) ?? "unknown") }
+            // A preflight carries no credentials (a browser sends it before the request it asks about).
+            if operation == .preflight {
+                return (.admit(Admission(principal: .anonymous, caller: nil, payload: .none, dropMidBody: false)), .none)
+            }
             let (principal, payload) = try authenticator.authenticate(request, now: now)
             // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
             if plan.listBucketDenied && (operation.isList || operation == .headBucket) { throw S3ServerError.accessDenied }

@@ -9,6 +9,14 @@ enum Operation: String, Sendable, CaseIterable {
     case getBucketLocation = "GetBucketLocation"
     case getBucketVersioning = "GetBucketVersioning"
     case putBucketVersioning = "PutBucketVersioning"
+    case putBucketCors = "PutBucketCors"
+    case getBucketCors = "GetBucketCors"
+    case deleteBucketCors = "DeleteBucketCors"
+    case putBucketTagging = "PutBucketTagging"
+    case getBucketTagging = "GetBucketTagging"
+    case deleteBucketTagging = "DeleteBucketTagging"
+    /// A CORS preflight (OPTIONS): answered from the bucket's CORS rules, never authenticated.
+    case preflight = "PreflightRequest"
     case putObjectLockConfiguration = "PutObjectLockConfiguration"
     case getObjectLockConfiguration = "GetObjectLockConfiguration"
     case putObjectRetention = "PutObjectRetention"
@@ -59,10 +67,13 @@ enum Operation: String, Sendable, CaseIterable {
     /// The operation a method, bucket, key and sub-resource name, before its parameters are checked.
     private static func route(_ r: IncomingRequest) -> Operation {
         guard r.bucket != nil else { return r.method == "GET" ? .listBuckets : .unsupported }
+        if r.method == "OPTIONS" { return .preflight }
         if r.key == nil {
             switch r.method {
             case "PUT":
                 if r.has("versioning") { return .putBucketVersioning }
+                if r.has("cors") { return .putBucketCors }
+                if r.has("tagging") { return .putBucketTagging }
                 if r.has("object-lock") { return .putObjectLockConfiguration }
                 if r.has("acl") { return .putBucketAcl }
                 return r.has("ownershipControls") ? .putBucketOwnershipControls : .createBucket
@@ -70,13 +81,18 @@ enum Operation: String, Sendable, CaseIterable {
                 if r.has("ownershipControls") { return .getBucketOwnershipControls }
                 if r.has("location") { return .getBucketLocation }
                 if r.has("versioning") { return .getBucketVersioning }
+                if r.has("cors") { return .getBucketCors }
+                if r.has("tagging") { return .getBucketTagging }
                 if r.has("object-lock") { return .getObjectLockConfiguration }
                 if r.has("acl") { return .getBucketAcl }
                 if r.has("uploads") { return .listMultipartUploads }
                 if r.has("versions") { return .listObjectVersions }
                 return r.queryValue("list-type") == "2" ? .listObjectsV2 : .listObjects
             case "HEAD": return .headBucket
-            case "DELETE": return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
+            case "DELETE":
+                if r.has("cors") { return .deleteBucketCors }
+                if r.has("tagging") { return .deleteBucketTagging }
+                return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
             case "POST": return r.has("delete") ? .deleteObjects : .unsupported
             default: return .unsupported
             }
@@ -113,8 +129,8 @@ enum Operation: String, Sendable, CaseIterable {
         "X-Amz-Security-Token", "AWSAccessKeyId", "Signature", "Expires", "x-id",
     ]
 
-    /// The query parameters each operation understands; nil for `unsupported`. Made once: every
-    /// request with a query asks.
+    /// The query parameters each operation understands; nil for any (`unsupported`, and a
+    /// preflight, whose query is the URL it asks about). Made once: every request with a query asks.
     var parameters: Set<String>? { Self.understood[self] }
 
     private static let understood: [Operation: Set<String>] =
@@ -127,6 +143,10 @@ enum Operation: String, Sendable, CaseIterable {
         case .getBucketLocation: ["location"]
         case .getBucketVersioning, .putBucketVersioning: ["versioning"]
         case .putObjectLockConfiguration, .getObjectLockConfiguration: ["object-lock"]
+        case .putBucketCors, .getBucketCors, .deleteBucketCors: ["cors"]
+        case .putBucketTagging, .getBucketTagging, .deleteBucketTagging: ["tagging"]
+        // A preflight's query is the URL it asks about (a presigned one carries its signature).
+        case .preflight: nil
         case .putObjectRetention, .getObjectRetention: ["retention", "versionId"]
         case .putObjectLegalHold, .getObjectLegalHold: ["legal-hold", "versionId"]
         case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]

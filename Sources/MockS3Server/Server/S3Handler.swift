@@ -57,6 +57,8 @@ final class S3Handler: ChannelInboundHandler {
     /// Whether the client keeps the connection after this request (HTTP/1.1 unless it says `close`,
     /// HTTP/1.0 only when it asks for `keep-alive`), and whether it must be told so (HTTP/1.0).
     private var keepAlive = true
+    /// What the bucket's CORS rules add to this request's answer, whatever it is (errors too).
+    private var corsHeaders: [(String, String)] = []
     private var announceKeepAlive = false
     /// The `Date` header changes once a second; formatting it per response showed in profiles.
     private var date: (second: Int, text: String) = (-1, "")
@@ -90,6 +92,7 @@ final class S3Handler: ChannelInboundHandler {
 
     private func begin(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let requestId = Self.requestId()
+        corsHeaders = []
         keepAlive = head.isKeepAlive
         announceKeepAlive = head.isKeepAlive && head.version == .http1_0
         if ControlAPI.isControlPath(head.uri) {
@@ -104,6 +107,7 @@ final class S3Handler: ChannelInboundHandler {
                  principal: .anonymous, requestId: requestId, isHead: head.method == .HEAD, bodyPending: Self.hasBody(head))
             return
         }
+        corsHeaders = head.headers.contains(name: "origin") ? server.service.corsHeaders(request) : []
         let operation = Operation.classify(request)
         let (verdict, fault) = server.policy.decide(request, operation: operation, now: server.now())
         let admission: RequestPolicy.Admission
@@ -306,6 +310,7 @@ final class S3Handler: ChannelInboundHandler {
         headers.add(name: "Date", value: date.text)
         headers.add(name: "Server", value: "AmazonS3")
         for (name, value) in response.headers { headers.add(name: name, value: value) }
+        for (name, value) in corsHeaders { headers.add(name: name, value: value) }
         let length: UInt64 = switch response.body {
         case .empty: 0
         case .bytes(let b): UInt64(b.readableBytes)

@@ -38,8 +38,8 @@ extension S3Service {
     }
 
     /// A tag set as S3 takes it: at most 10 tags, keys of 1 to 128 characters unique, values of at most 256.
-    func validTags(_ tags: [(String, String)]) throws(S3ServerError) -> [(String, String)] {
-        guard tags.count <= 10 else { throw .init("InvalidTag", 400, "Object tags cannot be greater than 10") }
+    func validTags(_ tags: [(String, String)], limit: Int = 10) throws(S3ServerError) -> [(String, String)] {
+        guard tags.count <= limit else { throw .init("InvalidTag", 400, "Object tags cannot be greater than \(limit)") }
         guard Set(tags.map(\.0)).count == tags.count else { throw .init("InvalidTag", 400, "Cannot provide multiple Tags with the same key") }
         for (key, value) in tags {
             guard (1...128).contains(key.count) else { throw .init("InvalidTag", 400, "The TagKey you have provided is invalid") }
@@ -49,7 +49,7 @@ extension S3Service {
     }
 
     /// `<Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…</TagSet></Tagging>`.
-    func parseTagging(_ bytes: [UInt8]) throws(S3ServerError) -> [(String, String)] {
+    func parseTagging(_ bytes: [UInt8], limit: Int = 10) throws(S3ServerError) -> [(String, String)] {
         let root = try parseXML(bytes)
         guard root.name == "Tagging", let set = root.child("TagSet") else { throw .malformedXML }
         var tags: [(String, String)] = []
@@ -57,7 +57,7 @@ extension S3Service {
             guard let key = tag.value("Key") else { throw .malformedXML }
             tags.append((key, tag.value("Value") ?? ""))
         }
-        return try validTags(tags)
+        return try validTags(tags, limit: limit)
     }
 
     /// `x-amz-tagging: a=1&b=2`, URL-encoded as a query.

@@ -84,6 +84,28 @@ struct S3Service: Sendable {
             }
             try store.setVersioning(bucket, state)
             return S3Response(status: 200)
+        case .preflight: return try preflight(r)
+        case .putBucketCors: return try putBucketCors(bucket, body: body.bytes)
+        case .getBucketCors:
+            guard let document = try store.configuration(bucket, "cors") else {
+                throw .init("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist", extra: [("BucketName", bucket)])
+            }
+            return .xml(document)
+        case .deleteBucketCors:
+            try store.setConfiguration(bucket, "cors", nil)
+            return S3Response(status: 204)
+        case .putBucketTagging:
+            let tags = try parseTagging(body.bytes, limit: 50)
+            try store.setConfiguration(bucket, "tagging", tagsXML(tags))
+            return S3Response(status: 204)
+        case .getBucketTagging:
+            guard let document = try store.configuration(bucket, "tagging") else {
+                throw .init("NoSuchTagSet", 404, "The TagSet does not exist", extra: [("BucketName", bucket)])
+            }
+            return .xml(document)
+        case .deleteBucketTagging:
+            try store.setConfiguration(bucket, "tagging", nil)
+            return S3Response(status: 204)
         case .putObjectLockConfiguration: return try putObjectLockConfiguration(bucket, body: body.bytes)
         case .getObjectLockConfiguration: return try getObjectLockConfiguration(bucket)
         case .putObjectRetention: return try putObjectRetention(bucket, key, r, body: body.bytes)

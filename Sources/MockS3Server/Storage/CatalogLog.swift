@@ -69,6 +69,7 @@ final class CatalogLog: @unchecked Sendable {
         case dropUpload(bucket: String, id: String)
         case versioning(bucket: String, value: String)
         case objectLock(bucket: String, configuration: ObjectLockConfiguration)
+        case configuration(bucket: String, name: String, document: String?)
         /// Every version of a key, newest first (a versioned bucket's keys are logged whole).
         case chain(bucket: String, key: String, versions: [ObjectRecord])
         case clear

@@ -180,6 +180,10 @@ public protocol ObjectStore: Sendable {
     /// Changes one version (the current one when `versionId` is nil) in place: ACL, tags, retention, hold.
     func modify(_ bucket: String, _ key: String, versionId: String?,
                 _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError)
+    /// A bucket configuration kept as sent (its CORS rules, tags, policy, public access block),
+    /// by sub-resource name; nil when there is none.
+    func configuration(_ bucket: String, _ name: String) throws(S3ServerError) -> String?
+    func setConfiguration(_ bucket: String, _ name: String, _ document: String?) throws(S3ServerError)
     func objectLock(_ bucket: String) throws(S3ServerError) -> ObjectLockConfiguration?
     func setObjectLock(_ bucket: String, _ configuration: ObjectLockConfiguration) throws(S3ServerError)
     func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
@@ -248,6 +252,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         var ownership = ObjectOwnership.bucketOwnerEnforced
         var versioning = Versioning.unversioned
         var objectLock: ObjectLockConfiguration?
+        var configurations: [String: String] = [:]
         /// Each key's current version, unless that is a delete marker (what GET and listings see).
         var objects: [String: StoredObject] = [:]
         var sortedKeys: [String] = []
@@ -370,6 +375,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         case .versioning(let name, let value): buckets[name]?.versioning = Versioning(rawValue: value) ?? .unversioned
         case .objectLock(let name, let configuration): buckets[name]?.objectLock = configuration
+        case .configuration(let name, let key, let document): buckets[name]?.configurations[key] = document
         case .chain(let name, let key, let versions): buckets[name]?.setChain(key, versions.map(log.object))
         case .upload(let name, let upload): buckets[name]?.uploads[upload.id] = log.upload(upload)
         case .part(let name, let id, let part): buckets[name]?.uploads[id]?.parts[part.number] = log.part(part)
@@ -386,6 +392,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                                    grants: log.record(b.acl)))
             if b.versioning != .unversioned { records.append(.versioning(bucket: name, value: b.versioning.rawValue)) }
             if let lock = b.objectLock { records.append(.objectLock(bucket: name, configuration: lock)) }
+            for (key, document) in b.configurations.sorted(by: { $0.key < $1.key }) {
+                records.append(.configuration(bucket: name, name: key, document: document))
+            }
             for key in b.sortedKeys where b.older[key] == nil { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
             for key in b.older.keys.sorted() { records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record))) }
             for upload in b.uploads.values {
@@ -590,6 +599,17 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             try change(&versions[i])
             b.setChain(key, versions)
             logKey(bucket, b, key)
+        }
+    }
+
+    public func configuration(_ bucket: String, _ name: String) throws(S3ServerError) -> String? {
+        try withBucket(bucket) { $0.configurations[name] }
+    }
+
+    public func setConfiguration(_ bucket: String, _ name: String, _ document: String?) throws(S3ServerError) {
+        try withBucket(bucket) {
+            $0.configurations[name] = document
+            log?.append(.configuration(bucket: bucket, name: name, document: document))
         }
     }
 
