@@ -54,6 +54,37 @@ struct Authenticator: Sendable {
         return credentials[keyId]?.account ?? .mock
     }
 
+    /// A browser upload's form, signed over its base64 policy: SigV4 (`x-amz-credential`,
+    /// `x-amz-date`, `x-amz-signature`: hex HMAC-SHA256 with the day's signing key) or SigV2
+    /// (`AWSAccessKeyId`, `signature`: base64 HMAC-SHA1 with the secret). Returns who signed it.
+    func authenticateForm(policy: String, fields: [String: String], now: Date) throws(S3ServerError) -> Principal {
+        if let provided = fields["x-amz-signature"] {
+            guard fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256", let credentialText = fields["x-amz-credential"],
+                  let amzDate = fields["x-amz-date"] else {
+                throw .invalidArgument("Bucket POST with a SigV4 signature must contain x-amz-algorithm, x-amz-credential and x-amz-date fields")
+            }
+            let (keyId, day) = try scope(Substring(credentialText), amzDate: amzDate)
+            let credential = try credential(keyId)
+            let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
+                                     keyCache: signingKeys)
+            let expected = Digest.hmacSHA256(key: signer.signingKey(day), message: Array(policy.utf8)).hexString
+            guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
+            try checkToken(credential, fields["x-amz-security-token"])
+            return .user(keyId)
+        }
+        guard let keyId = fields["awsaccesskeyid"] else {
+            throw .invalidArgument("Bucket POST must contain a field named 'AWSAccessKeyId' or 'x-amz-credential'")
+        }
+        guard let provided = fields["signature"] else {
+            throw .invalidArgument("Bucket POST must contain a field named 'Signature'. If it is specified, please check the order of the fields.")
+        }
+        let credential = try credential(keyId)
+        let expected = Data(Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(policy.utf8))).base64EncodedString()
+        guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
+        try checkToken(credential, fields["x-amz-security-token"])
+        return .user(keyId)
+    }
+
     func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         if let authorization = request.headers.first(name: "authorization") {
             if let fields = authorization.afterPrefix("AWS4-HMAC-SHA256 ") { return try headerV4(request, fields, now: now) }
@@ -67,7 +98,7 @@ struct Authenticator: Sendable {
         return (.anonymous, try payloadCheck(request) { nil })
     }
 
-    private func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
+    func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
         guard let credential = credentials[keyId] ?? (acceptAnyKey ? MockCredential(accessKeyId: keyId, secretAccessKey: keyId) : nil) else {
             throw .invalidAccessKeyId(keyId)
         }

@@ -36,6 +36,8 @@ enum Operation: String, Sendable, CaseIterable {
     case getObject = "GetObject"
     case headObject = "HeadObject"
     case putObject = "PutObject"
+    /// A browser upload: a form with the object, signed over a policy its fields must meet.
+    case postObject = "PostObject"
     case copyObject = "CopyObject"
     case deleteObject = "DeleteObject"
     case getObjectAcl = "GetObjectAcl"
@@ -93,7 +95,10 @@ enum Operation: String, Sendable, CaseIterable {
                 if r.has("cors") { return .deleteBucketCors }
                 if r.has("tagging") { return .deleteBucketTagging }
                 return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
-            case "POST": return r.has("delete") ? .deleteObjects : .unsupported
+            case "POST":
+                if r.has("delete") { return .deleteObjects }
+                return r.query.isEmpty && r.headers.first(name: "content-type")?.lowercased().hasPrefix("multipart/form-data") == true
+                    ? .postObject : .unsupported
             default: return .unsupported
             }
         }
@@ -160,7 +165,7 @@ enum Operation: String, Sendable, CaseIterable {
         case .getObject: ["versionId", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
                           "response-content-disposition", "response-content-encoding"]
         case .headObject, .deleteObject: ["versionId"]
-        case .putObject, .copyObject: []
+        case .putObject, .copyObject, .postObject: []
         case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
         case .getObjectTagging, .putObjectTagging, .deleteObjectTagging: ["tagging", "versionId"]
         case .createMultipartUpload: ["uploads"]
@@ -174,8 +179,21 @@ enum Operation: String, Sendable, CaseIterable {
     /// Bodies that go to storage as they arrive.
     var streamsBodyToStorage: Bool { self == .putObject || self == .uploadPart }
 
-    /// Bodies read whole (XML), with this many bytes at most.
-    var smallBodyLimit: Int { self == .deleteObjects ? 2 << 20 : 256 << 10 }
+    /// Bodies read whole (XML, or a browser upload's form), with this many bytes at most.
+    var smallBodyLimit: Int {
+        switch self {
+        case .deleteObjects: 2 << 20
+        case .postObject: 64 << 20
+        default: 256 << 10
+        }
+    }
+
+    /// What a body past `smallBodyLimit` is answered.
+    var tooLargeBody: S3ServerError {
+        self == .postObject
+            ? .init("EntityTooLarge", 400, "This server takes browser uploads of at most 64 MiB; use PutObject or a multipart upload for more.")
+            : .malformedXML
+    }
 
     var isList: Bool { self == .listObjects || self == .listObjectsV2 || self == .listMultipartUploads || self == .listObjectVersions }
 }

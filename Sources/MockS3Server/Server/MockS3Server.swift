@@ -82,7 +82,7 @@ public final class MockS3Server: Sendable {
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
         return ServerContext(
             service: S3Service(store: state.store, region: configuration.region, defaultOwnership: configuration.defaultOwnership,
-                               accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account))),
+                               accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account)), authenticator: authenticator),
             policy: RequestPolicy(authenticator: authenticator, faults: state.faults),
             state: state, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
     }

@@ -163,9 +163,10 @@ final class S3Handler: ChannelInboundHandler {
             // they need no verifier (nor the MD5 context it would set up).
             if (contentLength ?? 0) == 0 && !chunkedTE, try Self.nothingToVerify(headers, check) { return }
             let limit = exchange.operation.smallBodyLimit
-            if (contentLength ?? 0) > UInt64(limit) { throw S3ServerError.malformedXML }
+            let tooLarge = exchange.operation.tooLargeBody
+            if (contentLength ?? 0) > UInt64(limit) { throw tooLarge }
             exchange.verifier = try BodyVerifier(check: check, headers: headers) { [unowned exchange] buffer throws(S3ServerError) in
-                guard exchange.small.count + buffer.readableBytes <= limit else { throw S3ServerError.malformedXML }
+                guard exchange.small.count + buffer.readableBytes <= limit else { throw tooLarge }
                 exchange.small.append(contentsOf: buffer.readableBytesView)
             }
         }

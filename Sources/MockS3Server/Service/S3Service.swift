@@ -45,6 +45,8 @@ struct S3Service: Sendable {
     let defaultOwnership: ObjectOwnership
     /// The accounts grants may name.
     let accounts: AccountDirectory
+    /// For what is signed inside a body (a browser upload's form).
+    let authenticator: Authenticator
     static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
 
     /// Where an arriving body is stored while it is verified (before the operation runs).
@@ -85,6 +87,7 @@ struct S3Service: Sendable {
             try store.setVersioning(bucket, state)
             return S3Response(status: 200)
         case .preflight: return try preflight(r)
+        case .postObject: return try postObject(bucket, r, body: body.bytes)
         case .putBucketCors: return try putBucketCors(bucket, body: body.bytes)
         case .getBucketCors:
             guard let document = try store.configuration(bucket, "cors") else {
