@@ -31,7 +31,10 @@ final class BodyVerifier {
     private var signer: ChunkSigner?
     private var trailerLines: [String] = []
 
-    init(check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, write: @escaping (ByteBuffer) throws(S3ServerError) -> Void) throws(S3ServerError) {
+    /// `checksumHeaders`: whether `x-amz-checksum-*` headers are the body's (not for
+    /// CompleteMultipartUpload, where they are the object's).
+    init(check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, checksumHeaders: Bool = true,
+         write: @escaping (ByteBuffer) throws(S3ServerError) -> Void) throws(S3ServerError) {
         self.check = check
         self.write = write
         contentMD5 = headers.first(name: "content-md5")
@@ -40,7 +43,7 @@ final class BodyVerifier {
         if case .signedChunks(let s, _) = check { signer = s }
         // A checksum named in a header is checked against that header; one announced by
         // x-amz-trailer is checked against the trailer's value.
-        for algorithm in Checksum.Algorithm.allCases {
+        for algorithm in Checksum.Algorithm.allCases where checksumHeaders {
             if let value = headers.first(name: "x-amz-checksum-\(algorithm.rawValue)") {
                 checksum = (Checksum(algorithm), value)
             }

@@ -8,6 +8,18 @@ import NIOHTTP1
 final class Checksum {
     enum Algorithm: String, CaseIterable {
         case crc32, crc32c, crc64nvme, sha1, sha256
+
+        /// `ChecksumCRC32` and the like, as XML elements name them.
+        var element: String { "Checksum" + rawValue.uppercased() }
+        /// The CRCs combine over a whole object; the hashes only as a checksum of part checksums.
+        var canBeFullObject: Bool { self == .crc32 || self == .crc32c || self == .crc64nvme }
+    }
+
+    /// The checksum of `bytes`, base64.
+    static func of(_ algorithm: Algorithm, _ bytes: UnsafeRawBufferPointer) -> String {
+        let checksum = Checksum(algorithm)
+        checksum.update(bytes)
+        return checksum.finalize()
     }
 
     let algorithm: Algorithm

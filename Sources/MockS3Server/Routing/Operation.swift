@@ -40,6 +40,7 @@ enum Operation: String, Sendable, CaseIterable {
     case postObject = "PostObject"
     case copyObject = "CopyObject"
     case deleteObject = "DeleteObject"
+    case getObjectAttributes = "GetObjectAttributes"
     case getObjectAcl = "GetObjectAcl"
     case putObjectAcl = "PutObjectAcl"
     case getObjectTagging = "GetObjectTagging"
@@ -108,6 +109,7 @@ enum Operation: String, Sendable, CaseIterable {
             if r.has("uploadId") { return .listParts }
             if r.has("tagging") { return .getObjectTagging }
             if r.has("retention") { return .getObjectRetention }
+            if r.has("attributes") { return .getObjectAttributes }
             if r.has("legal-hold") { return .getObjectLegalHold }
             return r.has("acl") ? .getObjectAcl : .getObject
         case "HEAD": return .headObject
@@ -162,9 +164,11 @@ enum Operation: String, Sendable, CaseIterable {
         case .listMultipartUploads: ["uploads", "prefix"]
         case .listObjectVersions: ["versions", "prefix", "delimiter", "max-keys", "key-marker", "version-id-marker", "encoding-type"]
         case .deleteObjects: ["delete"]
-        case .getObject: ["versionId", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
+        case .getObjectAttributes: ["attributes", "versionId"]
+        case .getObject: ["versionId", "partNumber", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
                           "response-content-disposition", "response-content-encoding"]
-        case .headObject, .deleteObject: ["versionId"]
+        case .headObject: ["versionId", "partNumber"]
+        case .deleteObject: ["versionId"]
         case .putObject, .copyObject, .postObject: []
         case .getObjectAcl, .putObjectAcl: ["acl", "versionId"]
         case .getObjectTagging, .putObjectTagging, .deleteObjectTagging: ["tagging", "versionId"]

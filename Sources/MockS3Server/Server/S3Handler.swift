@@ -165,7 +165,8 @@ final class S3Handler: ChannelInboundHandler {
             let limit = exchange.operation.smallBodyLimit
             let tooLarge = exchange.operation.tooLargeBody
             if (contentLength ?? 0) > UInt64(limit) { throw tooLarge }
-            exchange.verifier = try BodyVerifier(check: check, headers: headers) { [unowned exchange] buffer throws(S3ServerError) in
+            exchange.verifier = try BodyVerifier(check: check, headers: headers, checksumHeaders: exchange.operation != .completeMultipartUpload) {
+                [unowned exchange] buffer throws(S3ServerError) in
                 guard exchange.small.count + buffer.readableBytes <= limit else { throw tooLarge }
                 exchange.small.append(contentsOf: buffer.readableBytesView)
             }

@@ -27,7 +27,7 @@ extension S3Service {
              .putObjectRetention, .putObjectLegalHold: needed = .write
         case .getBucketAcl: needed = .readACP
         case .putBucketAcl: needed = .writeACP
-        case .getObject, .headObject, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold: return
+        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold: return
         default: needed = nil
         }
         if let needed {

@@ -111,8 +111,15 @@ extension S3Service {
     func listParts(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         let upload = try store.upload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(upload.id)</UploadId><PartNumberMarker>0</PartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>"
+        if let algorithm = upload.attributes.checksumAlgorithm {
+            xml += "<ChecksumAlgorithm>\(algorithm.uppercased())</ChecksumAlgorithm><ChecksumType>\(upload.attributes.checksumType ?? "COMPOSITE")</ChecksumType>"
+        }
         for part in upload.parts.values.sorted(by: { $0.number < $1.number }) {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag><Size>\(part.blob.size)</Size></Part>"
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag><Size>\(part.blob.size)</Size>"
+            for (name, value) in part.checksums.sorted(by: { $0.key < $1.key }) {
+                if let algorithm = Checksum.Algorithm(rawValue: name) { xml += "<\(algorithm.element)>\(value)</\(algorithm.element)>" }
+            }
+            xml += "</Part>"
         }
         return .xml(xml + "</ListPartsResult>")
     }

@@ -30,6 +30,9 @@ final class CatalogLog: @unchecked Sendable {
         var grants: [GrantRecord]?
         var retention: Retention?
         var legalHold: Bool?
+        var parts: [PartSummary]?
+        var checksumType: String?
+        var checksumAlgorithm: String?
     }
 
     /// One grant: to an account (`id`, `displayName`, `email`) or a group (`uri`).
@@ -46,6 +49,7 @@ final class CatalogLog: @unchecked Sendable {
         var blob: BlobRecord
         var etag: String
         var lastModified: Double
+        var checksums: [String: String]?
     }
 
     struct UploadRecord: Codable {
@@ -171,7 +175,8 @@ final class CatalogLog: @unchecked Sendable {
                      acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
                      tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
                      deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
-                     grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil)
+                     grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil,
+                     parts: object.parts, checksumType: object.checksumType)
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
@@ -183,7 +188,7 @@ final class CatalogLog: @unchecked Sendable {
                      standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
                      versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false, owner: record.owner ?? .mock,
-                     retention: record.retention, legalHold: record.legalHold ?? false)
+                     retention: record.retention, legalHold: record.legalHold ?? false, parts: record.parts, checksumType: record.checksumType)
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
@@ -192,22 +197,28 @@ final class CatalogLog: @unchecked Sendable {
                                        contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
                                        checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner,
                                        retention: a.retention, legalHold: a.legalHold)
-        return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: record(placeholder))
+        var object = record(placeholder)
+        object.checksumAlgorithm = a.checksumAlgorithm
+        object.checksumType = a.checksumType
+        return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: object)
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
         let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
                                           owner: o.owner, retention: o.retention, legalHold: o.legalHold, checksums: o.checksums,
-                                          standardHeaders: o.standardHeaders, tags: o.tags)
+                                          standardHeaders: o.standardHeaders, tags: o.tags, checksumAlgorithm: record.object.checksumAlgorithm,
+                                          checksumType: o.checksumType)
         return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
     }
 
     func record(_ part: StoredPart) -> PartRecord {
-        PartRecord(number: part.number, blob: record(part.blob), etag: part.etag, lastModified: part.lastModified.timeIntervalSince1970)
+        PartRecord(number: part.number, blob: record(part.blob), etag: part.etag, lastModified: part.lastModified.timeIntervalSince1970,
+                   checksums: part.checksums.isEmpty ? nil : part.checksums)
     }
 
     func part(_ record: PartRecord) -> StoredPart {
-        StoredPart(number: record.number, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified))
+        StoredPart(number: record.number, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified),
+                   checksums: record.checksums ?? [:])
     }
 }

@@ -43,6 +43,10 @@ public struct StoredObject: Sendable {
     /// Object Lock: kept from deletion until `retention.until` (GOVERNANCE can be bypassed) or while held.
     public var retention: Retention?
     public var legalHold = false
+    /// A multipart object's parts, in order (nil for an object PUT whole).
+    public var parts: [PartSummary]?
+    /// `COMPOSITE` (a checksum of the parts' checksums) or `FULL_OBJECT`, when the object has a checksum.
+    public var checksumType: String?
     public var size: UInt64 { blob.size }
 
     /// Whether deleting this version is refused now: a legal hold, or a retention not yet over
@@ -57,6 +61,13 @@ public struct StoredObject: Sendable {
         StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private(.mock), checksums: [:],
                      versionId: versionId, isDeleteMarker: true)
     }
+}
+
+/// What a multipart object keeps of each part: its size and checksums (for `partNumber` reads and
+/// GetObjectAttributes).
+public struct PartSummary: Sendable, Codable, Equatable {
+    public var size: UInt64
+    public var checksums: [String: String]
 }
 
 public struct Retention: Sendable, Codable, Equatable {
@@ -112,6 +123,9 @@ public struct ObjectAttributes: Sendable {
     public var checksums: [String: String] = [:]
     public var standardHeaders: [(String, String)] = []
     public var tags: [(String, String)] = []
+    /// A multipart upload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`.
+    public var checksumAlgorithm: String?
+    public var checksumType: String?
 }
 
 public struct StoredPart: Sendable {
@@ -119,6 +133,7 @@ public struct StoredPart: Sendable {
     public var blob: Blob
     public var etag: String
     public var lastModified: Date
+    public var checksums: [String: String] = [:]
 }
 
 public struct MultipartUpload: Sendable {
@@ -192,8 +207,11 @@ public protocol ObjectStore: Sendable {
     func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String
     func upload(_ bucket: String, id: String, key: String) throws(S3ServerError) -> MultipartUpload
     func putPart(_ bucket: String, id: String, key: String, part: StoredPart) throws(S3ServerError)
+    /// Makes the object of the parts named; `finish` gives it its checksum from the parts chosen
+    /// (under the store's lock, so the parts cannot change meanwhile).
     func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
-                        precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
+                        precondition: WritePrecondition?,
+                        finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) -> StoredObject
     func abortUpload(_ bucket: String, id: String, key: String) throws(S3ServerError)
     func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload]
     /// Every bucket, object and upload gone (their bytes freed).
@@ -762,7 +780,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
-                               precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
+                               precondition: WritePrecondition?,
+                               finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) -> StoredObject {
         let (object, unused, replaced): (StoredObject, [StoredPart], [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             if b.uploads[id] == nil, let done = b.completed[id], done.key == key { return (done, [], []) }
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
@@ -781,11 +800,13 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             for part in chosen.dropLast() where part.blob.size < 5 << 20 { _ = part; throw .entityTooSmall }
             let md5s = chosen.flatMap { hexBytes($0.etag) }
             let etag = Digest.md5(md5s).hexString + "-\(chosen.count)"
-            let object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
+            var object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
                                       contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
                                       metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
                                       standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags, owner: upload.attributes.owner,
-                                      retention: upload.attributes.retention, legalHold: upload.attributes.legalHold)
+                                      retention: upload.attributes.retention, legalHold: upload.attributes.legalHold,
+                                      parts: chosen.map { PartSummary(size: $0.blob.size, checksums: $0.checksums) })
+            try finish(chosen, &object)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }
             b.uploads[id] = nil
