@@ -23,6 +23,9 @@ struct MockS3Command: AsyncParsableCommand {
             help: ArgumentHelp("The account an --access-key acts for, as KEY:CANONICAL_ID:DISPLAY_NAME[:EMAIL] (repeatable). Keys without one share the server's own account; keys of different accounts see each other's buckets only as ACLs allow.",
                                valueName: "key:id:name[:email]"))
     var accounts: [String] = []
+    @Option(name: .customLong("location-constraint"),
+            help: "A location constraint CreateBucket takes besides the region's own (repeatable), as a multi-zone deployment such as Ceph names its zone groups.")
+    var locationConstraints: [String] = []
     @Option(name: .customLong("data-dir"), help: "Keep object bytes in files here instead of memory.") var dataDirectory: String?
     @Option(name: .customLong("bucket"), help: "A bucket that exists from the start (repeatable).") var buckets: [String] = []
     @Option(name: .customLong("object-ownership"), help: "Object Ownership of new buckets: BucketOwnerEnforced (S3's default), ObjectWriter or BucketOwnerPreferred.",
@@ -75,6 +78,7 @@ struct MockS3Command: AsyncParsableCommand {
         configuration.dataDirectory = dataDirectory
         configuration.buckets = buckets
         configuration.defaultOwnership = objectOwnership
+        configuration.extraLocationConstraints = locationConstraints
         configuration.seed = seed
         if slowDownRate > 0 { configuration.faults.slowDownRate["*"] = slowDownRate }
         if dropRate > 0 { configuration.faults.dropMidBodyRate["*"] = dropRate }

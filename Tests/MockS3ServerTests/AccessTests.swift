@@ -95,6 +95,39 @@ struct AccessTests {
             try await expectStatus(server.raw(.put, "/bkt", query: [.init("acl")], headers: [("x-amz-acl", "public-read")]), "400 AccessControlListNotSupported")
             try await expectStatus(server.raw(.put, "/ccc", headers: [("x-amz-acl", "public-read")]), "400 InvalidBucketAclWithObjectOwnership")
             #expect(try await server.raw(.put, "/bkt", query: [.init("acl")], headers: [("x-amz-acl", "private")]).status == 200)
+            #expect(try await server.raw(.get, "/bkt", query: [.init("ownershipControls")]).status == 200)
+            #expect(try await server.raw(.delete, "/bkt", query: [.init("ownershipControls")]).status == 204)
+            try await expectStatus(server.raw(.get, "/bkt", query: [.init("ownershipControls")]), "404 OwnershipControlsNotFoundError")
+            #expect(try await server.raw(.put, "/bkt", query: [.init("acl")], headers: [("x-amz-acl", "public-read")]).status == 200,
+                    "with the controls gone, ACLs are on")
+        }
+    }
+
+    /// Owners, grants, bucket configurations and Object Lock are in the `--data-dir` log too.
+    @Test func ownersGrantsAndConfigurationsSurviveARestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("access-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let configure: (inout MockS3Server.Configuration) -> Void = {
+            $0.dataDirectory = directory
+            $0.defaultOwnership = .objectWriter
+            $0.credentials.append(MockCredential(accessKeyId: Self.altKeys.accessKeyId, secretAccessKey: Self.altKeys.secretAccessKey, account: Self.alt))
+        }
+        let cors = Array("<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>".utf8)
+        try await withMock(configure) { (server: MockS3Server) async throws in
+            #expect(try await server.raw(.put, "/open", headers: [("x-amz-acl", "public-read-write")]).status == 200)
+            #expect(try await server.raw(.put, "/open/alts", headers: [("x-amz-acl", "public-read")], body: [1], as: Self.altKeys).status == 200)
+            #expect(try await server.raw(.put, "/open", query: [.init("cors")], body: cors).status == 200)
+            #expect(try await server.raw(.put, "/kept", headers: [("x-amz-bucket-object-lock-enabled", "true")]).status == 200)
+        }
+        try await withMock(configure) { (server: MockS3Server) async throws in
+            let acl = try XML.parse(try await server.raw(.get, "/open/alts", query: [.init("acl")], as: Self.altKeys).body)
+            #expect(acl.child("Owner")?.value("ID") == Self.alt.id)
+            #expect(try await server.raw(.get, "/open/alts", sign: false).status == 200, "public-read kept")
+            #expect(try await server.raw(.put, "/open/anon", body: [2], sign: false).status == 200, "the bucket's public-read-write kept")
+            #expect(try await server.raw(.get, "/open", query: [.init("cors")]).status == 200)
+            #expect(try await server.raw(.get, "/kept", query: [.init("object-lock")]).status == 200)
+            try await expectStatus(server.raw(.put, "/open", as: Self.altKeys), "409 BucketAlreadyExists")
         }
     }
 

@@ -16,6 +16,9 @@ public final class MockS3Server: Sendable {
         public var dataDirectory: String?
         /// Object Ownership of new buckets; S3's default is `bucketOwnerEnforced` (ACLs off).
         public var defaultOwnership = ObjectOwnership.bucketOwnerEnforced
+        /// Location constraints CreateBucket takes besides the region's own (what a multi-zone
+        /// deployment such as Ceph's names its zone groups); a bucket keeps the one it was made with.
+        public var extraLocationConstraints: [String] = []
         /// Buckets that exist from the start.
         public var buckets: [String] = []
         public var faults = FaultPlan()
@@ -81,7 +84,8 @@ public final class MockS3Server: Sendable {
                                           region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
         return ServerContext(
-            service: S3Service(store: state.store, region: configuration.region, defaultOwnership: configuration.defaultOwnership,
+            service: S3Service(store: state.store, region: configuration.region, extraLocationConstraints: configuration.extraLocationConstraints,
+                               defaultOwnership: configuration.defaultOwnership,
                                accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account)), authenticator: authenticator),
             policy: RequestPolicy(authenticator: authenticator, faults: state.faults),
             state: state, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)

@@ -12,11 +12,11 @@ final class MockState: Sendable {
         self.configuration = configuration; self.store = store; self.journal = journal; self.faults = faults
     }
 
-    /// The configured buckets, made with the configured ownership (those a data directory kept
-    /// from an earlier run are left as they are).
+    /// The configured buckets, made with the configured ownership and owned by the first key's
+    /// account (those a data directory kept from an earlier run are left as they are).
     func makeBuckets() throws {
         for bucket in configuration.buckets where !store.bucketExists(bucket) {
-            try store.createBucket(bucket)
+            try store.createBucket(bucket, owner: configuration.credentials.first?.account ?? .mock, acl: nil)
             try store.setOwnership(bucket, configuration.defaultOwnership)
         }
     }

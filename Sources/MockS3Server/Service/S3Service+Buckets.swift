@@ -45,10 +45,12 @@ extension S3Service {
     func createBucket(_ bucket: String, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError) -> S3Response {
         let owner = caller ?? .anonymous
         guard Self.validBucketName(bucket) else { throw .invalidBucketName(bucket) }
+        var location: String?
         if !body.bytes.isEmpty {
             let root = try parseXML(body.bytes)
             let constraint = root.value("LocationConstraint") ?? ""
-            if constraint != region && !(constraint.isEmpty && region == "us-east-1") {
+            location = constraint
+            if constraint != region && !(constraint.isEmpty && region == "us-east-1") && !extraLocationConstraints.contains(constraint) {
                 throw .init("IllegalLocationConstraintException", 400,
                             "The \(constraint.isEmpty ? "unspecified" : constraint) location constraint is incompatible for the region specific endpoint this request was sent to.")
             }
@@ -70,6 +72,7 @@ extension S3Service {
             return S3Response(status: 200, headers: [("Location", "/\(bucket)")])
         }
         try store.setOwnership(bucket, ownership)
+        if let location, extraLocationConstraints.contains(location) { try store.setConfiguration(bucket, "location", location) }
         // Object Lock is chosen at creation, and makes the bucket versioned for good.
         if r.headers.first(name: "x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
             try store.setVersioning(bucket, .enabled)

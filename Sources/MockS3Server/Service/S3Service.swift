@@ -42,6 +42,7 @@ enum ReceivedBody {
 struct S3Service: Sendable {
     let store: any ObjectStore
     let region: String
+    let extraLocationConstraints: [String]
     let defaultOwnership: ObjectOwnership
     /// The accounts grants may name.
     let accounts: AccountDirectory
@@ -68,8 +69,8 @@ struct S3Service: Sendable {
             guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
             return S3Response(status: 200, headers: [("x-amz-bucket-region", region)])
         case .getBucketLocation:
-            guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
-            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(region == "us-east-1" ? "" : region)</LocationConstraint>")
+            let constraint = try store.configuration(bucket, "location") ?? (region == "us-east-1" ? "" : region)
+            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(XML.escape(constraint))</LocationConstraint>")
         case .getBucketVersioning:
             let state = try store.versioning(bucket)
             let status = state == .unversioned ? "" : "<Status>\(state.rawValue)</Status>"
@@ -123,12 +124,18 @@ struct S3Service: Sendable {
             let access = try store.bucketAccess(bucket)
             if ownership == .bucketOwnerEnforced && access.acl != .private(access.owner) { throw .invalidBucketAclWithObjectOwnership }
             try store.setOwnership(bucket, ownership)
+            try store.setConfiguration(bucket, "ownershipControls", nil)
             return S3Response(status: 200)
         case .getBucketOwnershipControls:
             let ownership = try store.ownership(bucket)
+            // Deleted controls leave ACLs on (ObjectWriter), and no controls to read.
+            if try store.configuration(bucket, "ownershipControls") == "deleted" {
+                throw .init("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found", extra: [("BucketName", bucket)])
+            }
             return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OwnershipControls xmlns=\"\(Self.xmlns)\"><Rule><ObjectOwnership>\(ownership.rawValue)</ObjectOwnership></Rule></OwnershipControls>")
         case .deleteBucketOwnershipControls:
             try store.setOwnership(bucket, .objectWriter)
+            try store.setConfiguration(bucket, "ownershipControls", "deleted")
             return S3Response(status: 204)
         case .getBucketAcl:
             let access = try store.bucketAccess(bucket)
