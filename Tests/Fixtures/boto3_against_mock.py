@@ -130,11 +130,18 @@ check(s3.get_object(Bucket="boto-bucket", Key="tagged.csv")["Body"].read() == b"
 
 # Sub-resources the mock lacks are 501, and never the plain operation.
 try:
-    s3.get_object_attributes(Bucket="boto-bucket", Key="headers.csv", ObjectAttributes=["ETag"])
-    check(False, "GetObjectAttributes is 501")
+    s3.get_bucket_policy(Bucket="boto-bucket")
+    check(False, "GetBucketPolicy is 501")
 except ClientError as e:
-    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetObjectAttributes is 501")
+    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetBucketPolicy is 501, not a listing")
+try:
+    s3.get_object_torrent(Bucket="boto-bucket", Key="headers.csv")
+    check(False, "GetObjectTorrent is 501")
+except ClientError as e:
+    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetObjectTorrent is 501, not the object")
 check(s3.get_object(Bucket="boto-bucket", Key="headers.csv")["Body"].read() == b"h", "and the object is still there")
+attributes = s3.get_object_attributes(Bucket="boto-bucket", Key="headers.csv", ObjectAttributes=["ETag", "ObjectSize"])
+check(attributes["ObjectSize"] == 1 and len(attributes["ETag"]) == 32, "GetObjectAttributes")
 # How tools (and Ceph's s3-tests) empty a bucket: ListObjectVersions, then each version deleted.
 s3.create_bucket(Bucket="versions-bucket")
 for i in range(3):

@@ -143,28 +143,32 @@ struct AccountDirectory: Sendable {
 
     /// `x-amz-grant-read: id="…", emailAddress="…", uri="…"` and the other four; nil without any.
     func parseGrantHeaders(_ headers: some Sequence<(name: String, value: String)>) throws(S3ServerError) -> AccessControlList? {
-        let names: [(String, Permission)] = [("x-amz-grant-read", .read), ("x-amz-grant-write", .write), ("x-amz-grant-read-acp", .readACP),
-                                             ("x-amz-grant-write-acp", .writeACP), ("x-amz-grant-full-control", .fullControl)]
         var grants: [Grant] = []
         var any = false
-        for (header, permission) in names {
-            for field in headers where field.name.lowercased() == header {
-                any = true
-                for item in field.value.split(separator: ",") {
-                    let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard pair.count == 2 else { throw .invalidArgument("Invalid grant header", name: header, value: field.value) }
-                    let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                    let grantee: Grantee
-                    switch pair[0].lowercased() {
-                    case "id": grantee = try self.grantee(id: value)
-                    case "emailaddress": grantee = try self.grantee(email: value)
-                    case "uri": grantee = try self.grantee(uri: value)
-                    default: throw .invalidArgument("Invalid grant header", name: header, value: field.value)
-                    }
-                    grants.append(Grant(grantee: grantee, permission: permission))
+        // One pass, and a name is lowercased only when it starts like a grant (every write asks).
+        for field in headers where field.name.utf8.count > 12 && Substring(field.name.utf8.prefix(12)).equalsIgnoringASCIICase("x-amz-grant-") {
+            let header = field.name.lowercased()
+            guard let permission = Self.grantHeaders[header] else { continue }
+            any = true
+            for item in field.value.split(separator: ",") {
+                let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2 else { throw .invalidArgument("Invalid grant header", name: header, value: field.value) }
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let grantee: Grantee
+                switch pair[0].lowercased() {
+                case "id": grantee = try self.grantee(id: value)
+                case "emailaddress": grantee = try self.grantee(email: value)
+                case "uri": grantee = try self.grantee(uri: value)
+                default: throw .invalidArgument("Invalid grant header", name: header, value: field.value)
                 }
+                grants.append(Grant(grantee: grantee, permission: permission))
             }
         }
         return any ? AccessControlList(grants: grants) : nil
     }
+
+    static let grantHeaders: [String: Permission] = [
+        "x-amz-grant-read": .read, "x-amz-grant-write": .write, "x-amz-grant-read-acp": .readACP,
+        "x-amz-grant-write-acp": .writeACP, "x-amz-grant-full-control": .fullControl,
+    ]
 }

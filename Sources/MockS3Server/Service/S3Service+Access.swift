@@ -48,12 +48,12 @@ extension S3Service {
     /// caller who may not list the bucket (S3 does not let keys be probed).
     func authorizedObject(_ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission,
                           caller: Account?) throws(S3ServerError) -> (StoredObject, BucketAccess) {
-        let access = try store.bucketAccess(bucket)
+        let (version, access) = try store.lookup(bucket, key, versionId: r.queryValue("versionId"))
         let object: StoredObject
-        do {
-            object = try store.get(bucket, key, versionId: r.queryValue("versionId"))
-        } catch where error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner) {
-            throw .accessDenied
+        switch version {
+        case .success(let found): object = found
+        case .failure(let error):
+            throw error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner) ? .accessDenied : error
         }
         guard objectAllows(object, permission, caller: caller, access) else { throw .accessDenied }
         return (object, access)
@@ -74,6 +74,8 @@ extension S3Service {
     func requestedACL(_ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess) throws(S3ServerError) -> AccessControlList {
         let canned = try cannedACL(r)
         let grants = try accounts.parseGrantHeaders(r.headers)
+        // What most writes ask: nothing, so the owner's full control, allowed whatever the ownership.
+        if canned == nil && grants == nil && body.isEmpty { return .private(owner) }
         if canned != nil && grants != nil {
             throw .invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
         }

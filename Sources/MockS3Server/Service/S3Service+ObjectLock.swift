@@ -46,10 +46,9 @@ extension S3Service {
 
     /// What a write asks of Object Lock (`x-amz-object-lock-mode` with `-retain-until-date`,
     /// `-legal-hold`), or the bucket's default retention.
-    func lockHeaders(_ r: IncomingRequest, bucket: String) throws(S3ServerError) -> (Retention?, Bool) {
+    func lockHeaders(_ r: IncomingRequest, lock: ObjectLockConfiguration?) throws(S3ServerError) -> (Retention?, Bool) {
         let mode = r.headers.first(name: "x-amz-object-lock-mode"), until = r.headers.first(name: "x-amz-object-lock-retain-until-date")
         let hold = r.headers.first(name: "x-amz-object-lock-legal-hold")
-        let lock = try store.objectLock(bucket)
         guard mode != nil || until != nil || hold != nil else { return (lock?.defaultRetention(from: Date()), false) }
         guard lock != nil else { throw .missingObjectLock }
         var retention: Retention?

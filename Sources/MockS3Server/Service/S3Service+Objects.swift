@@ -23,7 +23,7 @@ extension S3Service {
         let access = try store.bucketAccess(bucket)
         a.owner = newObjectOwner(r, caller: caller, access)
         a.acl = try requestedACL(r, owner: a.owner, access)
-        (a.retention, a.legalHold) = try lockHeaders(r, bucket: bucket)
+        (a.retention, a.legalHold) = try lockHeaders(r, lock: access.objectLock)
         return a
     }
 

@@ -187,6 +187,10 @@ public protocol ObjectStore: Sendable {
     /// Stores the object as the key's current version; returns it with the version id it was given.
     @discardableResult
     func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
+    /// The version and the bucket's access under one lock (what every read asks): the version, or
+    /// why there is none, beside who may see that.
+    func lookup(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError)
+        -> (version: Result<StoredObject, S3ServerError>, access: BucketAccess)
     /// The current version (nil) or the one named; a delete marker is never returned.
     func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject
     /// Removes a version, or leaves a delete marker; a version Object Lock keeps is AccessDenied.
@@ -224,6 +228,8 @@ public struct BucketAccess: Sendable {
     public var owner: Account
     public var acl: AccessControlList
     public var ownership: ObjectOwnership
+    /// What a write must know of Object Lock (nil: the bucket has none).
+    public var objectLock: ObjectLockConfiguration?
 }
 
 extension ObjectStore {
@@ -441,7 +447,7 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     public func bucketAccess(_ name: String) throws(S3ServerError) -> BucketAccess {
-        try withBucket(name) { BucketAccess(owner: $0.owner, acl: $0.acl, ownership: $0.ownership) }
+        try withBucket(name) { BucketAccess(owner: $0.owner, acl: $0.acl, ownership: $0.ownership, objectLock: $0.objectLock) }
     }
 
     public func setBucketACL(_ name: String, _ acl: AccessControlList) throws(S3ServerError) {
@@ -542,6 +548,14 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
         discard(replaced)
         return stored
+    }
+
+    public func lookup(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError)
+        -> (version: Result<StoredObject, S3ServerError>, access: BucketAccess) {
+        try withBucket(bucket) { b in
+            let access = BucketAccess(owner: b.owner, acl: b.acl, ownership: b.ownership, objectLock: b.objectLock)
+            do throws(S3ServerError) { return (.success(try Self.version(b, key, versionId)), access) } catch { return (.failure(error), access) }
+        }
     }
 
     public func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject {
