@@ -17,8 +17,7 @@ extension S3Service {
         default: break
         }
         guard let bucket = r.bucket else { return }
-        let access = try store.bucketAccess(bucket)
-        if let expected = r.headers.first(name: "x-amz-expected-bucket-owner"), expected != access.owner.id { throw .accessDenied }
+        let expected = r.headers.first(name: "x-amz-expected-bucket-owner")
         let needed: Permission?
         switch op {
         case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket: needed = .read
@@ -27,9 +26,15 @@ extension S3Service {
              .putObjectRetention, .putObjectLegalHold: needed = .write
         case .getBucketAcl: needed = .readACP
         case .putBucketAcl: needed = .writeACP
-        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold: return
+        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold:
+            // The object's ACL decides, once it is read (with its bucket's access, under one lock).
+            guard let expected else { return }
+            if try store.bucketAccess(bucket).owner.id != expected { throw .accessDenied }
+            return
         default: needed = nil
         }
+        let access = try store.bucketAccess(bucket)
+        if let expected, expected != access.owner.id { throw .accessDenied }
         if let needed {
             guard access.acl.allows(needed, to: caller, owner: access.owner) else { throw .accessDenied }
         } else {
