@@ -17,5 +17,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/_mock/counters" | grep -q '"requests"'
-curl -s "http://127.0.0.1:$port/some-bucket" | grep -q '<Code>AccessDenied</Code>'   # anonymous: refused as S3 does
+curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user testing:testing -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+    -X PUT "http://127.0.0.1:$port/some-bucket" -o /dev/null
+curl -s "http://127.0.0.1:$port/some-bucket" | grep -q '<Code>AccessDenied</Code>'   # anonymous: a private bucket is not listed
 echo "static mock-s3: ok (dist/mock-s3, $(du -m dist/mock-s3 | cut -f1) MB, not a dynamic executable; answers S3 and /_mock/)"
