@@ -77,6 +77,11 @@ struct MockPeerTests {
             #expect(server.journal.entries(operation: "CompleteMultipartUpload").map(\.status) == [200])
             #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e).status == 0)
             #expect(try Data(contentsOf: back) == payload)
+            // A server-side copy of 20 MiB is multipart too: UploadPartCopy (it was 501 once, and the copy failed).
+            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", "s3://cli-bucket/copy.bin"], endpoint: e).status == 0)
+            #expect(server.journal.entries(operation: "UploadPartCopy").count >= 3)
+            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/copy.bin", back.path], endpoint: e).status == 0)
+            #expect(try Data(contentsOf: back) == payload)
             let v1 = try run(["aws", "s3api", "list-objects", "--bucket", "cli-bucket", "--prefix", "data/", "--delimiter", "/"], endpoint: e)
             #expect(v1.output.contains("\"Prefix\": \"data/COTA/\""))
             let wrong = try run(["aws", "s3", "ls", "s3://cli-bucket"], endpoint: e,
