@@ -66,17 +66,22 @@ extension S3Service {
 
     /// `x-amz-acl: NAME`, checked by name; nil without the header.
     func cannedACL(_ r: IncomingRequest) throws(S3ServerError) -> CannedACL? {
-        guard let value = r.headers.first(name: "x-amz-acl") else { return nil }
+        try r.headers.first(name: "x-amz-acl").map { value throws(S3ServerError) in try cannedACL(value, field: "x-amz-acl") }
+    }
+
+    /// A canned ACL's name, from a header or a form field.
+    func cannedACL(_ value: String, field: String) throws(S3ServerError) -> CannedACL {
         guard let acl = CannedACL(rawValue: value) else {
-            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control or log-delivery-write", name: "x-amz-acl", value: value)
+            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control or log-delivery-write", name: field, value: value)
         }
         return acl
     }
 
     /// The ACL a request sets for a resource owned by `owner`: an `AccessControlPolicy` body, the
     /// `x-amz-grant-*` headers, or a canned ACL (private when it names none). With ACLs disabled only
-    /// the owner's full control may be set.
-    func requestedACL(_ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess) throws(S3ServerError) -> AccessControlList {
+    /// the owner's full control may be set (else `refused`).
+    func requestedACL(_ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess,
+                      refused: S3ServerError = .aclNotSupported) throws(S3ServerError) -> AccessControlList {
         let canned = try cannedACL(r)
         let grants = try accounts.parseGrantHeaders(r.headers)
         // What most writes ask: nothing, so the owner's full control, allowed whatever the ownership.
@@ -93,7 +98,7 @@ extension S3Service {
         }
         if access.ownership == .bucketOwnerEnforced
             && acl != .private(owner) && acl != .canned(.bucketOwnerFullControl, owner: owner, bucketOwner: access.owner) {
-            throw .aclNotSupported
+            throw refused
         }
         return acl
     }

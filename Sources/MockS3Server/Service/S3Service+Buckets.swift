@@ -60,11 +60,9 @@ extension S3Service {
             guard let o = ObjectOwnership(rawValue: value) else { throw .invalidArgument("Invalid x-amz-object-ownership header: \(value)") }
             ownership = o
         }
-        let canned = try cannedACL(r)
-        let grants = try accounts.parseGrantHeaders(r.headers)
-        if canned != nil && grants != nil { throw .invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed") }
-        let acl = grants ?? AccessControlList.canned(canned ?? .private, owner: owner, bucketOwner: owner)
-        if ownership == .bucketOwnerEnforced && acl != .private(owner) { throw .invalidBucketAclWithObjectOwnership }
+        // The new bucket's ACL, as any ACL a request sets (its body is the location, not a policy).
+        let acl = try requestedACL(r, owner: owner, BucketAccess(owner: owner, acl: .private(owner), ownership: ownership),
+                                   refused: .invalidBucketAclWithObjectOwnership)
         do {
             try store.createBucket(bucket, owner: owner, acl: acl)
         } catch let error where error.code == "BucketAlreadyOwnedByYou" && region == "us-east-1" {

@@ -47,7 +47,7 @@ extension S3Service {
         if let tagging = fields["tagging"] { attributes.tags = try parseTagging(Array(tagging.utf8)) }
         attributes.owner = newObjectOwner(r, caller: caller, access)
         if let acl = fields["acl"] {
-            guard let canned = CannedACL(rawValue: acl) else { throw .invalidArgument("\(acl) is not a canned ACL", name: "acl", value: acl) }
+            let canned = try cannedACL(acl, field: "acl")
             attributes.acl = .canned(canned, owner: attributes.owner, bucketOwner: access.owner)
             if access.ownership == .bucketOwnerEnforced && canned != .private && canned != .bucketOwnerFullControl { throw .aclNotSupported }
         } else {

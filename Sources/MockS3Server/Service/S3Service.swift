@@ -91,25 +91,17 @@ struct S3Service: Sendable {
         case .postObject: return try postObject(bucket, r, body: body.bytes)
         case .putBucketCors: return try putBucketCors(bucket, body: body.bytes)
         case .getBucketCors:
-            guard let document = try store.configuration(bucket, "cors") else {
-                throw .init("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist", extra: [("BucketName", bucket)])
-            }
-            return .xml(document)
-        case .deleteBucketCors:
-            try store.setConfiguration(bucket, "cors", nil)
-            return S3Response(status: 204)
+            return try storedConfiguration(bucket, "cors", missing: .init("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist",
+                                                                          extra: [("BucketName", bucket)]))
+        case .deleteBucketCors: return try deleteConfiguration(bucket, "cors")
         case .putBucketTagging:
             let tags = try parseTagging(body.bytes, limit: 50)
             try store.setConfiguration(bucket, "tagging", tagsXML(tags))
             return S3Response(status: 204)
         case .getBucketTagging:
-            guard let document = try store.configuration(bucket, "tagging") else {
-                throw .init("NoSuchTagSet", 404, "The TagSet does not exist", extra: [("BucketName", bucket)])
-            }
-            return .xml(document)
-        case .deleteBucketTagging:
-            try store.setConfiguration(bucket, "tagging", nil)
-            return S3Response(status: 204)
+            return try storedConfiguration(bucket, "tagging", missing: .init("NoSuchTagSet", 404, "The TagSet does not exist",
+                                                                             extra: [("BucketName", bucket)]))
+        case .deleteBucketTagging: return try deleteConfiguration(bucket, "tagging")
         case .putObjectLockConfiguration: return try putObjectLockConfiguration(bucket, body: body.bytes)
         case .getObjectLockConfiguration: return try getObjectLockConfiguration(bucket)
         case .putObjectRetention: return try putObjectRetention(bucket, key, r, body: body.bytes)
@@ -183,6 +175,17 @@ struct S3Service: Sendable {
     }
 
     // MARK: helpers
+
+    /// A bucket configuration kept as sent, or `missing` when there is none.
+    func storedConfiguration(_ bucket: String, _ name: String, missing: S3ServerError) throws(S3ServerError) -> S3Response {
+        guard let document = try store.configuration(bucket, name) else { throw missing }
+        return .xml(document)
+    }
+
+    func deleteConfiguration(_ bucket: String, _ name: String) throws(S3ServerError) -> S3Response {
+        try store.setConfiguration(bucket, name, nil)
+        return S3Response(status: 204)
+    }
 
     func parseXML(_ bytes: [UInt8]) throws(S3ServerError) -> XMLElement {
         do { return try XML.parse(bytes) } catch { throw .malformedXML }
