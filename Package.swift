@@ -36,10 +36,12 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         // The CRC-32C instruction and SHA-256 four at a time, which Swift cannot name; chosen at run time.
         .target(name: "CChecksum"),
+        // CSV's structural bytes found 64 at a time (SSE2 where there is one).
+        .target(name: "CCSVIndex"),
 
         .target(name: "S3Wire", dependencies: ["CCrypto", "CChecksum"]),
         .target(name: "S3Kit", dependencies: ["S3Wire", "CCurl"]),
-        .target(name: "RaceData", dependencies: ["S3Kit", logging]),
+        .target(name: "RaceData", dependencies: ["S3Kit", "CCSVIndex", logging]),
         .target(name: "RaceDataTesting", dependencies: ["RaceData"]),
         .target(name: "MockS3Server", dependencies: ["S3Wire"] + nio),
         .target(name: "Properties", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting"]),

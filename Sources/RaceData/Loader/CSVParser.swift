@@ -264,6 +264,49 @@ struct BlockParser: Sendable {
     let filter: RowFilter?
 
     func parse(_ b: UnsafeBufferPointer<UInt8>) -> BlockResult {
+        if let block = IndexedBlock(b, delimiter: delimiter, columns: columns, maxFieldBytes: maxFieldBytes),
+           let result = parse(block) {
+            return result
+        }
+        return scan(b)
+    }
+
+    /// A regular block, a column at a time; nil if a field turns out not to be regular.
+    private func parse(_ block: borrowing IndexedBlock) -> BlockResult? {
+        let result = BlockResult()
+        let scratch = ByteBlock(capacity: 256)
+        var kept: [Int] = []
+        if let filter {
+            // The filter looks at several fields at once, and quoted ones would share the scratch.
+            guard !block.quoted else { return nil }
+            var rows: [Int] = []
+            let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            for r in 0..<block.rows where filter.keeps({ block.field(r, $0, scratch: scratch) ?? empty }) { rows.append(r) }
+            kept = rows
+        }
+        let count = filter == nil ? block.rows : kept.count
+        var builders: [ColumnBuilder] = []
+        builders.reserveCapacity(columns)
+        for k in 0..<columns {
+            var builder = ColumnBuilder(text: allText || textColumns.contains(k), expectedRows: count)
+            let outcome = kept.withUnsafeBufferPointer { kept in
+                builder.append(block.column(k, rows: filter == nil ? nil : kept, scratch: scratch), count: count)
+            }
+            switch outcome {
+            case .appended: builders.append(builder)
+            case .retype: result.retype = k; return result
+            case .irregular: return nil
+            }
+        }
+        result.lines = block.lines
+        result.bytes = block.bytes.count
+        result.rows = count
+        result.columns = builders
+        return result
+    }
+
+    /// Any block, a record at a time, with the exact error for whatever is wrong.
+    func scan(_ b: UnsafeBufferPointer<UInt8>) -> BlockResult {
         let result = BlockResult()
         // Room for the rows a block of this size holds at 32 bytes a row or more: no regrowing per block.
         let expected = filter == nil ? b.count / 32 : 0

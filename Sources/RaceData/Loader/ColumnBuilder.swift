@@ -112,10 +112,14 @@ struct TextBuilder {
         return entryBytes.withUnsafeBufferPointer { entries in
             let a = UnsafeRawPointer(entries.baseAddress! + start), b = UnsafeRawPointer(cell.baseAddress!)
             let n = cell.count
-            // Short values (most of them) in two overlapping 8-byte loads instead of a memcmp call.
+            // Short values (most of them) in two overlapping 8-byte loads or a byte loop, not a memcmp call.
             if n >= 8 && n <= 16 {
                 return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
                     && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            if n < 8 {
+                for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+                return true
             }
             return memcmp(a, b, n) == 0
         }
@@ -184,7 +188,7 @@ struct ColumnBuilder {
     private var integers = NullableValues<Int64>()   // integer and timestamp
     private var doubles = NullableValues<Double>()
     private var text = TextBuilder()
-    private var dates = Timestamp.DayCache()
+    private var dates = Timestamp.MinuteCache()
     /// Rows the storage is made ready for when the type is known (a block's estimate).
     private let expectedRows: Int
 
@@ -233,6 +237,45 @@ struct ColumnBuilder {
             integers.append(v)
             return true
         }
+    }
+
+    enum RunOutcome { case appended, retype, irregular }
+
+    /// Appends cells `0..<count` of this column (`cell` nil: the block is not regular after all). Runs
+    /// of the column's settled type go through a loop of their own, without a type switch per cell.
+    mutating func append(_ cell: IndexedBlock.Cells, count: Int) -> RunOutcome {
+        var i = 0
+        while i < count {
+            switch kind {
+            case .integer: i = Self.run(&integers, from: i, count, cell, Cell.integer)
+            case .double: i = Self.run(&doubles, from: i, count, cell, Cell.double)
+            case .timestamp:
+                var dates = self.dates
+                i = Self.run(&integers, from: i, count, cell) { Timestamp.parse($0, cache: &dates) }
+                self.dates = dates
+            case .text:
+                while i < count, let c = cell[i] { text.append(c); i += 1 }
+            case .empty: break
+            }
+            guard i < count else { break }
+            // The cell the run stopped at: a null, a new type, the end of regularity.
+            guard let c = cell[i] else { return .irregular }
+            guard append(c) else { return .retype }
+            i += 1
+        }
+        return .appended
+    }
+
+    /// Appends cells from `i` on while `parse` reads them; returns the first it did not.
+    @inline(__always)
+    private static func run<V>(_ values: inout NullableValues<V>, from i: Int, _ count: Int,
+                               _ cell: IndexedBlock.Cells, _ parse: (UnsafeBufferPointer<UInt8>) -> V?) -> Int {
+        var i = i
+        while i < count, let c = cell[i], let v = parse(c) {
+            values.append(v)
+            i += 1
+        }
+        return i
     }
 
     /// Room for this many rows in all (the loader's estimate from the bytes still to come).

@@ -268,17 +268,18 @@ public enum Timestamp {
     }
 
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var cache = DayCache()
+        var cache = MinuteCache()
         return parse(b, cache: &cache)
     }
 
-    /// The last date seen and its day number: a column of timestamps repeats its date row after row.
-    struct DayCache {
-        var date: (UInt64, UInt16)?
-        var days: Int64 = 0
+    /// The last date, hour and minute seen and their milliseconds: a column of timestamps repeats
+    /// them row after row, so most rows parse only their seconds.
+    struct MinuteCache {
+        var prefix: (UInt64, UInt64)?
+        var millis: Int64 = 0
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, cache: inout DayCache) -> Int64? {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, cache: inout MinuteCache) -> Int64? {
         guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
         @inline(__always) func digits(_ i: Int, _ n: Int) -> Int64? {
             var v: Int64 = 0
@@ -290,16 +291,18 @@ public enum Timestamp {
             return v
         }
         let raw = UnsafeRawPointer(b.baseAddress!)
-        let date = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
-        let days: Int64
-        if let known = cache.date, known == date {
-            days = cache.days
+        // `YYYY-MM-DDTHH:MM`: the first 16 bytes.
+        let prefix = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let minute: Int64
+        if let known = cache.prefix, known == prefix {
+            minute = cache.millis
         } else {
-            guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d) else { return nil }
-            days = CivilDate.days(year: y, month: mo, day: d)
-            cache = DayCache(date: date, days: days)
+            guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d),
+                  let h = digits(11, 2), let mi = digits(14, 2), h < 24, mi < 60 else { return nil }
+            minute = (CivilDate.days(year: y, month: mo, day: d) * 86_400 + h * 3600 + mi * 60) * 1000
+            cache = MinuteCache(prefix: prefix, millis: minute)
         }
-        guard let h = digits(11, 2), let mi = digits(14, 2), let sec = digits(17, 2), h < 24, mi < 60, sec < 61 else { return nil }
+        guard let sec = digits(17, 2), sec < 61 else { return nil }
         var i = 19
         var millis: Int64 = 0
         if i < b.count && b[i] == 46 {
@@ -311,7 +314,7 @@ public enum Timestamp {
         }
         if i < b.count && b[i] == 90 { i += 1 }
         guard i == b.count else { return nil }
-        return (days * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + millis
+        return minute + sec * 1000 + millis
     }
 
     public static func format(_ ms: Int64) -> String { UTCDate(millisecondsSince1970: ms).iso8601 }

@@ -1,0 +1,102 @@
+#include "csv_index.h"
+#include <string.h>
+
+// simdjson/simdcsv-style structural indexing: per 64-byte chunk, one bit per byte for each byte
+// class; the bits inside quotes are the prefix xor of the quote bits, so delimiters and line feeds
+// there are not structural. The set bits are then turned into offsets.
+
+typedef struct { uint64_t delimiter, quote, line_feed, carriage_return, high; } masks;
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(a) | (uint64_t)(uint16_t)_mm_movemask_epi8(b) << 16
+        | (uint64_t)(uint16_t)_mm_movemask_epi8(c) << 32 | (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
+}
+
+static inline uint64_t equal(const __m128i v[4], char byte) {
+    __m128i c = _mm_set1_epi8(byte);
+    return bits(_mm_cmpeq_epi8(v[0], c), _mm_cmpeq_epi8(v[1], c), _mm_cmpeq_epi8(v[2], c), _mm_cmpeq_epi8(v[3], c));
+}
+
+static inline masks classify(const uint8_t *p, uint8_t delimiter) {
+    __m128i v[4];
+    for (int i = 0; i < 4; i++) v[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+    masks m;
+    m.delimiter = equal(v, (char)delimiter);
+    m.quote = equal(v, '"');
+    m.line_feed = equal(v, '\n');
+    m.carriage_return = equal(v, '\r');
+    m.high = bits(v[0], v[1], v[2], v[3]);
+    return m;
+}
+#else
+static inline masks classify(const uint8_t *p, uint8_t delimiter) {
+    masks m = {0, 0, 0, 0, 0};
+    for (int i = 0; i < 64; i++) {
+        uint64_t bit = (uint64_t)1 << i;
+        if (p[i] & 0x80) m.high |= bit;
+        if (p[i] == delimiter) m.delimiter |= bit;
+        else if (p[i] == '"') m.quote |= bit;
+        else if (p[i] == '\n') m.line_feed |= bit;
+        else if (p[i] == '\r') m.carriage_return |= bit;
+    }
+    return m;
+}
+#endif
+
+// Bit i of the result: the xor of bits 0...i (set between an opening quote and its closing one).
+static inline uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8; x ^= x << 16; x ^= x << 32;
+    return x;
+}
+
+size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                          racedata_csv_summary *summary) {
+    size_t written = 0, line_feeds = 0, all_line_feeds = 0;
+    uint64_t inside_before = 0;   // all ones when the previous chunk ended inside quotes
+    int quotes = 0, lone_cr = 0;
+    uint64_t high = 0;
+    uint8_t tail[64];
+    for (size_t offset = 0; offset < count; offset += 64) {
+        const uint8_t *chunk = bytes + offset;
+        size_t length = count - offset < 64 ? count - offset : 64;
+        if (length < 64) {
+            memset(tail, 0, sizeof tail);   // zero is no CSV byte class
+            memcpy(tail, chunk, length);
+            chunk = tail;
+        }
+        masks m = classify(chunk, delimiter);
+        high |= m.high;
+        uint64_t inside = 0;
+        if (m.quote) {
+            quotes = 1;
+            inside = prefix_xor(m.quote) ^ inside_before;
+        } else {
+            inside = inside_before;
+        }
+        inside_before = (uint64_t)((int64_t)inside >> 63);
+        uint64_t line_feed = m.line_feed & ~inside;
+        uint64_t structural = (m.delimiter | m.line_feed) & ~inside;
+        uint64_t carriage_return = m.carriage_return & ~inside;
+        while (carriage_return) {
+            size_t at = offset + (size_t)__builtin_ctzll(carriage_return);
+            if (at + 1 >= count || bytes[at + 1] != '\n') lone_cr = 1;
+            carriage_return &= carriage_return - 1;
+        }
+        line_feeds += (size_t)__builtin_popcountll(line_feed);
+        all_line_feeds += (size_t)__builtin_popcountll(m.line_feed);
+        while (structural) {
+            positions[written++] = (uint32_t)(offset + (size_t)__builtin_ctzll(structural));
+            structural &= structural - 1;
+        }
+    }
+    summary->line_feeds = line_feeds;
+    summary->all_line_feeds = all_line_feeds;
+    summary->quotes = quotes;
+    summary->non_ascii = high != 0;
+    summary->lone_carriage_return = lone_cr;
+    summary->ends_inside_quotes = inside_before != 0;
+    return written;
+}
