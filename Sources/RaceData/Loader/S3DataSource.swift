@@ -84,8 +84,8 @@ public struct S3DataSource: DataSource {
         return nil
     }
 
-    private func fetch(_ key: String) async throws(DataError) -> S3Object? {
-        do { return try await client.getObject(bucket: bucket, key: key) } catch { throw .storage(error) }
+    private func fetch(_ key: String) async throws(DataError) -> ObjectParts? {
+        do { return try await client.getObjectInParts(bucket: bucket, key: key) } catch { throw .storage(error) }
     }
 
     public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
@@ -101,9 +101,9 @@ public struct S3DataSource: DataSource {
         }
         for relative in candidates {
             let key = "\(prefix)\(track)/\(relative)"
-            let object: S3Object?
+            let object: ObjectParts?
             do {
-                object = try await client.getObject(bucket: bucket, key: key)
+                object = try await client.getObjectInParts(bucket: bucket, key: key)
             } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
                 continue // anonymous callers get AccessDenied for missing keys too
             } catch {
@@ -121,7 +121,7 @@ public struct S3DataSource: DataSource {
                     throw .storage(.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read"))
                 }
                 do {
-                    for try await chunk in object.body { try assembler.feed(chunk) }
+                    for try await chunk in object { try assembler.feed(chunk) }
                 } catch let error as DataError {
                     throw error
                 } catch let error as S3Error {

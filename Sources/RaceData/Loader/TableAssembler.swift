@@ -57,10 +57,15 @@ struct TableAssembler {
         self.textColumns = textColumns; self.allText = allText; self.maxFieldBytes = maxFieldBytes
     }
 
+    /// A large chunk (a part of an object) goes in slices, so the workers get blocks of their size.
     mutating func feed(_ chunk: [UInt8]) throws(DataError) {
         var failure: DataError?
         chunk.withUnsafeBytes { raw in
-            do throws(DataError) { try feed(raw) } catch { failure = error }
+            do throws(DataError) {
+                for start in stride(from: 0, to: raw.count, by: Self.readSize) {
+                    try feed(UnsafeRawBufferPointer(rebasing: raw[start..<min(start + Self.readSize, raw.count)]))
+                }
+            } catch { failure = error }
         }
         if let failure { throw failure }
     }

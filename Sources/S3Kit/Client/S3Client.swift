@@ -111,9 +111,11 @@ public struct S3Client: Sendable {
 
     /// The object's head and a stream of its bytes, or nil if there is no such key.
     /// A connection dropped mid-body is resumed with a ranged GET pinned to the same ETag.
-    public func getObject(bucket: String, key: String, range: ByteRange? = nil) async throws(S3Error) -> S3Object? {
+    /// `ifMatch` pins the read to one version of the object (an ETag).
+    public func getObject(bucket: String, key: String, range: ByteRange? = nil, ifMatch etag: String? = nil) async throws(S3Error) -> S3Object? {
         var headers = HTTPHeaders()
         if let range { headers.add("Range", range.header) }
+        if let etag { headers.add("If-Match", "\"\(etag)\"") }
         let response: HTTPResponse
         do {
             response = try await send(.getObject, bucket: bucket, key: key, method: .get, headers: headers, stream: true)
@@ -125,14 +127,22 @@ public struct S3Client: Sendable {
         case .closed(let a, _), .from(let a): a
         case .suffix, nil: response.head.status == 206 ? Self.rangeStart(response.head.headers) : 0
         }
-        return S3Object(head: head, body: ObjectBody(client: self, bucket: bucket, key: key, etag: head.etag,
-                                                     start: start, length: head.size, first: response.stream))
+        let size = response.head.status == 206 ? Self.rangeTotal(response.head.headers) ?? head.size : head.size
+        return S3Object(head: head, objectSize: size,
+                        body: ObjectBody(client: self, bucket: bucket, key: key, etag: head.etag, start: start, length: head.size,
+                                         first: response.stream))
     }
 
     static func rangeStart(_ headers: HTTPHeaders) -> UInt64 {
         // Content-Range: bytes 100-199/1000
         guard let value = headers["Content-Range"], let dash = value.firstIndex(of: "-") else { return 0 }
         return UInt64(value[value.index(value.startIndex, offsetBy: 6)..<dash]) ?? 0
+    }
+
+    /// The whole object's size from a ranged answer's Content-Range (nil when it says `*`).
+    static func rangeTotal(_ headers: HTTPHeaders) -> UInt64? {
+        guard let value = headers["Content-Range"], let slash = value.lastIndex(of: "/") else { return nil }
+        return UInt64(value[value.index(after: slash)...])
     }
 
     /// The whole object in memory, or nil: only for objects known to be small. One collected GET (sent
@@ -286,6 +296,9 @@ public struct S3Client: Sendable {
 
 /// An object being read: its head, and its bytes as they arrive.
 public struct S3Object: Sendable {
+    /// The answer's head: for a ranged GET, `size` is the range's.
     public var head: ObjectHead
+    /// The whole object's size (from Content-Range when a range was asked for).
+    public var objectSize: UInt64
     public var body: ObjectBody
 }

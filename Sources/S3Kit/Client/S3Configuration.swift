@@ -65,6 +65,8 @@ public struct S3Configuration: Sendable {
     /// A listing that needs more pages than this is refused (`S3_MAX_LIST_PAGES`): 100,000 pages is
     /// 100 million keys, and a server that never stops paging is not S3.
     public var maxListPages = 100_000
+    /// How large objects are read (`getObjectInParts`): part size and parts in flight.
+    public var download = DownloadOptions()
 
     public init(region: String = "us-east-1", endpoint: S3Endpoint? = nil, credentials: Credentials?,
                 retry: RetryPolicy = RetryPolicy(), payloadSigning: PayloadSigning = .signed,
@@ -103,6 +105,18 @@ public struct S3Configuration: Sendable {
         }
         var configuration = S3Configuration(region: region, endpoint: endpoint, credentials: credentials, transport: transport)
         if let maxPages { configuration.maxListPages = maxPages }
+        if let text = environment.setting("S3_GET_PART_MIB") {
+            guard let value = Int(text), (1...5120).contains(value) else {
+                throw .invalidArgument("S3_GET_PART_MIB=\"\(text)\" is not a part size in MiB (1 to 5120).")
+            }
+            configuration.download.partSize = value << 20
+        }
+        if let text = environment.setting("S3_GET_CONCURRENCY") {
+            guard let value = Int(text), (1...64).contains(value) else {
+                throw .invalidArgument("S3_GET_CONCURRENCY=\"\(text)\" is not a count of parts in flight (1 to 64).")
+            }
+            configuration.download.concurrency = value
+        }
         return configuration
     }
 }

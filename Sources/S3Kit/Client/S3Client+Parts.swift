@@ -1,0 +1,129 @@
+import Foundation
+import S3Wire
+
+/// How a large object is read: ranged GETs of `partSize` bytes, `concurrency` of them in flight,
+/// joined in order (what s5cmd and the AWS transfer manager do). `S3_GET_PART_MIB`, `S3_GET_CONCURRENCY`.
+public struct DownloadOptions: Sendable, Equatable {
+    public var partSize: Int
+    public var concurrency: Int
+
+    public init(partSize: Int = 8 << 20, concurrency: Int = 4) {
+        self.partSize = max(1, partSize)
+        self.concurrency = max(1, concurrency)
+    }
+}
+
+extension S3Client {
+    /// The object's bytes in order, read in parts at once; nil if there is no such key. The first GET
+    /// asks for the first part and learns the size and the ETag; every later part is pinned to that
+    /// ETag with `If-Match`, so the parts are of one version or the read fails. A part whose connection
+    /// drops is resumed alone from where it stopped. At most `concurrency` parts are held at a time;
+    /// the first streams to the caller as it arrives.
+    public func getObjectInParts(bucket: String, key: String, options: DownloadOptions? = nil) async throws(S3Error) -> ObjectParts? {
+        let options = options ?? configuration.download
+        let first: S3Object?
+        do {
+            first = try await getObject(bucket: bucket, key: key, range: .closed(0, UInt64(options.partSize) - 1))
+        } catch let error where error.code == "InvalidRange" {
+            // Only an empty object has no byte 0.
+            first = try await getObject(bucket: bucket, key: key)
+        }
+        guard let first else { return nil }
+        return ObjectParts(client: self, bucket: bucket, key: key, first: first, options: options)
+    }
+}
+
+/// An object's bytes as they arrive, part after part (`S3Client.getObjectInParts`).
+public struct ObjectParts: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+    /// The first answer's head, with `size` the whole object's.
+    public let head: ObjectHead
+    let client: S3Client
+    let bucket: String
+    let key: String
+    let first: ObjectBody
+    /// Bytes the first answer carries (all of them when the server ignored the range).
+    let firstLength: UInt64
+    let options: DownloadOptions
+
+    init(client: S3Client, bucket: String, key: String, first: S3Object, options: DownloadOptions) {
+        var head = first.head
+        head.size = first.objectSize
+        self.head = head; self.client = client; self.bucket = bucket; self.key = key
+        self.first = first.body; self.firstLength = first.head.size; self.options = options
+    }
+
+    /// GETs this read makes in all.
+    public var requests: Int {
+        guard head.size > firstLength else { return 1 }
+        let size = UInt64(options.partSize)
+        return 1 + Int((head.size - firstLength + size - 1) / size)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var current: ObjectBody.AsyncIterator?
+        let fetcher: PartFetcher
+
+        public mutating func next() async throws -> [UInt8]? {
+            if current != nil {
+                if let chunk = try await current!.next() { return chunk }
+                current = nil
+            }
+            return try await fetcher.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(current: first.makeAsyncIterator(), fetcher: PartFetcher(self))
+    }
+}
+
+/// The parts after the first: fetched ahead, `concurrency` at a time, handed out in order. Parts not
+/// taken when the reader is dropped are cancelled.
+final class PartFetcher: @unchecked Sendable {
+    private let object: ObjectParts
+    private let partSize: UInt64
+    private var started = 1
+    private var window: [Task<[UInt8], Error>] = []
+
+    init(_ object: ObjectParts) {
+        self.object = object
+        partSize = UInt64(object.options.partSize)
+        fill()
+    }
+
+    deinit { for task in window { task.cancel() } }
+
+    private var parts: Int { object.requests }
+
+    /// Keeps `concurrency` parts in flight (the first, streaming, counts as one).
+    private func fill() {
+        while started < parts && window.count < object.options.concurrency - (started == 1 ? 1 : 0) {
+            let offset = object.firstLength + UInt64(started - 1) * partSize
+            let last = min(offset + partSize, object.head.size) - 1
+            let (client, bucket, key, etag) = (object.client, object.bucket, object.key, object.head.etag)
+            window.append(Task {
+                guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last), ifMatch: etag) else {
+                    throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read; load it again")
+                }
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(Int(last - offset + 1))
+                for try await chunk in part.body { bytes += chunk }
+                return bytes
+            })
+            started += 1
+        }
+    }
+
+    func next() async throws -> [UInt8]? {
+        guard !window.isEmpty else { return nil }
+        let task = window.removeFirst()
+        fill()
+        do {
+            return try await task.value
+        } catch let error as S3Error where error.code == "PreconditionFailed" {
+            throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(object.bucket)/\(object.key) changed while it was read "
+                                          + "(it is no longer ETag \(object.head.etag)); load it again")
+        }
+    }
+}
