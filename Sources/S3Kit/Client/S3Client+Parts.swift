@@ -84,7 +84,9 @@ final class PartFetcher: @unchecked Sendable {
     private let object: ObjectParts
     private let partSize: UInt64
     private var started = 1
-    private var window: [Task<[UInt8], Error>] = []
+    /// Each part as the chunks it arrived in (joining them would copy every byte once more).
+    private var window: [Task<[[UInt8]], Error>] = []
+    private var chunks: [[UInt8]] = []
 
     init(_ object: ObjectParts) {
         self.object = object
@@ -106,19 +108,25 @@ final class PartFetcher: @unchecked Sendable {
                 guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last), ifMatch: etag) else {
                     throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read; load it again")
                 }
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(Int(last - offset + 1))
-                for try await chunk in part.body { bytes += chunk }
-                return bytes
+                var chunks: [[UInt8]] = []
+                for try await chunk in part.body { chunks.append(chunk) }
+                return chunks
             })
             started += 1
         }
     }
 
     func next() async throws -> [UInt8]? {
-        guard !window.isEmpty else { return nil }
-        let task = window.removeFirst()
-        fill()
+        while chunks.isEmpty {
+            guard !window.isEmpty else { return nil }
+            let task = window.removeFirst()
+            fill()
+            chunks = try await part(task).reversed()
+        }
+        return chunks.removeLast()
+    }
+
+    private func part(_ task: Task<[[UInt8]], Error>) async throws -> [[UInt8]] {
         do {
             return try await task.value
         } catch let error as S3Error where error.code == "PreconditionFailed" {
