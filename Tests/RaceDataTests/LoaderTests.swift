@@ -343,7 +343,7 @@ struct LocalSourceTests {
                 let one = try #require(try await source.telemetry(track: layout.directory, session: session,
                                                                    filter: TelemetryFilter(vehicles: ["0"], laps: 2...3, parameters: ["speed", "gear"])))
                 #expect(one.table.rowCount > 0 && one.table.rowCount < 30)
-                #expect(one.table.column("vehicle_number") == .integer(NullableValues(Array(repeating: Int64(0), count: one.table.rowCount))))
+                #expect(one.table.column("vehicle_number") == .integer(IntegerValues(Array(repeating: Int64(0), count: one.table.rowCount))))
             }
         }
         #expect(try await source.sessions(track: "nowhere") == nil)

@@ -66,7 +66,9 @@ struct TextBuilder {
     private var hashes: [UInt64] = []
     /// Open addressing: code + 1, 0 for an empty slot.
     private var slots = [UInt32](repeating: 0, count: 64)
-    private var previous = TextValues.null
+    private var previous = TextBuilder.null
+    /// The code of a null row.
+    static let null = UInt32.max
 
     var count: Int { codes.count }
 
@@ -75,11 +77,11 @@ struct TextBuilder {
         codes.withUnsafeMutableBytes { adviseHugePages($0.baseAddress, bytes: n * 4) }
     }
 
-    mutating func appendNull() { codes.append(TextValues.null) }
+    mutating func appendNull() { codes.append(TextBuilder.null) }
 
     mutating func append(_ cell: UnsafeBufferPointer<UInt8>) {
-        if cell.isEmpty { codes.append(TextValues.null); return }
-        if previous != TextValues.null && entryEquals(previous, cell) { codes.append(previous); return }
+        if cell.isEmpty { codes.append(TextBuilder.null); return }
+        if previous != TextBuilder.null && entryEquals(previous, cell) { codes.append(previous); return }
         let code = intern(cell)
         previous = code
         codes.append(code)
@@ -155,24 +157,15 @@ struct TextBuilder {
         return h ^ (h >> 29)
     }
 
-    /// Appends another builder's rows, translating its codes into this dictionary.
-    mutating func append(contentsOf other: TextBuilder) {
-        var translation = [UInt32](repeating: 0, count: other.dictionary.count)
-        var identical = true
-        other.entryBytes.withUnsafeBufferPointer { bytes in
-            for code in other.dictionary.indices {
-                let start = code == 0 ? 0 : other.entryEnds[code - 1]
-                translation[code] = intern(UnsafeBufferPointer(rebasing: bytes[start..<other.entryEnds[code]]))
-                identical = identical && translation[code] == UInt32(code)
+    /// Each distinct value's bytes, by code.
+    func forEachEntry(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        entryBytes.withUnsafeBufferPointer { bytes in
+            for code in dictionary.indices {
+                let start = code == 0 ? 0 : entryEnds[code - 1]
+                body(code, UnsafeBufferPointer(rebasing: bytes[start..<entryEnds[code]]))
             }
         }
-        // Blocks of one file mostly meet the same values in the same order: then the codes are the same.
-        if identical { codes += other.codes; return }
-        codes.reserveCapacity(codes.count + other.codes.count)
-        for code in other.codes { codes.append(code == TextValues.null ? code : translation[Int(code)]) }
     }
-
-    var values: TextValues { TextValues(codes: codes, dictionary: dictionary) }
 }
 
 /// One column being filled: its type so far and its values. The type starts from the first value and
@@ -185,9 +178,9 @@ struct ColumnBuilder {
     private(set) var kind: Kind
     /// Nulls before the first value (while the type is still open).
     private var leadingNulls = 0
-    private var integers = NullableValues<Int64>()   // integer and timestamp
-    private var doubles = NullableValues<Double>()
-    private var text = TextBuilder()
+    private(set) var integers = NullableValues<Int64>()   // integer and timestamp
+    private(set) var doubles = NullableValues<Double>()
+    private(set) var text = TextBuilder()
     private var dates = Timestamp.MinuteCache()
     /// Rows the storage is made ready for when the type is known (a block's estimate).
     private let expectedRows: Int
@@ -310,32 +303,110 @@ struct ColumnBuilder {
         kind = .double
     }
 
-    /// Appends the rows of the next part of the same column; false if their types cannot join
-    /// (text or timestamps against anything else), which makes the load read again with text.
-    mutating func append(contentsOf other: ColumnBuilder) -> Bool {
-        if other.kind == .empty {
-            for _ in 0..<other.leadingNulls { appendNull() }
-            return true
+    /// This block alone as a table column.
+    func build() -> Table.Column {
+        var column = ColumnAccumulator(text: kind == .text)
+        _ = column.append(contentsOf: self)
+        return column.build()
+    }
+}
+
+/// A column's blocks joined in order, packed as they arrive (`IntegerValues`, `TextValues`): the
+/// table's column once the load ends. Integers widen to doubles when a block holds decimals; text or
+/// timestamps against anything else cannot join, which makes the load read again with text.
+struct ColumnAccumulator {
+    private(set) var kind: ColumnBuilder.Kind
+    /// Rows while no block has had a value.
+    private var nulls = 0
+    private var integers = IntegerValues()   // integer and timestamp
+    private var doubles = NullableValues<Double>()
+    /// The distinct strings (interned by bytes); `codes` point into it, -1 for null.
+    private var dictionary = TextBuilder()
+    private var codes = PackedIntegers(base: 0)
+    private var reserved = 0
+
+    init(text: Bool) { kind = text ? .text : .empty }
+
+    var count: Int {
+        switch kind {
+        case .empty: nulls
+        case .integer, .timestamp: integers.count
+        case .double: doubles.count
+        case .text: codes.count
         }
-        if kind == .empty { start(other.kind) }
-        if kind == .integer && other.kind == .double { widenToDouble() }
-        switch (kind, other.kind) {
-        case (.integer, .integer), (.timestamp, .timestamp): integers.append(contentsOf: other.integers)
-        case (.double, .double): doubles.append(contentsOf: other.doubles)
-        case (.double, .integer): doubles.append(contentsOf: other.integers.map { Double($0) })
-        case (.text, .text): text.append(contentsOf: other.text)
+    }
+
+    /// Room for this many rows in all (the loader's estimate from the bytes still to come).
+    mutating func reserve(_ rows: Int) {
+        reserved = rows
+        switch kind {
+        case .empty: break
+        case .integer, .timestamp: integers.reserve(rows)
+        case .double: doubles.reserve(rows)
+        case .text: codes.reserve(rows)
+        }
+    }
+
+    /// false if the block's type cannot join this column's.
+    mutating func append(contentsOf block: ColumnBuilder) -> Bool {
+        if block.kind == .empty { appendNulls(block.count); return true }
+        if kind == .empty {
+            kind = block.kind
+            reserve(reserved)
+            let leading = nulls
+            nulls = 0
+            appendNulls(leading)
+        }
+        if kind == .integer && block.kind == .double {
+            doubles = integers.doubles()
+            integers = IntegerValues()
+            kind = .double
+            doubles.reserve(reserved)
+        }
+        switch (kind, block.kind) {
+        case (.integer, .integer), (.timestamp, .timestamp): integers.append(contentsOf: block.integers)
+        case (.double, .double): doubles.append(contentsOf: block.doubles)
+        case (.double, .integer): doubles.append(contentsOf: block.integers.map { Double($0) })
+        case (.text, .text): appendText(block.text)
         default: return false
         }
         return true
     }
 
+    /// The block's codes translated into this column's dictionary.
+    private mutating func appendText(_ block: TextBuilder) {
+        var translation = [Int64](repeating: 0, count: block.dictionary.count)
+        block.forEachEntry { code, bytes in translation[code] = Int64(dictionary.intern(bytes)) }
+        let high = Int64(dictionary.dictionary.count) - 1
+        block.codes.withUnsafeBufferPointer { blockCodes in
+            translation.withUnsafeBufferPointer { translation in
+                codes.appendAll(count: blockCodes.count, low: -1, high: high) { i in
+                    let code = blockCodes[i]
+                    return code == TextBuilder.null ? -1 : translation[Int(code)]
+                }
+            }
+        }
+    }
+
+    private mutating func appendNulls(_ n: Int) {
+        switch kind {
+        case .empty: nulls += n
+        case .integer, .timestamp: integers.append(contentsOf: NullableValues(repeatElement(nil, count: n)))
+        case .double: for _ in 0..<n { doubles.append(nil) }
+        case .text: codes.appendAll(count: n, low: -1, high: -1) { _ in -1 }
+        }
+    }
+
     func build() -> Table.Column {
         switch kind {
-        case .empty: .text(TextValues(codes: [UInt32](repeating: TextValues.null, count: leadingNulls), dictionary: []))
-        case .integer: .integer(integers)
-        case .timestamp: .timestamp(integers)
-        case .double: .double(doubles)
-        case .text: .text(text.values)
+        case .empty:
+            var none = PackedIntegers(base: 0)
+            none.appendAll(count: nulls, low: -1, high: -1) { _ in -1 }
+            return .text(TextValues(codes: none, dictionary: []))
+        case .integer: return .integer(integers)
+        case .timestamp: return .timestamp(integers)
+        case .double: return .double(doubles)
+        case .text: return .text(TextValues(codes: codes, dictionary: dictionary.dictionary))
         }
     }
 }

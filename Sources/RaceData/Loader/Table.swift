@@ -10,11 +10,10 @@ extension Int64: ColumnValue { public static var placeholder: Int64 { 0 } }
 extension Double: ColumnValue { public static var placeholder: Double { 0 } }
 
 /// A nullable column stored flat: the values (a placeholder where null) and, once a null has been
-/// seen, a bit per row. 8 bytes a row where `[Int64?]` takes 16.
+/// seen, a bit per row. 8 bytes a row where `[Double?]` takes 16.
 public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
     public private(set) var values: [Value] = []
-    /// Bit i set: row i has a value. nil while every row has one.
-    private var valid: [UInt64]?
+    private(set) var validity = Validity()
 
     public init() {}
     public init(arrayLiteral elements: Value?...) { for element in elements { append(element) } }
@@ -23,52 +22,89 @@ public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendab
     public var startIndex: Int { 0 }
     public var endIndex: Int { values.count }
 
-    public subscript(i: Int) -> Value? {
-        if let valid, valid[i >> 6] & (1 << UInt64(i & 63)) == 0 { return nil }
-        return values[i]
-    }
+    public subscript(i: Int) -> Value? { validity.isValid(i) ? values[i] : nil }
 
     mutating func reserve(_ n: Int) {
         values.reserveCapacity(n)
         values.withUnsafeMutableBytes { adviseHugePages($0.baseAddress, bytes: n * MemoryLayout<Value>.stride) }
     }
 
+    @inline(__always)
     public mutating func append(_ value: Value?) {
-        let i = values.count
-        if let value {
-            values.append(value)
-            if valid != nil { setValid(i) }
-        } else {
-            if valid == nil {
-                // The rows so far all had values.
-                valid = [UInt64](repeating: ~0, count: (i >> 6) + 1)
-                valid![i >> 6] = i & 63 == 0 ? 0 : (1 << UInt64(i & 63)) - 1
-            } else if i & 63 == 0 {
-                valid!.append(0)
-            }
-            values.append(.placeholder)
-        }
-    }
-
-    private mutating func setValid(_ i: Int) {
-        if i & 63 == 0 { valid!.append(1) } else { valid![i >> 6] |= 1 << UInt64(i & 63) }
+        validity.append(value != nil, at: values.count)
+        values.append(value ?? .placeholder)
     }
 
     mutating func append(contentsOf other: NullableValues<Value>) {
-        if valid == nil && other.valid == nil { values += other.values; return }
-        for value in other { append(value) }
+        validity.append(contentsOf: other.validity, count: other.count, at: count)
+        values += other.values
     }
 
     func map<T: ColumnValue>(_ transform: (Value) -> T) -> NullableValues<T> {
         var out = NullableValues<T>()
         out.values = values.map(transform)
-        out.valid = valid
+        out.validity = validity
         return out
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         guard a.count == b.count else { return false }
-        if a.valid == nil && b.valid == nil { return a.values == b.values }
+        if a.validity.bits == nil && b.validity.bits == nil { return a.values == b.values }
+        return a.elementsEqual(b)
+    }
+}
+
+/// A nullable integer (or timestamp) column, packed (`PackedIntegers`): a lap number takes a byte a
+/// row, a session's timestamps four.
+public struct IntegerValues: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    private(set) var packed = PackedIntegers()
+    private(set) var validity = Validity()
+
+    public init() {}
+    public init(arrayLiteral elements: Int64?...) { self.init(elements) }
+    public init<S: Sequence>(_ elements: S) where S.Element == Int64? {
+        for element in elements {
+            validity.append(element != nil, at: packed.count)
+            packed.append(element ?? packed.base)
+        }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { packed.count }
+
+    public subscript(i: Int) -> Int64? { validity.isValid(i) ? packed[i] : nil }
+
+    mutating func reserve(_ n: Int) { packed.reserve(n) }
+
+    /// Appends a block's values; null rows are stored as the base, so they never widen the packing.
+    mutating func append(contentsOf block: NullableValues<Int64>) {
+        let start = count
+        validity.append(contentsOf: block.validity, count: block.count, at: start)
+        block.values.withUnsafeBufferPointer { values in
+            var low = Int64.max, high = Int64.min
+            if block.validity.bits == nil {
+                for v in values { low = Swift.min(low, v); high = Swift.max(high, v) }
+                packed.appendAll(count: values.count, low: low, high: high) { values[$0] }
+                return
+            }
+            for i in values.indices where block.validity.isValid(i) { low = Swift.min(low, values[i]); high = Swift.max(high, values[i]) }
+            guard low <= high else {
+                let base = packed.count == 0 ? 0 : packed.base
+                packed.appendAll(count: values.count, low: base, high: base) { _ in base }
+                return
+            }
+            let base = packed.count == 0 ? low : packed.base
+            packed.appendAll(count: values.count, low: low, high: high) { block.validity.isValid($0) ? values[$0] : base }
+        }
+    }
+
+    func doubles() -> NullableValues<Double> {
+        NullableValues<Double>(indices.lazy.map { self[$0].map(Double.init) })
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.validity.bits == nil && b.validity.bits == nil { return a.packed == b.packed }
         return a.elementsEqual(b)
     }
 }
@@ -83,35 +119,36 @@ func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
     _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14 /* MADV_HUGEPAGE */)
 }
 
-/// A text column stored as a code per row into the distinct values (4 bytes a row; the repeated
-/// event names, vehicle ids and parameter names of telemetry are each one string).
+/// A text column stored as a code per row into the distinct values, packed (one byte a row while
+/// there are under 128 of them: the repeated event names, vehicle ids and parameter names of telemetry
+/// are each one string).
 public struct TextValues: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
-    public private(set) var codes: [UInt32] = []
+    /// -1 for null.
+    private(set) var codes = PackedIntegers(base: 0)
     public private(set) var dictionary: [String] = []
-    static let null = UInt32.max
 
     public init() {}
     public init(arrayLiteral elements: String?...) { self.init(elements) }
     public init<S: Sequence>(_ elements: S) where S.Element == String? {
-        var index: [String: UInt32] = [:]
+        var index: [String: Int64] = [:]
         for element in elements {
-            guard let element else { codes.append(Self.null); continue }
+            guard let element else { codes.append(-1); continue }
             if let code = index[element] { codes.append(code); continue }
-            let code = UInt32(dictionary.count)
+            let code = Int64(dictionary.count)
             index[element] = code
             dictionary.append(element)
             codes.append(code)
         }
     }
 
-    init(codes: [UInt32], dictionary: [String]) { self.codes = codes; self.dictionary = dictionary }
+    init(codes: PackedIntegers, dictionary: [String]) { self.codes = codes; self.dictionary = dictionary }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { codes.count }
 
     public subscript(i: Int) -> String? {
         let code = codes[i]
-        return code == Self.null ? nil : dictionary[Int(code)]
+        return code < 0 ? nil : dictionary[Int(code)]
     }
 
     public static func == (a: Self, b: Self) -> Bool {
@@ -125,10 +162,10 @@ public struct TextValues: RandomAccessCollection, Sendable, Equatable, Expressib
 /// Types are inferred from the bytes alone, so equal bytes make equal tables whatever their source.
 public struct Table: Sendable, Equatable {
     public enum Column: Sendable, Equatable {
-        case integer(NullableValues<Int64>)
+        case integer(IntegerValues)
         case double(NullableValues<Double>)
         /// Milliseconds since 1970 (UTC), from ISO-8601 text such as `2025-09-07T14:03:21.123Z`.
-        case timestamp(NullableValues<Int64>)
+        case timestamp(IntegerValues)
         case text(TextValues)
 
         public var count: Int {

@@ -37,7 +37,7 @@ struct TableAssembler {
     private var headerLines = 0
     private var parser: BlockParser?
     private let work = BlockWork()
-    private var merged: [ColumnBuilder] = []
+    private var merged: [ColumnAccumulator] = []
     private var linesMerged = 0
     private var rowsMerged = 0, bytesMerged = 0
     private var reserved = false
@@ -168,7 +168,7 @@ struct TableAssembler {
         insideQuotes = false
         parser = BlockParser(delimiter: scanner.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
                              textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
-        merged = (0..<line.count).map { ColumnBuilder(text: allText || textColumns.contains($0)) }
+        merged = (0..<line.count).map { ColumnAccumulator(text: allText || textColumns.contains($0)) }
         pending.dropFirst(end!)
         return true
     }
