@@ -30,21 +30,22 @@ struct PartedReadTests {
                  body: Array(body[range]))
     }
 
-    func read(_ client: S3Client) async throws -> [UInt8] {
-        let object = try #require(try await client.getObjectInParts(bucket: "b", key: "t.csv", options: Self.options))
+    func read(_ client: S3Client, options: DownloadOptions = PartedReadTests.options) async throws -> [UInt8] {
+        let object = try #require(try await client.getObjectInParts(bucket: "b", key: "t.csv", options: options))
         #expect(object.head.size == UInt64(Self.body.count))
         var got: [UInt8] = []
         for try await chunk in object { got += chunk }
         return got
     }
 
-    @Test func partsAreJoinedInOrderAndPinnedToTheFirstETag() async throws {
+    @Test(arguments: [1, 2, 3, 16])
+    func partsAreJoinedInOrderAndPinnedToTheFirstETag(concurrency: Int) async throws {
         let server = try ScriptedServer { request, _ in
             guard let range = Self.range(request) else { return .respond(status: 400) }
             return Self.ranged(range)
         }
         defer { server.stop() }
-        #expect(try await read(client(server)) == Self.body)
+        #expect(try await read(client(server), options: DownloadOptions(partSize: 100_000, concurrency: concurrency)) == Self.body)
         let requests = server.requests
         #expect(requests.count == 10)
         #expect(Set(requests.compactMap { Self.range($0)?.lowerBound }) == Set(stride(from: 0, to: 1_000_000, by: 100_000)))
@@ -100,6 +101,20 @@ struct PartedReadTests {
         defer { whole.stop() }
         #expect(try await read(client(whole)) == Self.body)
         #expect(whole.requests.count == 1)
+    }
+
+    /// A server that answers a range with fewer bytes than the object has, and says so in its
+    /// Content-Range, must not make a short read look complete.
+    @Test func partsThatDoNotAddUpAreAnError() async throws {
+        let server = try ScriptedServer { request, _ in
+            guard let range = Self.range(request) else { return .respond(status: 400) }
+            let short = range.lowerBound...min(range.upperBound, range.lowerBound + 99)   // 100 bytes a part
+            return .respond(status: 206, headers: ["ETag": "\"v1\"", "Content-Range": "bytes \(short.lowerBound)-\(short.upperBound)/\(Self.body.count)"],
+                            body: Array(Self.body[short]))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: S3Error.self) { _ = try await read(client(server)) }
+        #expect(String(describing: error).contains("of its 1000000 bytes"))
     }
 }
 

@@ -182,8 +182,10 @@ let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "
                               secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
 
 func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3Client {
-    S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-                                            credentials: credentials, retry: .none, payloadSigning: signing))
+    var configuration = S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+                                        credentials: credentials, retry: .none, payloadSigning: signing)
+    configuration.download = try DownloadOptions(environment: environment)   // S3_GET_PART_MIB, S3_GET_CONCURRENCY
+    return S3Client(configuration: configuration)
 }
 
 if arguments.count >= 3 && arguments[1] == "parse" {

@@ -11,6 +11,23 @@ public struct DownloadOptions: Sendable, Equatable {
         self.partSize = max(1, partSize)
         self.concurrency = max(1, concurrency)
     }
+
+    /// The defaults, changed by `S3_GET_PART_MIB` and `S3_GET_CONCURRENCY` where set.
+    public init(environment: [String: String]) throws(S3Error) {
+        self.init()
+        if let text = environment.setting("S3_GET_PART_MIB") {
+            guard let value = Int(text), (1...5120).contains(value) else {
+                throw .invalidArgument("S3_GET_PART_MIB=\"\(text)\" is not a part size in MiB (1 to 5120).")
+            }
+            partSize = value << 20
+        }
+        if let text = environment.setting("S3_GET_CONCURRENCY") {
+            guard let value = Int(text), (1...64).contains(value) else {
+                throw .invalidArgument("S3_GET_CONCURRENCY=\"\(text)\" is not a count of parts in flight (1 to 64).")
+            }
+            concurrency = value
+        }
+    }
 }
 
 extension S3Client {
@@ -63,18 +80,30 @@ public struct ObjectParts: AsyncSequence, Sendable {
     public struct AsyncIterator: AsyncIteratorProtocol {
         var current: ObjectBody.AsyncIterator?
         let fetcher: PartFetcher
+        let size: UInt64
+        var received: UInt64 = 0
 
         public mutating func next() async throws -> [UInt8]? {
+            var chunk: [UInt8]?
             if current != nil {
-                if let chunk = try await current!.next() { return chunk }
-                current = nil
+                chunk = try await current!.next()
+                if chunk == nil { current = nil }
             }
-            return try await fetcher.next()
+            if chunk == nil { chunk = try await fetcher.next() }
+            guard let chunk else {
+                // Whatever went wrong in the parts, the bytes must add up to the object.
+                guard received == size else {
+                    throw S3Error.invalidResponse(operation: .getObject, detail: "\(fetcher.resource) ended after \(received) of its \(size) bytes")
+                }
+                return nil
+            }
+            received += UInt64(chunk.count)
+            return chunk
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(current: first.makeAsyncIterator(), fetcher: PartFetcher(self))
+        AsyncIterator(current: first.makeAsyncIterator(), fetcher: PartFetcher(self), size: head.size)
     }
 }
 
@@ -91,16 +120,18 @@ final class PartFetcher: @unchecked Sendable {
     init(_ object: ObjectParts) {
         self.object = object
         partSize = UInt64(object.options.partSize)
-        fill()
+        fill(object.options.concurrency - 1)   // the first part is in flight already
     }
+
+    var resource: String { "s3://\(object.bucket)/\(object.key)" }
 
     deinit { for task in window { task.cancel() } }
 
     private var parts: Int { object.requests }
 
-    /// Keeps `concurrency` parts in flight (the first, streaming, counts as one).
-    private func fill() {
-        while started < parts && window.count < object.options.concurrency - (started == 1 ? 1 : 0) {
+    /// Keeps up to `limit` parts in flight.
+    private func fill(_ limit: Int) {
+        while started < parts && window.count < limit {
             let offset = object.firstLength + UInt64(started - 1) * partSize
             let last = min(offset + partSize, object.head.size) - 1
             let (client, bucket, key, etag) = (object.client, object.bucket, object.key, object.head.etag)
@@ -118,9 +149,11 @@ final class PartFetcher: @unchecked Sendable {
 
     func next() async throws -> [UInt8]? {
         while chunks.isEmpty {
+            // Called once the first part is read: `concurrency` parts may be in flight now.
+            fill(object.options.concurrency)
             guard !window.isEmpty else { return nil }
             let task = window.removeFirst()
-            fill()
+            fill(object.options.concurrency)
             chunks = try await part(task).reversed()
         }
         return chunks.removeLast()

@@ -105,18 +105,7 @@ public struct S3Configuration: Sendable {
         }
         var configuration = S3Configuration(region: region, endpoint: endpoint, credentials: credentials, transport: transport)
         if let maxPages { configuration.maxListPages = maxPages }
-        if let text = environment.setting("S3_GET_PART_MIB") {
-            guard let value = Int(text), (1...5120).contains(value) else {
-                throw .invalidArgument("S3_GET_PART_MIB=\"\(text)\" is not a part size in MiB (1 to 5120).")
-            }
-            configuration.download.partSize = value << 20
-        }
-        if let text = environment.setting("S3_GET_CONCURRENCY") {
-            guard let value = Int(text), (1...64).contains(value) else {
-                throw .invalidArgument("S3_GET_CONCURRENCY=\"\(text)\" is not a count of parts in flight (1 to 64).")
-            }
-            configuration.download.concurrency = value
-        }
+        configuration.download = try DownloadOptions(environment: environment)
         return configuration
     }
 }
