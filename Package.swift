@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "S3WireTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting"], path: "Tests/S3WireTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "S3KitTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting", "TestSupport"], path: "Tests/S3KitTests"),
-        .testTarget(name: "RaceDataTests", dependencies: ["RaceData", "RaceDataTesting", "TestSupport"], path: "Tests/RaceDataTests"),
+        .testTarget(name: "RaceDataTests", dependencies: ["RaceData", "CCSVIndex", "RaceDataTesting", "TestSupport"], path: "Tests/RaceDataTests"),
         .testTarget(name: "MockS3ServerTests", dependencies: ["S3Wire", "S3Kit", "MockS3Server", "RaceDataTesting", "TestSupport"], path: "Tests/MockS3ServerTests"),
         .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server", "Properties", "TestSupport"], path: "Tests/Properties"),
         .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "TestSupport", "RaceService"],

@@ -52,8 +52,49 @@ static inline uint64_t prefix_xor(uint64_t x) {
     return x;
 }
 
-size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
-                          racedata_csv_summary *summary) {
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+// AVX2 in the CPU, and its 256-bit registers saved by the OS (XCR0 bits 1 and 2).
+static int has_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;   // OSXSAVE
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b >> 5) & 1;
+}
+
+// The same 64-byte classification with 32-byte registers; chosen at run time.
+__attribute__((target("avx2")))
+static inline uint64_t equal_avx2(__m256i lo, __m256i hi, char byte) {
+    __m256i c = _mm256_set1_epi8(byte);
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, c))
+        | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, c)) << 32;
+}
+
+__attribute__((target("avx2")))
+static inline masks classify_avx2(const uint8_t *p, uint8_t delimiter) {
+    __m256i lo = _mm256_loadu_si256((const __m256i *)p), hi = _mm256_loadu_si256((const __m256i *)(p + 32));
+    masks m;
+    m.delimiter = equal_avx2(lo, hi, (char)delimiter);
+    m.quote = equal_avx2(lo, hi, '"');
+    m.line_feed = equal_avx2(lo, hi, '\n');
+    m.carriage_return = equal_avx2(lo, hi, '\r');
+    m.high = (uint64_t)(uint32_t)_mm256_movemask_epi8(lo) | (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+    return m;
+}
+#endif
+
+// The index over any classifier: inlined into each caller below, where the classifier is a
+// constant and inlined too, so the AVX2 caller is AVX2 code throughout.
+typedef masks (*classifier)(const uint8_t *, uint8_t);
+
+static inline __attribute__((always_inline))
+size_t index_with(classifier classify_chunk, const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                  racedata_csv_summary *summary) {
     size_t written = 0, line_feeds = 0, all_line_feeds = 0;
     uint64_t inside_before = 0;   // all ones when the previous chunk ended inside quotes
     int quotes = 0, lone_cr = 0;
@@ -67,7 +108,7 @@ size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter,
             memcpy(tail, chunk, length);
             chunk = tail;
         }
-        masks m = classify(chunk, delimiter);
+        masks m = classify_chunk(chunk, delimiter);
         high |= m.high;
         uint64_t inside = 0;
         if (m.quote) {
@@ -99,4 +140,28 @@ size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter,
     summary->lone_carriage_return = lone_cr;
     summary->ends_inside_quotes = inside_before != 0;
     return written;
+}
+
+size_t racedata_csv_index_portable(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                                   racedata_csv_summary *summary) {
+    return index_with(classify, bytes, count, delimiter, positions, summary);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static size_t index_avx2(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                         racedata_csv_summary *summary) {
+    return index_with(classify_avx2, bytes, count, delimiter, positions, summary);
+}
+#endif
+
+size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                          racedata_csv_summary *summary) {
+#if defined(__x86_64__)
+    static int avx2 = -1;   // every thread computes the same answer, so a racing first call is harmless
+    int known = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
+    if (known < 0) { known = has_avx2(); __atomic_store_n(&avx2, known, __ATOMIC_RELAXED); }
+    if (known) return index_avx2(bytes, count, delimiter, positions, summary);
+#endif
+    return racedata_csv_index_portable(bytes, count, delimiter, positions, summary);
 }

@@ -3,6 +3,7 @@ import RaceDataTesting
 import TestSupport
 import Testing
 @testable import RaceData
+import CCSVIndex
 
 /// The structural index (64 bytes at a time) is a fast path: on every block it takes, it must give
 /// exactly what the record scanner gives, and it must be the path regular telemetry takes.
@@ -81,6 +82,25 @@ struct IndexedBlockTests {
                 #expect(String(decoding: cell, as: UTF8.self) == "x,y\nz\"w", "padding \(padding)")
                 withExtendedLifetime(scratch) {}
             }
+        }
+    }
+
+    /// The AVX2 classifier (where the CPU has it) finds what the portable one finds, on byte soup
+    /// heavy in CSV's special bytes, at every length around the 64-byte chunk.
+    @Test func everyClassifierFindsTheSameStructure() {
+        var g = SeededGenerator(seed: 21)
+        let alphabet: [UInt8] = Array(",,,;\"\"\r\n\nab1".utf8) + [0xC3, 0xA9, 0x00]
+        for round in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...300, using: &g)).map { _ in alphabet.randomElement(using: &g)! }
+            let delimiter: UInt8 = round % 2 == 0 ? 0x2C : 0x3B
+            var fast = [UInt32](repeating: 0, count: bytes.count + 1), portable = fast
+            var a = racedata_csv_summary(), b = racedata_csv_summary()
+            let n = bytes.withUnsafeBufferPointer { racedata_csv_index($0.baseAddress, $0.count, delimiter, &fast, &a) }
+            let m = bytes.withUnsafeBufferPointer { racedata_csv_index_portable($0.baseAddress, $0.count, delimiter, &portable, &b) }
+            #expect(n == m && fast[..<n] == portable[..<m], "round \(round)")
+            #expect(a.line_feeds == b.line_feeds && a.all_line_feeds == b.all_line_feeds && a.quotes == b.quotes
+                    && a.lone_carriage_return == b.lone_carriage_return && a.ends_inside_quotes == b.ends_inside_quotes
+                    && a.non_ascii == b.non_ascii, "round \(round)")
         }
     }
 

@@ -25,4 +25,9 @@ typedef struct {
 size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
                           racedata_csv_summary *summary);
 
+/// The same without AVX2 (SSE2 on x86-64, plain C elsewhere): what `racedata_csv_index` runs on a
+/// CPU without AVX2, and what tests hold the AVX2 path to.
+size_t racedata_csv_index_portable(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,
+                                   racedata_csv_summary *summary);
+
 #endif

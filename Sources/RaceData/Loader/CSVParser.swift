@@ -285,15 +285,13 @@ struct BlockParser: Sendable {
             kept = rows
         }
         let count = filter == nil ? block.rows : kept.count
-        var builders: [ColumnBuilder] = []
-        builders.reserveCapacity(columns)
+        var builders = (0..<columns).map { ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: count) }
         for k in 0..<columns {
-            var builder = ColumnBuilder(text: allText || textColumns.contains(k), expectedRows: count)
             let outcome = kept.withUnsafeBufferPointer { kept in
-                builder.append(block.column(k, rows: filter == nil ? nil : kept, scratch: scratch), count: count)
+                builders[k].append(block.column(k, rows: filter == nil ? nil : kept, scratch: scratch), rows: 0..<count)
             }
             switch outcome {
-            case .appended: builders.append(builder)
+            case .appended: continue
             case .retype: result.retype = k; return result
             case .irregular: return nil
             }

@@ -153,8 +153,12 @@ struct TextBuilder {
             h = 0
             for i in 0..<n { h = h << 8 | UInt64(cell[i]) }
         }
+        // Multiplying carries a byte's difference only upward, and values such as `GR86-004-1` and
+        // `GR86-004-2` differ in their last byte: fold the high half down so the slot bits see it.
         h = (h ^ UInt64(n)) &* k
-        return h ^ (h >> 29)
+        h ^= h >> 32
+        h = h &* 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 32)
     }
 
     /// Each distinct value's bytes, by code.
@@ -234,10 +238,11 @@ struct ColumnBuilder {
 
     enum RunOutcome { case appended, retype, irregular }
 
-    /// Appends cells `0..<count` of this column (`cell` nil: the block is not regular after all). Runs
+    /// Appends these rows' cells of this column (`cell` nil: the block is not regular after all). Runs
     /// of the column's settled type go through a loop of their own, without a type switch per cell.
-    mutating func append(_ cell: IndexedBlock.Cells, count: Int) -> RunOutcome {
-        var i = 0
+    mutating func append(_ cell: IndexedBlock.Cells, rows: Range<Int>) -> RunOutcome {
+        var i = rows.lowerBound
+        let count = rows.upperBound
         while i < count {
             switch kind {
             case .integer: i = Self.run(&integers, from: i, count, cell, Cell.integer)
@@ -263,12 +268,7 @@ struct ColumnBuilder {
     @inline(__always)
     private static func run<V>(_ values: inout NullableValues<V>, from i: Int, _ count: Int,
                                _ cell: IndexedBlock.Cells, _ parse: (UnsafeBufferPointer<UInt8>) -> V?) -> Int {
-        var i = i
-        while i < count, let c = cell[i], let v = parse(c) {
-            values.append(v)
-            i += 1
-        }
-        return i
+        values.appendWhile(from: i, to: count) { cell[$0].flatMap(parse) }
     }
 
     /// Room for this many rows in all (the loader's estimate from the bytes still to come).
