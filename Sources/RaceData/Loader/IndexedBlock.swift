@@ -22,7 +22,7 @@ struct IndexedBlock: ~Copyable {
 
     init?(_ b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, columns: Int, maxFieldBytes: Int) {
         // One column: a blank line would be a record of one empty field, which the scanner skips.
-        guard columns > 1, let base = b.baseAddress, b.count < Int(UInt32.max) else { return nil }
+        guard columns > 1, let base = b.baseAddress, !b.isEmpty, b.count < Int(UInt32.max) else { return nil }
         let n = b.count
         let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: n + 1)
         var summary = racedata_csv_summary()

@@ -136,7 +136,9 @@ final class PartFetcher: @unchecked Sendable {
             let last = min(offset + partSize, object.head.size) - 1
             let (client, bucket, key, etag) = (object.client, object.bucket, object.key, object.head.etag)
             window.append(Task {
-                guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last), ifMatch: etag) else {
+                // A server that sends no ETag cannot be pinned (S3 always sends one).
+                guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last),
+                                                            ifMatch: etag.isEmpty ? nil : etag) else {
                     throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read; load it again")
                 }
                 var chunks: [[UInt8]] = []
