@@ -28,25 +28,25 @@ enum Cell {
         // Plain decimals with at most 19 digits, whose digits fit 2^53 and whose fraction is at most 22
         // digits, are one correctly rounded division of two exact doubles (Clinger's fast path): the same
         // double strtod gives. Everything else numeric goes to the standard library.
+        let n = c.count
         var i = 0
         var negative = false
-        if i < c.count, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") { negative = c[i] == UInt8(ascii: "-"); i += 1 }
-        var mantissa: UInt64 = 0, digits = 0, fraction = 0, dot = false, plain = true
-        while i < c.count {
-            let b = c[i]
-            if b &- 48 < 10 {
-                digits += 1
-                if digits <= 19 { mantissa = mantissa &* 10 &+ UInt64(b &- 48) }
-                if dot { fraction += 1 }
-            } else if b == UInt8(ascii: ".") && !dot {
-                dot = true
-            } else {
-                plain = false
-                break
-            }
+        if i < n, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") { negative = c[i] == UInt8(ascii: "-"); i += 1 }
+        // Digits, a dot, digits: one tight loop each (the mantissa wraps past 19 digits, which the
+        // check below sends to the standard library anyway).
+        var mantissa: UInt64 = 0
+        let start = i
+        while i < n, c[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); i += 1 }
+        var fraction = 0, dot = 0
+        if i < n, c[i] == UInt8(ascii: ".") {
+            dot = 1
             i += 1
+            let first = i
+            while i < n, c[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); i += 1 }
+            fraction = i - first
         }
-        if plain && digits > 0 && digits <= 19 && mantissa < (1 << 53) && fraction <= 22 {
+        let digits = i - start - dot
+        if i == n && digits > 0 && digits <= 19 && mantissa < (1 << 53) && fraction <= 22 {
             let value = fraction == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[fraction]
             return negative ? -value : value
         }
