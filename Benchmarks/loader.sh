@@ -64,8 +64,8 @@ table() {
         local t lo hi m mlo mhi
         t=$(median < "$work/t.$r"); lo=$(sort -n "$work/t.$r" | head -1); hi=$(sort -n "$work/t.$r" | tail -1)
         m=$(median < "$work/m.$r"); mlo=$(sort -n "$work/m.$r" | head -1); mhi=$(sort -n "$work/m.$r" | tail -1)
-        printf '| %-8s | %6.3f [%.3f-%.3f] | %9.0f | %4.0f [%.0f-%.0f] | %s |\n' "$r" "$t" "$lo" "$hi" "$(echo "$size / $t" | bc -l)" \
-            "$(echo "$m / 1024" | bc -l)" "$(echo "$mlo / 1024" | bc -l)" "$(echo "$mhi / 1024" | bc -l)" \
+        printf '| %-8s | %-22s | %9.0f | %-17s | %s |\n' "$r" "$(printf '%.3f [%.3f-%.3f]' "$t" "$lo" "$hi")" "$(echo "$size / $t" | bc -l)" \
+            "$(printf '%.0f [%.0f-%.0f]' "$(echo "$m / 1024" | bc -l)" "$(echo "$mlo / 1024" | bc -l)" "$(echo "$mhi / 1024" | bc -l)")" \
             "$([ "$r" = loader ] && echo - || printf '%.2fx faster' "$(echo "$t / $base" | bc -l)")"
     done
 }
@@ -103,7 +103,7 @@ printf '| %-6s | %-22s | %9s | %s |\n' source "time, s [min-max]" "MB/s" "peak R
 printf '|%s|%s|%s|%s|\n' -------- ------------------------ ----------- ---------------
 for s in local s3; do
     t=$(median < "$work/$s.t")
-    printf '| %-6s | %6.3f [%.3f-%.3f] | %9.0f | %.0f |\n' "$s" "$t" "$(sort -n "$work/$s.t" | head -1)" "$(sort -n "$work/$s.t" | tail -1)" \
+    printf '| %-6s | %-22s | %9.0f | %.0f |\n' "$s" "$(printf '%.3f [%.3f-%.3f]' "$t" "$(sort -n "$work/$s.t" | head -1)" "$(sort -n "$work/$s.t" | tail -1)")" \
         "$(echo "$big / $t" | bc -l)" "$(echo "$(median < "$work/$s.m") / 1024" | bc -l)"
 done
 printf 'S3 takes %.2fx the local time\n' "$(echo "$s3_t / $local_t" | bc -l)"
