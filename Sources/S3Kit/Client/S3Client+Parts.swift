@@ -34,8 +34,9 @@ extension S3Client {
     /// The object's bytes in order, read in parts at once; nil if there is no such key. The first GET
     /// asks for the first part and learns the size and the ETag; every later part is pinned to that
     /// ETag with `If-Match`, so the parts are of one version or the read fails. A part whose connection
-    /// drops is resumed alone from where it stopped. At most `concurrency` parts are held at a time;
-    /// the first streams to the caller as it arrives.
+    /// drops is asked for again alone (from where it stopped, once its bytes had begun to arrive). At
+    /// most `concurrency` parts are in flight, besides the one being read; the first streams to the
+    /// caller as it arrives.
     public func getObjectInParts(bucket: String, key: String, options: DownloadOptions? = nil) async throws(S3Error) -> ObjectParts? {
         let options = options ?? configuration.download
         let first: S3Object?
@@ -123,7 +124,7 @@ final class PartFetcher: @unchecked Sendable {
         fill(object.options.concurrency - 1)   // the first part is in flight already
     }
 
-    var resource: String { "s3://\(object.bucket)/\(object.key)" }
+    var resource: String { S3Client.resource(bucket: object.bucket, key: object.key) }
 
     deinit { for task in window { task.cancel() } }
 
@@ -139,7 +140,7 @@ final class PartFetcher: @unchecked Sendable {
                 // A server that sends no ETag cannot be pinned (S3 always sends one).
                 guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last),
                                                             ifMatch: etag.isEmpty ? nil : etag) else {
-                    throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read; load it again")
+                    throw S3Error.invalidResponse(operation: .getObject, detail: "\(S3Client.resource(bucket: bucket, key: key)) disappeared while it was read; load it again")
                 }
                 var chunks: [[UInt8]] = []
                 for try await chunk in part.body { chunks.append(chunk) }
@@ -165,7 +166,7 @@ final class PartFetcher: @unchecked Sendable {
         do {
             return try await task.value
         } catch let error as S3Error where error.code == "PreconditionFailed" {
-            throw S3Error.invalidResponse(operation: .getObject, detail: "s3://\(object.bucket)/\(object.key) changed while it was read "
+            throw S3Error.invalidResponse(operation: .getObject, detail: "\(resource) changed while it was read "
                                           + "(it is no longer ETag \(object.head.etag)); load it again")
         }
     }
