@@ -398,18 +398,22 @@ final class Transfer: @unchecked Sendable {
                     detail: "the body ran past the \(announced) bytes its Content-Length announced")
                 return false
             }
-            // Coalesce curl's small writes so the consumer sees fewer, larger chunks.
-            pending.append(contentsOf: bytes)
-            if pending.count >= options.streamChunkBytes {
+            // Coalesce curl's writes into chunks of exactly `streamChunkBytes` (fewer, larger hand-offs;
+            // no chunk reserves more than it holds, which for a reader keeping several parts is memory).
+            var rest = UnsafeRawBufferPointer(bytes)
+            while !rest.isEmpty {
+                if pending.capacity == 0 { pending.reserveCapacity(options.streamChunkBytes) }
+                let take = min(rest.count, options.streamChunkBytes - pending.count)
+                pending.append(contentsOf: rest.prefix(take))
+                rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(take))
+                guard pending.count == options.streamChunkBytes else { break }
                 let chunk = pending
                 pending = []
-                pending.reserveCapacity(options.streamChunkBytes + 512 * 1024)
-                let ok = stream!.push(chunk)
+                guard stream!.push(chunk) else { return false }
                 // Time spent waiting for the consumer is not the server's slowness.
                 lastProgressTime = Date()
                 windowStart = lastProgressTime
                 windowBytes = max(lastProgressBytes, 0)
-                return ok
             }
             return true
         }
