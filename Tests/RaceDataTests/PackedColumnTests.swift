@@ -33,6 +33,17 @@ struct PackedColumnTests {
         #expect(column == IntegerValues(Array(block) + Array(block)))
     }
 
+    /// A column whose first blocks hold only nulls still packs by its first values.
+    @Test func leadingNullBlocksDoNotSetTheBase() {
+        var column = IntegerValues()
+        column.append(contentsOf: NullableValues(repeatElement(nil, count: 300)))
+        var block = NullableValues<Int64>()
+        for i in 0..<300 { block.append(1_757_253_801_123 + Int64(i) * 1000) }
+        column.append(contentsOf: block)
+        #expect(column.packed.width == 4)
+        #expect(Array(column) == Array(repeating: nil, count: 300) + Array(block))
+    }
+
     @Test func fewDistinctStringsAreOneByteCodes() {
         let values: [String?] = (0..<500).map { $0 % 9 == 0 ? nil : "GR86-004-\($0 % 20)" }
         let text = TextValues(values)

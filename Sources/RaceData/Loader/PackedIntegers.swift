@@ -51,6 +51,14 @@ struct PackedIntegers: Sendable {
         }
     }
 
+    /// Appends `count` rows that stand for no value (nulls): stored as 0, the base, which fits any
+    /// width and leaves the base to the first real value.
+    mutating func appendZeros(_ count: Int) {
+        let base = self.base, fixed = baseFixed
+        appendAll(count: count, low: base, high: base) { _ in base }
+        baseFixed = fixed
+    }
+
     mutating func append(_ value: Int64) {
         appendAll(count: 1, low: value, high: value) { _ in value }
     }

@@ -110,11 +110,7 @@ public struct IntegerValues: RandomAccessCollection, Sendable, Equatable, Expres
                 return
             }
             for i in values.indices where block.validity.isValid(i) { low = Swift.min(low, values[i]); high = Swift.max(high, values[i]) }
-            guard low <= high else {
-                let base = packed.count == 0 ? 0 : packed.base
-                packed.appendAll(count: values.count, low: base, high: base) { _ in base }
-                return
-            }
+            guard low <= high else { packed.appendZeros(values.count); return }
             let base = packed.count == 0 ? low : packed.base
             packed.appendAll(count: values.count, low: low, high: high) { block.validity.isValid($0) ? values[$0] : base }
         }
