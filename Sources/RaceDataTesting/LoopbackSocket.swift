@@ -30,22 +30,32 @@ public enum LoopbackSocket {
 
     /// A socket listening on 127.0.0.1 at a free port, and that port.
     public static func listen(backlog: Int32 = 64) throws -> (fd: Int32, port: Int) {
+        try bound(reuseAddress: true) { Glibc.listen($0, backlog) == 0 }
+    }
+
+    /// A port nothing listens on, held for as long as the socket stays open: connections to it are
+    /// refused, and no other socket can take it meanwhile (a server stopped to free its port can see
+    /// that port handed to the next test that asks for one).
+    public static func refusingPort() throws -> (fd: Int32, port: Int) {
+        try bound(reuseAddress: false) { _ in true }
+    }
+
+    private static func bound(reuseAddress: Bool, then prepare: (Int32) -> Bool) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if reuseAddress { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0, Glibc.listen(fd, backlog) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && prepare(fd) && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound == 0 else {
+        guard ok else {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }

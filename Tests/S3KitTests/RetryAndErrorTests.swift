@@ -1,4 +1,5 @@
 import Foundation
+import RaceDataTesting
 import TestSupport
 import Testing
 @testable import S3Kit
@@ -182,10 +183,9 @@ struct RetryAndErrorTests {
     }
 
     @Test func refusedConnectionSaysToCheckTheEndpoint() async throws {
-        let server = try ScriptedServer { _, _ in .close }
-        let endpoint = server.endpoint
-        server.stop()
-        var configuration = S3Configuration(endpoint: try .custom(endpoint), credentials: Self.credentials,
+        let (held, port) = try LoopbackSocket.refusingPort()
+        defer { close(held) }
+        var configuration = S3Configuration(endpoint: try .custom("http://127.0.0.1:\(port)"), credentials: Self.credentials,
                                             retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.001))
         configuration.transport.connectTimeout = 2
         let error = await #expect(throws: S3Error.self) { _ = try await S3Client(configuration: configuration).listObjectsV2(bucket: "b") }
