@@ -93,7 +93,7 @@ struct IndexedBlockTests {
         for round in 0..<2000 {
             let bytes = (0..<Int.random(in: 0...300, using: &g)).map { _ in alphabet.randomElement(using: &g)! }
             let delimiter: UInt8 = round % 2 == 0 ? 0x2C : 0x3B
-            var fast = [UInt32](repeating: 0, count: bytes.count + 1), portable = fast
+            var fast = [UInt32](repeating: 0, count: bytes.count + Int(RACEDATA_CSV_INDEX_SLACK)), portable = fast
             var a = racedata_csv_summary(), b = racedata_csv_summary()
             let n = bytes.withUnsafeBufferPointer { racedata_csv_index($0.baseAddress, $0.count, delimiter, &fast, &a) }
             let m = bytes.withUnsafeBufferPointer { racedata_csv_index_portable($0.baseAddress, $0.count, delimiter, &portable, &b) }

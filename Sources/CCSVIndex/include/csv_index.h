@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// Entries `positions` needs beyond the input's byte count.
+#define RACEDATA_CSV_INDEX_SLACK 64
+
 /// What the index found besides the positions.
 typedef struct {
     /// Line feeds outside quotes (record ends), and all of them (lines, for error messages).
@@ -19,7 +22,8 @@ typedef struct {
 } racedata_csv_summary;
 
 /// The structural bytes of CSV: the offsets of every delimiter and line feed outside quotes, in
-/// order, written to `positions` (room for `count` entries is always enough). 64 bytes are
+/// order, written to `positions`, which needs room for `count + RACEDATA_CSV_INDEX_SLACK` entries
+/// (offsets are written in groups, past the last one found). 64 bytes are
 /// classified at a time; quotes are tracked with a prefix xor, so a quoted field may straddle any
 /// boundary. Returns how many offsets were written.
 size_t racedata_csv_index(const uint8_t *bytes, size_t count, uint8_t delimiter, uint32_t *positions,

@@ -24,7 +24,10 @@ struct IndexedBlock: ~Copyable {
         // One column: a blank line would be a record of one empty field, which the scanner skips.
         guard columns > 1, let base = b.baseAddress, !b.isEmpty, b.count < Int(UInt32.max) else { return nil }
         let n = b.count
-        let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: n + 1)
+        // One entry before the first: the end of a field "before" the block, so field 0 starts at
+        // `ends[-1] &+ 1` like every other (no branch per cell).
+        let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 + n + 1 + Int(RACEDATA_CSV_INDEX_SLACK)) + 1
+        ends[-1] = UInt32.max
         var summary = racedata_csv_summary()
         var count = racedata_csv_index(base, n, delimiter, ends, &summary)
         var recordEnds = summary.line_feeds
@@ -41,14 +44,14 @@ struct IndexedBlock: ~Copyable {
             regular = end == n || base[end] == 0x0A
             r += 1
         }
-        guard regular else { ends.deallocate(); return nil }
+        guard regular else { (ends - 1).deallocate(); return nil }
         self.bytes = b; self.columns = columns; self.rows = rows; self.ends = ends
         self.lines = summary.all_line_feeds
         self.quoted = summary.quotes != 0
         self.maxFieldBytes = maxFieldBytes
     }
 
-    deinit { ends.deallocate() }
+    deinit { (ends - 1).deallocate() }
 
     /// The bytes of field `k` of row `r` (a quoted one unescaped into `scratch`); nil when the field
     /// is not regular.
@@ -77,12 +80,13 @@ struct IndexedBlock: ~Copyable {
 
         @inline(__always)
         subscript(_ row: Int) -> UnsafeBufferPointer<UInt8>? {
-            let i = (kept?[row] ?? row) * columns + k
-            let start = i == 0 ? 0 : Int(ends[i - 1]) + 1
+            // Offsets are below 2^32 and rows times columns within the block: no arithmetic here overflows.
+            let i = (kept?[row] ?? row) &* columns &+ k
+            let start = Int(ends[i &- 1] &+ 1)
             var end = Int(ends[i])
-            if k == columns - 1 && end > start && base[end - 1] == 0x0D { end -= 1 }
-            guard end - start <= maxFieldBytes else { return nil }
-            guard quoted else { return UnsafeBufferPointer(start: base + start, count: end - start) }
+            if k == columns &- 1 && end > start && base[end &- 1] == 0x0D { end &-= 1 }
+            guard end &- start <= maxFieldBytes else { return nil }
+            guard quoted else { return UnsafeBufferPointer(start: base + start, count: end &- start) }
             return IndexedBlock.unquote(base, start, end, scratch)
         }
     }
