@@ -21,7 +21,10 @@ enum Cell {
         return negative ? -value : value
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+    /// Written out (exact doubles), so the table is laid down at compile time: computed, it would be
+    /// a lazy global behind a `swift_once` check on every call.
+    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                                                1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
     /// What `Double(String)` gives for text of digits, `.`, signs and exponents; nil for anything else.
     static func double(_ c: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -67,8 +70,42 @@ struct TextBuilder {
     /// Open addressing: code + 1, 0 for an empty slot.
     private var slots = [UInt32](repeating: 0, count: 64)
     private var previous = TextBuilder.null
+    private var previousKey = ShortKey.none
+    /// Codes of short values seen lately, by their bytes: a column of a few distinct values (vehicle
+    /// ids, parameter names) finds each in one compare, without hashing or reading the dictionary.
+    private var recent = [(key: ShortKey, code: UInt32)](repeating: (.none, 0), count: TextBuilder.recentSlots)
+    private static let recentSlots = 256
     /// The code of a null row.
     static let null = UInt32.max
+
+    /// The bytes of a value of up to 16 bytes, in three words (no two such values share one).
+    struct ShortKey: Equatable {
+        var head: UInt64, tail: UInt64, count: Int
+
+        static let none = ShortKey(head: 0, tail: 0, count: -1)
+
+        private init(head: UInt64, tail: UInt64, count: Int) { self.head = head; self.tail = tail; self.count = count }
+
+        /// nil past 16 bytes.
+        @inline(__always)
+        init?(_ cell: UnsafeBufferPointer<UInt8>) {
+            let n = cell.count
+            guard n <= 16 else { return nil }
+            count = n
+            if n >= 8 {
+                let raw = UnsafeRawPointer(cell.baseAddress!)
+                head = raw.loadUnaligned(as: UInt64.self)
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else {
+                // Bytewise: a load of 8 could read past the buffer's end.
+                var h: UInt64 = 0
+                for i in 0..<n { h = h << 8 | UInt64(cell[i]) }
+                head = h; tail = 0
+            }
+        }
+
+        var slot: Int { Int(truncatingIfNeeded: ((head ^ tail &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)) &* 0xD6E8_FEB8_6659_FD93) >> 56) }
+    }
 
     var count: Int { codes.count }
 
@@ -79,12 +116,46 @@ struct TextBuilder {
 
     mutating func appendNull() { codes.append(TextBuilder.null) }
 
-    mutating func append(_ cell: UnsafeBufferPointer<UInt8>) {
-        if cell.isEmpty { codes.append(TextBuilder.null); return }
-        if previous != TextBuilder.null && entryEquals(previous, cell) { codes.append(previous); return }
+    mutating func append(_ cell: UnsafeBufferPointer<UInt8>) { codes.append(code(of: cell)) }
+
+    /// Appends `cell(i)`, `cell(i + 1)`, … while it gives bytes (up to `end`); returns where it
+    /// stopped. Codes are written through a pointer into room made ahead.
+    @inline(__always)
+    mutating func appendWhile(from i: Int, to end: Int, _ cell: (Int) -> UnsafeBufferPointer<UInt8>?) -> Int {
+        // Moved out while written, so `code(of:)` may change the rest of `self` meanwhile.
+        var out = codes
+        codes = []
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: end - i))
+        var j = i
+        out.withUnsafeMutableBufferPointer { p in
+            while j < end, let c = cell(j) { p[start + j - i] = code(of: c); j += 1 }
+        }
+        out.removeLast(end - j)
+        codes = out
+        return j
+    }
+
+    /// The code of a row holding these bytes (null when empty), interning them if new.
+    @inline(__always)
+    private mutating func code(of cell: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        if cell.isEmpty { return TextBuilder.null }
+        if let key = ShortKey(cell) {
+            if key == previousKey { return previous }
+            let slot = key.slot
+            let code: UInt32
+            if recent[slot].key == key { code = recent[slot].code } else {
+                code = intern(cell)
+                recent[slot] = (key, code)
+            }
+            previous = code; previousKey = key
+            return code
+        }
+        previousKey = .none
+        if previous != TextBuilder.null && entryEquals(previous, cell) { return previous }
         let code = intern(cell)
         previous = code
-        codes.append(code)
+        return code
     }
 
     /// The code of these bytes, adding them to the dictionary if new.
@@ -251,9 +322,9 @@ struct ColumnBuilder {
                 var dates = self.dates
                 i = Self.run(&integers, from: i, count, cell) { Timestamp.parse($0, cache: &dates) }
                 self.dates = dates
-            case .text:
-                while i < count, let c = cell[i] { text.append(c); i += 1 }
-            case .empty: break
+            case .text: i = text.appendWhile(from: i, to: count) { cell[$0] }
+            case .empty:
+                while i < count, let c = cell[i], c.isEmpty { leadingNulls += 1; i += 1 }
             }
             guard i < count else { break }
             // The cell the run stopped at: a null, a new type, the end of regularity.

@@ -335,7 +335,7 @@ public enum Timestamp {
     }
 
     static func parse(_ b: UnsafeBufferPointer<UInt8>, cache: inout MinuteCache) -> Int64? {
-        guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
+        guard b.count >= 19 else { return nil }
         @inline(__always) func digits(_ i: Int, _ n: Int) -> Int64? {
             var v: Int64 = 0
             for k in i..<(i + n) {
@@ -349,14 +349,17 @@ public enum Timestamp {
         // `YYYY-MM-DDTHH:MM`: the first 16 bytes.
         let prefix = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         let minute: Int64
+        // A prefix seen before had its separators checked then.
         if let known = cache.prefix, known == prefix {
             minute = cache.millis
         } else {
+            guard b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58 else { return nil }
             guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d),
                   let h = digits(11, 2), let mi = digits(14, 2), h < 24, mi < 60 else { return nil }
             minute = (CivilDate.days(year: y, month: mo, day: d) * 86_400 + h * 3600 + mi * 60) * 1000
             cache = MinuteCache(prefix: prefix, millis: minute)
         }
+        guard b[16] == 58 else { return nil }
         // `SS.mmmZ`, nearly every timestamp of the data: without the general loop below.
         if b.count == 24 && b[19] == 46 && b[23] == 90 {
             let s1 = b[17] &- 48, s2 = b[18] &- 48, m1 = b[20] &- 48, m2 = b[21] &- 48, m3 = b[22] &- 48
