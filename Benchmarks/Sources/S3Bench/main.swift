@@ -188,6 +188,13 @@ func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3C
     return S3Client(configuration: configuration)
 }
 
+/// User and system time of this process so far (all threads).
+func processorSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 if arguments.count >= 3 && arguments[1] == "parse" {
     // s3bench parse FILE [VEHICLE]: the loader's CSV path over a local file, whole or filtered.
     let path = arguments[2]
@@ -196,11 +203,12 @@ if arguments.count >= 3 && arguments[1] == "parse" {
     let track = url.deletingLastPathComponent().lastPathComponent
     let filter = arguments.count > 3 ? TelemetryFilter(vehicles: [arguments[3]]) : .all
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
+    let cpu0 = processorSeconds()
     let started = Date()
     guard let session = FileNaming.classify(fileName: url.lastPathComponent)?.session,
           let loaded = try await source.telemetry(track: track, session: session, filter: filter) else { fail("not a telemetry file") }
     let seconds = Date().timeIntervalSince(started)
-    print(String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6))
+    print(String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6), String(format: "cpu %.3f s", processorSeconds() - cpu0))
     exit(0)
 }
 if arguments.count >= 7 && arguments[1] == "s3parse" {
