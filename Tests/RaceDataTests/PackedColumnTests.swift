@@ -51,4 +51,46 @@ struct PackedColumnTests {
         let many = TextValues((0..<300).map { "v\($0)" })
         #expect(many.codes.width == 2 && many[299] == "v299")
     }
+
+    /// Interning gives equal bytes one code and different bytes different codes, whichever way a value
+    /// is found (the previous row's, the cache of recent short values, the hash table): a pool of
+    /// lengths 0-24 with neighbours that differ in one byte at the start, middle or end (two 8-byte
+    /// loads overlap from 9 to 15 bytes), leading NUL bytes, more values than the cache has slots.
+    @Test func internedTextReadsBackExactly() {
+        var g = SeededGenerator(seed: 9)
+        var pool: [[UInt8]] = [[], [0], [0, 0x61], [0x61], Array("GR86-004-1".utf8), Array("GR86-004-2".utf8)]
+        for _ in 0..<700 {
+            var bytes = (0..<Int.random(in: 1...24, using: &g)).map { _ in UInt8.random(in: 0x20...0x7A, using: &g) }
+            pool.append(bytes)
+            bytes[Int.random(in: 0..<bytes.count, using: &g)] ^= 1
+            pool.append(bytes)
+        }
+        for round in 0..<20 {
+            // Few distinct values in long runs, or many in short ones.
+            let distinct = round % 2 == 0 ? 30 : pool.count
+            let rows = (0..<3000).map { _ in pool[Int.random(in: 0..<distinct, using: &g)] }
+                .flatMap { value in repeatElement(value, count: Int.random(in: 1...(round % 3 == 0 ? 1 : 4), using: &g)) }
+            let bytes = rows.flatMap { $0 }
+            let ends = rows.reduce(into: [0]) { ends, row in ends.append(ends.last! + row.count) }
+            var builder = TextBuilder()
+            bytes.withUnsafeBufferPointer { all in
+                let cell = { (row: Int) in UnsafeBufferPointer(rebasing: all[ends[row]..<ends[row + 1]]) }
+                var i = 0
+                while i < rows.count {
+                    // Runs (the indexed path) and single appends (the scanner's).
+                    let end = min(rows.count, i + Int.random(in: 1...200, using: &g))
+                    if round % 4 == 1 {
+                        for row in i..<end { builder.append(cell(row)) }
+                        i = end
+                    } else {
+                        i = builder.appendWhile(from: i, to: end, cell)
+                    }
+                }
+            }
+            let decoded = builder.codes.map { $0 == TextBuilder.null ? [] : Array(builder.dictionary[Int($0)].utf8) }
+            let wrong = decoded.indices.first { $0 < rows.count && decoded[$0] != rows[$0] }.map { "row \($0) reads \(decoded[$0]), was \(rows[$0])" }
+            #expect(decoded.count == rows.count && wrong == nil, "round \(round): \(wrong ?? "row count")")
+            #expect(Set(builder.dictionary).count == builder.dictionary.count, "round \(round): a value interned twice")
+        }
+    }
 }
