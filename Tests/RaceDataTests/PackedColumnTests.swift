@@ -74,16 +74,16 @@ struct PackedColumnTests {
             let ends = rows.reduce(into: [0]) { ends, row in ends.append(ends.last! + row.count) }
             var builder = TextBuilder()
             bytes.withUnsafeBufferPointer { all in
-                let cell = { (row: Int) in UnsafeBufferPointer(rebasing: all[ends[row]..<ends[row + 1]]) }
+                let cells = Rows(bytes: all, ends: ends)
                 var i = 0
                 while i < rows.count {
                     // Runs (the indexed path) and single appends (the scanner's).
                     let end = min(rows.count, i + Int.random(in: 1...200, using: &g))
                     if round % 4 == 1 {
-                        for row in i..<end { builder.append(cell(row)) }
+                        for row in i..<end { builder.append(cells[row]!) }
                         i = end
                     } else {
-                        i = builder.appendWhile(from: i, to: end, cell)
+                        i = builder.appendWhile(cells, from: i, to: end)
                     }
                 }
             }
@@ -92,5 +92,12 @@ struct PackedColumnTests {
             #expect(decoded.count == rows.count && wrong == nil, "round \(round): \(wrong ?? "row count")")
             #expect(Set(builder.dictionary).count == builder.dictionary.count, "round \(round): a value interned twice")
         }
+    }
+
+    /// Rows of bytes one after another, as a block's column gives them.
+    private struct Rows: CellSource {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let ends: [Int]
+        subscript(_ row: Int) -> UnsafeBufferPointer<UInt8>? { UnsafeBufferPointer(rebasing: bytes[ends[row]..<ends[row + 1]]) }
     }
 }

@@ -59,6 +59,13 @@ enum Cell {
     }
 }
 
+/// A column's cells by row; nil where a cell is not regular (the block must be read another way).
+protocol CellSource {
+    subscript(_ row: Int) -> UnsafeBufferPointer<UInt8>? { get }
+}
+
+extension IndexedBlock.Cells: CellSource {}
+
 /// Text values interned as they arrive: each distinct value becomes one string, rows keep its code.
 /// Looked up by bytes (no string per row); a value equal to the previous row's costs one compare.
 struct TextBuilder {
@@ -118,10 +125,11 @@ struct TextBuilder {
 
     mutating func append(_ cell: UnsafeBufferPointer<UInt8>) { codes.append(code(of: cell)) }
 
-    /// Appends `cell(i)`, `cell(i + 1)`, … while it gives bytes (up to `end`); returns where it
-    /// stopped. Codes are written through a pointer into room made ahead.
+    /// Appends `cells[i]`, `cells[i + 1]`, … while they are regular (up to `end`); returns where it
+    /// stopped. Codes are written through a pointer into room made ahead. Generic, not a closure, so
+    /// a block's cell lookup compiles into the loop.
     @inline(__always)
-    mutating func appendWhile(from i: Int, to end: Int, _ cell: (Int) -> UnsafeBufferPointer<UInt8>?) -> Int {
+    mutating func appendWhile<Cells: CellSource>(_ cells: Cells, from i: Int, to end: Int) -> Int {
         // Moved out while written, so `code(of:)` may change the rest of `self` meanwhile.
         var out = codes
         codes = []
@@ -129,7 +137,7 @@ struct TextBuilder {
         out.append(contentsOf: repeatElement(0, count: end - i))
         var j = i
         out.withUnsafeMutableBufferPointer { p in
-            while j < end, let c = cell(j) { p[start + j - i] = code(of: c); j += 1 }
+            while j < end, let c = cells[j] { p[start + j - i] = code(of: c); j += 1 }
         }
         out.removeLast(end - j)
         codes = out
@@ -322,7 +330,7 @@ struct ColumnBuilder {
                 var dates = self.dates
                 i = Self.run(&integers, from: i, count, cell) { Timestamp.parse($0, cache: &dates) }
                 self.dates = dates
-            case .text: i = text.appendWhile(from: i, to: count) { cell[$0] }
+            case .text: i = text.appendWhile(cell, from: i, to: count)
             case .empty:
                 while i < count, let c = cell[i], c.isEmpty { leadingNulls += 1; i += 1 }
             }
