@@ -80,7 +80,8 @@ struct TextBuilder {
     private var previousKey = ShortKey.none
     /// Codes of short values seen lately, by their bytes: a column of a few distinct values (vehicle
     /// ids, parameter names) finds each in one compare, without hashing or reading the dictionary.
-    private var recent = [(key: ShortKey, code: UInt32)](repeating: (.none, 0), count: TextBuilder.recentSlots)
+    /// Made on the first short value (a block makes a builder per column, most never hold text).
+    private var recent: [(key: ShortKey, code: UInt32)] = []
     private static let recentSlots = 256
     /// The code of a null row.
     static let null = UInt32.max
@@ -150,6 +151,7 @@ struct TextBuilder {
         if cell.isEmpty { return TextBuilder.null }
         if let key = ShortKey(cell) {
             if key == previousKey { return previous }
+            if recent.isEmpty { recent = Array(repeating: (.none, 0), count: Self.recentSlots) }
             let slot = key.slot
             let code: UInt32
             if recent[slot].key == key { code = recent[slot].code } else {
