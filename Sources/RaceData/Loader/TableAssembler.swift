@@ -36,19 +36,20 @@ struct TableAssembler {
     private var header: [String]?
     private var headerLines = 0
     private var parser: BlockParser?
-    private let work = BlockWork()
-    private var merged: [ColumnAccumulator] = []
-    private var linesMerged = 0
-    private var rowsMerged = 0, bytesMerged = 0
-    private var reserved = false
+    /// Set up once the header is read.
+    private var work: BlockWork?
     /// The input's size when known (a file's, an object's Content-Length): the columns are sized
     /// from it once the first blocks show how many rows a byte makes, so they do not grow by copying.
     var expectedBytes: Int?
     var limits = LoadLimits.standard
     /// Bytes fed so far (against `limits.maxBytes`).
     private var fed: Int64 = 0
+    /// What the reading found wrong itself (the blocks' problems are the merger's).
     private var failure: CSVError?
-    private var retype = Set<Int>()
+
+    private var problem: CSVError? { failure ?? work?.merger.failure }
+    private var retyping: Bool { work.map { !$0.merger.retype.isEmpty } ?? false }
+    private var linesMerged: Int { work?.merger.lines ?? 0 }
 
     /// `textColumns` are read as text whatever they hold; `allText` reads every column so.
     init(source: String, kind: TableKind, filter: TelemetryFilter, textColumns: Set<Int> = [], allText: Bool = false,
@@ -71,8 +72,8 @@ struct TableAssembler {
     }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(DataError) {
-        if let failure { throw .csv(failure) }
-        guard retype.isEmpty, !bytes.isEmpty else { return }
+        if let problem { throw .csv(problem) }
+        guard !retyping, !bytes.isEmpty else { return }
         try count(bytes.count)
         pending.append(bytes)
         try received()
@@ -80,8 +81,8 @@ struct TableAssembler {
 
     /// Lets `read` fill the assembler's own buffer (a file is read straight into it); false at the end.
     mutating func feed(reading read: (UnsafeMutableRawBufferPointer) throws(DataError) -> Int) throws(DataError) -> Bool {
-        if let failure { throw .csv(failure) }
-        guard retype.isEmpty else { return false }   // this read is going to be repeated anyway
+        if let problem { throw .csv(problem) }
+        guard !retyping else { return false }   // this read is going to be repeated anyway
         let n = try read(pending.freeSpace(atLeast: Self.readSize))
         guard n > 0 else { return false }
         try count(n)
@@ -105,8 +106,7 @@ struct TableAssembler {
         findRecordEnds()
         if pending.count >= Self.blockSize && lastRecordEnd > 0 { dispatchBlock() }
         if lastRecordEnd == 0 { try checkRecordLength() }
-        merge(waiting: false)
-        if let failure { throw .csv(failure) }
+        if let problem { throw .csv(problem) }
     }
 
     /// Bytes without a line break (outside quotes) are one record; past this it is not CSV a loader
@@ -115,8 +115,8 @@ struct TableAssembler {
 
     private mutating func checkRecordLength() throws(DataError) {
         guard pending.count > Self.maxRecordBytes else { return }
-        merge(waiting: true)   // the blocks before it say which line it starts on (or fail first)
-        if let failure { throw .csv(failure) }
+        work?.waitForAll()   // the blocks before it say which line it starts on (or fail first)
+        if let problem { throw .csv(problem) }
         failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
                            reason: "a record longer than \(Self.maxRecordBytes >> 20) MiB (no line break, or a quote that never closes)")
         throw .csv(failure!)
@@ -168,7 +168,9 @@ struct TableAssembler {
         insideQuotes = false
         parser = BlockParser(delimiter: scanner.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
                              textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
-        merged = (0..<line.count).map { ColumnAccumulator(text: allText || textColumns.contains($0)) }
+        let merger = BlockMerger(source: source, headerLines: headerLines, limits: limits, expectedBytes: expectedBytes,
+                                 columns: (0..<line.count).map { ColumnAccumulator(text: allText || textColumns.contains($0)) })
+        work = BlockWork(merger: merger)
         pending.dropFirst(end!)
         return true
     }
@@ -198,55 +200,28 @@ struct TableAssembler {
         pending = block.split(at: length)
         scanned -= length
         lastRecordEnd = 0
-        work.start(block, parser: parser!)
-    }
-
-    /// Joins finished blocks in order (waiting for all of them at the end).
-    private mutating func merge(waiting: Bool) {
-        if waiting { work.waitForAll() }
-        while let result = work.take() {
-            guard failure == nil else { continue }
-            if let problem = result.problem {
-                failure = CSVError(source: source, line: 1 + headerLines + linesMerged + problem.line, column: problem.column,
-                                   reason: problem.reason)
-            } else if let column = result.retype {
-                retype.insert(column)
-            } else if retype.isEmpty {
-                for k in merged.indices where !merged[k].append(contentsOf: result.columns[k]) { retype.insert(k) }
-                linesMerged += result.lines
-                rowsMerged += result.rows
-                if rowsMerged > limits.maxRows {
-                    failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
-                                       reason: "more than \(limits.maxRows) rows, the most a loaded table keeps (MAX_TABLE_ROWS); load it filtered")
-                    continue
-                }
-                bytesMerged += result.bytes
-                if !reserved, let expectedBytes, bytesMerged >= 2 * Self.blockSize, expectedBytes > bytesMerged {
-                    reserved = true
-                    let estimate = Int(Double(rowsMerged) * Double(expectedBytes) / Double(bytesMerged) * 1.02) + 1024
-                    for k in merged.indices { merged[k].reserve(estimate) }
-                }
-            }
-        }
+        work!.start(block, parser: parser!)
     }
 
     /// Ends the input: the last record needs no line break; the table, or the columns to read as text.
     mutating func finish() throws(DataError) -> Outcome {
-        if failure == nil && retype.isEmpty {
+        if problem == nil && !retyping {
             if header == nil {
                 guard try readHeader(final: true) else {
                     return .table(Table(names: [], columns: []))   // an empty file is an empty table
                 }
             }
             if pending.count > 0 {
-                work.run(pending, parser: parser!)
+                work!.run(pending, parser: parser!)
                 pending = ByteBlock(capacity: 0)
             }
         }
-        merge(waiting: true)
-        if let failure { throw .csv(failure) }
+        guard let work else { throw .csv(failure!) }   // no header: only the reading can have failed
+        work.waitForAll()
+        if let problem { throw .csv(problem) }
+        let retype = work.merger.retype
         if !retype.isEmpty { return .retype(retype) }
-        return .table(Table(names: header ?? [], columns: merged.map { $0.build() }))
+        return .table(Table(names: header ?? [], columns: work.merger.build()))
     }
 
     /// Feeds everything `read` supplies until the columns' types are settled: a column that held
@@ -269,15 +244,15 @@ struct TableAssembler {
     }
 }
 
-/// Blocks being parsed on worker threads and their results, taken in order.
+/// Blocks being parsed on worker threads, joined in order by `merger` as they finish.
 final class BlockWork: @unchecked Sendable {
-    private let lock = NSLock()
+    let merger: BlockMerger
     private let group = DispatchGroup()
     /// Blocks in flight at once: enough to keep every core busy, few enough to bound memory.
     private let slots = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount + 1))
-    private var results: [Int: BlockResult] = [:]
     private var next = 0
-    private var taken = 0
+
+    init(merger: BlockMerger) { self.merger = merger }
 
     func start(_ block: ByteBlock, parser: BlockParser) {
         let index = next
@@ -285,31 +260,124 @@ final class BlockWork: @unchecked Sendable {
         slots.wait()
         DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
             let result = parser.parse(block.bytes)
-            lock.lock()
-            results[index] = result
-            lock.unlock()
-            slots.signal()
+            slots.signal()   // the next block may start while this one is joined
+            merger.add(result, at: index)
         }
     }
 
     /// Parses on the calling thread (the last block: nothing else is left to overlap with).
     func run(_ block: ByteBlock, parser: BlockParser) {
-        let result = parser.parse(block.bytes)
-        lock.lock()
-        results[next] = result
+        let index = next
         next += 1
-        lock.unlock()
+        merger.add(parser.parse(block.bytes), at: index)
     }
 
-    func waitForAll() { group.wait() }
+    /// Returns once every block started is parsed and joined.
+    func waitForAll() {
+        group.wait()
+        merger.joinAll()
+    }
+}
 
-    /// The next result in order, if it is ready.
-    func take() -> BlockResult? {
+/// The table's columns so far. The thread that finishes the block next in order joins it (and any
+/// after it already finished), so the reading thread only reads and cuts blocks: it used to join
+/// them too, and while it did the workers ran out of blocks.
+final class BlockMerger: @unchecked Sendable {
+    private let source: String
+    private let headerLines: Int
+    private let limits: LoadLimits
+    private let expectedBytes: Int?
+
+    /// Guards `finished` and what the reading thread asks (`failure`, `retype`, `lines`).
+    private let lock = NSLock()
+    /// Held by the one thread joining blocks; guards `columns` and the counts.
+    private let joining = NSLock()
+    private var finished: [Int: BlockResult] = [:]
+    private var next = 0
+    private var columns: [ColumnAccumulator]
+    private var joinedLines = 0, rows = 0, bytes = 0
+    private var reserved = false
+    private var joinedFailure: CSVError?
+    private var joinedRetype = Set<Int>()
+
+    init(source: String, headerLines: Int, limits: LoadLimits, expectedBytes: Int?, columns: [ColumnAccumulator]) {
+        self.source = source; self.headerLines = headerLines; self.limits = limits
+        self.expectedBytes = expectedBytes; self.columns = columns
+    }
+
+    /// A block's problem, or the rows' limit passed.
+    var failure: CSVError? { lock.lock(); defer { lock.unlock() }; return joinedFailure }
+    /// Columns that held numbers or timestamps and then text.
+    var retype: Set<Int> { lock.lock(); defer { lock.unlock() }; return joinedRetype }
+    /// Lines of the blocks joined so far.
+    var lines: Int { lock.lock(); defer { lock.unlock() }; return joinedLines }
+
+    func add(_ result: BlockResult, at index: Int) {
+        lock.lock()
+        finished[index] = result
+        lock.unlock()
+        // Another thread joining will look again before it stops, so nothing is left waiting.
+        while joining.try() {
+            while let result = takeNext() { join(result) }
+            joining.unlock()
+            guard hasNext() else { return }
+        }
+    }
+
+    /// Waits for a thread joining to stop, then joins what is left (every block has finished).
+    func joinAll() {
+        joining.lock()
+        while let result = takeNext() { join(result) }
+        joining.unlock()
+    }
+
+    /// The columns, once `joinAll` has run.
+    func build() -> [Table.Column] { columns.map { $0.build() } }
+
+    private func takeNext() -> BlockResult? {
         lock.lock()
         defer { lock.unlock() }
-        guard let result = results.removeValue(forKey: taken) else { return nil }
-        taken += 1
+        guard let result = finished.removeValue(forKey: next) else { return nil }
+        next += 1
         return result
+    }
+
+    private func hasNext() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished[next] != nil
+    }
+
+    /// Called with `joining` held.
+    private func join(_ result: BlockResult) {
+        lock.lock()
+        let failed = joinedFailure != nil, retyping = !joinedRetype.isEmpty
+        lock.unlock()
+        guard !failed else { return }
+        var failure: CSVError?, retype = Set<Int>()
+        if let problem = result.problem {
+            failure = CSVError(source: source, line: 1 + headerLines + joinedLines + problem.line, column: problem.column,
+                               reason: problem.reason)
+        } else if let column = result.retype {
+            retype.insert(column)
+        } else if !retyping {
+            for k in columns.indices where !columns[k].append(contentsOf: result.columns[k]) { retype.insert(k) }
+            rows += result.rows
+            bytes += result.bytes
+            if rows > limits.maxRows {
+                failure = CSVError(source: source, line: 1 + headerLines + joinedLines + result.lines, column: 1,
+                                   reason: "more than \(limits.maxRows) rows, the most a loaded table keeps (MAX_TABLE_ROWS); load it filtered")
+            } else if !reserved, let expectedBytes, bytes >= 2 * TableAssembler.blockSize, expectedBytes > bytes {
+                reserved = true
+                let estimate = Int(Double(rows) * Double(expectedBytes) / Double(bytes) * 1.02) + 1024
+                for k in columns.indices { columns[k].reserve(estimate) }
+            }
+        }
+        lock.lock()
+        if result.problem == nil && result.retype == nil && !retyping { joinedLines += result.lines }
+        if joinedFailure == nil { joinedFailure = failure }
+        joinedRetype.formUnion(retype)
+        lock.unlock()
     }
 }
 
