@@ -351,16 +351,18 @@ final class BlockMerger: @unchecked Sendable {
     /// Called with `joining` held.
     private func join(_ result: BlockResult) {
         lock.lock()
-        let failed = joinedFailure != nil, retyping = !joinedRetype.isEmpty
+        let settled = joinedFailure != nil || !joinedRetype.isEmpty
         lock.unlock()
-        guard !failed else { return }
+        // After a column turned to text the input is read again: the blocks after it count no
+        // lines, and a problem in them is found again, on its right line, by that read.
+        guard !settled else { return }
         var failure: CSVError?, retype = Set<Int>()
         if let problem = result.problem {
             failure = CSVError(source: source, line: 1 + headerLines + joinedLines + problem.line, column: problem.column,
                                reason: problem.reason)
         } else if let column = result.retype {
             retype.insert(column)
-        } else if !retyping {
+        } else {
             for k in columns.indices where !columns[k].append(contentsOf: result.columns[k]) { retype.insert(k) }
             rows += result.rows
             bytes += result.bytes
@@ -374,7 +376,7 @@ final class BlockMerger: @unchecked Sendable {
             }
         }
         lock.lock()
-        if result.problem == nil && result.retype == nil && !retyping { joinedLines += result.lines }
+        if result.problem == nil && result.retype == nil { joinedLines += result.lines }
         if joinedFailure == nil { joinedFailure = failure }
         joinedRetype.formUnion(retype)
         lock.unlock()
