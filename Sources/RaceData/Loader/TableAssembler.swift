@@ -248,8 +248,6 @@ struct TableAssembler {
 final class BlockWork: @unchecked Sendable {
     let merger: BlockMerger
     private let group = DispatchGroup()
-    /// Blocks in flight at once: enough to keep every core busy, few enough to bound memory.
-    private let slots = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount + 1))
     private var next = 0
 
     init(merger: BlockMerger) { self.merger = merger }
@@ -257,11 +255,9 @@ final class BlockWork: @unchecked Sendable {
     func start(_ block: ByteBlock, parser: BlockParser) {
         let index = next
         next += 1
-        slots.wait()
+        merger.waitForRoom()
         DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
-            let result = parser.parse(block.bytes)
-            slots.signal()   // the next block may start while this one is joined
-            merger.add(result, at: index)
+            merger.add(parser.parse(block.bytes), at: index)
         }
     }
 
@@ -288,6 +284,9 @@ final class BlockMerger: @unchecked Sendable {
     private let limits: LoadLimits
     private let expectedBytes: Int?
 
+    /// Blocks started and not joined yet: enough to keep every core busy, few enough to bound
+    /// memory (a block waiting for an earlier, slower one holds its result).
+    private let room = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount + 1))
     /// Guards `finished` and what the reading thread asks (`failure`, `retype`, `lines`).
     private let lock = NSLock()
     /// Held by the one thread joining blocks; guards `columns` and the counts.
@@ -311,6 +310,9 @@ final class BlockMerger: @unchecked Sendable {
     var retype: Set<Int> { lock.lock(); defer { lock.unlock() }; return joinedRetype }
     /// Lines of the blocks joined so far.
     var lines: Int { lock.lock(); defer { lock.unlock() }; return joinedLines }
+
+    /// Before a block is started on a worker; each join makes room for one.
+    func waitForRoom() { room.wait() }
 
     func add(_ result: BlockResult, at index: Int) {
         lock.lock()
@@ -350,6 +352,9 @@ final class BlockMerger: @unchecked Sendable {
 
     /// Called with `joining` held.
     private func join(_ result: BlockResult) {
+        // Every block taken makes room, the last one (parsed on the reading thread, which did not
+        // wait) too: the count may end above where it started, never below.
+        defer { room.signal() }
         lock.lock()
         let settled = joinedFailure != nil || !joinedRetype.isEmpty
         lock.unlock()
