@@ -276,8 +276,8 @@ final class BlockWork: @unchecked Sendable {
 }
 
 /// The table's columns so far. The thread that finishes the block next in order joins it (and any
-/// after it already finished), so the reading thread only reads and cuts blocks: it used to join
-/// them too, and while it did the workers ran out of blocks.
+/// after it already finished), so the reading thread only reads and cuts blocks: a reading thread
+/// that also joins leaves the workers without blocks while it joins.
 final class BlockMerger: @unchecked Sendable {
     private let source: String
     private let headerLines: Int
