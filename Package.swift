@@ -32,8 +32,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         // The CRC-32C instruction and SHA-256 four at a time, which Swift cannot name; chosen at run time.
         .target(name: "CChecksum"),
         // CSV's structural bytes found 64 at a time (SSE2 where there is one).
@@ -48,20 +50,45 @@ let package = Package(
         .target(name: "RaceService", dependencies: ["RaceData", logging] + nio),
         .target(name: "CommandSupport", dependencies: [argumentParser, logging]),
 
-        .executableTarget(name: "MockS3Command", dependencies: ["MockS3Server", "CommandSupport", argumentParser], path: "Sources/mock-s3"),
-        .executableTarget(name: "RaceDataCommand", dependencies: ["RaceData", "CommandSupport", argumentParser, logging], path: "Sources/racedata"),
-        .executableTarget(name: "RaceAPI", dependencies: ["RaceService", "RaceData", "S3Kit", "CommandSupport", argumentParser, logging], path: "Sources/race-api"),
-        .executableTarget(name: "Verify", dependencies: ["RaceData", "MockS3Server", "Properties", "RaceDataTesting", "CommandSupport",
-                                                         argumentParser, logging]),
+        .executableTarget(
+            name: "MockS3Command", dependencies: ["MockS3Server", "CommandSupport", argumentParser],
+            path: "Sources/mock-s3"),
+        .executableTarget(
+            name: "RaceDataCommand", dependencies: ["RaceData", "CommandSupport", argumentParser, logging],
+            path: "Sources/racedata"),
+        .executableTarget(
+            name: "RaceAPI",
+            dependencies: ["RaceService", "RaceData", "S3Kit", "CommandSupport", argumentParser, logging],
+            path: "Sources/race-api"),
+        .executableTarget(
+            name: "Verify",
+            dependencies: [
+                "RaceData", "MockS3Server", "Properties", "RaceDataTesting", "CommandSupport",
+                argumentParser, logging,
+            ]),
 
-        .target(name: "TestSupport", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "CommandSupport"], path: "Tests/Support"),
-        .testTarget(name: "S3WireTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting"], path: "Tests/S3WireTests",
-                    exclude: ["Fixtures"]),
-        .testTarget(name: "S3KitTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting", "TestSupport"], path: "Tests/S3KitTests"),
-        .testTarget(name: "RaceDataTests", dependencies: ["RaceData", "CCSVIndex", "RaceDataTesting", "TestSupport"], path: "Tests/RaceDataTests"),
-        .testTarget(name: "MockS3ServerTests", dependencies: ["S3Wire", "S3Kit", "MockS3Server", "RaceDataTesting", "TestSupport"], path: "Tests/MockS3ServerTests"),
-        .testTarget(name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server", "Properties", "TestSupport"], path: "Tests/Properties"),
-        .testTarget(name: "IntegrationTests", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "TestSupport", "RaceService"],
-                    path: "Tests/Integration"),
+        .target(
+            name: "TestSupport", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "CommandSupport"],
+            path: "Tests/Support"),
+        .testTarget(
+            name: "S3WireTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting"], path: "Tests/S3WireTests",
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "S3KitTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting", "TestSupport"],
+            path: "Tests/S3KitTests"),
+        .testTarget(
+            name: "RaceDataTests", dependencies: ["RaceData", "CCSVIndex", "RaceDataTesting", "TestSupport"],
+            path: "Tests/RaceDataTests"),
+        .testTarget(
+            name: "MockS3ServerTests",
+            dependencies: ["S3Wire", "S3Kit", "MockS3Server", "RaceDataTesting", "TestSupport"],
+            path: "Tests/MockS3ServerTests"),
+        .testTarget(
+            name: "PropertiesTests", dependencies: ["RaceData", "MockS3Server", "Properties", "TestSupport"],
+            path: "Tests/Properties"),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "TestSupport", "RaceService"],
+            path: "Tests/Integration"),
     ]
 )

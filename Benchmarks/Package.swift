@@ -13,12 +13,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .executableTarget(name: "S3Bench", dependencies: [
-            .product(name: "S3Wire", package: "RaceData"), .product(name: "S3Kit", package: "RaceData"),
-            .product(name: "RaceData", package: "RaceData"), .product(name: "MockS3Server", package: "RaceData"),
-            .product(name: "RaceDataTesting", package: "RaceData"),
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        .executableTarget(
+            name: "S3Bench",
+            dependencies: [
+                .product(name: "S3Wire", package: "RaceData"), .product(name: "S3Kit", package: "RaceData"),
+                .product(name: "RaceData", package: "RaceData"), .product(name: "MockS3Server", package: "RaceData"),
+                .product(name: "RaceDataTesting", package: "RaceData"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ])
     ]
 )

@@ -41,7 +41,9 @@ extension AsyncParsableCommand {
             Foundation.exit(2)
         }
         do {
-            if var command = command as? any AsyncParsableCommand { try await command.run() } else {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
                 var command = command
                 try command.run()
             }

@@ -8,8 +8,13 @@ public enum Logs {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var done = false
 
-    public static func bootstrap(default level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let chosen = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) } ?? level
+    public static func bootstrap(
+        default level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        let chosen =
+            environment["LOG_LEVEL"].flatMap {
+                Logger.Level(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased())
+            } ?? level
         lock.lock()
         defer { lock.unlock() }
         guard !done else { return }

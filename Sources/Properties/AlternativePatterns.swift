@@ -18,25 +18,35 @@ struct AlternativePatterns: RaceProperty {
         for (i, kind) in kinds.enumerated() {
             let bytes = sampleCSV(kind, rows: 2 + i, seed: seed &+ UInt64(i))
             contents[kind] = bytes
-            _ = try await context.client.putObject(bucket: context.bucket, key: prefix + convention.track + "/" + convention.path(kind, session: 1),
-                                                   body: .bytes(bytes))
+            _ = try await context.client.putObject(
+                bucket: context.bucket, key: prefix + convention.track + "/" + convention.path(kind, session: 1),
+                body: .bytes(bytes))
         }
         // A distractor: junk with the same name must never be chosen.
-        _ = try await context.client.putObject(bucket: context.bucket, key: prefix + convention.track + "/" + convention.folder(1) + "._" + convention.fileName(.lap(.lapTime), session: 1),
-                                               body: .bytes([0, 5, 22, 7]))
+        _ = try await context.client.putObject(
+            bucket: context.bucket,
+            key: prefix + convention.track + "/" + convention.folder(1) + "._"
+                + convention.fileName(.lap(.lapTime), session: 1),
+            body: .bytes([0, 5, 22, 7]))
         let description = convention.description
         let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
         let journalBefore = context.mock?.journal.entries.count ?? 0
         for kind in kinds {
-            let loaded = try await source.load(track: convention.track, session: Session("R1")!, kind: kind, filter: .all)
-            try require(loaded?.location == "\(convention.track)/\(convention.path(kind, session: 1))",
-                        "\(kind) found at \(loaded?.location ?? "nothing")", case: description)
-            try require(loaded?.table.rowCount == 2 + kinds.firstIndex(of: kind)!, "\(kind) has the wrong rows", case: description)
+            let loaded = try await source.load(
+                track: convention.track, session: Session("R1")!, kind: kind, filter: .all)
+            try require(
+                loaded?.location == "\(convention.track)/\(convention.path(kind, session: 1))",
+                "\(kind) found at \(loaded?.location ?? "nothing")", case: description)
+            try require(
+                loaded?.table.rowCount == 2 + kinds.firstIndex(of: kind)!, "\(kind) has the wrong rows",
+                case: description)
         }
         if let mock = context.mock {
             let operations = mock.journal.entries.dropFirst(journalBefore).map(\.operation)
-            try require(operations.filter { $0 == "ListObjectsV2" }.count == 1 && operations.filter { $0 == "GetObject" }.count == kinds.count,
-                        "loads cost \(operations), not one LIST plus one GET each", case: description)
+            try require(
+                operations.filter { $0 == "ListObjectsV2" }.count == 1
+                    && operations.filter { $0 == "GetObject" }.count == kinds.count,
+                "loads cost \(operations), not one LIST plus one GET each", case: description)
             if convention.derivable {
                 var plan = FaultPlan()
                 plan.listBucketDenied = true
@@ -44,9 +54,11 @@ struct AlternativePatterns: RaceProperty {
                 defer { mock.setFaults(FaultPlan()) }
                 let getOnly = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
                 for kind in kinds {
-                    let loaded = try await getOnly.load(track: convention.track, session: Session("R1")!, kind: kind, filter: .all)
-                    try require(loaded?.location == "\(convention.track)/\(convention.path(kind, session: 1))",
-                                "with LIST denied \(kind) found at \(loaded?.location ?? "nothing")", case: description)
+                    let loaded = try await getOnly.load(
+                        track: convention.track, session: Session("R1")!, kind: kind, filter: .all)
+                    try require(
+                        loaded?.location == "\(convention.track)/\(convention.path(kind, session: 1))",
+                        "with LIST denied \(kind) found at \(loaded?.location ?? "nothing")", case: description)
                 }
             }
         }
@@ -63,18 +75,26 @@ struct AlternativePatterns: RaceProperty {
         let (source, track) = try await context.datasetTrack(dataset, seed: seed)
         var chosen: [(Session, TableKind, String)] = []
         for session in try await source.sessions(track: track) ?? [] {
-            for (kind, words) in [(TableKind.lap(.lapStart), ["lap", "start"]), (.lap(.lapEnd), ["lap", "end"]), (.lap(.lapTime), ["lap", "time"])] {
+            for (kind, words) in [
+                (TableKind.lap(.lapStart), ["lap", "start"]), (.lap(.lapEnd), ["lap", "end"]),
+                (.lap(.lapTime), ["lap", "time"]),
+            ] {
                 guard let path = try await source.locate(track: track, session: session, kind: kind) else {
-                    throw PropertyFailure("no \(kind) file found", case: "track \(track) \(session) under \(dataset.prefix)")
+                    throw PropertyFailure(
+                        "no \(kind) file found", case: "track \(track) \(session) under \(dataset.prefix)")
                 }
-                try require(SessionDiscovery.oracle([path], words: words) == [session.number],
-                            "\(path) was chosen for \(kind) of \(session)", case: "track \(track) under \(dataset.prefix)")
+                try require(
+                    SessionDiscovery.oracle([path], words: words) == [session.number],
+                    "\(path) was chosen for \(kind) of \(session)", case: "track \(track) under \(dataset.prefix)")
                 chosen.append((session, kind, path))
             }
         }
         guard let mock = context.mock else { return }
         let trackPrefix = "\(dataset.prefix)\(track)/"
-        let held = Set(try await context.client.listAll(bucket: context.bucket, prefix: trackPrefix).objects.map { String($0.key.dropFirst(trackPrefix.count)) })
+        let held = Set(
+            try await context.client.listAll(bucket: context.bucket, prefix: trackPrefix).objects.map {
+                String($0.key.dropFirst(trackPrefix.count))
+            })
         var plan = FaultPlan()
         plan.listBucketDenied = true
         mock.setFaults(plan)
@@ -83,9 +103,10 @@ struct AlternativePatterns: RaceProperty {
         for (session, kind, path) in chosen {
             let expected = FileNaming.candidates(track: track, session: session, kind: kind).first(where: held.contains)
             let loaded = try await getOnly.load(track: track, session: session, kind: kind, filter: .all)
-            try require(loaded?.location == expected.map { "\(track)/\($0)" },
-                        "with LIST denied \(kind) of \(session) found at \(loaded?.location ?? "nothing"); listed: \(path)",
-                        case: "track \(track) under \(dataset.prefix)")
+            try require(
+                loaded?.location == expected.map { "\(track)/\($0)" },
+                "with LIST denied \(kind) of \(session) found at \(loaded?.location ?? "nothing"); listed: \(path)",
+                case: "track \(track) under \(dataset.prefix)")
         }
     }
 }

@@ -16,10 +16,14 @@ struct ConfigurationChoosesSource: RaceProperty {
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        var environment: [String: String] = ["AWS_ACCESS_KEY_ID": "AKIAPROPERTY0000002", "AWS_SECRET_ACCESS_KEY": "property-secret"]
+        var environment: [String: String] = [
+            "AWS_ACCESS_KEY_ID": "AKIAPROPERTY0000002", "AWS_SECRET_ACCESS_KEY": "property-secret",
+        ]
         let kind = random.int(0...3)
         var raw: String?
-        if kind == 0 { raw = nil } else {
+        if kind == 0 {
+            raw = nil
+        } else {
             raw = random.pick(kind == 1 ? Self.trueValues : kind == 2 ? Self.falseValues : Self.garbage)
             let pad = [" ", "\t", "", "  "]
             raw = random.pick(pad) + raw! + random.pick(pad)
@@ -28,15 +32,17 @@ struct ConfigurationChoosesSource: RaceProperty {
         let bucket = random.chance(0.6) ? "bucket-\(random.int(0...99))" : nil
         if let bucket { environment["S3_BUCKET_NAME"] = random.chance(0.2) ? " \(bucket) " : bucket }
         if random.chance(0.3) { environment["DATA_DIR"] = "/srv/race \(random.int(0...9))" }
-        let description = "USE_S3_DATA=\(raw.map { "\"\($0)\"" } ?? "unset"), S3_BUCKET_NAME=\(bucket ?? "unset"), DATA_DIR=\(environment["DATA_DIR"] ?? "unset")"
+        let description =
+            "USE_S3_DATA=\(raw.map { "\"\($0)\"" } ?? "unset"), S3_BUCKET_NAME=\(bucket ?? "unset"), DATA_DIR=\(environment["DATA_DIR"] ?? "unset")"
         // The oracle: the README's table, written out independently of DataConfiguration.
         let trimmed = raw?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         enum Expected: Equatable { case local, s3, error }
-        let expected: Expected = switch trimmed {
-        case nil, "false"?, "0"?, "no"?, "off"?, ""?: .local
-        case "true"?, "1"?, "yes"?, "on"?: bucket == nil ? .error : .s3
-        default: .error
-        }
+        let expected: Expected =
+            switch trimmed {
+            case nil, "false"?, "0"?, "no"?, "off"?, ""?: .local
+            case "true"?, "1"?, "yes"?, "on"?: bucket == nil ? .error : .s3
+            default: .error
+            }
         var outcome: Expected
         var message = ""
         do {

@@ -1,6 +1,6 @@
 import Foundation
-import RaceDataTesting
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 
@@ -11,7 +11,10 @@ extension SeededGenerator {
 
     /// A name part with the characters real trees have: spaces, unicode, `+`, `%`, `-`.
     mutating func namePart() -> String {
-        pick(["lap", "R1", "Race 1", "ü", "ñ+é", "a b", "x-y", "100%", "data", "séance", "🏁", "Road America", "COTA", "v2", "telemetry"])
+        pick([
+            "lap", "R1", "Race 1", "ü", "ñ+é", "a b", "x-y", "100%", "data", "séance", "🏁", "Road America", "COTA",
+            "v2", "telemetry",
+        ])
     }
 
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
@@ -28,14 +31,19 @@ struct TreeCase {
         var random = SeededGenerator(seed: seed)
         var used: Set<String> = []
         for t in 0..<budget.count(.items, 1...4, using: &random) {
-            let track = random.pick(["COTA", "Sonoma", "road-america", "virginia international", "Ünïcode Track", "barber_motorsports_park"]) + (t == 0 ? "" : " \(t)")
+            let track =
+                random.pick([
+                    "COTA", "Sonoma", "road-america", "virginia international", "Ünïcode Track",
+                    "barber_motorsports_park",
+                ]) + (t == 0 ? "" : " \(t)")
             var folders = [track]
             for _ in 0..<budget.count(.items, 0...3, using: &random) {
                 folders.append(folders[random.int(0...(folders.count - 1))] + "/" + random.namePart())
             }
             for folder in folders {
                 for _ in 0..<budget.count(.items, 0...3, using: &random) {
-                    var name = (0..<budget.count(.nameParts, 1...3, using: &random)).map { _ in random.namePart() }.joined(separator: random.pick(["_", " ", "-"]))
+                    var name = (0..<budget.count(.nameParts, 1...3, using: &random)).map { _ in random.namePart() }
+                        .joined(separator: random.pick(["_", " ", "-"]))
                     name += random.pick([".csv", ".CSV", ".txt"])
                     let path = "\(folder)/\(name)"
                     guard !FileNaming.isJunk(path), used.insert(path.lowercased()).inserted else { continue }
@@ -53,11 +61,13 @@ struct TreeCase {
     func write(to root: URL) throws {
         for (path, bytes) in files + junk.map({ ($0, [0x00, 0x05, 0x16, 0x07] as [UInt8]) }) {
             let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
         for folder in emptyFolders {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
     }
 }
@@ -82,9 +92,13 @@ struct Convention: CustomStringConvertible {
 
     static func make(seed: UInt64) -> Convention {
         var random = SeededGenerator(seed: seed)
-        let track = random.pick(["COTA", "Sonoma", "road-america", "virginia-international-raceway", "sebring", "Mid Ohio", "watkins_glen"])
+        let track = random.pick([
+            "COTA", "Sonoma", "road-america", "virginia-international-raceway", "sebring", "Mid Ohio", "watkins_glen",
+        ])
         let words = track.lowercased().split { $0 == "-" || $0 == "_" || $0 == " " }.map(String.init)
-        let derivableAliases = [track, words.joined(separator: "_"), words[0]] + (words.count > 1 ? [String(words.compactMap(\.first))] : [])
+        let derivableAliases =
+            [track, words.joined(separator: "_"), words[0]]
+            + (words.count > 1 ? [String(words.compactMap(\.first))] : [])
         let alias = random.chance(0.8) ? random.pick(derivableAliases) : random.pick(["long_name_circuit", "trk"])
         let separator = random.chance(0.7) ? "_" : random.pick(["-", " "])
         let upper = random.chance(0.2)
@@ -95,20 +109,22 @@ struct Convention: CustomStringConvertible {
             ("deep/x/Race N", false, { "deep/x/Race \($0)/" }),
         ]
         let folder = random.pick(folders)
-        let convention = Convention(track: track, alias: alias, sessionFirst: random.chance(0.5), separator: separator, upper: upper,
-                                    longKind: random.chance(0.5), folder: folder.2, folderName: folder.0, derivable: false)
+        let convention = Convention(
+            track: track, alias: alias, sessionFirst: random.chance(0.5), separator: separator, upper: upper,
+            longKind: random.chance(0.5), folder: folder.2, folderName: folder.0, derivable: false)
         var result = convention
         result.derivable = folder.1 && separator == "_" && !upper && derivableAliases.contains(alias)
         return result
     }
 
     func fileName(_ kind: TableKind, session n: Int) -> String {
-        let kindWords: [String] = switch kind {
-        case .lap(.lapStart): longKind ? ["lap", "start", "time"] : ["lap", "start"]
-        case .lap(.lapEnd): longKind ? ["lap", "end", "time"] : ["lap", "end"]
-        case .lap(.lapTime): ["lap", "time"]
-        case .telemetry: longKind ? ["telemetry", "data"] : ["telemetry"]
-        }
+        let kindWords: [String] =
+            switch kind {
+            case .lap(.lapStart): longKind ? ["lap", "start", "time"] : ["lap", "start"]
+            case .lap(.lapEnd): longKind ? ["lap", "end", "time"] : ["lap", "end"]
+            case .lap(.lapTime): ["lap", "time"]
+            case .telemetry: longKind ? ["telemetry", "data"] : ["telemetry"]
+            }
         let session = "R\(n)"
         var words = [alias] + kindWords
         if sessionFirst { words.insert(session, at: 0) } else { words.append(session) }
@@ -123,14 +139,17 @@ struct Convention: CustomStringConvertible {
 /// A tiny lap or telemetry CSV with the real header.
 func sampleCSV(_ kind: TableKind, rows: Int, seed: UInt64) -> [UInt8] {
     var random = SeededGenerator(seed: seed)
-    let header = kind == .telemetry
+    let header =
+        kind == .telemetry
         ? "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number"
         : "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,timestamp,vehicle_id,vehicle_number"
     var lines = [header]
     for r in 0..<rows {
         let stamp = Timestamp.format(1_757_000_000_000 + Int64(random.int(0...9_999_999)))
         if kind == .telemetry {
-            lines.append(",\(r + 1),I_R01,R1,kafka:gr-raw,\(stamp),GR86-001-\(r),1,speed,\(random.int(0...250)).5,\(stamp),GR86-001-\(r),\(r)")
+            lines.append(
+                ",\(r + 1),I_R01,R1,kafka:gr-raw,\(stamp),GR86-001-\(r),1,speed,\(random.int(0...250)).5,\(stamp),GR86-001-\(r),\(r)"
+            )
         } else {
             lines.append(",\(r + 1),I_R01,R1,kafka:gr-raw,\(stamp),GR86-001-\(r),1,\(stamp),GR86-001-\(r),\(r)")
         }
@@ -139,7 +158,9 @@ func sampleCSV(_ kind: TableKind, rows: Int, seed: UInt64) -> [UInt8] {
 }
 
 /// A generated dataset (a few of the seven layouts, small sizes) uploaded with the real uploader.
-func uploadGenerated(seed: UInt64, layouts count: Int, context: PropertyContext, prefix: String, local: URL? = nil) async throws {
+func uploadGenerated(seed: UInt64, layouts count: Int, context: PropertyContext, prefix: String, local: URL? = nil)
+    async throws
+{
     var random = SeededGenerator(seed: seed)
     var generator = DatasetGenerator(seed: seed)
     let budget = context.budget
@@ -155,6 +176,9 @@ func uploadGenerated(seed: UInt64, layouts count: Int, context: PropertyContext,
     var options = Uploader.Options()
     options.prefix = prefix
     options.acl = nil
-    let report = try await Uploader(client: context.client, bucket: context.bucket, options: options).upload(directory: folder)
-    guard report.succeeded else { throw PropertyFailure("upload failed: \(report.failed)", case: "dataset seed \(seed)") }
+    let report = try await Uploader(client: context.client, bucket: context.bucket, options: options).upload(
+        directory: folder)
+    guard report.succeeded else {
+        throw PropertyFailure("upload failed: \(report.failed)", case: "dataset seed \(seed)")
+    }
 }

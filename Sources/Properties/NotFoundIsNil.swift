@@ -28,18 +28,29 @@ struct NotFoundIsNil: RaceProperty {
         var random = SeededGenerator(seed: seed)
         let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
         let tracks = try await source.tracks()
-        guard !tracks.isEmpty else { throw PropertyFailure("no tracks under \(prefix) to test against", case: "seed \(seed)") }
+        guard !tracks.isEmpty else {
+            throw PropertyFailure("no tracks under \(prefix) to test against", case: "seed \(seed)")
+        }
         let missingTrack = "no track \(random.namePart()) \(random.int(0...9999))"
         let track = random.pick(tracks)
         let missingSession = Session("R\(random.int(13...99))")!
         let kind = random.pick([TableKind.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry])
         let key = prefix + track + "/missing \(random.namePart()) \(seed).csv"
         let description = "missing track \"\(missingTrack)\", \(track) \(missingSession) \(kind), key \(key)"
-        try require(try await source.sessions(track: missingTrack) == nil, "sessions of a missing track", case: description)
-        try require(try await source.load(track: missingTrack, session: Session("R1")!, kind: kind, filter: .all) == nil, "load of a missing track", case: description)
-        try require(try await source.load(track: track, session: missingSession, kind: kind, filter: .all) == nil, "load of a missing session", case: description)
-        try require(try await context.client.getObject(bucket: context.bucket, key: key) == nil, "GET of a missing key", case: description)
-        try require(try await context.client.headObject(bucket: context.bucket, key: key) == nil, "HEAD of a missing key", case: description)
+        try require(
+            try await source.sessions(track: missingTrack) == nil, "sessions of a missing track", case: description)
+        try require(
+            try await source.load(track: missingTrack, session: Session("R1")!, kind: kind, filter: .all) == nil,
+            "load of a missing track", case: description)
+        try require(
+            try await source.load(track: track, session: missingSession, kind: kind, filter: .all) == nil,
+            "load of a missing session", case: description)
+        try require(
+            try await context.client.getObject(bucket: context.bucket, key: key) == nil, "GET of a missing key",
+            case: description)
+        try require(
+            try await context.client.headObject(bucket: context.bucket, key: key) == nil, "HEAD of a missing key",
+            case: description)
         guard let mock = context.mock else { return }
         // With LIST denied every candidate is tried before the answer is nil.
         var plan = FaultPlan()
@@ -48,8 +59,9 @@ struct NotFoundIsNil: RaceProperty {
         defer { mock.setFaults(FaultPlan()) }
         let getOnly = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
         let before = mock.journal.entries(operation: "GetObject").count
-        try require(try await getOnly.load(track: track, session: missingSession, kind: kind, filter: .all) == nil,
-                    "load with LIST denied", case: description)
+        try require(
+            try await getOnly.load(track: track, session: missingSession, kind: kind, filter: .all) == nil,
+            "load with LIST denied", case: description)
         let tried = mock.journal.entries(operation: "GetObject").count - before
         let candidates = FileNaming.candidates(track: track, session: missingSession, kind: kind).count
         try require(tried == candidates, "\(tried) GETs for \(candidates) candidates", case: description)

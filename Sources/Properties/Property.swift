@@ -1,7 +1,7 @@
 import Foundation
-import RaceDataTesting
 import MockS3Server
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 
@@ -13,7 +13,10 @@ public struct Dataset: Sendable {
     /// The same data on disk, when there is a copy (verify's sample mode): properties 1 and 8 need it.
     public var local: URL?
 
-    public init(prefix: String, local: URL? = nil) { self.prefix = prefix; self.local = local }
+    public init(prefix: String, local: URL? = nil) {
+        self.prefix = prefix
+        self.local = local
+    }
 }
 
 /// What a property runs against: a server (the in-process mock, moto, or production), a bucket it
@@ -34,14 +37,23 @@ public struct PropertyContext: Sendable {
     /// Caps on generated cases (shrinking lowers them).
     public var budget = CaseBudget.unlimited
 
-    public init(client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
-                dataset: Dataset? = nil, readOnly: Bool = false) {
-        self.client = client; self.bucket = bucket; self.prefix = prefix; self.mock = mock; self.scratch = scratch
-        self.dataset = dataset; self.readOnly = readOnly
+    public init(
+        client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
+        dataset: Dataset? = nil, readOnly: Bool = false
+    ) {
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.mock = mock
+        self.scratch = scratch
+        self.dataset = dataset
+        self.readOnly = readOnly
     }
 
     /// A client with other credentials (or none) against the same endpoint, never retrying.
-    func client(credentials: Credentials?, now: @escaping @Sendable () -> Date = { Date() }, retry: RetryPolicy = .none) -> S3Client {
+    func client(credentials: Credentials?, now: @escaping @Sendable () -> Date = { Date() }, retry: RetryPolicy = .none)
+        -> S3Client
+    {
         var configuration = client.configuration
         configuration.credentials = credentials
         configuration.retry = retry
@@ -91,8 +103,20 @@ public struct CaseBudget: Sendable, Equatable, CustomStringConvertible {
     static let caps = [0, 1, 2, 4, 8, 16, 64, 256]
 
     subscript(_ dimension: Dimension) -> Int {
-        get { switch dimension { case .items: items; case .nameParts: nameParts; case .rows: rows } }
-        set { switch dimension { case .items: items = newValue; case .nameParts: nameParts = newValue; case .rows: rows = newValue } }
+        get {
+            switch dimension {
+            case .items: items
+            case .nameParts: nameParts
+            case .rows: rows
+            }
+        }
+        set {
+            switch dimension {
+            case .items: items = newValue
+            case .nameParts: nameParts = newValue
+            case .rows: rows = newValue
+            }
+        }
     }
 
     /// A count drawn from `range`, capped (never below the range's least).
@@ -110,11 +134,16 @@ public struct CaseBudget: Sendable, Equatable, CustomStringConvertible {
 public struct PropertyFailure: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var caseDescription: String
-    public init(_ message: String, case caseDescription: String) { self.message = message; self.caseDescription = caseDescription }
+    public init(_ message: String, case caseDescription: String) {
+        self.message = message
+        self.caseDescription = caseDescription
+    }
     public var description: String { "\(message)\n    case: \(caseDescription)" }
 }
 
-func require(_ condition: Bool, _ message: @autoclosure () -> String, case description: @autoclosure () -> String) throws {
+func require(_ condition: Bool, _ message: @autoclosure () -> String, case description: @autoclosure () -> String)
+    throws
+{
     if !condition { throw PropertyFailure(message(), case: description()) }
 }
 
@@ -182,8 +211,10 @@ public enum PropertyRunner {
     /// Runs `cases` cases (or only `replay`, a case seed), stopping at the first failure, which is
     /// then shrunk: the same seed is run again under smaller budgets (fewer items, shorter names,
     /// smaller tables), keeping each cut that still fails. Deterministic: a seed shrinks the same way.
-    public static func run(_ property: any RaceProperty, cases: Int, seed: UInt64, replay: UInt64? = nil,
-                           context: PropertyContext, shrink: Bool = true) async -> PropertyResult {
+    public static func run(
+        _ property: any RaceProperty, cases: Int, seed: UInt64, replay: UInt64? = nil,
+        context: PropertyContext, shrink: Bool = true
+    ) async -> PropertyResult {
         let started = Date()
         let count = context.dataset != nil && !property.datasetFormIsSeeded ? 1 : cases
         let seeds = replay.map { [$0] } ?? (0..<count).map { caseSeed(seed, $0) }
@@ -193,16 +224,20 @@ public enum PropertyRunner {
                 done += 1
                 continue
             }
-            var counterexample = PropertyCounterexample(seed: caseSeed, original: failure, minimal: failure, budget: context.budget, shrinkSteps: 0)
+            var counterexample = PropertyCounterexample(
+                seed: caseSeed, original: failure, minimal: failure, budget: context.budget, shrinkSteps: 0)
             if shrink && context.dataset == nil { await shrinkFailure(property, &counterexample, context: context) }
-            return PropertyResult(number: property.number, title: property.title, cases: done + 1,
-                                  seconds: Date().timeIntervalSince(started), failure: counterexample)
+            return PropertyResult(
+                number: property.number, title: property.title, cases: done + 1,
+                seconds: Date().timeIntervalSince(started), failure: counterexample)
         }
-        return PropertyResult(number: property.number, title: property.title, cases: done, seconds: Date().timeIntervalSince(started))
+        return PropertyResult(
+            number: property.number, title: property.title, cases: done, seconds: Date().timeIntervalSince(started))
     }
 
     /// One case; nil when it holds.
-    static func attempt(_ property: any RaceProperty, seed: UInt64, context: PropertyContext) async -> PropertyFailure? {
+    static func attempt(_ property: any RaceProperty, seed: UInt64, context: PropertyContext) async -> PropertyFailure?
+    {
         do {
             if let dataset = context.dataset {
                 try await property.check(dataset: dataset, seed: seed, context: context)
@@ -221,7 +256,9 @@ public enum PropertyRunner {
     }
 
     /// Each budget dimension in turn, the smallest cap first: the first that still fails is kept.
-    static func shrinkFailure(_ property: any RaceProperty, _ counterexample: inout PropertyCounterexample, context: PropertyContext) async {
+    static func shrinkFailure(
+        _ property: any RaceProperty, _ counterexample: inout PropertyCounterexample, context: PropertyContext
+    ) async {
         for dimension in CaseBudget.Dimension.allCases {
             for cap in CaseBudget.caps where cap < counterexample.budget[dimension] {
                 var budget = counterexample.budget

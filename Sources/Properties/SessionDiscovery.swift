@@ -16,12 +16,17 @@ struct SessionDiscovery: RaceProperty {
         var sessions: Set<Int> = []
         for key in keys {
             let name = key.split(separator: "/").last.map(String.init) ?? ""
-            guard name.lowercased().hasSuffix(".csv"), !name.hasPrefix("._"), !key.contains("__MACOSX/") else { continue }
+            guard name.lowercased().hasSuffix(".csv"), !name.hasPrefix("._"), !key.contains("__MACOSX/") else {
+                continue
+            }
             let words = name.dropLast(4).lowercased().components(separatedBy: CharacterSet(charactersIn: "_- ."))
                 .filter { !$0.isEmpty }
             let hasKind = zip(words, words.dropFirst()).contains { [$0, $1] == kind }
             for word in [words.first, words.last].compactMap({ $0 }) where hasKind {
-                if word.hasPrefix("r"), let n = Int(word.dropFirst()), n > 0, word.count <= 4 { sessions.insert(n); break }
+                if word.hasPrefix("r"), let n = Int(word.dropFirst()), n > 0, word.count <= 4 {
+                    sessions.insert(n)
+                    break
+                }
             }
         }
         return sessions.sorted()
@@ -29,7 +34,9 @@ struct SessionDiscovery: RaceProperty {
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        let sessions = Array((1...12).filter { _ in random.chance(0.4) }.ifEmpty([random.int(1...12)]).prefix(max(1, context.budget.items)))
+        let sessions = Array(
+            (1...12).filter { _ in random.chance(0.4) }.ifEmpty([random.int(1...12)]).prefix(
+                max(1, context.budget.items)))
         let withStarts = random.chance(0.7)
         let prefix = context.casePrefix(number, seed)
         let folder = try context.caseFolder(number, seed)
@@ -41,21 +48,24 @@ struct SessionDiscovery: RaceProperty {
             track = track.isEmpty ? convention.track : track
             paths.append(convention.path(.lap(.lapTime), session: n))
             if withStarts { paths.append(convention.path(.lap(.lapStart), session: n)) }
-            if withStarts && random.chance(0.3) { paths.append(convention.path(.lap(.lapTime), session: n + 12)) } // lap times alone do not count
+            if withStarts && random.chance(0.3) { paths.append(convention.path(.lap(.lapTime), session: n + 12)) }  // lap times alone do not count
         }
         paths.append("._R99_\(track)_lap_start.csv")
         paths.append("99_Best 10 Laps By Driver_Race 1_Anonymized.CSV")
         for path in paths {
             let bytes = sampleCSV(.lap(.lapTime), rows: 1, seed: seed)
             let url = folder.appendingPathComponent(track).appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
-            _ = try await context.client.putObject(bucket: context.bucket, key: "\(prefix)\(track)/\(path)", body: .bytes(bytes))
+            _ = try await context.client.putObject(
+                bucket: context.bucket, key: "\(prefix)\(track)/\(path)", body: .bytes(bytes))
         }
         let expected = sessions.map { Session("R\($0)")! }
         let description = "track \(track), sessions \(sessions), lap-start files \(withStarts), files \(paths)"
         let local = try await LocalDataSource(root: folder).sessions(track: track)
-        let remote = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).sessions(track: track)
+        let remote = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).sessions(
+            track: track)
         try require(local == expected, "local sessions \(local?.map(\.token) ?? [])", case: description)
         try require(remote == expected, "S3 sessions \(remote?.map(\.token) ?? [])", case: description)
         try await context.clean(prefix)
@@ -66,11 +76,14 @@ struct SessionDiscovery: RaceProperty {
     func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
         // A track chosen by the seed; its sessions against the rule written a second way.
         let (source, track) = try await context.datasetTrack(dataset, seed: seed)
-        let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(source.prefix)\(track)/").objects.map(\.key)
+        let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(source.prefix)\(track)/").objects
+            .map(\.key)
         let starts = Self.oracle(keys, words: ["lap", "start"])
         let expected = (starts.isEmpty ? Self.oracle(keys, words: ["lap", "time"]) : starts).map { Session("R\($0)")! }
         let found = try await source.sessions(track: track) ?? []
-        try require(found == expected, "sessions \(found.map(\.token)), the rule says \(expected.map(\.token))", case: "track \(track) under \(dataset.prefix)")
+        try require(
+            found == expected, "sessions \(found.map(\.token)), the rule says \(expected.map(\.token))",
+            case: "track \(track) under \(dataset.prefix)")
     }
 }
 

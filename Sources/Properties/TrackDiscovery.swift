@@ -31,11 +31,15 @@ struct TrackDiscovery: RaceProperty {
             }
             try await group.waitForAll()
         }
-        if random.chance(0.5) { _ = try await context.client.putObject(bucket: context.bucket, key: prefix + "loose file.csv", body: .bytes([1])) }
+        if random.chance(0.5) {
+            _ = try await context.client.putObject(
+                bucket: context.bucket, key: prefix + "loose file.csv", body: .bytes([1]))
+        }
         let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
-        try require(Set(found) == tracks && found.count == tracks.count,
-                    "found \(found.count) tracks for \(tracks.count); extra \(Set(found).subtracting(tracks).prefix(3)), missing \(tracks.subtracting(found).prefix(3))",
-                    case: "\(tracks.count) tracks, e.g. \(Array(tracks.prefix(3)))")
+        try require(
+            Set(found) == tracks && found.count == tracks.count,
+            "found \(found.count) tracks for \(tracks.count); extra \(Set(found).subtracting(tracks).prefix(3)), missing \(tracks.subtracting(found).prefix(3))",
+            case: "\(tracks.count) tracks, e.g. \(Array(tracks.prefix(3)))")
         try await context.clean(prefix)
     }
 }
@@ -55,7 +59,8 @@ extension TrackDiscovery {
             if let slash = rest.firstIndex(of: "/"), slash != rest.startIndex { folders.insert(String(rest[..<slash])) }
         }
         let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
-        try require(Set(found) == folders && found.count == folders.count, "tracks \(found) but folders \(folders.sorted())",
-                    case: "the bucket under \(prefix)")
+        try require(
+            Set(found) == folders && found.count == folders.count, "tracks \(found) but folders \(folders.sorted())",
+            case: "the bucket under \(prefix)")
     }
 }

@@ -74,12 +74,18 @@ public struct DatasetGenerator: Sendable {
 
     public init(seed: UInt64) { self.seed = seed }
 
-    static let lapHeader = "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,timestamp,vehicle_id,vehicle_number"
-    static let telemetryHeader = "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number"
-    static let parameters = ["speed", "gear", "nmot", "aps", "pbrake_f", "pbrake_r", "accx_can", "accy_can",
-                             "Steering_Angle", "VBOX_Long_Minutes", "VBOX_Lat_Min", "Laptrigger_lapdist_dls"]
-    static let exports = ["03_Provisional Results", "05_Provisional Results by Class", "23_AnalysisEnduranceWithSections",
-                          "26_Weather", "99_Best 10 Laps By Driver"]
+    static let lapHeader =
+        "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,timestamp,vehicle_id,vehicle_number"
+    static let telemetryHeader =
+        "expire_at,lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,telemetry_value,timestamp,vehicle_id,vehicle_number"
+    static let parameters = [
+        "speed", "gear", "nmot", "aps", "pbrake_f", "pbrake_r", "accx_can", "accy_can",
+        "Steering_Angle", "VBOX_Long_Minutes", "VBOX_Lat_Min", "Laptrigger_lapdist_dls",
+    ]
+    static let exports = [
+        "03_Provisional Results", "05_Provisional Results by Class", "23_AnalysisEnduranceWithSections",
+        "26_Weather", "99_Best 10 Laps By Driver",
+    ]
 
     /// Every file of the tree: path relative to the root, and bytes.
     public func files(layouts: [TrackLayout] = TrackLayout.hackTheTrack) -> [(path: String, bytes: [UInt8])] {
@@ -91,9 +97,12 @@ public struct DatasetGenerator: Sendable {
             for n in 1...sessions {
                 let folder = base + layout.folder(n)
                 let event = "I_R0\(t + 1)_2025-0\(t + 3)-0\(n + 4)"
-                let vehicles = (0..<cars).map { c in (id: "GR86-0\(10 + t)-\(20 + c * 7)", number: c == cars - 1 ? 0 : 20 + c * 7) }
+                let vehicles = (0..<cars).map { c in
+                    (id: "GR86-0\(10 + t)-\(20 + c * 7)", number: c == cars - 1 ? 0 : 20 + c * 7)
+                }
                 let start = Int64(1_757_000_000_000) + Int64(t) * 86_400_000 + Int64(n) * 3_600_000
-                let crlf = random.next() % 3 == 0, bom = random.next() % 3 == 0
+                let crlf = random.next() % 3 == 0
+                let bom = random.next() % 3 == 0
                 // Some exports quote their text fields (RFC 4180); the values are the same.
                 let quoted = random.next() % 3 == 0
                 let eventField = quoted ? "\"\(event)\"" : event
@@ -115,7 +124,8 @@ public struct DatasetGenerator: Sendable {
                     var lines = [Self.lapHeader + (kind == .lapTime ? ",value" : "")]
                     for entry in entries {
                         let at = kind == .lapEnd ? entry.start + entry.time : entry.start
-                        var line = ",\(entry.lap),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(at + 40)),\(entry.vehicle.id),1,\(Timestamp.format(at)),\(entry.vehicle.id),\(entry.vehicle.number)"
+                        var line =
+                            ",\(entry.lap),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(at + 40)),\(entry.vehicle.id),1,\(Timestamp.format(at)),\(entry.vehicle.id),\(entry.vehicle.number)"
                         if kind == .lapTime { line += ",\(entry.time)" }
                         lines.append(line)
                     }
@@ -126,21 +136,33 @@ public struct DatasetGenerator: Sendable {
                     for lap in 1...laps {
                         for r in 0..<telemetryRowsPerLap {
                             let name = Self.parameters[Int(random.next() % UInt64(Self.parameters.count))]
-                            let value = name == "gear" ? String(random.next() % 6 + 1)
+                            let value =
+                                name == "gear"
+                                ? String(random.next() % 6 + 1)
                                 : String(format: "%.3f", Double(random.next() % 200_000) / 1000)
                             let time = start + Int64(lap) * 98_000 + Int64(r) * 40
                             // The lap the lap tables mark as the 32768 glitch carries it here too.
                             let lapField = lap == laps && v.number == 0 ? 32768 : lap
-                            telemetry.append(",\(lapField),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(quoted ? "\"\(name)\"" : name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)")
+                            telemetry.append(
+                                ",\(lapField),\(eventField),R\(n),kafka:gr-raw,\(Timestamp.format(time)),\(v.id),1,\(quoted ? "\"\(name)\"" : name),\(value),\(Timestamp.format(time)),\(v.id),\(v.number)"
+                            )
                         }
                     }
                 }
                 out.append((folder + layout.fileName(.telemetry, n), Self.encode(telemetry, crlf: false, bom: false)))
                 for export in Self.exports {
-                    let lines = ["POSITION;NUMBER;STATUS;LAPS;TOTAL_TIME", "1;\(vehicles[0].number);Classified;\(laps);\"49:12.345\""]
-                    out.append((folder + "\(export)_Race \(n)_Anonymized.CSV", Self.encode(lines, crlf: true, bom: true)))
+                    let lines = [
+                        "POSITION;NUMBER;STATUS;LAPS;TOTAL_TIME",
+                        "1;\(vehicles[0].number);Classified;\(laps);\"49:12.345\"",
+                    ]
+                    out.append(
+                        (folder + "\(export)_Race \(n)_Anonymized.CSV", Self.encode(lines, crlf: true, bom: true)))
                 }
-                out.append((folder + "._" + layout.fileName(.lap(.lapTime), n), [0x00, 0x05, 0x16, 0x07, 0, 2, 0, 0] + (0..<24).map { _ in UInt8(random.next() & 0xFF) }))
+                out.append(
+                    (
+                        folder + "._" + layout.fileName(.lap(.lapTime), n),
+                        [0x00, 0x05, 0x16, 0x07, 0, 2, 0, 0] + (0..<24).map { _ in UInt8(random.next() & 0xFF) }
+                    ))
             }
             if t == 0 { out.append((base + "__MACOSX/._barber", [0x00, 0x05, 0x16, 0x07])) }
         }
@@ -148,14 +170,16 @@ public struct DatasetGenerator: Sendable {
     }
 
     static func encode(_ lines: [String], crlf: Bool, bom: Bool) -> [UInt8] {
-        (bom ? [0xEF, 0xBB, 0xBF] : []) + Array((lines.joined(separator: crlf ? "\r\n" : "\n") + (crlf ? "\r\n" : "\n")).utf8)
+        (bom ? [0xEF, 0xBB, 0xBF] : [])
+            + Array((lines.joined(separator: crlf ? "\r\n" : "\n") + (crlf ? "\r\n" : "\n")).utf8)
     }
 
     /// Writes the tree under `root` (created if needed).
     public func write(to root: URL, layouts: [TrackLayout] = TrackLayout.hackTheTrack) throws {
         for (path, bytes) in files(layouts: layouts) {
             let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
     }

@@ -16,8 +16,13 @@ public struct SourceDescription: Sendable, Codable {
 
     public init(_ configuration: DataConfiguration) {
         switch configuration.choice {
-        case .local(let root): source = "local"; dataDir = root
-        case .s3(let bucket, let prefix): source = "s3"; self.bucket = bucket; self.prefix = prefix
+        case .local(let root):
+            source = "local"
+            dataDir = root
+        case .s3(let bucket, let prefix):
+            source = "s3"
+            self.bucket = bucket
+            self.prefix = prefix
         }
     }
 }
@@ -29,7 +34,9 @@ public struct CORSPolicy: Sendable {
 
     /// From `CORS_ALLOW_ORIGINS` ("https://app.netlify.app, http://localhost:5173"); unset or blank is `*`.
     public init(environment value: String?) {
-        let origins = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let origins = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         self.init(origins: origins.isEmpty ? ["*"] : origins)
     }
 
@@ -49,8 +56,10 @@ public final class APIServer: Sendable {
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
 
-    public init(analytics: Analytics, description: SourceDescription, host: String = "127.0.0.1", port: Int = 8000,
-                cors: CORSPolicy = CORSPolicy(), logger: Logger = Logger(label: "race-api")) async throws {
+    public init(
+        analytics: Analytics, description: SourceDescription, host: String = "127.0.0.1", port: Int = 8000,
+        cors: CORSPolicy = CORSPolicy(), logger: Logger = Logger(label: "race-api")
+    ) async throws {
         self.analytics = analytics
         let router = Router(analytics: analytics, description: description, cors: cors, logger: logger)
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -91,7 +100,9 @@ struct Router: Sendable {
     static let allowedMethods = "GET, HEAD, POST, OPTIONS"
 
     /// The answer and the headers it goes with (CORS, and Allow on a preflight).
-    func route(method: NIOHTTP1.HTTPMethod, uri: String, headers: NIOHTTP1.HTTPHeaders) async -> (Response, [(String, String)]) {
+    func route(method: NIOHTTP1.HTTPMethod, uri: String, headers: NIOHTTP1.HTTPHeaders) async -> (
+        Response, [(String, String)]
+    ) {
         var extra: [(String, String)] = []
         if let origin = cors.allowedOrigin(for: headers.first(name: "origin")) {
             extra.append(("Access-Control-Allow-Origin", origin))
@@ -100,19 +111,25 @@ struct Router: Sendable {
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
         var segments: [String] = []
         for raw in path.split(separator: "/") {
-            guard let segment = URIEncoding.decode(String(raw)) else { return (Response.detail(.badRequest, "The path is not valid URL encoding."), extra) }
+            guard let segment = URIEncoding.decode(String(raw)) else {
+                return (Response.detail(.badRequest, "The path is not valid URL encoding."), extra)
+            }
             segments.append(segment)
         }
         let matching = routes.filter { $0.match(segments) != nil }
         guard !matching.isEmpty else { return (Response.detail(.notFound, "Not Found"), extra) }
         if method == .OPTIONS {
-            extra += [("Access-Control-Allow-Methods", Self.allowedMethods),
-                      ("Access-Control-Allow-Headers", headers.first(name: "access-control-request-headers") ?? "*"),
-                      ("Access-Control-Max-Age", "600"), ("Allow", Self.allowedMethods)]
+            extra += [
+                ("Access-Control-Allow-Methods", Self.allowedMethods),
+                ("Access-Control-Allow-Headers", headers.first(name: "access-control-request-headers") ?? "*"),
+                ("Access-Control-Max-Age", "600"), ("Allow", Self.allowedMethods),
+            ]
             return (Response(status: .noContent, body: Data()), extra)
         }
         let wanted = method == .HEAD ? NIOHTTP1.HTTPMethod.GET : method
-        guard let route = matching.first(where: { $0.method == wanted }) else { return (Response.detail(.methodNotAllowed, "Method Not Allowed"), extra) }
+        guard let route = matching.first(where: { $0.method == wanted }) else {
+            return (Response.detail(.methodNotAllowed, "Method Not Allowed"), extra)
+        }
         do {
             return (try await route.handler(analytics, route.match(segments)!), extra)
         } catch let failure as Analytics.Failure {
@@ -140,27 +157,35 @@ final class APIHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): self.head = head
-        case .body: break // no route reads a body
+        case .body: break  // no route reads a body
         case .end:
             guard let head else { return }
             self.head = nil
-            let router = self.router, channel = context.channel, started = Date()
+            let router = self.router
+            let channel = context.channel
+            let started = Date()
             Task {
                 let (response, extra) = await router.route(method: head.method, uri: head.uri, headers: head.headers)
                 var headers = NIOHTTP1.HTTPHeaders()
                 if !response.body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 for (name, value) in extra { headers.add(name: name, value: value) }
-                channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers)), promise: nil)
+                channel.write(
+                    HTTPServerResponsePart.head(
+                        HTTPResponseHead(version: head.version, status: response.status, headers: headers)),
+                    promise: nil)
                 if head.method != .HEAD && !response.body.isEmpty {
-                    channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body))), promise: nil)
+                    channel.write(
+                        HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body))), promise: nil)
                 }
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
-                router.logger.info("request", metadata: [
-                    "method": .string(head.method.rawValue), "path": .string(head.uri),
-                    "status": .stringConvertible(response.status.code),
-                    "ms": .stringConvertible(Int(Date().timeIntervalSince(started) * 1000)),
-                ])
+                router.logger.info(
+                    "request",
+                    metadata: [
+                        "method": .string(head.method.rawValue), "path": .string(head.uri),
+                        "status": .stringConvertible(response.status.code),
+                        "ms": .stringConvertible(Int(Date().timeIntervalSince(started) * 1000)),
+                    ])
             }
         }
     }

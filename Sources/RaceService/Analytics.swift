@@ -92,20 +92,28 @@ public actor Analytics {
     func session(_ track: String, _ text: String) async throws(Failure) -> Session {
         let session: Session
         do { session = try FileNaming.validateSession(text) } catch { throw .badRequest("\(error)") }
-        guard try await sessions(track: track).contains(session) else { throw .notFound("Session \(text) not found at \(track).") }
+        guard try await sessions(track: track).contains(session) else {
+            throw .notFound("Session \(text) not found at \(track).")
+        }
         return session
     }
 
     func table(_ track: String, _ session: Session, _ kind: LapKind) async throws(Failure) -> Table {
         let key = "\(track)/\(session.token)/\(kind.rawValue)"
         if let cached = tables[key], fresh(cached.at) {
-            guard let table = cached.value else { throw .notFound("No \(kind.rawValue) table for \(track) \(session.token).") }
+            guard let table = cached.value else {
+                throw .notFound("No \(kind.rawValue) table for \(track) \(session.token).")
+            }
             return table
         }
         let loaded: LoadedTable?
-        do { loaded = try await source.lapTimes(track: track, session: session, kind: kind) } catch { throw Self.failure(error) }
+        do { loaded = try await source.lapTimes(track: track, session: session, kind: kind) } catch {
+            throw Self.failure(error)
+        }
         tables[key] = (loaded?.table, Date())
-        guard let table = loaded?.table else { throw .notFound("No \(kind.rawValue) table for \(track) \(session.token).") }
+        guard let table = loaded?.table else {
+            throw .notFound("No \(kind.rawValue) table for \(track) \(session.token).")
+        }
         return table
     }
 
@@ -114,9 +122,12 @@ public actor Analytics {
     /// 300 s and is not the timing system's lost lap (32768). In vehicle, then lap order.
     public func validLaps(track: String, session text: String) async throws(Failure) -> [ValidLap] {
         let session = try await session(track, text)
-        let starts = try await table(track, session, .lapStart), ends = try await table(track, session, .lapEnd)
+        let starts = try await table(track, session, .lapStart)
+        let ends = try await table(track, session, .lapEnd)
         func index(_ t: Table) -> [String: Int64] {
-            let ids = t.texts("vehicle_id"), laps = t.integers("lap"), stamps = t.timestamps("timestamp")
+            let ids = t.texts("vehicle_id")
+            let laps = t.integers("lap")
+            let stamps = t.timestamps("timestamp")
             var out: [String: Int64] = [:]
             for row in 0..<t.rowCount {
                 guard let id = ids[row], let lap = laps[row], let at = stamps[row] else { continue }
@@ -129,7 +140,8 @@ public actor Analytics {
         for (key, start) in index(starts) {
             guard let end = endAt[key] else { continue }
             let parts = key.split(separator: "\u{1}")
-            guard let lap = Int(parts[1]), lap != TelemetryFilter.glitchLap, end - start > 60_000, end - start < 300_000 else { continue }
+            guard let lap = Int(parts[1]), lap != TelemetryFilter.glitchLap, end - start > 60_000, end - start < 300_000
+            else { continue }
             result.append(ValidLap(vehicle: String(parts[0]), lap: lap, milliseconds: end - start))
         }
         return result.sorted { ($0.vehicle, $0.lap) < ($1.vehicle, $1.lap) }
@@ -141,10 +153,15 @@ public actor Analytics {
     }
 
     public func bestLap(track: String, session: String) async throws(Failure) -> BestLap {
-        guard let best = try await validLaps(track: track, session: session).min(by: { ($0.milliseconds, $0.vehicle) < ($1.milliseconds, $1.vehicle) }) else {
+        guard
+            let best = try await validLaps(track: track, session: session).min(by: {
+                ($0.milliseconds, $0.vehicle) < ($1.milliseconds, $1.vehicle)
+            })
+        else {
             throw .notFound("No valid lap (60 to 300 s) at \(track) \(session).")
         }
-        return BestLap(best_lap_time: best.seconds, driver_id: best.vehicle, lap_number: best.lap, track: track, session: session)
+        return BestLap(
+            best_lap_time: best.seconds, driver_id: best.vehicle, lap_number: best.lap, track: track, session: session)
     }
 
     func laps(track: String, session: String, driver: String) async throws(Failure) -> [Double] {
@@ -157,19 +174,22 @@ public actor Analytics {
         let times = try await laps(track: track, session: session, driver: driver)
         let mean = times.reduce(0, +) / Double(times.count)
         let std = Self.standardDeviation(times, mean: mean, sample: true)
-        return Performance(driver_id: driver, best_lap: times.min()!, average_lap: mean, std_deviation: std,
-                           consistency_score: 100 - 100 * std / mean, total_laps: times.count, lap_times: times)
+        return Performance(
+            driver_id: driver, best_lap: times.min()!, average_lap: mean, std_deviation: std,
+            consistency_score: 100 - 100 * std / mean, total_laps: times.count, lap_times: times)
     }
 
     public func consistency(track: String, session: String, driver: String) async throws(Failure) -> Consistency {
         let times = try await laps(track: track, session: session, driver: driver)
-        let best = times.min()!, mean = times.reduce(0, +) / Double(times.count)
+        let best = times.min()!
+        let mean = times.reduce(0, +) / Double(times.count)
         let std = Self.standardDeviation(times, mean: mean, sample: false)
         // Laps are whole milliseconds: compare there, where best + 0.5 s is exact.
         let within = times.filter { ($0 * 1000).rounded() <= (best * 1000).rounded() + 500 }.count
-        return Consistency(driver_id: driver, consistency_score: Double(within) / Double(times.count) * 100,
-                           coefficient_of_variation: std / mean * 100, best_lap: best, average_lap: mean, std_deviation: std,
-                           laps_within_05s: within, total_laps: times.count)
+        return Consistency(
+            driver_id: driver, consistency_score: Double(within) / Double(times.count) * 100,
+            coefficient_of_variation: std / mean * 100, best_lap: best, average_lap: mean, std_deviation: std,
+            laps_within_05s: within, total_laps: times.count)
     }
 
     static func standardDeviation(_ values: [Double], mean: Double, sample: Bool) -> Double {
@@ -179,7 +199,9 @@ public actor Analytics {
     }
 
     /// A telemetry answer, computed once per `ttl` for the same question.
-    func cachedTelemetry<T: Sendable>(_ key: String, _ compute: () async throws(Failure) -> T) async throws(Failure) -> T {
+    func cachedTelemetry<T: Sendable>(_ key: String, _ compute: () async throws(Failure) -> T) async throws(Failure)
+        -> T
+    {
         if let (value, at) = telemetryAnswers.get(key), fresh(at), let typed = value as? T { return typed }
         let value = try await compute()
         telemetryAnswers.put(key, value)

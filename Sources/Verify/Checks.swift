@@ -78,12 +78,19 @@ final class Checks: @unchecked Sendable {
 
     func record(_ check: CheckResult) {
         report.checks.append(check)
-        say(String(format: "  %@  %@: %@ (%.2f s)", check.passed ? "PASS" : "FAIL", check.name, check.detail, check.seconds))
+        say(
+            String(
+                format: "  %@  %@: %@ (%.2f s)", check.passed ? "PASS" : "FAIL", check.name, check.detail, check.seconds
+            ))
         if let failure = check.failure, failure.shrinkSteps == 0 {
             say("        case: \(failure.minimalCase)\n        replay: \(failure.replay)")
         } else if let failure = check.failure {
-            say("        minimal case (\(failure.budget), \(failure.shrinkSteps) cases tried while shrinking): \(failure.minimalCase)")
-            if failure.minimalCase != failure.originalCase { say("        as generated: \(failure.originalMessage)\n          case: \(failure.originalCase)") }
+            say(
+                "        minimal case (\(failure.budget), \(failure.shrinkSteps) cases tried while shrinking): \(failure.minimalCase)"
+            )
+            if failure.minimalCase != failure.originalCase {
+                say("        as generated: \(failure.originalMessage)\n          case: \(failure.originalCase)")
+            }
             say("        replay: \(failure.replay)")
         }
     }

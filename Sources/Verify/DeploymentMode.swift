@@ -28,9 +28,13 @@ struct DeploymentMode {
         reported["prefix"] = prefix
         reported["credentials"] = configuration.credentials?.description ?? "anonymous"
         let checks = Checks(json: json, mode: "deployment", configuration: reported)
-        checks.say("verify: s3://\(bucket)/\(prefix) as \(configuration.credentials?.description ?? "anonymous")"
-                   + (command.allowWrites ? "" : " (read-only)"))
-        await checks.run("bucket") { try await client.headBucket(bucket); return "reachable with these credentials" }
+        checks.say(
+            "verify: s3://\(bucket)/\(prefix) as \(configuration.credentials?.description ?? "anonymous")"
+                + (command.allowWrites ? "" : " (read-only)"))
+        await checks.run("bucket") {
+            try await client.headBucket(bucket)
+            return "reachable with these credentials"
+        }
         var tracks: [String] = []
         await checks.run("tracks") {
             tracks = try await source.tracks()
@@ -43,7 +47,9 @@ struct DeploymentMode {
         await checks.run("sessions and lap tables") {
             var tables = 0
             for track in tracks {
-                guard let sessions = try await source.sessions(track: track), !sessions.isEmpty else { throw CheckFailure("\(track) has no sessions") }
+                guard let sessions = try await source.sessions(track: track), !sessions.isEmpty else {
+                    throw CheckFailure("\(track) has no sessions")
+                }
                 for session in sessions {
                     for kind in LapKind.allCases {
                         guard let loaded = try await source.lapTimes(track: track, session: session, kind: kind) else {
@@ -60,12 +66,18 @@ struct DeploymentMode {
             await ServiceJudge(base: api, source: source, checks: checks).run(tracks: tracks)
         }
         let full = command.full
-        await checks.run(full ? "telemetry (every file, whole)" : "telemetry (one parameter of the first session, bounded)") {
-            var rows = 0, files = 0
+        await checks.run(
+            full ? "telemetry (every file, whole)" : "telemetry (one parameter of the first session, bounded)"
+        ) {
+            var rows = 0
+            var files = 0
             for track in full ? tracks : Array(tracks.prefix(1)) {
                 for session in (try await source.sessions(track: track) ?? []).prefix(full ? .max : 1) {
-                    guard let loaded = try await source.telemetry(track: track, session: session,
-                                                                  filter: full ? .all : TelemetryFilter(parameters: ["speed"])) else {
+                    guard
+                        let loaded = try await source.telemetry(
+                            track: track, session: session,
+                            filter: full ? .all : TelemetryFilter(parameters: ["speed"]))
+                    else {
                         throw CheckFailure("\(track) \(session) has no telemetry")
                     }
                     rows += loaded.table.rowCount
@@ -77,7 +89,8 @@ struct DeploymentMode {
         await checks.run("wrong signatures are refused") {
             guard let credentials = configuration.credentials else { return "skipped: anonymous access" }
             var wrong = configuration
-            wrong.credentials = Credentials(accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey + "x")
+            wrong.credentials = Credentials(
+                accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey + "x")
             wrong.retry = .none
             do {
                 _ = try await S3Client(configuration: wrong).listObjectsV2(bucket: bucket, prefix: prefix, maxKeys: 1)
@@ -89,16 +102,22 @@ struct DeploymentMode {
         // The deployed data is only read, even with --allow-writes: a property that went wrong there
         // would write into what the service serves.
         let dataset = Dataset(prefix: prefix)
-        let onData = PropertyContext(client: client, bucket: bucket, prefix: prefix, mock: nil,
-                                     scratch: FileManager.default.temporaryDirectory, dataset: dataset, readOnly: true)
-        await command.selection.run(PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: true) }, context: onData,
-                                    form: "on the deployment", checks: checks)
+        let onData = PropertyContext(
+            client: client, bucket: bucket, prefix: prefix, mock: nil,
+            scratch: FileManager.default.temporaryDirectory, dataset: dataset, readOnly: true)
+        await command.selection.run(
+            PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: true) }, context: onData,
+            form: "on the deployment", checks: checks)
         if command.allowWrites {
             let scratch = Self.scratchPrefix(beside: prefix)
-            checks.say("verify: writing generated cases under s3://\(bucket)/\(scratch) (beside \(prefix.isEmpty ? "the tracks" : prefix), removed afterwards)")
-            let context = PropertyContext(client: client, bucket: bucket, prefix: scratch, mock: nil,
-                                          scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
-            await command.selection.run(PropertyRunner.all.filter { !$0.needsMock }, context: context, form: "generated", checks: checks)
+            checks.say(
+                "verify: writing generated cases under s3://\(bucket)/\(scratch) (beside \(prefix.isEmpty ? "the tracks" : prefix), removed afterwards)"
+            )
+            let context = PropertyContext(
+                client: client, bucket: bucket, prefix: scratch, mock: nil,
+                scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
+            await command.selection.run(
+                PropertyRunner.all.filter { !$0.needsMock }, context: context, form: "generated", checks: checks)
             await checks.run("scratch prefix removed") {
                 try await context.clean(scratch)
                 return "nothing left under \(scratch)"

@@ -18,13 +18,16 @@ struct SampleMode {
     static func sampleDirectory() -> URL {
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Sample/data")
         if FileManager.default.fileExists(atPath: here.path) { return here }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data")
+            .standardized
     }
 
     func run() async throws -> Int32 {
         let sample = Self.sampleDirectory()
         guard FileManager.default.fileExists(atPath: sample.path) else {
-            throw CommandFailure("the sample is missing at \(sample.path); run `swift run verify --write-sample Sample/data`", exitCode: 2)
+            throw CommandFailure(
+                "the sample is missing at \(sample.path); run `swift run verify --write-sample Sample/data`",
+                exitCode: 2)
         }
         var configuration = MockS3Server.Configuration()
         configuration.defaultOwnership = .objectWriter
@@ -34,9 +37,11 @@ struct SampleMode {
             throw CommandFailure("the mock S3 server could not start: \(error)", exitCode: 1)
         }
         let credential = MockS3Server.defaultCredential
-        let client = S3Client(configuration: S3Configuration(
-            region: "us-east-1", endpoint: try S3Endpoint.custom(server.endpoint),
-            credentials: Credentials(accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, source: "mock")))
+        let client = S3Client(
+            configuration: S3Configuration(
+                region: "us-east-1", endpoint: try S3Endpoint.custom(server.endpoint),
+                credentials: Credentials(
+                    accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, source: "mock")))
         var reported = reportedConfiguration
         reported["sample"] = sample.path
         let checks = Checks(json: json, mode: "sample", configuration: reported)
@@ -46,15 +51,18 @@ struct SampleMode {
             try await client.createBucket("race-data")
             let report = try await Uploader(client: client, bucket: "race-data").upload(directory: sample)
             guard report.succeeded else { throw CheckFailure("\(report.failed.count) failed: \(report.failed.first!)") }
-            return "\(report.uploaded.count) files under data/, \(report.junk.count) junk skipped, \(report.bytesUploaded) bytes"
+            return
+                "\(report.uploaded.count) files under data/, \(report.junk.count) junk skipped, \(report.bytesUploaded) bytes"
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let dataset = Dataset(prefix: "data/", local: sample)
-        let onSample = PropertyContext(client: client, bucket: "race-data", prefix: "verify-properties/", mock: server,
-                                       scratch: scratch, dataset: dataset)
-        await selection.run(PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: false) }, context: onSample,
-                            form: "on the sample", checks: checks)
+        let onSample = PropertyContext(
+            client: client, bucket: "race-data", prefix: "verify-properties/", mock: server,
+            scratch: scratch, dataset: dataset)
+        await selection.run(
+            PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: false) }, context: onSample,
+            form: "on the sample", checks: checks)
         var generated = onSample
         generated.dataset = nil
         await selection.run(PropertyRunner.all, context: generated, form: "generated", checks: checks)

@@ -30,13 +30,18 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Its S3 endpoint (default: AWS_ENDPOINT_URL_S3, else AWS).") var endpoint: String?
     @Option(help: "Its region (default: AWS_REGION, else us-east-1).") var region: String?
     @Option(help: "Where its tracks are (default: S3_PREFIX, else data/).") var prefix: String?
-    @Option(name: .customLong("expect-tracks"), help: "Fail unless the bucket has this many tracks.") var expectTracks: Int?
+    @Option(name: .customLong("expect-tracks"), help: "Fail unless the bucket has this many tracks.") var expectTracks:
+        Int?
     @Option(help: "The deployed service's base URL, checked against S3.") var api: String?
     @Flag(help: "Load every telemetry file whole (slow on the real data).") var full = false
-    @Flag(name: .customLong("allow-writes"), help: "Run the writing properties under a scratch prefix, removed afterwards.")
+    @Flag(
+        name: .customLong("allow-writes"),
+        help: "Run the writing properties under a scratch prefix, removed afterwards.")
     var allowWrites = false
 
-    @Option(name: .customLong("write-sample"), help: "Write the sample dataset to this folder (Sample/data is seed 2025) and stop.")
+    @Option(
+        name: .customLong("write-sample"),
+        help: "Write the sample dataset to this folder (Sample/data is seed 2025) and stop.")
     var writeSample: String?
 
     static func main() async {
@@ -47,12 +52,18 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases \(cases): give at least one case") }
-        if let property, !(1...8).contains(property) { throw ValidationError("--property \(property): the properties are 1 to 8") }
-        if replay != nil && property == nil { throw ValidationError("--replay needs --property: a case seed belongs to one property") }
+        if let property, !(1...8).contains(property) {
+            throw ValidationError("--property \(property): the properties are 1 to 8")
+        }
+        if replay != nil && property == nil {
+            throw ValidationError("--replay needs --property: a case seed belongs to one property")
+        }
         if bucket == nil {
-            let deploymentOnly: [(String, Bool)] = [("--endpoint", endpoint != nil), ("--region", region != nil), ("--prefix", prefix != nil),
-                                                    ("--expect-tracks", expectTracks != nil), ("--api", api != nil), ("--full", full),
-                                                    ("--allow-writes", allowWrites)]
+            let deploymentOnly: [(String, Bool)] = [
+                ("--endpoint", endpoint != nil), ("--region", region != nil), ("--prefix", prefix != nil),
+                ("--expect-tracks", expectTracks != nil), ("--api", api != nil), ("--full", full),
+                ("--allow-writes", allowWrites),
+            ]
             if let (flag, _) = deploymentOnly.first(where: \.1) {
                 throw ValidationError("\(flag) is for checking a deployment: give --bucket too")
             }
@@ -89,7 +100,10 @@ struct VerifyCommand: AsyncParsableCommand {
         configuration["region"] = region
         configuration["prefix"] = prefix
         configuration["api"] = api
-        if bucket != nil { configuration["allowWrites"] = "\(allowWrites)"; configuration["full"] = "\(full)" }
+        if bucket != nil {
+            configuration["allowWrites"] = "\(allowWrites)"
+            configuration["full"] = "\(full)"
+        }
         return configuration
     }
 
@@ -107,7 +121,9 @@ struct VerifyCommand: AsyncParsableCommand {
         if let bucket {
             code = try await DeploymentMode(command: self, bucket: bucket).run()
         } else {
-            code = try await SampleMode(selection: selection, json: json, junit: junit, reportedConfiguration: reportedConfiguration).run()
+            code = try await SampleMode(
+                selection: selection, json: json, junit: junit, reportedConfiguration: reportedConfiguration
+            ).run()
         }
         throw ExitCode(code)
     }
@@ -127,12 +143,14 @@ struct PropertySelection {
         for property in properties where only == nil || property.number == only {
             let name = "property \(property.number)\(form == "generated" ? "" : " \(form)"): \(property.title)"
             let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
-            var check = CheckResult(name: name, passed: result.failure == nil, detail: "", seconds: result.seconds,
-                                    property: property.number, form: form, seed: seed, cases: result.cases)
+            var check = CheckResult(
+                name: name, passed: result.failure == nil, detail: "", seconds: result.seconds,
+                property: property.number, form: form, seed: seed, cases: result.cases)
             if let failure = result.failure {
                 check.detail = "case \(result.cases) (case seed \(failure.seed)) failed: \(failure.minimal.message)"
                 check.failure = PropertyFailureReport(
-                    caseSeed: failure.seed, message: failure.minimal.message, minimalCase: failure.minimal.caseDescription,
+                    caseSeed: failure.seed, message: failure.minimal.message,
+                    minimalCase: failure.minimal.caseDescription,
                     budget: failure.budget.description, originalMessage: failure.original.message,
                     originalCase: failure.original.caseDescription, shrinkSteps: failure.shrinkSteps,
                     replay: "\(replayCommand) --property \(property.number) --replay \(failure.seed)")
@@ -148,6 +166,8 @@ struct PropertySelection {
 
 /// A word as a POSIX shell reads it back.
 func shellQuoted(_ word: String) -> String {
-    let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./:=@%+,".unicodeScalars.contains($0) }
+    let plain = word.unicodeScalars.allSatisfy {
+        CharacterSet.alphanumerics.contains($0) || "-_./:=@%+,".unicodeScalars.contains($0)
+    }
     return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

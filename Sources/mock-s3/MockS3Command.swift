@@ -19,33 +19,54 @@ struct MockS3Command: AsyncParsableCommand {
     var accessKeys: [String] = []
     @Option(name: .customLong("secret-key"), help: "The secret of the --access-key at the same position.")
     var secretKeys: [String] = []
-    @Option(name: .customLong("account"),
-            help: ArgumentHelp("The account an --access-key acts for, as KEY:CANONICAL_ID:DISPLAY_NAME[:EMAIL] (repeatable). Keys without one share the server's own account; keys of different accounts see each other's buckets only as ACLs allow.",
-                               valueName: "key:id:name[:email]"))
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp(
+            "The account an --access-key acts for, as KEY:CANONICAL_ID:DISPLAY_NAME[:EMAIL] (repeatable). Keys without one share the server's own account; keys of different accounts see each other's buckets only as ACLs allow.",
+            valueName: "key:id:name[:email]"))
     var accounts: [String] = []
-    @Option(name: .customLong("location-constraint"),
-            help: "A location constraint CreateBucket takes besides the region's own (repeatable), as a multi-zone deployment such as Ceph names its zone groups.")
+    @Option(
+        name: .customLong("location-constraint"),
+        help:
+            "A location constraint CreateBucket takes besides the region's own (repeatable), as a multi-zone deployment such as Ceph names its zone groups."
+    )
     var locationConstraints: [String] = []
-    @Option(name: .customLong("data-dir"), help: "Keep object bytes in files here instead of memory.") var dataDirectory: String?
-    @Option(name: .customLong("bucket"), help: "A bucket that exists from the start (repeatable).") var buckets: [String] = []
-    @Option(name: .customLong("object-ownership"), help: "Object Ownership of new buckets: BucketOwnerEnforced (S3's default), ObjectWriter or BucketOwnerPreferred.",
-            transform: { text in
-                guard let ownership = ObjectOwnership(rawValue: text) else {
-                    throw ValidationError("--object-ownership \(text) is not one of BucketOwnerEnforced, ObjectWriter, BucketOwnerPreferred")
-                }
-                return ownership
-            })
+    @Option(name: .customLong("data-dir"), help: "Keep object bytes in files here instead of memory.")
+    var dataDirectory: String?
+    @Option(name: .customLong("bucket"), help: "A bucket that exists from the start (repeatable).") var buckets:
+        [String] = []
+    @Option(
+        name: .customLong("object-ownership"),
+        help:
+            "Object Ownership of new buckets: BucketOwnerEnforced (S3's default), ObjectWriter or BucketOwnerPreferred.",
+        transform: { text in
+            guard let ownership = ObjectOwnership(rawValue: text) else {
+                throw ValidationError(
+                    "--object-ownership \(text) is not one of BucketOwnerEnforced, ObjectWriter, BucketOwnerPreferred")
+            }
+            return ownership
+        })
     var objectOwnership: ObjectOwnership = .bucketOwnerEnforced
     @Option(help: "Seeds the fault decisions: the same seed and requests give the same faults.") var seed: UInt64 = 1
-    @Option(name: .customLong("slowdown-rate"), help: "The share of requests answered 503 SlowDown, from 0 to 1.") var slowDownRate = 0.0
-    @Option(name: .customLong("drop-rate"), help: "The share of requests whose connection is cut halfway through the body, from 0 to 1.")
+    @Option(name: .customLong("slowdown-rate"), help: "The share of requests answered 503 SlowDown, from 0 to 1.")
+    var slowDownRate = 0.0
+    @Option(
+        name: .customLong("drop-rate"),
+        help: "The share of requests whose connection is cut halfway through the body, from 0 to 1.")
     var dropRate = 0.0
-    @Flag(name: .customLong("list-denied"), help: "Refuse listings and HeadBucket (a GET-only policy).") var listDenied = false
-    @Flag(name: .customLong("accept-any-credentials"),
-          help: "Accept any access key id, with the key id itself as its secret (testing/testing works); signatures are still verified.")
+    @Flag(name: .customLong("list-denied"), help: "Refuse listings and HeadBucket (a GET-only policy).")
+    var listDenied = false
+    @Flag(
+        name: .customLong("accept-any-credentials"),
+        help:
+            "Accept any access key id, with the key id itself as its secret (testing/testing works); signatures are still verified."
+    )
     var acceptAnyCredentials = false
-    @Flag(help: "Serve the control API at /_mock/ (reset, journal, faults, counters) to anyone who can reach the port.") var admin = false
-    @Option(name: .customLong("admin-token"), help: "Serve the control API only to requests carrying this token (Authorization: Bearer TOKEN).")
+    @Flag(help: "Serve the control API at /_mock/ (reset, journal, faults, counters) to anyone who can reach the port.")
+    var admin = false
+    @Option(
+        name: .customLong("admin-token"),
+        help: "Serve the control API only to requests carrying this token (Authorization: Bearer TOKEN).")
     var adminToken: String?
 
     static func main() async { await parseAndRun() }
@@ -53,7 +74,8 @@ struct MockS3Command: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0-65535)") }
         guard accessKeys.count == secretKeys.count else {
-            throw ValidationError("give --access-key and --secret-key in pairs (\(accessKeys.count) keys, \(secretKeys.count) secrets)")
+            throw ValidationError(
+                "give --access-key and --secret-key in pairs (\(accessKeys.count) keys, \(secretKeys.count) secrets)")
         }
         for account in accounts {
             let parts = account.split(separator: ":", omittingEmptySubsequences: false)
@@ -65,7 +87,8 @@ struct MockS3Command: AsyncParsableCommand {
             }
         }
         if adminToken?.isEmpty == true { throw ValidationError("--admin-token needs a token that is not empty") }
-        for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate) {
+        for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate)
+        {
             throw ValidationError("\(flag) \(rate) is not a share between 0 and 1")
         }
     }
@@ -108,17 +131,20 @@ struct MockS3Command: AsyncParsableCommand {
         }
         // The mock's keys are test fixtures, not secrets: the whole environment a client needs is printed.
         let first = configuration.credentials[0]
-        let control = switch configuration.control {
-        case .off: "off (--admin or --admin-token to serve it)"
-        case .open: "\(server.endpoint)/_mock/"
-        case .token: "\(server.endpoint)/_mock/ (with the --admin-token)"
-        }
-        FileHandle.standardOutput.write(Data("""
-            mock-s3 listening on \(server.endpoint) (region \(configuration.region))\(acceptAnyCredentials ? ", any key id accepted with itself as its secret" : "")
-            control API: \(control)
-            export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_SECRET_ACCESS_KEY='\(first.secretAccessKey)' AWS_REGION=\(configuration.region)
+        let control =
+            switch configuration.control {
+            case .off: "off (--admin or --admin-token to serve it)"
+            case .open: "\(server.endpoint)/_mock/"
+            case .token: "\(server.endpoint)/_mock/ (with the --admin-token)"
+            }
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                mock-s3 listening on \(server.endpoint) (region \(configuration.region))\(acceptAnyCredentials ? ", any key id accepted with itself as its secret" : "")
+                control API: \(control)
+                export AWS_ENDPOINT_URL_S3=\(server.endpoint) AWS_ACCESS_KEY_ID=\(first.accessKeyId) AWS_SECRET_ACCESS_KEY='\(first.secretAccessKey)' AWS_REGION=\(configuration.region)
 
-            """.utf8))
+                """.utf8))
         let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1)
         signal(SIGUSR1, SIG_IGN)
         usr1.setEventHandler { @Sendable [server] in

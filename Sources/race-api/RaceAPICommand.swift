@@ -31,21 +31,29 @@ struct RaceAPICommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("configuration error: \(error)", exitCode: 2)
         }
-        let port = try self.port ?? environment.setting("PORT").map { text in
-            guard let port = Int(text) else { throw CommandFailure("PORT=\(text) is not a port number", exitCode: 2) }
-            return port
-        } ?? 8000
-        guard (0...65535).contains(port) else { throw CommandFailure("port \(port) is not a port number (0-65535)", exitCode: 2) }
+        let port =
+            try self.port ?? environment.setting("PORT").map { text in
+                guard let port = Int(text) else {
+                    throw CommandFailure("PORT=\(text) is not a port number", exitCode: 2)
+                }
+                return port
+            } ?? 8000
+        guard (0...65535).contains(port) else {
+            throw CommandFailure("port \(port) is not a port number (0-65535)", exitCode: 2)
+        }
         let host = host ?? environment.setting("HOST") ?? "0.0.0.0"
         let server: APIServer
         do {
-            server = try await APIServer(analytics: Analytics(source: configuration.makeSource()),
-                                         description: SourceDescription(configuration), host: host, port: port,
-                                         cors: CORSPolicy(environment: environment["CORS_ALLOW_ORIGINS"]), logger: logger)
+            server = try await APIServer(
+                analytics: Analytics(source: configuration.makeSource()),
+                description: SourceDescription(configuration), host: host, port: port,
+                cors: CORSPolicy(environment: environment["CORS_ALLOW_ORIGINS"]), logger: logger)
         } catch {
             throw CommandFailure("could not start on \(host):\(port): \(error)", exitCode: 1)
         }
-        logger.info("race-api listening", metadata: ["address": "\(host):\(server.port)", "source": "\(SourceDescription(configuration).source)"])
+        logger.info(
+            "race-api listening",
+            metadata: ["address": "\(host):\(server.port)", "source": "\(SourceDescription(configuration).source)"])
         await Termination.wait()
         logger.info("race-api stopping")
         try await server.stop()

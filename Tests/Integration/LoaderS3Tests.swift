@@ -1,7 +1,7 @@
 import Foundation
-import RaceDataTesting
 import MockS3Server
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 import TestSupport
@@ -19,15 +19,18 @@ struct LoaderS3Tests {
     }
 
     /// Puts every file of the tree (junk included, as a careless upload would) under `prefix`.
-    func upload(_ root: URL, client: S3Client, bucket: String, prefix: String = "data/", acl: String? = nil) async throws {
-        let files = DatasetGenerator(seed: 0).files().map(\.path) // same paths for any seed
+    func upload(_ root: URL, client: S3Client, bucket: String, prefix: String = "data/", acl: String? = nil)
+        async throws
+    {
+        let files = DatasetGenerator(seed: 0).files().map(\.path)  // same paths for any seed
         try await withThrowingTaskGroup(of: Void.self) { group in
             for chunk in stride(from: 0, to: files.count, by: 25) {
                 let part = Array(files[chunk..<min(chunk + 25, files.count)])
                 group.addTask {
                     for path in part {
                         let bytes = try [UInt8](Data(contentsOf: root.appendingPathComponent(path)))
-                        _ = try await client.putObject(bucket: bucket, key: prefix + path, body: .bytes(bytes), options: PutOptions(acl: acl))
+                        _ = try await client.putObject(
+                            bucket: bucket, key: prefix + path, body: .bytes(bytes), options: PutOptions(acl: acl))
                     }
                 }
             }
@@ -86,7 +89,8 @@ struct LoaderS3Tests {
             server.setFaults(plan, seed: 8)
             var options = Uploader.Options()
             options.acl = nil
-            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(report.succeeded, "\(report.failed)")
             try await expectSameData(LocalDataSource(root: root), S3DataSource(client: client, bucket: "race-data"))
             let faults = server.journal.entries.filter { $0.fault != nil }
@@ -109,12 +113,17 @@ struct LoaderS3Tests {
             let remote = S3DataSource(client: client, bucket: "race-data")
             for layout in TrackLayout.hackTheTrack where layout.directory != "indianapolis" {
                 for kind in Self.kinds {
-                    let a = try await local.load(track: layout.directory, session: Session("R2")!, kind: kind, filter: .all)
-                    let b = try await remote.load(track: layout.directory, session: Session("R2")!, kind: kind, filter: .all)
+                    let a = try await local.load(
+                        track: layout.directory, session: Session("R2")!, kind: kind, filter: .all)
+                    let b = try await remote.load(
+                        track: layout.directory, session: Session("R2")!, kind: kind, filter: .all)
                     #expect(a != nil && a == b, "\(layout.directory) \(kind)")
                 }
             }
-            #expect(server.journal.entries.filter { $0.operation == "ListObjectsV2" }.allSatisfy { $0.errorCode == "AccessDenied" })
+            #expect(
+                server.journal.entries.filter { $0.operation == "ListObjectsV2" }.allSatisfy {
+                    $0.errorCode == "AccessDenied"
+                })
             // Discovery needs LIST: it says so instead of answering "no tracks".
             let error = await #expect(throws: DataError.self) { _ = try await remote.tracks() }
             #expect("\(error!)".contains("s3:ListBucket"))
@@ -148,7 +157,9 @@ struct LoaderS3Tests {
             let remote = S3DataSource(client: client, bucket: "race-data")
             let error = await #expect(throws: DataError.self) { _ = try await remote.tracks() }
             #expect("\(error!)".contains("InvalidAccessKeyId") && "\(error!)".contains("AWS_ACCESS_KEY_ID"))
-            await #expect(throws: DataError.self) { _ = try await remote.lapTimes(track: "COTA", session: Session("R1")!, kind: .lapTime) }
+            await #expect(throws: DataError.self) {
+                _ = try await remote.lapTimes(track: "COTA", session: Session("R1")!, kind: .lapTime)
+            }
         }
     }
 

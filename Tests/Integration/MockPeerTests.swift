@@ -9,12 +9,19 @@ import Testing
 /// The mock S3 server driven by clients nobody here wrote: the AWS CLI and boto3, unmodified.
 @Suite("Mock S3 against the AWS CLI and boto3", .quietLogs)
 struct MockPeerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../Fixtures"
+    ).standardized
 
-    struct Run { var status: Int32; var output: String }
+    struct Run {
+        var status: Int32
+        var output: String
+    }
 
     /// Runs a command with the mock's endpoint and credentials in a clean AWS environment.
-    func run(_ arguments: [String], endpoint: String, credential: MockCredential = MockS3Server.defaultCredential) throws -> Run {
+    func run(_ arguments: [String], endpoint: String, credential: MockCredential = MockS3Server.defaultCredential)
+        throws -> Run
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -37,10 +44,13 @@ struct MockPeerTests {
 
     func makeTree() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-tree-\(UUID())")
-        for (path, text) in [("COTA/Race 1/COTA_lap_time_R1.csv", "a,b\n"), ("COTA/Race 1/99_Best 10 Laps_Race 1.CSV", "x;y\n"),
-                             ("Sonoma/ü ñ/sonoma_lap_time_R1.csv", "c,d\n"), ("top.csv", "t\n")] {
+        for (path, text) in [
+            ("COTA/Race 1/COTA_lap_time_R1.csv", "a,b\n"), ("COTA/Race 1/99_Best 10 Laps_Race 1.CSV", "x;y\n"),
+            ("Sonoma/ü ñ/sonoma_lap_time_R1.csv", "c,d\n"), ("top.csv", "t\n"),
+        ] {
             let file = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: file)
         }
         return root
@@ -53,15 +63,21 @@ struct MockPeerTests {
             defer { try? FileManager.default.removeItem(at: tree) }
             #expect(try run(["aws", "s3", "mb", "s3://cli-bucket"], endpoint: e).status == 0)
             #expect(try run(["aws", "s3", "ls"], endpoint: e).output.contains("cli-bucket"))
-            let copy = try run(["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://cli-bucket/data/"], endpoint: e)
+            let copy = try run(
+                ["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://cli-bucket/data/"],
+                endpoint: e)
             #expect(copy.status == 0, "\(copy.output)")
             let listing = try run(["aws", "s3", "ls", "--recursive", "s3://cli-bucket/"], endpoint: e).output
-            for key in ["data/COTA/Race 1/COTA_lap_time_R1.csv", "data/COTA/Race 1/99_Best 10 Laps_Race 1.CSV",
-                        "data/Sonoma/ü ñ/sonoma_lap_time_R1.csv", "data/top.csv"] {
+            for key in [
+                "data/COTA/Race 1/COTA_lap_time_R1.csv", "data/COTA/Race 1/99_Best 10 Laps_Race 1.CSV",
+                "data/Sonoma/ü ñ/sonoma_lap_time_R1.csv", "data/top.csv",
+            ] {
                 #expect(listing.contains(key), "\(key) missing from:\n\(listing)")
             }
             // sync twice: the second run finds nothing to upload.
-            #expect(try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://cli-bucket/synced/"], endpoint: e).status == 0)
+            #expect(
+                try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
+                    .status == 0)
             let putsBefore = server.journal.entries(operation: "PutObject").count
             let second = try run(["aws", "s3", "sync", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
             #expect(second.status == 0 && second.output.isEmpty, "\(second.output)")
@@ -69,26 +85,47 @@ struct MockPeerTests {
             // 20 MiB goes multipart and comes back byte for byte.
             let big = FileManager.default.temporaryDirectory.appendingPathComponent("cli-20m-\(UUID()).bin")
             let back = big.appendingPathExtension("back")
-            defer { try? FileManager.default.removeItem(at: big); try? FileManager.default.removeItem(at: back) }
+            defer {
+                try? FileManager.default.removeItem(at: big)
+                try? FileManager.default.removeItem(at: back)
+            }
             let payload = Data(bytes(20 << 20, seed: 9))
             try payload.write(to: big)
-            #expect(try run(["aws", "s3", "cp", "--only-show-errors", big.path, "s3://cli-bucket/big.bin"], endpoint: e).status == 0)
+            #expect(
+                try run(["aws", "s3", "cp", "--only-show-errors", big.path, "s3://cli-bucket/big.bin"], endpoint: e)
+                    .status == 0)
             #expect(server.journal.entries(operation: "UploadPart").count >= 3)
             #expect(server.journal.entries(operation: "CompleteMultipartUpload").map(\.status) == [200])
-            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e).status == 0)
+            #expect(
+                try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e)
+                    .status == 0)
             #expect(try Data(contentsOf: back) == payload)
             // A server-side copy of 20 MiB is multipart too: UploadPartCopy (it was 501 once, and the copy failed).
-            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", "s3://cli-bucket/copy.bin"], endpoint: e).status == 0)
+            #expect(
+                try run(
+                    ["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", "s3://cli-bucket/copy.bin"],
+                    endpoint: e
+                ).status == 0)
             #expect(server.journal.entries(operation: "UploadPartCopy").count >= 3)
-            #expect(try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/copy.bin", back.path], endpoint: e).status == 0)
+            #expect(
+                try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/copy.bin", back.path], endpoint: e)
+                    .status == 0)
             #expect(try Data(contentsOf: back) == payload)
-            let v1 = try run(["aws", "s3api", "list-objects", "--bucket", "cli-bucket", "--prefix", "data/", "--delimiter", "/"], endpoint: e)
+            let v1 = try run(
+                ["aws", "s3api", "list-objects", "--bucket", "cli-bucket", "--prefix", "data/", "--delimiter", "/"],
+                endpoint: e)
             #expect(v1.output.contains("\"Prefix\": \"data/COTA/\""))
-            let wrong = try run(["aws", "s3", "ls", "s3://cli-bucket"], endpoint: e,
-                                credential: MockCredential(accessKeyId: MockS3Server.defaultCredential.accessKeyId, secretAccessKey: "wrong"))
+            let wrong = try run(
+                ["aws", "s3", "ls", "s3://cli-bucket"], endpoint: e,
+                credential: MockCredential(
+                    accessKeyId: MockS3Server.defaultCredential.accessKeyId, secretAccessKey: "wrong"))
             #expect(wrong.status != 0 && wrong.output.contains("SignatureDoesNotMatch"))
-            #expect(try run(["aws", "s3", "rm", "--recursive", "--only-show-errors", "s3://cli-bucket/"], endpoint: e).status == 0)
-            #expect(try server.store.list("cli-bucket", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
+            #expect(
+                try run(["aws", "s3", "rm", "--recursive", "--only-show-errors", "s3://cli-bucket/"], endpoint: e)
+                    .status == 0)
+            #expect(
+                try server.store.list("cli-bucket", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty
+            )
         }
     }
 
@@ -97,33 +134,49 @@ struct MockPeerTests {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(UUID()).bin")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let c = MockS3Server.defaultCredential
-            let result = try run(["python3", Self.fixtures.appendingPathComponent("boto3_against_mock.py").path, server.endpoint,
-                                  c.accessKeyId, c.secretAccessKey, scratch.path], endpoint: server.endpoint)
+            let result = try run(
+                [
+                    "python3", Self.fixtures.appendingPathComponent("boto3_against_mock.py").path, server.endpoint,
+                    c.accessKeyId, c.secretAccessKey, scratch.path,
+                ], endpoint: server.endpoint)
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("boto3: all checks passed"))
         }
     }
 
     @Test func standaloneExecutableServesTheCLI() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mock-s3")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "mock-s3")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build mock-s3 first (swift build)")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["--port", "0", "--bucket", "standalone", "--access-key", "AKIASTANDALONE000001", "--secret-key", "standalone-secret"]
+        process.arguments = [
+            "--port", "0", "--bucket", "standalone", "--access-key", "AKIASTANDALONE000001", "--secret-key",
+            "standalone-secret",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
         var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line += byte }
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) {
+            line += byte
+        }
         let text = String(decoding: line, as: UTF8.self)
-        let endpoint = try #require(text.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init), "\(text)")
+        let endpoint = try #require(
+            text.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init), "\(text)")
         let credential = MockCredential(accessKeyId: "AKIASTANDALONE000001", secretAccessKey: "standalone-secret")
         let tree = try makeTree()
         defer { try? FileManager.default.removeItem(at: tree) }
-        let copy = try run(["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://standalone/data/"], endpoint: endpoint, credential: credential)
+        let copy = try run(
+            ["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://standalone/data/"],
+            endpoint: endpoint, credential: credential)
         #expect(copy.status == 0, "\(copy.output)")
-        let listing = try run(["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
+        let listing = try run(
+            ["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
         #expect(listing.output.split(separator: "\n").count == 4, "\(listing.output)")
     }
 }

@@ -19,13 +19,16 @@ struct MotoClientTests {
         #expect(error?.description.contains("S3_BUCKET_NAME") == true)
     }
 
-    @Test(arguments: ["data/COTA/Race 1/99_Best 10 Laps By Driver_Race 1_Anonymized.CSV",
-                      "data/ü/ñ+é.csv", "data/a%20b/100% done.csv", "data/x/semi;colon=and&amp.csv"])
+    @Test(arguments: [
+        "data/COTA/Race 1/99_Best 10 Laps By Driver_Race 1_Anonymized.CSV",
+        "data/ü/ñ+é.csv", "data/a%20b/100% done.csv", "data/x/semi;colon=and&amp.csv",
+    ])
     func putGetHeadRoundTrip(key: String) async throws {
         let (client, bucket) = try await moto.bucket("roundtrip")
         let body = Array("lap,value\n1,98765\n2,97654\n".utf8)
-        let put = try await client.putObject(bucket: bucket, key: key, body: .bytes(body),
-                                             options: PutOptions(contentType: "text/csv", metadata: ["sha256": "abc"]))
+        let put = try await client.putObject(
+            bucket: bucket, key: key, body: .bytes(body),
+            options: PutOptions(contentType: "text/csv", metadata: ["sha256": "abc"]))
         #expect(put.etag == Digest.md5(body).hexString)
         let head = try #require(try await client.headObject(bucket: bucket, key: key))
         #expect(head.size == UInt64(body.count))
@@ -60,7 +63,9 @@ struct MotoClientTests {
         }
         keys.append("data/top.csv")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for key in keys { group.addTask { _ = try await client.putObject(bucket: bucket, key: key, body: .bytes([1])) } }
+            for key in keys {
+                group.addTask { _ = try await client.putObject(bucket: bucket, key: key, body: .bytes([1])) }
+            }
             try await group.waitForAll()
         }
         let page = try await client.listObjectsV2(bucket: bucket, prefix: "data/", maxKeys: 5)
@@ -71,7 +76,8 @@ struct MotoClientTests {
         let tracks = try await client.listAll(bucket: bucket, prefix: "data/", delimiter: "/")
         #expect(tracks.commonPrefixes.sorted() == ["data/COTA/", "data/Sonoma/", "data/road america/"])
         #expect(tracks.objects.map(\.key) == ["data/top.csv"])
-        let after = try await client.listObjectsV2(bucket: bucket, prefix: "data/", startAfter: "data/Sonoma/Race 1/file 8.csv")
+        let after = try await client.listObjectsV2(
+            bucket: bucket, prefix: "data/", startAfter: "data/Sonoma/Race 1/file 8.csv")
         #expect(after.objects.first?.key == "data/road america/Race 1/file 0.csv")
     }
 
@@ -85,28 +91,35 @@ struct MotoClientTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         // A plain PUT of a file range.
-        _ = try await client.putObject(bucket: bucket, key: "slice.bin", body: .file(path: path, offset: 1000, length: 5000))
+        _ = try await client.putObject(
+            bucket: bucket, key: "slice.bin", body: .file(path: path, offset: 1000, length: 5000))
         #expect(try await client.getObjectBytes(bucket: bucket, key: "slice.bin") == Array(bytes[1000..<6000]))
 
         // Multipart: two 5 MiB parts and a 1 MiB tail, read from the file.
         let key = "data/big telemetry.csv"
-        let id = try await client.createMultipartUpload(bucket: bucket, key: key, options: PutOptions(contentType: "text/csv"))
+        let id = try await client.createMultipartUpload(
+            bucket: bucket, key: key, options: PutOptions(contentType: "text/csv"))
         #expect(try await client.listMultipartUploads(bucket: bucket).map(\.uploadId).contains(id))
         var parts: [CompletedPart] = []
         for (n, offset) in stride(from: 0, to: bytes.count, by: 5 << 20).enumerated() {
             let length = min(5 << 20, bytes.count - offset)
-            parts.append(try await client.uploadPart(bucket: bucket, key: key, uploadId: id, partNumber: n + 1,
-                                                     body: .file(path: path, offset: UInt64(offset), length: UInt64(length))))
+            parts.append(
+                try await client.uploadPart(
+                    bucket: bucket, key: key, uploadId: id, partNumber: n + 1,
+                    body: .file(path: path, offset: UInt64(offset), length: UInt64(length))))
         }
         let done = try await client.completeMultipartUpload(bucket: bucket, key: key, uploadId: id, parts: parts)
-        let md5s = parts.flatMap { part in stride(from: 0, to: 32, by: 2).map { UInt8(part.etag.dropFirst($0).prefix(2), radix: 16)! } }
+        let md5s = parts.flatMap { part in
+            stride(from: 0, to: 32, by: 2).map { UInt8(part.etag.dropFirst($0).prefix(2), radix: 16)! }
+        }
         #expect(done.etag == "\(Digest.md5(md5s).hexString)-3")
         #expect(try await client.getObjectBytes(bucket: bucket, key: key) == bytes)
         #expect(try await client.listMultipartUploads(bucket: bucket).isEmpty)
 
         // An aborted upload leaves nothing behind.
         let aborted = try await client.createMultipartUpload(bucket: bucket, key: "gone.csv")
-        _ = try await client.uploadPart(bucket: bucket, key: "gone.csv", uploadId: aborted, partNumber: 1, body: .bytes([1, 2, 3]))
+        _ = try await client.uploadPart(
+            bucket: bucket, key: "gone.csv", uploadId: aborted, partNumber: 1, body: .bytes([1, 2, 3]))
         try await client.abortMultipartUpload(bucket: bucket, key: "gone.csv", uploadId: aborted)
         #expect(try await client.listMultipartUploads(bucket: bucket).isEmpty)
         #expect(try await client.headObject(bucket: bucket, key: "gone.csv") == nil)
@@ -125,7 +138,9 @@ struct MotoClientTests {
         let get = try client.presignedURL(method: .get, bucket: bucket, key: "data/Race 1/p+q.csv")
         let fetched = try runCurl(["-sf", get])
         #expect(fetched.status == 0 && fetched.output == Data("lap,value\n1,2\n".utf8))
-        #expect(throws: S3Error.self) { try client.presignedURL(method: .get, bucket: bucket, key: "k", expires: 700_000) }
+        #expect(throws: S3Error.self) {
+            try client.presignedURL(method: .get, bucket: bucket, key: "k", expires: 700_000)
+        }
     }
 
     func runCurl(_ arguments: [String]) throws -> (status: Int32, output: Data) {
@@ -145,8 +160,12 @@ struct MotoClientTests {
         let body = [UInt8](repeating: 7, count: 3 << 20)
         _ = try await client.putObject(bucket: bucket, key: "s.bin", body: .bytes(body))
         let object = try #require(try await client.getObject(bucket: bucket, key: "s.bin"))
-        var chunks = 0, total = 0
-        for try await chunk in object.body { chunks += 1; total += chunk.count }
+        var chunks = 0
+        var total = 0
+        for try await chunk in object.body {
+            chunks += 1
+            total += chunk.count
+        }
         #expect(total == body.count)
         #expect(chunks > 1)
     }
@@ -154,13 +173,16 @@ struct MotoClientTests {
     @Test func deleteCopyAndBatchDelete() async throws {
         let (client, bucket) = try await moto.bucket("delete")
         _ = try await client.putObject(bucket: bucket, key: "a b.csv", body: .bytes(Array("x".utf8)))
-        let copied = try await client.copyObject(sourceBucket: bucket, sourceKey: "a b.csv", bucket: bucket, key: "c+d.csv")
+        let copied = try await client.copyObject(
+            sourceBucket: bucket, sourceKey: "a b.csv", bucket: bucket, key: "c+d.csv")
         #expect(copied.etag == Digest.md5(Array("x".utf8)).hexString)
         try await client.deleteObject(bucket: bucket, key: "a b.csv")
         #expect(try await client.headObject(bucket: bucket, key: "a b.csv") == nil)
         let keys = (0..<1005).map { "k/\($0) ü&<>.csv" }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for key in keys { group.addTask { _ = try await client.putObject(bucket: bucket, key: key, body: .bytes([])) } }
+            for key in keys {
+                group.addTask { _ = try await client.putObject(bucket: bucket, key: key, body: .bytes([])) }
+            }
             try await group.waitForAll()
         }
         let result = try await client.deleteObjects(bucket: bucket, keys: keys + ["c+d.csv"])
@@ -182,13 +204,15 @@ struct MotoAuthTests {
         let (_, bucket) = try await moto.bucket("signed")
         let client = try moto.client(payloadSigning: signing)
         let body = Array("a,b\n1,2\n".utf8)
-        _ = try await client.putObject(bucket: bucket, key: "data/x.csv", body: .bytes(body),
-                                       options: PutOptions(contentType: "text/csv", acl: "public-read"))
+        _ = try await client.putObject(
+            bucket: bucket, key: "data/x.csv", body: .bytes(body),
+            options: PutOptions(contentType: "text/csv", acl: "public-read"))
         #expect(try await client.getObjectBytes(bucket: bucket, key: "data/x.csv") == body)
         #expect(try await client.headObject(bucket: bucket, key: "data/x.csv")?.size == UInt64(body.count))
         #expect(try await client.listAll(bucket: bucket).objects.map(\.key) == ["data/x.csv"])
         let id = try await client.createMultipartUpload(bucket: bucket, key: "data/m.csv")
-        let part = try await client.uploadPart(bucket: bucket, key: "data/m.csv", uploadId: id, partNumber: 1, body: .bytes(body))
+        let part = try await client.uploadPart(
+            bucket: bucket, key: "data/m.csv", uploadId: id, partNumber: 1, body: .bytes(body))
         _ = try await client.completeMultipartUpload(bucket: bucket, key: "data/m.csv", uploadId: id, parts: [part])
         try await client.deleteObject(bucket: bucket, key: "data/x.csv")
         #expect(try await client.headObject(bucket: bucket, key: "data/x.csv") == nil)
@@ -202,7 +226,10 @@ struct MotoAuthTests {
             _ = try await client.putObject(bucket: bucket, key: "x.csv", body: .bytes([1]))
         }
         #expect(error?.code == "SignatureDoesNotMatch")
-        guard case .service(let e) = error else { Issue.record("not a service error"); return }
+        guard case .service(let e) = error else {
+            Issue.record("not a service error")
+            return
+        }
         #expect(e.attempts == 1)
         let text = "\(error!)"
         #expect(text.contains("AWS_SECRET_ACCESS_KEY"))
@@ -214,7 +241,8 @@ struct MotoAuthTests {
 
     @Test func unknownKeyIsInvalidAccessKeyId() async throws {
         let (_, bucket) = try await moto.bucket("auth2")
-        let client = try moto.client(credentials: Credentials(accessKeyId: "AKIAUNKNOWNKEY123XYZ", secretAccessKey: "s3cr3t-value"))
+        let client = try moto.client(
+            credentials: Credentials(accessKeyId: "AKIAUNKNOWNKEY123XYZ", secretAccessKey: "s3cr3t-value"))
         let error = await #expect(throws: S3Error.self) { _ = try await client.listObjectsV2(bucket: bucket) }
         #expect(error?.code == "InvalidAccessKeyId")
         let text = "\(error!)"

@@ -11,16 +11,20 @@ import Testing
 /// their words, rows split by hand, the app's lap rule (end − start of the same car and lap, over 60 s
 /// and under 300 s, not lap 32768) written a second time.
 enum SampleOracle {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../Sample/data"
+    ).standardized
 
     /// Rows as header → value, for a file with commas, optional quotes, a BOM and CRLF.
     static func rows(_ url: URL) throws -> [[String: String]] {
         var text = try String(contentsOf: url, encoding: .utf8)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        let lines = text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         func fields(_ line: Substring) -> [String] {
             line.split(separator: ",", omittingEmptySubsequences: false).map { field in
-                field.hasPrefix("\"") && field.hasSuffix("\"") && field.count >= 2 ? String(field.dropFirst().dropLast()) : String(field)
+                field.hasPrefix("\"") && field.hasSuffix("\"") && field.count >= 2
+                    ? String(field.dropFirst().dropLast()) : String(field)
             }
         }
         guard let header = lines.first.map(fields) else { return [] }
@@ -29,12 +33,15 @@ enum SampleOracle {
 
     /// The track's CSV whose name has the session token and these words.
     static func file(_ track: String, _ session: String, _ words: [String]) -> URL? {
-        let walk = FileManager.default.enumerator(at: root.appendingPathComponent(track), includingPropertiesForKeys: nil)
+        let walk = FileManager.default.enumerator(
+            at: root.appendingPathComponent(track), includingPropertiesForKeys: nil)
         while let url = walk?.nextObject() as? URL {
             let name = url.lastPathComponent.lowercased()
             guard name.hasSuffix(".csv"), !name.hasPrefix("._") else { continue }
             let tokens = name.dropLast(4).split { "_- .".contains($0) }.map(String.init)
-            if tokens.contains(session.lowercased()) && words.allSatisfy(tokens.contains) && (words != ["lap", "start"] || !tokens.contains("end")) {
+            if tokens.contains(session.lowercased()) && words.allSatisfy(tokens.contains)
+                && (words != ["lap", "start"] || !tokens.contains("end"))
+            {
                 return url
             }
         }
@@ -47,27 +54,38 @@ enum SampleOracle {
         return Int64((formatter.date(from: stamp)!.timeIntervalSince1970 * 1000).rounded())
     }
 
-    struct Lap: Equatable { var vehicle: String; var lap: Int; var ms: Int64 }
+    struct Lap: Equatable {
+        var vehicle: String
+        var lap: Int
+        var ms: Int64
+    }
 
     static func laps(_ track: String, _ session: String) throws -> [Lap] {
-        let starts = try rows(file(track, session, ["lap", "start"])!), ends = try rows(file(track, session, ["lap", "end"])!)
+        let starts = try rows(file(track, session, ["lap", "start"])!)
+        let ends = try rows(file(track, session, ["lap", "end"])!)
         var endAt: [String: Int64] = [:]
         for row in ends { endAt["\(row["vehicle_id"]!)/\(row["lap"]!)"] = milliseconds(row["timestamp"]!) }
         return starts.compactMap { row -> Lap? in
-            guard let end = endAt["\(row["vehicle_id"]!)/\(row["lap"]!)"], let lap = Int(row["lap"]!) else { return nil }
+            guard let end = endAt["\(row["vehicle_id"]!)/\(row["lap"]!)"], let lap = Int(row["lap"]!) else {
+                return nil
+            }
             let ms = end - milliseconds(row["timestamp"]!)
-            return lap != 32768 && ms > 60_000 && ms < 300_000 ? Lap(vehicle: row["vehicle_id"]!, lap: lap, ms: ms) : nil
+            return lap != 32768 && ms > 60_000 && ms < 300_000
+                ? Lap(vehicle: row["vehicle_id"]!, lap: lap, ms: ms) : nil
         }.sorted { ($0.vehicle, $0.lap) < ($1.vehicle, $1.lap) }
     }
 
-    static func telemetry(_ track: String, _ session: String, driver: String) throws -> [(lap: Int, name: String, value: Double)] {
+    static func telemetry(_ track: String, _ session: String, driver: String) throws -> [(
+        lap: Int, name: String, value: Double
+    )] {
         try rows(file(track, session, ["telemetry"])!).filter { $0["vehicle_id"] == driver }
             .map { (Int($0["lap"]!)!, $0["telemetry_name"]!, Double($0["telemetry_value"]!)!) }
     }
 
     static func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
     static func std(_ v: [Double], sample: Bool) -> Double {
-        let m = mean(v), n = Double(v.count) - (sample ? 1 : 0)
+        let m = mean(v)
+        let n = Double(v.count) - (sample ? 1 : 0)
         return n > 0 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / n).squareRoot() : 0
     }
 
@@ -77,47 +95,68 @@ enum SampleOracle {
         let base = "/api/analytics/track/\(track)/session/\(session)"
         var out: [String: Any] = [base + "/drivers": Set(laps.map(\.vehicle)).sorted()]
         let best = laps.min { ($0.ms, $0.vehicle) < ($1.ms, $1.vehicle) }!
-        out[base + "/best-lap"] = ["best_lap_time": Double(best.ms) / 1000, "driver_id": best.vehicle, "lap_number": best.lap,
-                                   "track": track, "session": session] as [String: Any]
+        out[base + "/best-lap"] =
+            [
+                "best_lap_time": Double(best.ms) / 1000, "driver_id": best.vehicle, "lap_number": best.lap,
+                "track": track, "session": session,
+            ] as [String: Any]
         for driver in Set(laps.map(\.vehicle)) {
             let times = laps.filter { $0.vehicle == driver }.map { Double($0.ms) / 1000 }
             let (m, s) = (mean(times), std(times, sample: true))
-            out[base + "/driver/\(driver)/performance"] = ["driver_id": driver, "best_lap": times.min()!, "average_lap": m, "std_deviation": s,
-                                                            "consistency_score": 100 - 100 * s / m, "total_laps": times.count, "lap_times": times] as [String: Any]
-            let p = std(times, sample: false), within = times.filter { $0 <= times.min()! + 0.5 + 1e-9 }.count
-            out["/api/strategy/track/\(track)/session/\(session)/driver/\(driver)/consistency"] = [
-                "driver_id": driver, "consistency_score": Double(within) / Double(times.count) * 100, "coefficient_of_variation": p / m * 100,
-                "best_lap": times.min()!, "average_lap": m, "std_deviation": p, "laps_within_05s": within, "total_laps": times.count,
-            ] as [String: Any]
+            out[base + "/driver/\(driver)/performance"] =
+                [
+                    "driver_id": driver, "best_lap": times.min()!, "average_lap": m, "std_deviation": s,
+                    "consistency_score": 100 - 100 * s / m, "total_laps": times.count, "lap_times": times,
+                ] as [String: Any]
+            let p = std(times, sample: false)
+            let within = times.filter { $0 <= times.min()! + 0.5 + 1e-9 }.count
+            out["/api/strategy/track/\(track)/session/\(session)/driver/\(driver)/consistency"] =
+                [
+                    "driver_id": driver, "consistency_score": Double(within) / Double(times.count) * 100,
+                    "coefficient_of_variation": p / m * 100,
+                    "best_lap": times.min()!, "average_lap": m, "std_deviation": p, "laps_within_05s": within,
+                    "total_laps": times.count,
+                ] as [String: Any]
         }
         // Telemetry for the best lap's car: that lap, its speed and its brakes.
         let rows = try telemetry(track, session, driver: best.vehicle)
         let telemetry = "/api/telemetry/track/\(track)/session/\(session)/driver/\(best.vehicle)"
         let lapRows = rows.filter { $0.lap == best.lap }
         let lapSpeed = lapRows.filter { $0.name == "speed" || $0.name == "vehspd_can" }.map(\.value)
-        out[telemetry + "/lap/\(best.lap)"] = ["lap_number": best.lap, "driver_id": best.vehicle, "data_points": lapRows.count,
-                                               "speed": ["max": lapSpeed.max() ?? 0, "avg": mean(lapSpeed), "min": lapSpeed.min() ?? 0],
-                                               "throttle_avg": mean(lapRows.filter { $0.name == "aps" }.map(\.value))] as [String: Any]
+        out[telemetry + "/lap/\(best.lap)"] =
+            [
+                "lap_number": best.lap, "driver_id": best.vehicle, "data_points": lapRows.count,
+                "speed": ["max": lapSpeed.max() ?? 0, "avg": mean(lapSpeed), "min": lapSpeed.min() ?? 0],
+                "throttle_avg": mean(lapRows.filter { $0.name == "aps" }.map(\.value)),
+            ] as [String: Any]
         let speed = rows.filter { $0.name == "speed" || $0.name == "vehspd_can" }.map(\.value)
-        out[telemetry + "/speed-analysis"] = ["driver_id": best.vehicle, "vmax": speed.max()!, "vmin": speed.min()!, "vavg": mean(speed),
-                                              "speed_range": speed.max()! - speed.min()!,
-                                              "avg_acceleration": mean(rows.filter { $0.name.lowercased().contains("acc") }.map(\.value))] as [String: Any]
+        out[telemetry + "/speed-analysis"] =
+            [
+                "driver_id": best.vehicle, "vmax": speed.max()!, "vmin": speed.min()!, "vavg": mean(speed),
+                "speed_range": speed.max()! - speed.min()!,
+                "avg_acceleration": mean(rows.filter { $0.name.lowercased().contains("acc") }.map(\.value)),
+            ] as [String: Any]
         let brakes = rows.filter { $0.name.lowercased().contains("brake") }.map(\.value)
-        out[telemetry + "/braking-analysis"] = ["driver_id": best.vehicle, "brake_applications": brakes.filter { $0 > 0 }.count,
-                                                "avg_brake_pressure": mean(brakes), "max_brake_pressure": brakes.max()!,
-                                                "braking_efficiency": mean(brakes) / brakes.max()! * 100] as [String: Any]
+        out[telemetry + "/braking-analysis"] =
+            [
+                "driver_id": best.vehicle, "brake_applications": brakes.filter { $0 > 0 }.count,
+                "avg_brake_pressure": mean(brakes), "max_brake_pressure": brakes.max()!,
+                "braking_efficiency": mean(brakes) / brakes.max()! * 100,
+            ] as [String: Any]
         return out
     }
 
     /// JSON values equal, numbers to 1e-9 (relative).
     static func same(_ a: Any?, _ b: Any?) -> Bool {
         switch (a, b) {
-        case let (x as [String: Any], y as [String: Any]): return Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { same(x[$0], y[$0]) }
-        case let (x as [Any], y as [Any]): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
-        case let (x as String, y as String): return x == y
-        case let (x as NSNumber, y as NSNumber): return abs(x.doubleValue - y.doubleValue) <= 1e-9 * max(1, abs(x.doubleValue))
-        case let (x as Int, y as Int): return x == y
-        case let (x as Double, y as Double): return abs(x - y) <= 1e-9 * max(1, abs(x))
+        case (let x as [String: Any], let y as [String: Any]):
+            return Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { same(x[$0], y[$0]) }
+        case (let x as [Any], let y as [Any]): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (let x as String, let y as String): return x == y
+        case (let x as NSNumber, let y as NSNumber):
+            return abs(x.doubleValue - y.doubleValue) <= 1e-9 * max(1, abs(x.doubleValue))
+        case (let x as Int, let y as Int): return x == y
+        case (let x as Double, let y as Double): return abs(x - y) <= 1e-9 * max(1, abs(x))
         default: return false
         }
     }
@@ -127,31 +166,51 @@ enum SampleOracle {
 /// answers worked out from the CSVs; CORS; errors as FastAPI writes them.
 @Suite("The analytics service", .quietLogs)
 struct ServiceTests {
-    func get(_ port: Int, _ path: String, method: S3Wire.HTTPMethod = .get, headers: [(String, String)] = []) async throws
-        -> (status: Int, body: String, headers: S3Wire.HTTPHeaders) {
-        var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path))
+    func get(_ port: Int, _ path: String, method: S3Wire.HTTPMethod = .get, headers: [(String, String)] = [])
+        async throws
+        -> (status: Int, body: String, headers: S3Wire.HTTPHeaders)
+    {
+        var request = HTTPRequest(
+            method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path))
         for (name, value) in headers { request.headers.add(name, value) }
         let response = try await CurlTransport().execute(request, streamBody: false)
         return (response.status, String(decoding: response.body, as: UTF8.self), response.head.headers)
     }
 
-    func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) }
+    func json(_ text: String) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+    }
 
     @Test func everyRouteAnswersWhatTheCSVsSayFromBothSources() async throws {
         try await withMock({ $0.buckets = ["race-data"] }) { server in
             var options = Uploader.Options()
             options.acl = nil
-            _ = try await Uploader(client: try server.client(), bucket: "race-data", options: options).upload(directory: SampleOracle.root)
+            _ = try await Uploader(client: try server.client(), bucket: "race-data", options: options).upload(
+                directory: SampleOracle.root)
             let s3Configuration = try DataConfiguration.fromEnvironment([
                 "USE_S3_DATA": "true", "S3_BUCKET_NAME": "race-data", "AWS_ENDPOINT_URL_S3": server.endpoint,
-                "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId, "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
+                "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId,
+                "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
             ])
-            let localConfiguration = try DataConfiguration.fromEnvironment(["USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path])
-            let s3 = try await APIServer(analytics: Analytics(source: s3Configuration.makeSource()), description: SourceDescription(s3Configuration), port: 0)
-            let local = try await APIServer(analytics: Analytics(source: localConfiguration.makeSource()), description: SourceDescription(localConfiguration), port: 0)
-            defer { Task { try await s3.stop(); try await local.stop() } }
+            let localConfiguration = try DataConfiguration.fromEnvironment([
+                "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
+            ])
+            let s3 = try await APIServer(
+                analytics: Analytics(source: s3Configuration.makeSource()),
+                description: SourceDescription(s3Configuration), port: 0)
+            let local = try await APIServer(
+                analytics: Analytics(source: localConfiguration.makeSource()),
+                description: SourceDescription(localConfiguration), port: 0)
+            defer {
+                Task {
+                    try await s3.stop()
+                    try await local.stop()
+                }
+            }
 
-            let tracks = try FileManager.default.contentsOfDirectory(atPath: SampleOracle.root.path).filter { !$0.hasPrefix(".") }.sorted()
+            let tracks = try FileManager.default.contentsOfDirectory(atPath: SampleOracle.root.path).filter {
+                !$0.hasPrefix(".")
+            }.sorted()
             var expected: [String: Any] = ["/health": ["status": "healthy"], "/api/analytics/tracks": tracks]
             for track in tracks {
                 expected["/api/analytics/track/\(track)/sessions"] = ["R1", "R2"]
@@ -161,7 +220,9 @@ struct ServiceTests {
             for port in [local.port, s3.port] {
                 for (path, answer) in expected {
                     let got = try await get(port, path)
-                    #expect(got.status == 200 && SampleOracle.same(json(got.body), answer), "\(path) on \(port): \(got.status) \(got.body.prefix(300))")
+                    #expect(
+                        got.status == 200 && SampleOracle.same(json(got.body), answer),
+                        "\(path) on \(port): \(got.status) \(got.body.prefix(300))")
                 }
             }
             // A warm route answers from the cache: no S3 request.
@@ -172,18 +233,23 @@ struct ServiceTests {
     }
 
     @Test func errorsCORSAndTheApplicationRoutes() async throws {
-        let configuration = try DataConfiguration.fromEnvironment(["USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path])
-        let api = try await APIServer(analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
-                                      port: 0, cors: CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173"))
+        let configuration = try DataConfiguration.fromEnvironment([
+            "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
+        ])
+        let api = try await APIServer(
+            analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
+            port: 0, cors: CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173"))
         defer { Task { try await api.stop() } }
         func detail(_ path: String) async throws -> (Int, String?) {
             let got = try await get(api.port, path)
             return (got.status, (json(got.body) as? [String: Any])?["detail"] as? String)
         }
         // FastAPI's errors: {"detail": "..."}, 404 for what does not exist.
-        for path in ["/api/analytics/track/Monaco/sessions", "/api/analytics/track/COTA/session/R9/best-lap",
-                     "/api/analytics/track/COTA/session/R1/driver/GR86-999-1/performance", "/api/nothing",
-                     "/api/telemetry/track/COTA/session/R1/driver/GR86-999-1/speed-analysis"] {
+        for path in [
+            "/api/analytics/track/Monaco/sessions", "/api/analytics/track/COTA/session/R9/best-lap",
+            "/api/analytics/track/COTA/session/R1/driver/GR86-999-1/performance", "/api/nothing",
+            "/api/telemetry/track/COTA/session/R1/driver/GR86-999-1/speed-analysis",
+        ] {
             let (status, message) = try await detail(path)
             #expect(status == 404 && !(message ?? "").isEmpty, "\(path): \(status) \(message ?? "no detail")")
         }
@@ -195,11 +261,14 @@ struct ServiceTests {
             #expect(status == 501 && message?.contains("not data") == true, "\(path): \(status)")
         }
         // CORS: the allowed origin is echoed; the browser's preflight is answered.
-        let allowed = try await get(api.port, "/api/analytics/tracks", headers: [("Origin", "https://gr-cup.netlify.app")])
+        let allowed = try await get(
+            api.port, "/api/analytics/tracks", headers: [("Origin", "https://gr-cup.netlify.app")])
         #expect(allowed.headers["Access-Control-Allow-Origin"] == "https://gr-cup.netlify.app")
         let stranger = try await get(api.port, "/api/analytics/tracks", headers: [("Origin", "https://evil.example")])
         #expect(stranger.headers["Access-Control-Allow-Origin"] == nil)
-        var preflight = HTTPRequest(method: .options, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: api.port, path: "/api/analytics/tracks"))
+        var preflight = HTTPRequest(
+            method: .options,
+            target: RequestTarget(scheme: "http", host: "127.0.0.1", port: api.port, path: "/api/analytics/tracks"))
         preflight.headers.add("Origin", "http://localhost:5173")
         preflight.headers.add("Access-Control-Request-Method", "GET")
         preflight.headers.add("Access-Control-Request-Headers", "content-type")
@@ -211,8 +280,11 @@ struct ServiceTests {
         // /openapi.json describes every route.
         let document = try #require(json(try await get(api.port, "/openapi.json").body) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: Any])
-        for path in ["/health", "/api/analytics/tracks", "/api/strategy/track/{track_name}/session/{session}/driver/{driver_id}/consistency",
-                     "/api/telemetry/track/{track_name}/session/{session}/driver/{driver_id}/lap/{lap_number}"] {
+        for path in [
+            "/health", "/api/analytics/tracks",
+            "/api/strategy/track/{track_name}/session/{session}/driver/{driver_id}/consistency",
+            "/api/telemetry/track/{track_name}/session/{session}/driver/{driver_id}/lap/{lap_number}",
+        ] {
             #expect(paths[path] != nil, "\(path) is not in /openapi.json")
         }
     }
@@ -227,7 +299,9 @@ struct ServiceTests {
                 "USE_S3_DATA": "1", "S3_BUCKET_NAME": "race-data", "AWS_ENDPOINT_URL_S3": server.endpoint,
                 "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId, "AWS_SECRET_ACCESS_KEY": secret,
             ])
-            let api = try await APIServer(analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration), port: 0)
+            let api = try await APIServer(
+                analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
+                port: 0)
             defer { Task { try await api.stop() } }
             let tracks = try await get(api.port, "/api/analytics/tracks")
             #expect(tracks.status == 503)
@@ -237,7 +311,9 @@ struct ServiceTests {
             let health = try await get(api.port, "/health")
             #expect(health.status == 503 && health.body.contains("\"status\":\"unhealthy\""))
             #expect(try await get(api.port, "/api/analytics/track/COTA/sessions").status == 503)
-            #expect(try await get(api.port, "/api/telemetry/track/COTA/session/R1/driver/GR86-010-20/speed-analysis").status == 503)
+            #expect(
+                try await get(api.port, "/api/telemetry/track/COTA/session/R1/driver/GR86-010-20/speed-analysis").status
+                    == 503)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import RaceDataTesting
 import MockS3Server
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 import TestSupport
@@ -21,7 +21,8 @@ struct UploaderTests {
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID()).csv")
         try Data("secret".utf8).write(to: outside)
         defer { try? FileManager.default.removeItem(at: outside) }
-        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("COTA/link.csv"), withDestinationURL: outside)
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("COTA/link.csv"), withDestinationURL: outside)
         try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("race-data")
@@ -31,16 +32,21 @@ struct UploaderTests {
             let expected: [String] = paths.map { "data/" + $0 }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             #expect(report.succeeded, "\(report.failed)")
             #expect(report.uploaded == expected)
-            let junk = 7 * 2 + 7 + 1 // AppleDouble per session, .DS_Store per track, __MACOSX
+            let junk = 7 * 2 + 7 + 1  // AppleDouble per session, .DS_Store per track, __MACOSX
             #expect(report.junk.count == junk)
             #expect(report.warnings.contains { $0.contains("link.csv") })
             let listed = try await client.listAll(bucket: "race-data").objects
             #expect(listed.map(\.key).sorted() == report.uploaded.sorted())
-            for key in ["data/COTA/Race 1/99_Best 10 Laps By Driver_Race 1_Anonymized.CSV", "data/road-america/Road America/Race 2/road_america_lap_time_R2.csv"] {
+            for key in [
+                "data/COTA/Race 1/99_Best 10 Laps By Driver_Race 1_Anonymized.CSV",
+                "data/road-america/Road America/Race 2/road_america_lap_time_R2.csv",
+            ] {
                 let local = try [UInt8](Data(contentsOf: root.appendingPathComponent(String(key.dropFirst(5)))))
                 #expect(try await client.getObjectBytes(bucket: "race-data", key: key) == local)
             }
-            #expect(try await client.headObject(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv")?.contentType == "text/csv")
+            #expect(
+                try await client.headObject(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv")?
+                    .contentType == "text/csv")
 
             // A re-run finds everything unchanged and uploads nothing.
             server.journal.clear()
@@ -73,12 +79,17 @@ struct UploaderTests {
         defer { try? FileManager.default.removeItem(at: root) }
         try await withMock { server in
             try server.store.createBucket("race-data")
-            let bad = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
-                                                              credentials: Credentials(accessKeyId: "AKIAWRONGKEY00000000", secretAccessKey: "nope")))
-            let error = await #expect(throws: S3Error.self) { _ = try await Uploader(client: bad, bucket: "race-data").upload(directory: root) }
+            let bad = S3Client(
+                configuration: S3Configuration(
+                    region: "us-east-1", endpoint: try .custom(server.endpoint),
+                    credentials: Credentials(accessKeyId: "AKIAWRONGKEY00000000", secretAccessKey: "nope")))
+            let error = await #expect(throws: S3Error.self) {
+                _ = try await Uploader(client: bad, bucket: "race-data").upload(directory: root)
+            }
             #expect(error?.code == "InvalidAccessKeyId")
             #expect(server.journal.entries.map(\.operation) == ["HeadBucket", "ListObjectsV2"])
-            #expect(try server.store.list("race-data", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
+            #expect(
+                try server.store.list("race-data", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty)
             let missing = await #expect(throws: S3Error.self) {
                 _ = try await Uploader(client: try server.client(), bucket: "no-such-bucket").upload(directory: root)
             }
@@ -97,12 +108,14 @@ struct UploaderTests {
             server.setFaults(plan, seed: 3)
             var options = Uploader.Options()
             options.acl = nil
-            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(!first.succeeded && !first.uploaded.isEmpty)
             #expect(first.failed.allSatisfy { $0.reason.contains("InternalError") })
             server.setFaults(FaultPlan())
             server.journal.clear()
-            let second = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let second = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(second.succeeded)
             #expect(Set(second.unchanged) == Set(first.uploaded))
             #expect(second.uploaded.count == first.failed.count)
@@ -113,10 +126,13 @@ struct UploaderTests {
     @Test func largeFilesGoMultipartAndFaultsAreSurvived() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID())")
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("COTA/Race 1"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("COTA/Race 1"), withIntermediateDirectories: true)
         let big = bytes(12 << 20, seed: 5)
         try Data(big).write(to: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv"))
-        for i in 0..<20 { try Data("a,b\n\(i),2\n".utf8).write(to: root.appendingPathComponent("COTA/Race 1/small \(i).csv")) }
+        for i in 0..<20 {
+            try Data("a,b\n\(i),2\n".utf8).write(to: root.appendingPathComponent("COTA/Race 1/small \(i).csv"))
+        }
         try await withMock { server in
             // Eight attempts against these rates: every request gets through, in any order of requests.
             let client = try server.client(retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.001, maxDelay: 0.01))
@@ -129,21 +145,29 @@ struct UploaderTests {
             options.multipartThreshold = 5 << 20
             options.partSize = 5 << 20
             options.acl = nil
-            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let report = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(report.succeeded, "\(report.failed)")
             server.setFaults(FaultPlan())
-            #expect(try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv") == big)
+            #expect(
+                try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv")
+                    == big)
             #expect(server.journal.entries(operation: "CompleteMultipartUpload").contains { $0.status == 200 })
             #expect(server.journal.entries.contains { $0.fault != nil })
             #expect(try await client.listMultipartUploads(bucket: "race-data").isEmpty)
             #expect(try await client.listAll(bucket: "race-data").objects.count == 21)
             // The multipart object's ETag (MD5 of the part MD5s) is the file's content tag: a re-run sends nothing.
-            let etag = try await client.headObject(bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv")?.etag
-            #expect(etag == (try ContentTag.of(path: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv").path,
-                                               size: UInt64(big.count), multipartThreshold: 5 << 20, partSize: 5 << 20)))
+            let etag = try await client.headObject(
+                bucket: "race-data", key: "data/COTA/Race 1/R1_cota_telemetry_data.csv")?.etag
+            #expect(
+                etag
+                    == (try ContentTag.of(
+                        path: root.appendingPathComponent("COTA/Race 1/R1_cota_telemetry_data.csv").path,
+                        size: UInt64(big.count), multipartThreshold: 5 << 20, partSize: 5 << 20)))
             #expect(etag?.hasSuffix("-3") == true)
             server.journal.clear()
-            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(again.unchanged.count == 21 && again.uploaded.isEmpty)
             #expect(!server.journal.entries.contains { $0.method == "PUT" || $0.method == "POST" })
         }
@@ -165,15 +189,20 @@ struct UploaderTests {
 
             let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as! Date
             var content = try [UInt8](Data(contentsOf: file))
-            content[content.count - 2] = content[content.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            content[content.count - 2] =
+                content[content.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
             try Data(content).write(to: file)
             try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path)
-            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: touched.path)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: touched.path)
 
-            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(again.uploaded == ["data/COTA/Race 1/COTA_lap_time_R1.csv"])
             #expect(again.unchanged.contains("data/COTA/Race 2/COTA_lap_time_R2.csv"))
-            #expect(try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv") == content)
+            #expect(
+                try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv")
+                    == content)
         }
     }
 
@@ -189,7 +218,8 @@ struct UploaderTests {
             var options = Uploader.Options()
             options.acl = nil
             options.tagCache = ContentTagCache(url: cacheURL)
-            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(first.succeeded && first.warnings.isEmpty)
 
             // Every remembered tag is the ETag S3 holds for that file.
@@ -198,24 +228,30 @@ struct UploaderTests {
             #expect(entries.count == first.uploaded.count)
             for key in first.uploaded.prefix(10) {
                 let path = root.appendingPathComponent(String(key.dropFirst("data/".count))).path
-                #expect(entries[path]?["tag"] as? String == (try await client.headObject(bucket: "race-data", key: key))?.etag)
+                #expect(
+                    entries[path]?["tag"] as? String
+                        == (try await client.headObject(bucket: "race-data", key: key))?.etag)
             }
 
             // A second run compares every file through the cache: none is read.
             options.tagCache = ContentTagCache(url: cacheURL)
-            let cached = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let cached = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(cached.unchanged.count == first.uploaded.count && cached.filesHashed == 0)
             options.tagCache = nil
-            let uncached = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            let uncached = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(uncached.unchanged.count == first.uploaded.count && uncached.filesHashed == first.uploaded.count)
             options.tagCache = ContentTagCache(url: cacheURL)
 
             let edited = root.appendingPathComponent("COTA/Race 1/COTA_lap_time_R1.csv")
-            var bytes = try [UInt8](Data(contentsOf: edited))   // same size, one digit different, a new mtime
+            var bytes = try [UInt8](Data(contentsOf: edited))  // same size, one digit different, a new mtime
             bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
             try Data(bytes).write(to: edited)
-            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: edited.path)
-            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(directory: root)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: edited.path)
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
             #expect(again.uploaded == ["data/COTA/Race 1/COTA_lap_time_R1.csv"])
             #expect(again.unchanged.count == first.uploaded.count - 1 && again.filesHashed == 1)
         }

@@ -1,23 +1,25 @@
 import Foundation
 import MockS3Server
 import RaceData
+import RaceService
 import S3Kit
 import S3Wire
-import RaceService
 import TestSupport
 import Testing
 
 @Suite("The verify command", .quietLogs)
 struct VerifyCommandTests {
     @Test func mainJobPassesOnTheBundledSample() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("verify")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "verify")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build verify first (swift build)")
         let process = Process()
         process.executableURL = binary
         let junit = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID()).xml")
         defer { try? FileManager.default.removeItem(at: junit) }
         process.arguments = ["--json", "--cases", "20", "--junit", junit.path]
-        process.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        process.currentDirectoryURL =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -39,12 +41,18 @@ struct VerifyCommandTests {
     }
 
     @Test func productionModeAgainstADeployedBucket() async throws {
-        try await withMock({ $0.buckets = ["deployed"]; $0.defaultOwnership = .objectWriter }) { server in
-            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
+        try await withMock({
+            $0.buckets = ["deployed"]
+            $0.defaultOwnership = .objectWriter
+        }) { server in
+            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Sample/data"
+            ).standardized
             _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(directory: sample)
             let run = { (extra: [String]) throws -> (Int32, String) in
                 let process = Process()
-                process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("verify")
+                process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("verify")
                 process.arguments = ["--bucket", "deployed", "--endpoint", server.endpoint] + extra
                 var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
                 environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
@@ -62,7 +70,9 @@ struct VerifyCommandTests {
             let (readOnly, output) = try run(["--expect-tracks", "7"])
             #expect(readOnly == 0, "\(output)")
             #expect(!output.contains(MockS3Server.defaultCredential.secretAccessKey))
-            #expect(server.journal.entries.filter { $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST" }.count == 0)
+            #expect(
+                server.journal.entries.filter { $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST" }
+                    .count == 0)
             let (writes, log) = try run(["--expect-tracks", "7", "--allow-writes", "--cases", "3"])
             #expect(writes == 0, "\(log)")
             #expect(log.contains("property 8") && log.contains("scratch prefix removed"))
@@ -80,9 +90,12 @@ struct VerifyCommandTests {
             // --api checks the service deployed over the bucket.
             let configuration = try DataConfiguration.fromEnvironment([
                 "USE_S3_DATA": "true", "S3_BUCKET_NAME": "deployed", "AWS_ENDPOINT_URL_S3": server.endpoint,
-                "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId, "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
+                "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId,
+                "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
             ])
-            let api = try await APIServer(analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration), port: 0)
+            let api = try await APIServer(
+                analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
+                port: 0)
             let (withAPI, apiLog) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
             try await api.stop()
             #expect(withAPI == 0, "\(apiLog)")
@@ -95,12 +108,15 @@ struct VerifyCommandTests {
             defer { try? FileManager.default.removeItem(at: copy) }
             try FileManager.default.copyItem(at: sample, to: copy)
             try FileManager.default.removeItem(at: copy.appendingPathComponent("COTA/Race 2/COTA_lap_end_time_R2.csv"))
-            let broken = try await APIServer(analytics: Analytics(source: LocalDataSource(root: copy)),
-                                             description: SourceDescription(try DataConfiguration.fromEnvironment(["DATA_DIR": copy.path])), port: 0)
+            let broken = try await APIServer(
+                analytics: Analytics(source: LocalDataSource(root: copy)),
+                description: SourceDescription(try DataConfiguration.fromEnvironment(["DATA_DIR": copy.path])), port: 0)
             let (judged, judgement) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(broken.port)"])
             try await broken.stop()
             #expect(judged == 1)
-            #expect(judgement.components(separatedBy: "FAIL  service").count - 1 == 1 && judgement.contains("FAIL  service COTA R2: "), "\(judgement)")
+            #expect(
+                judgement.components(separatedBy: "FAIL  service").count - 1 == 1
+                    && judgement.contains("FAIL  service COTA R2: "), "\(judgement)")
         }
     }
 
@@ -110,13 +126,16 @@ struct VerifyCommandTests {
 /// usage error (exit 2, a message naming it) before anything runs, and --help prints help and exits 0.
 @Suite("Command-line usage of verify, mock-s3, race-api and racedata", .quietLogs)
 struct CommandUsageTests {
-    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(program)
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent(program)
         process.arguments = arguments
         // race-api would read where the data is from here; none of these runs may get that far.
         process.environment = ["PATH": "/usr/bin:/bin", "USE_S3_DATA": "false", "DATA_DIR": "/nonexistent"]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -128,11 +147,14 @@ struct CommandUsageTests {
 
     @Test(arguments: [
         ("verify", ["--bogus"], "--bogus"), ("verify", ["--property", "99"], "--property 99"),
-        ("verify", ["--property", "1", "--replay", "notanumber"], "notanumber"), ("verify", ["--replay", "5"], "--replay needs --property"),
+        ("verify", ["--property", "1", "--replay", "notanumber"], "notanumber"),
+        ("verify", ["--replay", "5"], "--replay needs --property"),
         ("verify", ["--region", "x"], "--bucket"), ("verify", ["--cases", "0"], "--cases"),
-        ("mock-s3", ["--port", "abc"], "abc"), ("mock-s3", ["--drop-rate", "lots"], "lots"), ("mock-s3", ["--slowdown-rate", "2"], "between 0 and 1"),
+        ("mock-s3", ["--port", "abc"], "abc"), ("mock-s3", ["--drop-rate", "lots"], "lots"),
+        ("mock-s3", ["--slowdown-rate", "2"], "between 0 and 1"),
         ("mock-s3", ["--access-key", "A"], "pairs"), ("mock-s3", ["--object-ownership", "Mine"], "Mine"),
-        ("race-api", ["--port", "x"], "'x'"), ("race-api", ["--bogus"], "--bogus"), ("racedata", ["tracks", "--bogus"], "--bogus"),
+        ("race-api", ["--port", "x"], "'x'"), ("race-api", ["--bogus"], "--bogus"),
+        ("racedata", ["tracks", "--bogus"], "--bogus"),
     ])
     func badUsageExitsTwoNamingTheProblem(program: String, arguments: [String], named: String) throws {
         let run = try Self.run(program, arguments)

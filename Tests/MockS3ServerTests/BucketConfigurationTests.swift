@@ -2,8 +2,8 @@ import Foundation
 import MockS3Server
 import S3Kit
 import S3Wire
-import Testing
 import TestSupport
+import Testing
 
 /// Bucket configurations kept as sent and acted on: CORS rules answer preflights and decorate
 /// answers to requests with an allowed Origin; bucket tags round-trip.
@@ -13,31 +13,55 @@ struct BucketConfigurationTests {
         try await withMock({ $0.buckets = ["site"] }) { server in
             _ = try await server.raw(.put, "/site/k", body: [1])
             #expect(try await server.raw(.get, "/site", query: [.init("cors")]).status == 404)
-            let rules = Array("""
+            let rules = Array(
+                """
                 <CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod>\
                 <AllowedHeader>x-amz-*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule></CORSConfiguration>
                 """.utf8)
             #expect(try await server.raw(.put, "/site", query: [.init("cors")], body: rules).status == 200)
-            let bad = Array("<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>".utf8)
+            let bad = Array(
+                "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>"
+                    .utf8)
             #expect(try await server.raw(.put, "/site", query: [.init("cors")], body: bad).status == 400)
 
-            let preflight = try await server.raw(.options, "/site/k", headers: [("Origin", "https://app.example.com"),
-                                                                                 ("Access-Control-Request-Method", "GET"),
-                                                                                 ("Access-Control-Request-Headers", "x-amz-date")], sign: false)
+            let preflight = try await server.raw(
+                .options, "/site/k",
+                headers: [
+                    ("Origin", "https://app.example.com"),
+                    ("Access-Control-Request-Method", "GET"),
+                    ("Access-Control-Request-Headers", "x-amz-date"),
+                ], sign: false)
             #expect(preflight.status == 200)
             #expect(preflight.head.headers["Access-Control-Allow-Origin"] == "https://app.example.com")
-            #expect(preflight.head.headers["Access-Control-Allow-Headers"] == "x-amz-date" && preflight.head.headers["Access-Control-Max-Age"] == "60")
-            #expect(try await server.raw(.options, "/site/k", headers: [("Origin", "https://evil.test"), ("Access-Control-Request-Method", "GET")],
-                                         sign: false).status == 403)
-            #expect(try await server.raw(.options, "/site/k", headers: [("Origin", "https://app.example.com"), ("Access-Control-Request-Method", "PUT")],
-                                         sign: false).status == 403)
-            #expect(try await server.raw(.options, "/site/k", sign: false).status == 400, "a preflight names its origin")
+            #expect(
+                preflight.head.headers["Access-Control-Allow-Headers"] == "x-amz-date"
+                    && preflight.head.headers["Access-Control-Max-Age"] == "60")
+            #expect(
+                try await server.raw(
+                    .options, "/site/k",
+                    headers: [("Origin", "https://evil.test"), ("Access-Control-Request-Method", "GET")],
+                    sign: false
+                ).status == 403)
+            #expect(
+                try await server.raw(
+                    .options, "/site/k",
+                    headers: [("Origin", "https://app.example.com"), ("Access-Control-Request-Method", "PUT")],
+                    sign: false
+                ).status == 403)
+            #expect(
+                try await server.raw(.options, "/site/k", sign: false).status == 400, "a preflight names its origin")
 
             let get = try await server.raw(.get, "/site/k", headers: [("Origin", "https://app.example.com")])
-            #expect(get.head.headers["Access-Control-Allow-Origin"] == "https://app.example.com" && get.head.headers["Access-Control-Expose-Headers"] == "ETag")
+            #expect(
+                get.head.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+                    && get.head.headers["Access-Control-Expose-Headers"] == "ETag")
             let missing = try await server.raw(.get, "/site/none", headers: [("Origin", "https://app.example.com")])
-            #expect(missing.status == 404 && missing.head.headers["Access-Control-Allow-Origin"] != nil, "errors carry CORS headers too")
-            #expect(try await server.raw(.get, "/site/k", headers: [("Origin", "https://evil.test")]).head.headers["Access-Control-Allow-Origin"] == nil)
+            #expect(
+                missing.status == 404 && missing.head.headers["Access-Control-Allow-Origin"] != nil,
+                "errors carry CORS headers too")
+            #expect(
+                try await server.raw(.get, "/site/k", headers: [("Origin", "https://evil.test")]).head.headers[
+                    "Access-Control-Allow-Origin"] == nil)
 
             #expect(try await server.raw(.delete, "/site", query: [.init("cors")]).status == 204)
             #expect(try await server.raw(.get, "/site", query: [.init("cors")]).status == 404)

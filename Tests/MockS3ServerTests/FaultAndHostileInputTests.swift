@@ -35,7 +35,9 @@ struct FaultTests {
                 return server.journal.entries(operation: "HeadObject").map(\.status)
             }
         }
-        let a = try await run(seed: 42), b = try await run(seed: 42), c = try await run(seed: 43)
+        let a = try await run(seed: 42)
+        let b = try await run(seed: 42)
+        let c = try await run(seed: 43)
         #expect(a == b)
         #expect(a != c)
         #expect(a.contains(500) && a.contains(200))
@@ -49,7 +51,7 @@ struct FaultTests {
             plan.dropMidBodyRate["PutObject"] = 1
             plan.maxFaults = 1
             server.setFaults(plan, seed: 1)
-            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(body))   // dropped once, retried
+            _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(body))  // dropped once, retried
             plan = FaultPlan()
             plan.dropMidBodyRate["GetObject"] = 1
             plan.maxFaults = 1
@@ -57,7 +59,7 @@ struct FaultTests {
             let object = try #require(try await client.getObject(bucket: "b", key: "k"))
             var got: [UInt8] = []
             for try await chunk in object.body { got += chunk }
-            #expect(got == body)                                                            // cut once, resumed by range
+            #expect(got == body)  // cut once, resumed by range
             let entries = server.journal.entries
             #expect(entries.filter { $0.fault == "dropMidBody" }.count == 2)
             #expect(entries.contains { $0.operation == "GetObject" && $0.status == 206 })
@@ -71,19 +73,25 @@ struct FaultTests {
             var plan = FaultPlan()
             plan.listBucketDenied = true
             server.setFaults(plan)
-            let denied = await #expect(throws: S3Error.self) { _ = try await client.listObjectsV2(bucket: "b", prefix: "data/") }
+            let denied = await #expect(throws: S3Error.self) {
+                _ = try await client.listObjectsV2(bucket: "b", prefix: "data/")
+            }
             #expect(denied?.code == "AccessDenied")
             #expect("\(denied!)".contains("s3:ListBucket"))
             #expect(try await client.getObjectBytes(bucket: "b", key: "data/COTA/x.csv") == [1])
             // As on S3 without s3:ListBucket: HeadBucket is refused and a missing key is AccessDenied, not 404.
             let head = await #expect(throws: S3Error.self) { try await client.headBucket("b") }
             #expect(head?.code == "AccessDenied")
-            let missing = await #expect(throws: S3Error.self) { _ = try await client.getObject(bucket: "b", key: "data/COTA/none.csv") }
+            let missing = await #expect(throws: S3Error.self) {
+                _ = try await client.getObject(bucket: "b", key: "data/COTA/none.csv")
+            }
             #expect(missing?.code == "AccessDenied" && missing?.status == 403)
             plan = FaultPlan()
             plan.rejectAllCredentials = true
             server.setFaults(plan)
-            let rejected = await #expect(throws: S3Error.self) { _ = try await client.getObjectBytes(bucket: "b", key: "data/COTA/x.csv") }
+            let rejected = await #expect(throws: S3Error.self) {
+                _ = try await client.getObjectBytes(bucket: "b", key: "data/COTA/x.csv")
+            }
             #expect(rejected?.code == "InvalidAccessKeyId")
         }
     }
@@ -110,11 +118,14 @@ struct HostileInputTests {
         try await withMock({ $0.buckets = ["b"] }) { server in
             for path in ["/b/../x", "/b/./x", "/../etc/passwd", "/b/a/%2e%2e/x", "/b/%ZZ"] {
                 let answer = try server.socketRequest("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("<Code>InvalidURI</Code>"), "\(path): \(answer.prefix(80))")
+                #expect(
+                    answer.hasPrefix("HTTP/1.1 400") && answer.contains("<Code>InvalidURI</Code>"),
+                    "\(path): \(answer.prefix(80))")
             }
             // Targets that do not start with "/" (an escaped one does not count) are refused by the HTTP parser.
             for path in ["%2Fb/x", "b/x"] {
-                let (answer, _) = try server.socketExchange("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout: 2)
+                let (answer, _) = try server.socketExchange(
+                    "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout: 2)
                 #expect(answer.hasPrefix("HTTP/1.1 400"), "\(path): \(answer.prefix(80))")
             }
             try await expectAlive(server)
@@ -123,9 +134,13 @@ struct HostileInputTests {
 
     @Test func absurdContentLengthIsRefusedBeforeAnyByte() async throws {
         try await withMock({ $0.buckets = ["b"] }) { server in
-            let signer = SigV4Signer(credentials: Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                                                              secretAccessKey: MockS3Server.defaultCredential.secretAccessKey), region: "us-east-1")
-            var request = HTTPRequest(method: .put, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: server.port, path: "/b/huge"))
+            let signer = SigV4Signer(
+                credentials: Credentials(
+                    accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                    secretAccessKey: MockS3Server.defaultCredential.secretAccessKey), region: "us-east-1")
+            var request = HTTPRequest(
+                method: .put,
+                target: RequestTarget(scheme: "http", host: "127.0.0.1", port: server.port, path: "/b/huge"))
             request.headers.add("Content-Length", "999999999999999")
             signer.sign(&request, payloadHash: SigV4Signer.unsignedPayload, date: Date())
             var text = "PUT /b/huge HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n"
@@ -152,9 +167,11 @@ struct HostileInputTests {
         try await withMock({ $0.buckets = ["b"] }) { server in
             let client = try server.client()
             let id = try await client.createMultipartUpload(bucket: "b", key: "m")
-            for xml in ["<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part></CompleteMultipartUpload>",
-                        "<CompleteMultipartUpload></CompleteMultipartUpload>", "not xml at all",
-                        String(repeating: "<a>", count: 10_000)] {
+            for xml in [
+                "<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part></CompleteMultipartUpload>",
+                "<CompleteMultipartUpload></CompleteMultipartUpload>", "not xml at all",
+                String(repeating: "<a>", count: 10_000),
+            ] {
                 let r = try await server.raw(.post, "/b/m", query: [.init("uploadId", id)], body: Array(xml.utf8))
                 #expect(r.status == 400 && r.errorCode == "MalformedXML")
             }
@@ -162,8 +179,9 @@ struct HostileInputTests {
             let tooBig = try await server.raw(.post, "/b/m", query: [.init("uploadId", id)], body: big)
             #expect(tooBig.status == 400)
             // A signed aws-chunked body cut short is incomplete, and stores nothing.
-            let cut = try await server.raw(.put, "/b/cut", headers: [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", "10")],
-                                           body: Array("a;chunk-signature=00\r\n0123".utf8), payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            let cut = try await server.raw(
+                .put, "/b/cut", headers: [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", "10")],
+                body: Array("a;chunk-signature=00\r\n0123".utf8), payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
             #expect(cut.status == 400)
             #expect(try await client.headObject(bucket: "b", key: "cut") == nil)
             try await expectAlive(server)
@@ -171,21 +189,24 @@ struct HostileInputTests {
     }
 }
 
-
 @Suite("Mock S3: connections")
 struct ConnectionTests {
     /// HTTP/1.0 closes after each answer unless the client asks to keep the connection, and then it must
     /// be told it is kept (ApacheBench waited for ever without that); HTTP/1.1 keeps it unless asked to close.
-    @Test(arguments: [
-        ("HTTP/1.0", "", true, "close"),
-        ("HTTP/1.0", "Connection: keep-alive\r\n", false, "keep-alive"),
-        ("HTTP/1.1", "Connection: close\r\n", true, "close"),
-        ("HTTP/1.1", "", false, nil),
-    ] as [(String, String, Bool, String?)])
-    func keepAliveFollowsTheVersionAndTheClient(version: String, header: String, closes: Bool, announced: String?) async throws {
+    @Test(
+        arguments: [
+            ("HTTP/1.0", "", true, "close"),
+            ("HTTP/1.0", "Connection: keep-alive\r\n", false, "keep-alive"),
+            ("HTTP/1.1", "Connection: close\r\n", true, "close"),
+            ("HTTP/1.1", "", false, nil),
+        ] as [(String, String, Bool, String?)])
+    func keepAliveFollowsTheVersionAndTheClient(version: String, header: String, closes: Bool, announced: String?)
+        async throws
+    {
         try await withMock { server in
             // An anonymous GET of a missing bucket: refused, which is all this needs to see how the connection ends.
-            let (answer, closed) = try server.socketExchange("GET /b/k \(version)\r\nHost: 127.0.0.1\r\n\(header)\r\n", timeout: 1)
+            let (answer, closed) = try server.socketExchange(
+                "GET /b/k \(version)\r\nHost: 127.0.0.1\r\n\(header)\r\n", timeout: 1)
             #expect(answer.hasPrefix("HTTP/1.1 404"), "\(answer)")
             #expect(closed == closes, "\(answer)")
             let head = answer.components(separatedBy: "\r\n\r\n")[0].lowercased()

@@ -29,24 +29,27 @@ enum PropertyEnvironment {
         configuration.defaultOwnership = .objectWriter
         configuration.buckets = ["properties"]
         let server = try await MockS3Server(configuration: configuration)
-        let context = PropertyContext(client: try server.client(retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001)),
-                                      bucket: "properties", prefix: "run/", mock: server,
-                                      scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-mock-\(UUID())"))
+        let context = PropertyContext(
+            client: try server.client(retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001)),
+            bucket: "properties", prefix: "run/", mock: server,
+            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-mock-\(UUID())"))
         return (server, context)
     }
 
     static let moto = Task<PropertyContext, any Error> {
         let moto = try await MotoServer.open.value
         let (client, bucket) = try await moto.bucket("properties")
-        return PropertyContext(client: client, bucket: bucket, prefix: "run/", mock: nil,
-                               scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-moto-\(UUID())"))
+        return PropertyContext(
+            client: client, bucket: bucket, prefix: "run/", mock: nil,
+            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-moto-\(UUID())"))
     }
 
     static func run(_ number: Int, on context: PropertyContext) async {
         let property = PropertyRunner.all[number - 1]
         let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
         if let failure = result.failure {
-            Issue.record("""
+            Issue.record(
+                """
                 property \(number) (\(property.title)) failed at case \(result.cases) of seed \(seed) (case seed \(failure.seed)):
                 minimal case (\(failure.budget), \(failure.shrinkSteps) cases tried while shrinking): \(failure.minimal)
                 as generated: \(failure.original)

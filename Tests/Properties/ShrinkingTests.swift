@@ -24,14 +24,17 @@ struct ShrinkingTests {
 
     @Test func aPlantedBugIsReportedOnAOneFileTree() async throws {
         try await withMock({ $0.buckets = ["shrink"] }) { server in
-            let context = PropertyContext(client: try server.client(), bucket: "shrink", prefix: "run/", mock: server,
-                                          scratch: FileManager.default.temporaryDirectory.appendingPathComponent("shrink-\(UUID())"))
+            let context = PropertyContext(
+                client: try server.client(), bucket: "shrink", prefix: "run/", mock: server,
+                scratch: FileManager.default.temporaryDirectory.appendingPathComponent("shrink-\(UUID())"))
             defer { try? FileManager.default.removeItem(at: context.scratch) }
             let result = await PropertyRunner.run(Self.droppingSpaces, cases: 100, seed: 2025, context: context)
             let failure = try #require(result.failure, "the planted bug was not found in 100 cases")
             let before = try #require(Self.files(in: failure.original.caseDescription))
             let after = try #require(Self.files(in: failure.minimal.caseDescription))
-            print("shrinking: case seed \(failure.seed), \(before) files -> \(after) (\(failure.budget), \(failure.shrinkSteps) cases tried)")
+            print(
+                "shrinking: case seed \(failure.seed), \(before) files -> \(after) (\(failure.budget), \(failure.shrinkSteps) cases tried)"
+            )
             print("  as generated: \(failure.original.caseDescription)")
             print("  minimal: \(failure.minimal.caseDescription)")
             #expect(after == 1, "\(failure.minimal)")
@@ -40,7 +43,8 @@ struct ShrinkingTests {
             #expect(failure.minimal.message.contains("lacks"), "\(failure.minimal.message)")
 
             // The seed replays the same case and shrinks it the same way.
-            let replayed = await PropertyRunner.run(Self.droppingSpaces, cases: 1, seed: 2025, replay: failure.seed, context: context)
+            let replayed = await PropertyRunner.run(
+                Self.droppingSpaces, cases: 1, seed: 2025, replay: failure.seed, context: context)
             #expect(replayed.failure?.minimal.caseDescription == failure.minimal.caseDescription)
             #expect(replayed.failure?.budget == failure.budget)
         }
@@ -48,8 +52,9 @@ struct ShrinkingTests {
 
     @Test func withoutTheBugTheSameSeedsPass() async throws {
         try await withMock({ $0.buckets = ["shrink"] }) { server in
-            let context = PropertyContext(client: try server.client(), bucket: "shrink", prefix: "run/", mock: server,
-                                          scratch: FileManager.default.temporaryDirectory.appendingPathComponent("shrink-\(UUID())"))
+            let context = PropertyContext(
+                client: try server.client(), bucket: "shrink", prefix: "run/", mock: server,
+                scratch: FileManager.default.temporaryDirectory.appendingPathComponent("shrink-\(UUID())"))
             defer { try? FileManager.default.removeItem(at: context.scratch) }
             let result = await PropertyRunner.run(UploadPreservesStructure(), cases: 20, seed: 2025, context: context)
             #expect(result.failure == nil, "\(String(describing: result.failure?.minimal))")

@@ -1,18 +1,21 @@
+import CCSVIndex
 import Foundation
 import RaceDataTesting
 import TestSupport
 import Testing
+
 @testable import RaceData
-import CCSVIndex
 
 /// The structural index (64 bytes at a time) is a fast path: on every block it takes, it must give
 /// exactly what the record scanner gives, and it must be the path regular telemetry takes.
 @Suite("Indexed blocks", .quietLogs)
 struct IndexedBlockTests {
     nonisolated(unsafe) static let cells: [(inout SeededGenerator) -> String] = [
-        { "\(Int.random(in: -5...40000, using: &$0))" }, { String(format: "%.3f", Double.random(in: -1...300, using: &$0)) },
+        { "\(Int.random(in: -5...40000, using: &$0))" },
+        { String(format: "%.3f", Double.random(in: -1...300, using: &$0)) },
         { _ in "" }, { _ in "GR86-004-7" }, { _ in "2025-09-07T14:03:21.5Z" }, { _ in "12345678901234567890" },
-        { _ in "-99999999999999999999" }, { _ in "\"a,b\"" }, { _ in "\"two\nlines\"" }, { _ in "\"say \"\"hi\"\"\"" }, { _ in "é" },
+        { _ in "-99999999999999999999" }, { _ in "\"a,b\"" }, { _ in "\"two\nlines\"" }, { _ in "\"say \"\"hi\"\"\"" },
+        { _ in "é" },
         // Quoted cells long enough to straddle 64-byte chunks, with separators and quotes inside.
         { g in "\"" + String(repeating: "x,\n\"\"", count: Int.random(in: 10...40, using: &g)) + "\"" },
         { g in String(repeating: "y", count: Int.random(in: 50...130, using: &g)) },
@@ -22,7 +25,9 @@ struct IndexedBlockTests {
     static func block(_ g: inout SeededGenerator, columns: Int, rows: Int, damage: Bool) -> [UInt8] {
         let end = Bool.random(using: &g) ? "\r\n" : "\n"
         var text = ""
-        for _ in 0..<rows { text += (0..<columns).map { _ in cells.randomElement(using: &g)!(&g) }.joined(separator: ",") + end }
+        for _ in 0..<rows {
+            text += (0..<columns).map { _ in cells.randomElement(using: &g)!(&g) }.joined(separator: ",") + end
+        }
         var bytes = Array(text.utf8)
         if damage && !bytes.isEmpty {
             let at = Int.random(in: 0..<bytes.count, using: &g)
@@ -38,12 +43,15 @@ struct IndexedBlockTests {
     }
 
     func expectSame(_ fast: BlockResult, _ careful: BlockResult, _ context: String) {
-        #expect(fast.problem?.line == careful.problem?.line && fast.problem?.column == careful.problem?.column
+        #expect(
+            fast.problem?.line == careful.problem?.line && fast.problem?.column == careful.problem?.column
                 && fast.problem?.reason == careful.problem?.reason, "\(context): problems differ")
         // A block with several columns to retype may name any of them first (columns are read in a
         // different order); each read names one more until none is left.
         #expect((fast.retype == nil) == (careful.retype == nil), "\(context): retype differs")
-        #expect(fast.rows == careful.rows && fast.lines == careful.lines && fast.bytes == careful.bytes, "\(context): counts differ")
+        #expect(
+            fast.rows == careful.rows && fast.lines == careful.lines && fast.bytes == careful.bytes,
+            "\(context): counts differ")
         #expect(fast.columns.map { $0.build() } == careful.columns.map { $0.build() }, "\(context): values differ")
     }
 
@@ -55,9 +63,15 @@ struct IndexedBlockTests {
             let columns = Int.random(in: 2...7, using: &g)
             let damage = round % 3 == 0
             let bytes = Self.block(&g, columns: columns, rows: Int.random(in: 1...60, using: &g), damage: damage)
-            let parser = BlockParser(delimiter: 0x2C, columns: columns, maxFieldBytes: 1 << 20, textColumns: [], allText: allText, filter: nil)
+            let parser = BlockParser(
+                delimiter: 0x2C, columns: columns, maxFieldBytes: 1 << 20, textColumns: [], allText: allText,
+                filter: nil)
             bytes.withUnsafeBufferPointer { b in
-                if !damage, let block = IndexedBlock(b, delimiter: 0x2C, columns: columns, maxFieldBytes: 1 << 20), block.rows > 0 { indexed += 1 }
+                if !damage, let block = IndexedBlock(b, delimiter: 0x2C, columns: columns, maxFieldBytes: 1 << 20),
+                    block.rows > 0
+                {
+                    indexed += 1
+                }
                 expectSame(parser.parse(b), parser.scan(b), "round \(round)")
             }
         }
@@ -72,11 +86,12 @@ struct IndexedBlockTests {
             let bytes = Array(text.utf8).dropFirst(4)
             try Array(bytes).withUnsafeBufferPointer { b in
                 guard let block = IndexedBlock(b, delimiter: 0x2C, columns: 2, maxFieldBytes: 1 << 20) else {
-                    Issue.record("padding \(padding): not indexed"); return
+                    Issue.record("padding \(padding): not indexed")
+                    return
                 }
                 let (rows, lines) = (block.rows, block.lines)
                 #expect(rows == 1 && lines == 2)
-                let scratch = ByteBlock(capacity: 16)   // the unescaped cell lives here
+                let scratch = ByteBlock(capacity: 16)  // the unescaped cell lives here
                 let field = block.field(0, 1, scratch: scratch)
                 let cell = try #require(field)
                 #expect(String(decoding: cell, as: UTF8.self) == "x,y\nz\"w", "padding \(padding)")
@@ -93,12 +108,17 @@ struct IndexedBlockTests {
         for round in 0..<2000 {
             let bytes = (0..<Int.random(in: 0...300, using: &g)).map { _ in alphabet.randomElement(using: &g)! }
             let delimiter: UInt8 = round % 2 == 0 ? 0x2C : 0x3B
-            var fast = [UInt32](repeating: 0, count: bytes.count + Int(RACEDATA_CSV_INDEX_SLACK)), portable = fast
-            var a = racedata_csv_summary(), b = racedata_csv_summary()
+            var fast = [UInt32](repeating: 0, count: bytes.count + Int(RACEDATA_CSV_INDEX_SLACK))
+            var portable = fast
+            var a = racedata_csv_summary()
+            var b = racedata_csv_summary()
             let n = bytes.withUnsafeBufferPointer { racedata_csv_index($0.baseAddress, $0.count, delimiter, &fast, &a) }
-            let m = bytes.withUnsafeBufferPointer { racedata_csv_index_portable($0.baseAddress, $0.count, delimiter, &portable, &b) }
+            let m = bytes.withUnsafeBufferPointer {
+                racedata_csv_index_portable($0.baseAddress, $0.count, delimiter, &portable, &b)
+            }
             #expect(n == m && fast[..<n] == portable[..<m], "round \(round)")
-            #expect(a.line_feeds == b.line_feeds && a.all_line_feeds == b.all_line_feeds && a.quotes == b.quotes
+            #expect(
+                a.line_feeds == b.line_feeds && a.all_line_feeds == b.all_line_feeds && a.quotes == b.quotes
                     && a.lone_carriage_return == b.lone_carriage_return && a.ends_inside_quotes == b.ends_inside_quotes
                     && a.non_ascii == b.non_ascii, "round \(round)")
         }
@@ -115,7 +135,9 @@ struct IndexedBlockTests {
     func parseTable(_ text: String) throws -> Table {
         var assembler = TableAssembler(source: "t.csv", kind: .telemetry, filter: .all)
         try assembler.feed(Array(text.utf8))
-        guard case .table(let table) = try assembler.finish() else { throw CSVError(source: "t", line: 0, column: 0, reason: "retype") }
+        guard case .table(let table) = try assembler.finish() else {
+            throw CSVError(source: "t", line: 0, column: 0, reason: "retype")
+        }
         return table
     }
 
@@ -123,15 +145,20 @@ struct IndexedBlockTests {
     @Test func filteredBlocksKeepTheSameRows() {
         var g = SeededGenerator(seed: 11)
         let header = ["vehicle_id", "lap", "telemetry_name", "telemetry_value"]
-        let filter = RowFilter(TelemetryFilter(vehicles: ["GR86-004-7"], laps: 2...5, parameters: ["speed"]), kind: .telemetry, header: header)
-        let parser = BlockParser(delimiter: 0x2C, columns: 4, maxFieldBytes: 1 << 20, textColumns: [], allText: false, filter: filter)
+        let filter = RowFilter(
+            TelemetryFilter(vehicles: ["GR86-004-7"], laps: 2...5, parameters: ["speed"]), kind: .telemetry,
+            header: header)
+        let parser = BlockParser(
+            delimiter: 0x2C, columns: 4, maxFieldBytes: 1 << 20, textColumns: [], allText: false, filter: filter)
         var text = ""
         for _ in 0..<5000 {
-            text += "GR86-004-\(Int.random(in: 6...8, using: &g)),\(Int.random(in: 0...7, using: &g)),"
+            text +=
+                "GR86-004-\(Int.random(in: 6...8, using: &g)),\(Int.random(in: 0...7, using: &g)),"
                 + "\(["speed", "gear"].randomElement(using: &g)!),\(Double.random(in: 0...200, using: &g))\n"
         }
         Array(text.utf8).withUnsafeBufferPointer { b in
-            let fast = parser.parse(b), careful = parser.scan(b)
+            let fast = parser.parse(b)
+            let careful = parser.scan(b)
             #expect(fast.rows > 100)
             expectSame(fast, careful, "filtered")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import RaceDataTesting
 import Testing
+
 @testable import RaceData
 
 /// Packed columns hold exactly the values given, in as few bytes as those values allow.
@@ -9,10 +10,12 @@ struct PackedColumnTests {
     @Test func valuesWidenAsTheyNeedAndReadBackExactly() {
         var g = SeededGenerator(seed: 5)
         for _ in 0..<200 {
-            var packed = PackedIntegers(), expected: [Int64] = []
+            var packed = PackedIntegers()
+            var expected: [Int64] = []
             for _ in 0..<Int.random(in: 1...6, using: &g) {
                 let scale = [Int64(100), 30_000, 2_000_000_000, 999_999_999_999_999_999].randomElement(using: &g)!
-                let run = (0..<Int.random(in: 0...50, using: &g)).map { _ in Int64.random(in: -scale...scale, using: &g) }
+                let run = (0..<Int.random(in: 0...50, using: &g)).map { _ in Int64.random(in: -scale...scale, using: &g)
+                }
                 packed.appendAll(count: run.count, low: run.min() ?? 0, high: run.max() ?? 0) { run[$0] }
                 expected += run
             }
@@ -69,7 +72,8 @@ struct PackedColumnTests {
             // Few distinct values in long runs, or many in short ones.
             let distinct = round % 2 == 0 ? 30 : pool.count
             let rows = (0..<3000).map { _ in pool[Int.random(in: 0..<distinct, using: &g)] }
-                .flatMap { value in repeatElement(value, count: Int.random(in: 1...(round % 3 == 0 ? 1 : 4), using: &g)) }
+                .flatMap { value in repeatElement(value, count: Int.random(in: 1...(round % 3 == 0 ? 1 : 4), using: &g))
+                }
             let bytes = rows.flatMap { $0 }
             let ends = rows.reduce(into: [0]) { ends, row in ends.append(ends.last! + row.count) }
             var builder = TextBuilder()
@@ -88,7 +92,9 @@ struct PackedColumnTests {
                 }
             }
             let decoded = builder.codes.map { $0 == TextBuilder.null ? [] : Array(builder.dictionary[Int($0)].utf8) }
-            let wrong = decoded.indices.first { $0 < rows.count && decoded[$0] != rows[$0] }.map { "row \($0) reads \(decoded[$0]), was \(rows[$0])" }
+            let wrong = decoded.indices.first { $0 < rows.count && decoded[$0] != rows[$0] }.map {
+                "row \($0) reads \(decoded[$0]), was \(rows[$0])"
+            }
             #expect(decoded.count == rows.count && wrong == nil, "round \(round): \(wrong ?? "row count")")
             #expect(Set(builder.dictionary).count == builder.dictionary.count, "round \(round): a value interned twice")
         }
@@ -98,6 +104,8 @@ struct PackedColumnTests {
     private struct Rows: CellSource {
         let bytes: UnsafeBufferPointer<UInt8>
         let ends: [Int]
-        subscript(_ row: Int) -> UnsafeBufferPointer<UInt8>? { UnsafeBufferPointer(rebasing: bytes[ends[row]..<ends[row + 1]]) }
+        subscript(_ row: Int) -> UnsafeBufferPointer<UInt8>? {
+            UnsafeBufferPointer(rebasing: bytes[ends[row]..<ends[row + 1]])
+        }
     }
 }

@@ -1,14 +1,17 @@
 import Foundation
 import RaceDataTesting
-import TestSupport
-import Testing
-@testable import RaceData
 import S3Kit
 import S3Wire
+import TestSupport
+import Testing
+
+@testable import RaceData
 
 @Suite("The bundled sample", .quietLogs)
 struct SampleTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sample/data").standardized
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../Sample/data"
+    ).standardized
 
     /// Sample/data is exactly what the seeded generator writes (regenerate: swift run verify --write-sample Sample/data).
     @Test func isTheGeneratorsOutputForSeed2025() throws {
@@ -19,9 +22,12 @@ struct SampleTests {
             #expect(actual == bytes, "\(path)")
             total += bytes.count
         }
-        let onDisk = FileManager.default.enumerator(atPath: Self.root.path)!.compactMap { $0 as? String }.filter { path in
+        let onDisk = FileManager.default.enumerator(atPath: Self.root.path)!.compactMap { $0 as? String }.filter {
+            path in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(path).path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return FileManager.default.fileExists(
+                atPath: Self.root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }
         #expect(Set(onDisk) == Set(expected.map(\.path)))
         #expect(total < 2_000_000)

@@ -1,6 +1,7 @@
 import Foundation
 import RaceDataTesting
 import Testing
+
 @testable import S3Kit
 @testable import S3Wire
 
@@ -8,12 +9,12 @@ import Testing
 struct XMLTests {
     @Test func parsesS3Listings() throws {
         let xml = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>
-          <Contents><Key>data/a&amp;b &lt;&#233;&#x1F3C1;&gt;.csv</Key><Size>12</Size></Contents>
-          <!-- a comment --><Contents><Key><![CDATA[x<y]]></Key></Contents><IsTruncated>false</IsTruncated>
-        </ListBucketResult>
-        """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>
+              <Contents><Key>data/a&amp;b &lt;&#233;&#x1F3C1;&gt;.csv</Key><Size>12</Size></Contents>
+              <!-- a comment --><Contents><Key><![CDATA[x<y]]></Key></Contents><IsTruncated>false</IsTruncated>
+            </ListBucketResult>
+            """
         let root = try XML.parse(Array(xml.utf8))
         #expect(root.name == "ListBucketResult")
         #expect(root.children("Contents").map { $0.value("Key") } == ["data/a&b <é🏁>.csv", "x<y"])
@@ -40,8 +41,10 @@ struct XMLTests {
 @Suite("Credentials, endpoints and retry timing")
 struct ConfigurationTests {
     @Test func environmentComesFirst() throws {
-        let c = try CredentialChain(environment: ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t",
-                                                  "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"]).resolve()
+        let c = try CredentialChain(environment: [
+            "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        ]).resolve()
         #expect(c.accessKeyId == "AKIAENV" && c.sessionToken == "t" && c.source == "environment")
     }
 
@@ -82,11 +85,13 @@ struct ConfigurationTests {
             try CredentialChain(environment: ["AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/creds"]).resolve()
         }
         let text = "\(error!)"
-        #expect(text.contains("environment") && text.contains("/nonexistent/creds") && text.contains("AWS_ACCESS_KEY_ID"))
+        #expect(
+            text.contains("environment") && text.contains("/nonexistent/creds") && text.contains("AWS_ACCESS_KEY_ID"))
     }
 
     @Test func descriptionsHideSecrets() {
-        let c = Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG", sessionToken: "tok")
+        let c = Credentials(
+            accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG", sessionToken: "tok")
         for text in ["\(c)", String(reflecting: c)] {
             #expect(!text.contains("wJalr") && !text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("tok"))
             #expect(text.contains("…MPLE"))
@@ -95,22 +100,31 @@ struct ConfigurationTests {
 
     @Test func addressing() throws {
         let aws = S3Endpoint.aws(region: "eu-west-1")
-        #expect(aws.target(bucket: "race-data", key: "data/a b.csv", query: []).urlString
+        #expect(
+            aws.target(bucket: "race-data", key: "data/a b.csv", query: []).urlString
                 == "https://race-data.s3.eu-west-1.amazonaws.com/data/a%20b.csv")
-        #expect(aws.target(bucket: "race.data", key: "x", query: []).urlString == "https://s3.eu-west-1.amazonaws.com/race.data/x")
+        #expect(
+            aws.target(bucket: "race.data", key: "x", query: []).urlString
+                == "https://s3.eu-west-1.amazonaws.com/race.data/x")
         let local = try S3Endpoint.custom("http://127.0.0.1:9000")
-        #expect(local.target(bucket: "race-data", key: "data/ü.csv", query: [.init("uploads")]).urlString
+        #expect(
+            local.target(bucket: "race-data", key: "data/ü.csv", query: [.init("uploads")]).urlString
                 == "http://127.0.0.1:9000/race-data/data/%C3%BC.csv?uploads")
         #expect(throws: S3Error.self) { try S3Endpoint.custom("ftp://x") }
         #expect(throws: S3Error.self) { try S3Endpoint.custom("http://user:pw@host:9000") }
     }
 
     @Test func configurationFromEnvironment() throws {
-        let c = try S3Configuration.fromEnvironment(["AWS_DEFAULT_REGION": "eu-central-1", "AWS_ENDPOINT_URL": "http://localhost:4566",
-                                                     "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B"])
+        let c = try S3Configuration.fromEnvironment([
+            "AWS_DEFAULT_REGION": "eu-central-1", "AWS_ENDPOINT_URL": "http://localhost:4566",
+            "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B",
+        ])
         #expect(c.region == "eu-central-1" && c.endpoint.pathStyle && c.endpoint.port == 4566)
-        let s3First = try S3Configuration.fromEnvironment(["AWS_ENDPOINT_URL_S3": "http://a:1", "AWS_ENDPOINT_URL": "http://b:2",
-                                                           "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x"], anonymous: true)
+        let s3First = try S3Configuration.fromEnvironment(
+            [
+                "AWS_ENDPOINT_URL_S3": "http://a:1", "AWS_ENDPOINT_URL": "http://b:2",
+                "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x",
+            ], anonymous: true)
         #expect(s3First.endpoint.host == "a" && s3First.region == "us-west-2" && s3First.credentials == nil)
         let plain = try S3Configuration.fromEnvironment(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B"])
         #expect(plain.region == "us-east-1" && plain.endpoint == .aws(region: "us-east-1"))
@@ -123,7 +137,7 @@ struct ConfigurationTests {
             let ceiling = min(2, 0.1 * pow(2, Double(attempt - 1)))
             let delays = (0..<200).map { _ in policy.delay(after: attempt, using: &random) }
             #expect(delays.allSatisfy { $0 >= 0 && $0 <= ceiling })
-            #expect(delays.max()! > ceiling * 0.8) // full jitter spreads over the whole range
+            #expect(delays.max()! > ceiling * 0.8)  // full jitter spreads over the whole range
             #expect(delays.min()! < ceiling * 0.2)
         }
     }
@@ -139,7 +153,7 @@ struct ConfigurationTests {
 struct TextHelperTests {
     @Test func headerNamesCompareIgnoringASCIICaseOnly() {
         #expect("Content-MD5".equalsIgnoringASCIICase("content-md5"))
-        #expect(!"x-amz-[".equalsIgnoringASCIICase("x-amz-{"))   // 0x5B and 0x7B differ only in bit 5
+        #expect(!"x-amz-[".equalsIgnoringASCIICase("x-amz-{"))  // 0x5B and 0x7B differ only in bit 5
         #expect(!"ETag".equalsIgnoringASCIICase("ETags"))
         #expect(!"é".equalsIgnoringASCIICase("É"))
         var headers = HTTPHeaders()
@@ -163,25 +177,31 @@ struct TextHelperTests {
         var random = SeededGenerator(seed: 7)
         let alphabet = ["a", "B", "=", "/", " ", "é", "🏁", "z", "Z", "["]
         for _ in 0..<3_000 {
-            let text = (0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
-            let slice = text.dropFirst(Int.random(in: 0...2, using: &random))   // Substrings too
+            let text = (0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+                .joined()
+            let slice = text.dropFirst(Int.random(in: 0...2, using: &random))  // Substrings too
             let separator: Unicode.Scalar = ["=", "/", " "].randomElement(using: &random)!
             let maxSplits = [0, 1, 2, .max].randomElement(using: &random)!
             for omitting in [true, false] {
-                #expect(slice.splitting(separator, maxSplits: maxSplits, omittingEmpty: omitting)
-                        == slice.split(separator: Character(separator), maxSplits: maxSplits, omittingEmptySubsequences: omitting),
-                        "\(slice) \(separator) \(maxSplits) \(omitting)")
+                #expect(
+                    slice.splitting(separator, maxSplits: maxSplits, omittingEmpty: omitting)
+                        == slice.split(
+                            separator: Character(separator), maxSplits: maxSplits, omittingEmptySubsequences: omitting),
+                    "\(slice) \(separator) \(maxSplits) \(omitting)")
             }
             let other = String(text.map { Bool.random(using: &random) ? Character($0.uppercased()) : $0 })
             let asciiFolded = { (s: String) in s.utf8.map { (65...90).contains($0) ? $0 | 0x20 : $0 } }
-            #expect(text.equalsIgnoringASCIICase(other) == (asciiFolded(text) == asciiFolded(other)), "\(text) \(other)")
+            #expect(
+                text.equalsIgnoringASCIICase(other) == (asciiFolded(text) == asciiFolded(other)), "\(text) \(other)")
             #expect(Substring(text).trimmedSpaces == text.trimmingCharacters(in: [" ", "\t"])[...])
         }
     }
 
     @Test func headerValuesCollapseTheirSpacesAsSigV4Says() {
-        for (value, canonical) in [("a b", "a b"), ("  a   b  ", "a b"), ("a  b", "a b"), ("ab ", "ab"), (" ab", "ab"),
-                                   ("", ""), ("   ", ""), ("20150830T123600Z", "20150830T123600Z"), ("a\tb", "a\tb")] {
+        for (value, canonical) in [
+            ("a b", "a b"), ("  a   b  ", "a b"), ("a  b", "a b"), ("ab ", "ab"), (" ab", "ab"),
+            ("", ""), ("   ", ""), ("20150830T123600Z", "20150830T123600Z"), ("a\tb", "a\tb"),
+        ] {
             #expect(value.collapsingSpaces == canonical, "\(value)")
         }
         #expect([0x00, 0x0f, 0xa5, 0xff].hexString == "000fa5ff")
@@ -190,15 +210,24 @@ struct TextHelperTests {
 
     /// RFC 4231 (HMAC-SHA256) cases 1, 2 and 6 (a key longer than the block), RFC 2202 (HMAC-SHA1) case 1.
     @Test func hmacMatchesThePublishedVectors() {
-        let hex = { (s: String) in stride(from: 0, to: s.count, by: 2).map { UInt8(s.dropFirst($0).prefix(2), radix: 16)! } }
-        #expect(Digest.hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)).hexString
+        let hex = { (s: String) in
+            stride(from: 0, to: s.count, by: 2).map { UInt8(s.dropFirst($0).prefix(2), radix: 16)! }
+        }
+        #expect(
+            Digest.hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)).hexString
                 == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
-        #expect(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
+        #expect(
+            Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(Digest.hmacSHA256(key: [UInt8](repeating: 0xaa, count: 131),
-                                  message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hexString
+        #expect(
+            Digest.hmacSHA256(
+                key: [UInt8](repeating: 0xaa, count: 131),
+                message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)
+            ).hexString
                 == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
-        #expect(Digest.hmacSHA1(key: hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"), message: Array("Hi There".utf8)).hexString
+        #expect(
+            Digest.hmacSHA1(key: hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"), message: Array("Hi There".utf8))
+                .hexString
                 == "b617318655057264e28bc0b6fb378c8ef146be00")
     }
 
@@ -209,10 +238,14 @@ struct TextHelperTests {
         #expect(URIEncoding.decode("plain") == "plain")
         #expect(URIEncoding.decode("%4") == nil && URIEncoding.decode("%zz") == nil && URIEncoding.decode("%FF") == nil)
         #expect(URIEncoding.decodeForm("a+b%2Bc") == "a b+c")
-        #expect(URIEncoding.canonicalQuery([.init("prefix", "a b"), .init("list-type", "2"), .init("a", "2"), .init("a", "10")])
+        #expect(
+            URIEncoding.canonicalQuery([
+                .init("prefix", "a b"), .init("list-type", "2"), .init("a", "2"), .init("a", "10"),
+            ])
                 == "a=10&a=2&list-type=2&prefix=a%20b")
         // A name that is a prefix of another sorts first; so does an empty value; order is by encoded bytes.
-        #expect(URIEncoding.canonicalQuery([.init("ab"), .init("a", "x"), .init("a"), .init("a-b", "é"), .init("A")])
+        #expect(
+            URIEncoding.canonicalQuery([.init("ab"), .init("a", "x"), .init("a"), .init("a-b", "é"), .init("A")])
                 == "A=&a=&a=x&a-b=%C3%A9&ab=")
         #expect(URIEncoding.canonicalQuery([]) == "" && URIEncoding.canonicalQuery([.init("uploads")]) == "uploads=")
     }
@@ -221,7 +254,9 @@ struct TextHelperTests {
     /// out-of-range days alike.
     @Test func amzDatesParseAsTimegmDoes() {
         var random = SystemRandomNumberGenerator()
-        var texts = ["19700101T000000Z", "20000229T235959Z", "21000228T120000Z", "20250231T000000Z", "19691231T235959Z"]
+        var texts = [
+            "19700101T000000Z", "20000229T235959Z", "21000228T120000Z", "20250231T000000Z", "19691231T235959Z",
+        ]
         for _ in 0..<2_000 {
             let seconds = Int.random(in: -2_000_000_000...6_000_000_000, using: &random)
             texts.append(AmzDate(Date(timeIntervalSince1970: TimeInterval(seconds))).full)
@@ -230,24 +265,33 @@ struct TextHelperTests {
             let b = Array(text.utf8).map { Int32($0) - 48 }
             var parts = tm()
             parts.tm_year = b[0] * 1000 + b[1] * 100 + b[2] * 10 + b[3] - 1900
-            parts.tm_mon = b[4] * 10 + b[5] - 1; parts.tm_mday = b[6] * 10 + b[7]
-            parts.tm_hour = b[9] * 10 + b[10]; parts.tm_min = b[11] * 10 + b[12]; parts.tm_sec = b[13] * 10 + b[14]
+            parts.tm_mon = b[4] * 10 + b[5] - 1
+            parts.tm_mday = b[6] * 10 + b[7]
+            parts.tm_hour = b[9] * 10 + b[10]
+            parts.tm_min = b[11] * 10 + b[12]
+            parts.tm_sec = b[13] * 10 + b[14]
             #expect(AmzDate.parse(text) == Date(timeIntervalSince1970: TimeInterval(timegm(&parts))), "\(text)")
             #expect(AmzDate(parsing: text)?.full == text)
         }
-        for bad in ["", "20130524T000000", "20130524 000000Z", "2013052AT000000Z", "20131324T000000Z", "20130524T250000Z", "20130524T000000Zx"] {
+        for bad in [
+            "", "20130524T000000", "20130524 000000Z", "2013052AT000000Z", "20131324T000000Z", "20130524T250000Z",
+            "20130524T000000Zx",
+        ] {
             #expect(AmzDate.parse(bad) == nil && AmzDate(parsing: bad) == nil, "\(bad)")
         }
     }
 
     @Test func signingKeysAreTheSameCachedOrNot() {
-        let credentials = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        let credentials = Credentials(
+            accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
         let cache = SigningKeyCache()
         let plain = SigV4Signer(credentials: credentials, region: "us-east-1")
         let cached = SigV4Signer(credentials: credentials, region: "us-east-1", keyCache: cache)
         for day in ["20150830", "20150830", "20150831"] { #expect(plain.signingKey(day) == cached.signingKey(day)) }
         // Another secret or region must never get a remembered key.
-        let other = SigV4Signer(credentials: Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "other"), region: "us-east-1", keyCache: cache)
+        let other = SigV4Signer(
+            credentials: Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "other"), region: "us-east-1",
+            keyCache: cache)
         #expect(other.signingKey("20150830") != plain.signingKey("20150830"))
         let elsewhere = SigV4Signer(credentials: credentials, region: "eu-west-1", keyCache: cache)
         #expect(elsewhere.signingKey("20150830") != plain.signingKey("20150830"))
@@ -272,7 +316,9 @@ struct CRC32Tests {
         #expect(crc(.castagnoli, check) == 0xE306_9283)
         #expect(crc(.ieee, []) == 0 && crc(.castagnoli, []) == 0)
         // "Hello world" in the base64 form S3 uses (cross-checked with a bit-by-bit implementation).
-        #expect(Data(withUnsafeBytes(of: crc(.castagnoli, Array("Hello world".utf8)).bigEndian) { Data($0) }).base64EncodedString() == "crUfeA==")
+        #expect(
+            Data(withUnsafeBytes(of: crc(.castagnoli, Array("Hello world".utf8)).bigEndian) { Data($0) })
+                .base64EncodedString() == "crUfeA==")
     }
 
     @Test func piecesDoNotMatter() {
@@ -289,8 +335,12 @@ struct CRC32Tests {
         var generator = SeededGenerator(seed: 11)
         let bytes = (0..<65_537).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for range in [0..<0, 0..<1, 3..<11, 5..<65_537, 0..<65_537] {
-            var tables = CRC32(.castagnoli, hardware: false), best = CRC32(.castagnoli)
-            bytes[range].withUnsafeBytes { tables.update($0); best.update($0) }
+            var tables = CRC32(.castagnoli, hardware: false)
+            var best = CRC32(.castagnoli)
+            bytes[range].withUnsafeBytes {
+                tables.update($0)
+                best.update($0)
+            }
             #expect(tables.value == best.value)
         }
     }
@@ -305,6 +355,9 @@ struct CRC32Tests {
         while case let n = try reader.read(into: buffer), n > 0 { wire += buffer[0..<n] }
         #expect(UInt64(wire.count) == RequestBody.checksummedChunks(.bytes(body)).length)
         let text = String(decoding: wire.suffix(45), as: UTF8.self)
-        #expect(text.hasSuffix("0\r\nx-amz-checksum-crc32c:\(Data(withUnsafeBytes(of: crc(.castagnoli, body).bigEndian) { Data($0) }).base64EncodedString())\r\n\r\n"))
+        #expect(
+            text.hasSuffix(
+                "0\r\nx-amz-checksum-crc32c:\(Data(withUnsafeBytes(of: crc(.castagnoli, body).bigEndian) { Data($0) }).base64EncodedString())\r\n\r\n"
+            ))
     }
 }

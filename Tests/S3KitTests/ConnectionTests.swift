@@ -1,24 +1,29 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import S3Kit
 @testable import S3Wire
 
 /// `withConnection`: a task's requests sent from the thread it runs on, with no transfer thread.
 @Suite("Connection threads")
 struct ConnectionTests {
-    static let credentials = Credentials(accessKeyId: "AKIAEXAMPLEKEY7WXYZ", secretAccessKey: "very/secret+value", source: "test")
+    static let credentials = Credentials(
+        accessKeyId: "AKIAEXAMPLEKEY7WXYZ", secretAccessKey: "very/secret+value", source: "test")
 
     func client(_ server: ScriptedServer, transport: CurlTransport) throws -> S3Client {
-        let configuration = S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint), credentials: Self.credentials,
-                                            retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01))
+        let configuration = S3Configuration(
+            region: "us-east-1", endpoint: try .custom(server.endpoint), credentials: Self.credentials,
+            retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01))
         return S3Client(configuration: configuration, transport: transport)
     }
 
     static let body = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
 
     static func answer(_ request: ScriptedServer.Request) -> ScriptedServer.Reply {
-        request.method == "HEAD" ? .respond(status: 200, headers: ["ETag": "\"e\""]) : .respond(status: 200, headers: ["ETag": "\"e\""], body: body)
+        request.method == "HEAD"
+            ? .respond(status: 200, headers: ["ETag": "\"e\""])
+            : .respond(status: 200, headers: ["ETag": "\"e\""], body: body)
     }
 
     /// A server that answers every request with the object, and a client on a transport of its own.
@@ -76,13 +81,16 @@ struct ConnectionTests {
             case 0: .respond(status: 503, body: s3ErrorXML("SlowDown", "Please reduce your request rate."))
             case 1: .close
             case 2: Self.answer(request)
-            default: .respond(status: 403, body: s3ErrorXML("SignatureDoesNotMatch", "The request signature we calculated does not match"))
+            default:
+                .respond(
+                    status: 403,
+                    body: s3ErrorXML("SignatureDoesNotMatch", "The request signature we calculated does not match"))
             }
         }
         defer { server.stop() }
         let s3 = try client(server, transport: CurlTransport())
         try await s3.withConnection {
-            #expect(try await s3.getObjectBytes(bucket: "b", key: "k") == Self.body)   // a 503 and a drop, then the body
+            #expect(try await s3.getObjectBytes(bucket: "b", key: "k") == Self.body)  // a 503 and a drop, then the body
             do {
                 _ = try await s3.headObject(bucket: "b", key: "k")
                 Issue.record("a 403 answer must throw")
@@ -90,7 +98,7 @@ struct ConnectionTests {
                 #expect(error.status == 403)
             }
         }
-        #expect(server.requests.count == 5)   // the HEAD's bare 403 is followed by a one-byte GET that names the code
+        #expect(server.requests.count == 5)  // the HEAD's bare 403 is followed by a one-byte GET that names the code
     }
 
     @Test func aRequestOnTheConnectionIsCancelledWithItsTask() async throws {
@@ -98,7 +106,8 @@ struct ConnectionTests {
         // (the bound is loose because the whole suite shares two cores and a starved task pool).
         let server = try ScriptedServer { _, _ in .stall(300) }
         defer { server.stop() }
-        var configuration = S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint), credentials: Self.credentials, retry: .none)
+        var configuration = S3Configuration(
+            region: "us-east-1", endpoint: try .custom(server.endpoint), credentials: Self.credentials, retry: .none)
         configuration.transport.idleTimeout = 600
         let s3 = S3Client(configuration: configuration)
         let started = Date()

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import S3Kit
 @testable import S3Wire
 
@@ -12,9 +13,11 @@ struct PartedReadTests {
     static let options = DownloadOptions(partSize: 100_000, concurrency: 3)
 
     func client(_ server: ScriptedServer) throws -> S3Client {
-        S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try .custom(server.endpoint),
-                                                credentials: RetryAndErrorTests.credentials,
-                                                retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01)))
+        S3Client(
+            configuration: S3Configuration(
+                region: "us-east-1", endpoint: try .custom(server.endpoint),
+                credentials: RetryAndErrorTests.credentials,
+                retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01)))
     }
 
     /// `bytes=a-b` of the request, clamped to the body as S3 does.
@@ -26,8 +29,12 @@ struct PartedReadTests {
     }
 
     static func ranged(_ range: ClosedRange<Int>, etag: String = "v1") -> ScriptedServer.Reply {
-        .respond(status: 206, headers: ["ETag": "\"\(etag)\"", "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound)/\(body.count)"],
-                 body: Array(body[range]))
+        .respond(
+            status: 206,
+            headers: [
+                "ETag": "\"\(etag)\"", "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound)/\(body.count)",
+            ],
+            body: Array(body[range]))
     }
 
     func read(_ client: S3Client, options: DownloadOptions = PartedReadTests.options) async throws -> [UInt8] {
@@ -45,10 +52,13 @@ struct PartedReadTests {
             return Self.ranged(range)
         }
         defer { server.stop() }
-        #expect(try await read(client(server), options: DownloadOptions(partSize: 100_000, concurrency: concurrency)) == Self.body)
+        #expect(
+            try await read(client(server), options: DownloadOptions(partSize: 100_000, concurrency: concurrency))
+                == Self.body)
         let requests = server.requests
         #expect(requests.count == 10)
-        #expect(Set(requests.compactMap { Self.range($0)?.lowerBound }) == Set(stride(from: 0, to: 1_000_000, by: 100_000)))
+        #expect(
+            Set(requests.compactMap { Self.range($0)?.lowerBound }) == Set(stride(from: 0, to: 1_000_000, by: 100_000)))
         #expect(requests.filter { Self.range($0)?.lowerBound != 0 }.allSatisfy { $0.headers["if-match"] == "\"v1\"" })
         #expect(requests.first { Self.range($0)?.lowerBound == 0 }?.headers["if-match"] == nil)
     }
@@ -58,8 +68,10 @@ struct PartedReadTests {
         let server = try ScriptedServer { request, _ in
             guard let range = Self.range(request) else { return .respond(status: 400) }
             if range.lowerBound == 300_000 && dropped.increment() == 1 {
-                return .dropMidBody(status: 206, headers: ["ETag": "\"v1\"", "Content-Range": "bytes 300000-399999/\(Self.body.count)"],
-                                    contentLength: 100_000, partial: Array(Self.body[300_000..<340_000]))
+                return .dropMidBody(
+                    status: 206,
+                    headers: ["ETag": "\"v1\"", "Content-Range": "bytes 300000-399999/\(Self.body.count)"],
+                    contentLength: 100_000, partial: Array(Self.body[300_000..<340_000]))
             }
             return Self.ranged(range)
         }
@@ -78,7 +90,12 @@ struct PartedReadTests {
     @Test func anObjectReplacedDuringTheReadIsAnErrorNotAMix() async throws {
         let server = try ScriptedServer { request, _ in
             guard let range = Self.range(request) else { return .respond(status: 400) }
-            if request.headers["if-match"] != nil { return .respond(status: 412, body: s3ErrorXML("PreconditionFailed", "At least one of the pre-conditions you specified did not hold")) }
+            if request.headers["if-match"] != nil {
+                return .respond(
+                    status: 412,
+                    body: s3ErrorXML(
+                        "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"))
+            }
             return Self.ranged(range)
         }
         defer { server.stop() }
@@ -88,11 +105,13 @@ struct PartedReadTests {
 
     @Test func anEmptyObjectAndAServerWithoutRangesReadWhole() async throws {
         let empty = try ScriptedServer { request, _ in
-            request.headers["range"] != nil ? .respond(status: 416, body: s3ErrorXML("InvalidRange", "The requested range is not satisfiable"))
-                                            : .respond(status: 200, headers: ["ETag": "\"e\""])
+            request.headers["range"] != nil
+                ? .respond(status: 416, body: s3ErrorXML("InvalidRange", "The requested range is not satisfiable"))
+                : .respond(status: 200, headers: ["ETag": "\"e\""])
         }
         defer { empty.stop() }
-        let nothing = try #require(try await client(empty).getObjectInParts(bucket: "b", key: "e", options: Self.options))
+        let nothing = try #require(
+            try await client(empty).getObjectInParts(bucket: "b", key: "e", options: Self.options))
         var count = 0
         for try await chunk in nothing { count += chunk.count }
         #expect(count == 0 && empty.requests.count == 2)
@@ -108,9 +127,14 @@ struct PartedReadTests {
     @Test func partsThatDoNotAddUpAreAnError() async throws {
         let server = try ScriptedServer { request, _ in
             guard let range = Self.range(request) else { return .respond(status: 400) }
-            let short = range.lowerBound...min(range.upperBound, range.lowerBound + 99)   // 100 bytes a part
-            return .respond(status: 206, headers: ["ETag": "\"v1\"", "Content-Range": "bytes \(short.lowerBound)-\(short.upperBound)/\(Self.body.count)"],
-                            body: Array(Self.body[short]))
+            let short = range.lowerBound...min(range.upperBound, range.lowerBound + 99)  // 100 bytes a part
+            return .respond(
+                status: 206,
+                headers: [
+                    "ETag": "\"v1\"",
+                    "Content-Range": "bytes \(short.lowerBound)-\(short.upperBound)/\(Self.body.count)",
+                ],
+                body: Array(Self.body[short]))
         }
         defer { server.stop() }
         let error = await #expect(throws: S3Error.self) { _ = try await read(client(server)) }
@@ -121,5 +145,10 @@ struct PartedReadTests {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import S3Kit
 @testable import S3Wire
 
@@ -7,7 +8,8 @@ import Testing
 /// 65 KiB of "a" in 64 KiB chunks, PUT to examplebucket/chunkObject.txt on 2013-05-24.
 @Suite("aws-chunked signatures")
 struct ChunkSignerTests {
-    let credentials = Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    let credentials = Credentials(
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     let date = AmzDate.parse("20130524T000000Z")!
 
     @Test func seedAndChunkSignaturesMatchTheDocumentedExample() throws {
@@ -17,19 +19,29 @@ struct ChunkSignerTests {
         headers.add("Content-Length", "66824")
         headers.add("x-amz-decoded-content-length", "66560")
         headers.add("x-amz-storage-class", "REDUCED_REDUNDANCY")
-        var request = HTTPRequest(method: .put, target: RequestTarget(scheme: "https", host: "s3.amazonaws.com",
-                                                                      path: "/examplebucket/chunkObject.txt"), headers: headers)
+        var request = HTTPRequest(
+            method: .put,
+            target: RequestTarget(
+                scheme: "https", host: "s3.amazonaws.com",
+                path: "/examplebucket/chunkObject.txt"), headers: headers)
         let seed = signer.sign(&request, payloadHash: ChunkSigner.payloadHash, date: date)
         #expect(seed.signature == "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9")
-        #expect(seed.signedHeaders == "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class")
+        #expect(
+            seed.signedHeaders
+                == "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class"
+        )
 
-        var chunks = ChunkSigner(signingKey: signer.signingKey("20130524"), amzDate: "20130524T000000Z",
-                                 scope: "20130524/us-east-1/s3/aws4_request", seedSignature: seed.signature, chunkSize: 65536)
-        #expect(chunks.sign(chunkSHA256: Digest.sha256([UInt8](repeating: 0x61, count: 65536)).hexString)
+        var chunks = ChunkSigner(
+            signingKey: signer.signingKey("20130524"), amzDate: "20130524T000000Z",
+            scope: "20130524/us-east-1/s3/aws4_request", seedSignature: seed.signature, chunkSize: 65536)
+        #expect(
+            chunks.sign(chunkSHA256: Digest.sha256([UInt8](repeating: 0x61, count: 65536)).hexString)
                 == "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648")
-        #expect(chunks.sign(chunkSHA256: Digest.sha256([UInt8](repeating: 0x61, count: 1024)).hexString)
+        #expect(
+            chunks.sign(chunkSHA256: Digest.sha256([UInt8](repeating: 0x61, count: 1024)).hexString)
                 == "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497")
-        #expect(chunks.sign(chunkSHA256: SigV4Signer.emptyPayloadSHA256)
+        #expect(
+            chunks.sign(chunkSHA256: SigV4Signer.emptyPayloadSHA256)
                 == "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9")
         #expect(ChunkSigner.encodedLength(66560, chunkSize: 65536) == 66824)
     }
@@ -37,14 +49,17 @@ struct ChunkSignerTests {
 
 @Suite("aws-chunked encoding")
 struct ChunkedEncodingTests {
-    let signer = SigV4Signer(credentials: Credentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-                                                      secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-                             region: "us-east-1")
+    let signer = SigV4Signer(
+        credentials: Credentials(
+            accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+            secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        region: "us-east-1")
     let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
 
     func chunkSigner(chunkSize: Int) -> ChunkSigner {
-        ChunkSigner(signingKey: signer.signingKey("20130524"), amzDate: "20130524T000000Z",
-                    scope: "20130524/us-east-1/s3/aws4_request", seedSignature: seed, chunkSize: chunkSize)
+        ChunkSigner(
+            signingKey: signer.signingKey("20130524"), amzDate: "20130524T000000Z",
+            scope: "20130524/us-east-1/s3/aws4_request", seedSignature: seed, chunkSize: chunkSize)
     }
 
     /// Everything a transfer would send, read through buffers of `bufferSize` bytes.
@@ -70,7 +85,8 @@ struct ChunkedEncodingTests {
         var offset = 0
         repeat {
             let chunk = Array(data[offset..<min(data.count, offset + chunkSize)])
-            out += ChunkSigner.header(size: chunk.count, signature: signer.sign(chunkSHA256: Digest.sha256(chunk).hexString))
+            out += ChunkSigner.header(
+                size: chunk.count, signature: signer.sign(chunkSHA256: Digest.sha256(chunk).hexString))
             out += chunk + [0x0D, 0x0A]
             offset += chunk.count
             if chunk.isEmpty { break }
@@ -80,15 +96,20 @@ struct ChunkedEncodingTests {
 
     @Test func theDocumentedBodyComesOutByteForByteThroughAnyBufferSize() throws {
         let data = [UInt8](repeating: 0x61, count: 66560)
-        var expected = Array("10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
+        var expected = Array(
+            "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
         expected += data[0..<65536] + Array("\r\n".utf8)
-        expected += Array("400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n".utf8)
+        expected += Array(
+            "400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n".utf8)
         expected += data[65536...] + Array("\r\n".utf8)
-        expected += Array("0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n".utf8)
+        expected += Array(
+            "0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n".utf8)
         #expect(expected.count == 66824)
         for bufferSize in [1, 89, 4096, 65536 + 88, 2 << 20] {
-            #expect(try wire(.signedChunks(.bytes(data), chunkSigner(chunkSize: 65536)), bufferSize: bufferSize) == expected,
-                    "buffer of \(bufferSize) bytes")
+            #expect(
+                try wire(.signedChunks(.bytes(data), chunkSigner(chunkSize: 65536)), bufferSize: bufferSize)
+                    == expected,
+                "buffer of \(bufferSize) bytes")
         }
     }
 
@@ -104,8 +125,11 @@ struct ChunkedEncodingTests {
             defer { try? FileManager.default.removeItem(atPath: path) }
             let expected = reference(data, chunkSize: chunkSize)
             for bufferSize in [100, 8192 + 88 + 2, 3 * 8300, 4 * 8282, 1 << 20] {
-                let body = RequestBody.signedChunks(.file(path: path, offset: 0, length: UInt64(length)), chunkSigner(chunkSize: chunkSize))
-                #expect(try wire(body, bufferSize: bufferSize) == expected, "\(length) bytes through a \(bufferSize)-byte buffer")
+                let body = RequestBody.signedChunks(
+                    .file(path: path, offset: 0, length: UInt64(length)), chunkSigner(chunkSize: chunkSize))
+                #expect(
+                    try wire(body, bufferSize: bufferSize) == expected,
+                    "\(length) bytes through a \(bufferSize)-byte buffer")
             }
         }
     }
@@ -116,11 +140,15 @@ struct ChunkedEncodingTests {
     func defaultChunksAreFramedAndSignedInOrder(bufferSize: Int) throws {
         let chunkSize = ChunkSigner.defaultChunkSize
         let data = (0..<(9 * chunkSize + 77)).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }
-        let signer = ChunkSigner(signingKey: Array(repeating: 9, count: 32), amzDate: "20251125T000000Z",
-                                 scope: "20251125/us-east-1/s3/aws4_request", seedSignature: String(repeating: "a", count: 64))
+        let signer = ChunkSigner(
+            signingKey: Array(repeating: 9, count: 32), amzDate: "20251125T000000Z",
+            scope: "20251125/us-east-1/s3/aws4_request", seedSignature: String(repeating: "a", count: 64))
         let wire = try wire(.signedChunks(.bytes(data), signer), bufferSize: bufferSize)
 
-        var expected = signer, decoded: [UInt8] = [], i = 0, sizes: [Int] = []
+        var expected = signer
+        var decoded: [UInt8] = []
+        var i = 0
+        var sizes: [Int] = []
         while i < wire.count {
             let lineEnd = try #require((i..<wire.count).first { wire[$0] == 0x0D })
             let header = String(decoding: wire[i..<lineEnd], as: UTF8.self).split(separator: ";")
@@ -138,7 +166,8 @@ struct ChunkedEncodingTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("shrinks-\(UUID())").path
         #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 40_000)))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let reader = try BodyReader(.signedChunks(.file(path: path, offset: 0, length: 80_000), chunkSigner(chunkSize: 8192)))
+        let reader = try BodyReader(
+            .signedChunks(.file(path: path, offset: 0, length: 80_000), chunkSigner(chunkSize: 8192)))
         defer { reader.close() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
         defer { buffer.deallocate() }
@@ -147,10 +176,14 @@ struct ChunkedEncodingTests {
 
     @Test func headerSizeIsTheHeadersLength() {
         for size in [0, 1, 15, 16, 8192, ChunkSigner.defaultChunkSize, 1 << 30] {
-            #expect(ChunkSigner.header(size: size, signature: SigV4Signer.emptyPayloadSHA256).count == ChunkSigner.headerSize(forData: size))
+            #expect(
+                ChunkSigner.header(size: size, signature: SigV4Signer.emptyPayloadSHA256).count
+                    == ChunkSigner.headerSize(forData: size))
         }
         // Four default chunks with their framing fit libcurl's largest upload buffer, where they are hashed.
-        #expect(4 * (ChunkSigner.headerSize(forData: ChunkSigner.defaultChunkSize) + ChunkSigner.defaultChunkSize + 2) <= 2 << 20)
+        #expect(
+            4 * (ChunkSigner.headerSize(forData: ChunkSigner.defaultChunkSize) + ChunkSigner.defaultChunkSize + 2) <= 2
+                << 20)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import S3Wire
 
 /// The vectors in Fixtures/sigv4-s3.json were computed by botocore, an independent signer; each must be
@@ -27,9 +28,10 @@ struct SigV4Vector: Decodable, CustomTestStringConvertible {
 
     static func load() throws -> [SigV4Vector] {
         struct File: Decodable { var vectors: [SigV4Vector] }
-        let path = ProcessInfo.processInfo.environment["SIGV4_VECTORS"]
+        let path =
+            ProcessInfo.processInfo.environment["SIGV4_VECTORS"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Fixtures/sigv4-s3.json").path
+            .appendingPathComponent("Fixtures/sigv4-s3.json").path
         return try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path))).vectors
     }
 
@@ -37,18 +39,22 @@ struct SigV4Vector: Decodable, CustomTestStringConvertible {
     func target() throws -> RequestTarget {
         let components = try #require(URLComponents(string: url))
         let rawPath = try #require(URIEncoding.decode(components.percentEncodedPath))
-        let query = (components.percentEncodedQuery ?? "").split(separator: "&").map { pair -> RequestTarget.QueryItem in
+        let query = (components.percentEncodedQuery ?? "").split(separator: "&").map {
+            pair -> RequestTarget.QueryItem in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return .init(URIEncoding.decode(String(parts[0]))!, parts.count > 1 ? URIEncoding.decode(String(parts[1]))! : "")
+            return .init(
+                URIEncoding.decode(String(parts[0]))!, parts.count > 1 ? URIEncoding.decode(String(parts[1]))! : "")
         }
-        return RequestTarget(scheme: components.scheme!, host: components.host!, port: components.port,
-                             path: rawPath.isEmpty ? "/" : rawPath, query: query)
+        return RequestTarget(
+            scheme: components.scheme!, host: components.host!, port: components.port,
+            path: rawPath.isEmpty ? "/" : rawPath, query: query)
     }
 
     var date: Date { AmzDate.parse("20130524T000000Z")! }
     var signer: SigV4Signer {
-        SigV4Signer(credentials: Credentials(accessKeyId: access_key, secretAccessKey: secret_key, sessionToken: session_token),
-                    region: region)
+        SigV4Signer(
+            credentials: Credentials(accessKeyId: access_key, secretAccessKey: secret_key, sessionToken: session_token),
+            region: region)
     }
 }
 
@@ -58,7 +64,8 @@ struct SigV4VectorTests {
     func headerAuth(_ v: SigV4Vector) throws {
         var headers = HTTPHeaders()
         for (name, value) in v.headers_in.sorted(by: { $0.key < $1.key }) { headers.add(name, value) }
-        var request = HTTPRequest(method: try #require(HTTPMethod(rawValue: v.method)), target: try v.target(), headers: headers)
+        var request = HTTPRequest(
+            method: try #require(HTTPMethod(rawValue: v.method)), target: try v.target(), headers: headers)
         let payloadHash = Digest.sha256(Array(v.body_utf8.utf8)).hexString
         #expect(payloadHash == v.x_amz_content_sha256)
         let result = v.signer.sign(&request, payloadHash: payloadHash, date: v.date)
@@ -72,8 +79,9 @@ struct SigV4VectorTests {
 
     @Test("presigned URL", arguments: try SigV4Vector.load().filter { $0.presigned_url != nil })
     func presigned(_ v: SigV4Vector) throws {
-        let (url, result) = v.signer.presign(try v.target(), method: try #require(HTTPMethod(rawValue: v.method)),
-                                             expires: try #require(v.expires), date: v.date)
+        let (url, result) = v.signer.presign(
+            try v.target(), method: try #require(HTTPMethod(rawValue: v.method)),
+            expires: try #require(v.expires), date: v.date)
         #expect(result.canonicalRequest == v.canonical_request)
         #expect(result.stringToSign == v.string_to_sign)
         #expect(result.signature == v.signature)

@@ -7,7 +7,8 @@ import Testing
 struct DateFormatTests {
     /// Both formats are written byte by byte; Foundation's formatter is the reference.
     @Test func httpAndListingDatesMatchFoundation() {
-        let http = DateFormatter(), iso = DateFormatter()
+        let http = DateFormatter()
+        let iso = DateFormatter()
         for formatter in [http, iso] {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
@@ -17,10 +18,13 @@ struct DateFormatTests {
         var random = SeededGenerator(seed: 3)
         for _ in 0..<2_000 {
             // Whole milliseconds, so both sides truncate the same instant.
-            let date = Date(timeIntervalSince1970: TimeInterval(Int64.random(in: 0...4_102_444_800_000, using: &random)) / 1000)
+            let date = Date(
+                timeIntervalSince1970: TimeInterval(Int64.random(in: 0...4_102_444_800_000, using: &random)) / 1000)
             #expect(UTCDate(date).httpDate == http.string(from: date))
             #expect(UTCDate(date).iso8601 == iso.string(from: date))
-            #expect(UTCDate(httpDate: UTCDate(date).httpDate)?.secondsSince1970 == date.timeIntervalSince1970.rounded(.down))
+            #expect(
+                UTCDate(httpDate: UTCDate(date).httpDate)?.secondsSince1970 == date.timeIntervalSince1970.rounded(.down)
+            )
         }
     }
 
@@ -37,8 +41,11 @@ struct DateFormatTests {
             let date = UTCDate(millisecondsSince1970: Int64.random(in: 0...4_102_444_800_000, using: &random))
             #expect(UTCDate(iso8601: date.iso8601) == date)
         }
-        for bad in ["", "2030-01-01", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00.Z", "2030-01-01T00:00:00Zjunk",
-                    "2030-01-01T00:00:00+1:00", "２０３０-01-01T00:00:00Z"] {
+        for bad in [
+            "", "2030-01-01", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00.Z",
+            "2030-01-01T00:00:00Zjunk",
+            "2030-01-01T00:00:00+1:00", "２０３０-01-01T00:00:00Z",
+        ] {
             #expect(UTCDate(iso8601: bad) == nil, "\(bad)")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A program run to its end (or killed at `timeout`), with what it printed, how long it took and
@@ -16,11 +17,14 @@ public struct MeasuredRun: Sendable {
     public var stderr: String
 
     /// Runs `executable` with `arguments` and exactly `environment`.
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String], timeout: TimeInterval) throws -> MeasuredRun {
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String], timeout: TimeInterval
+    ) throws -> MeasuredRun {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("measured-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("out").path, err = directory.appendingPathComponent("err").path
+        let out = directory.appendingPathComponent("out").path
+        let err = directory.appendingPathComponent("err").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -40,8 +44,9 @@ public struct MeasuredRun: Sendable {
         var peakKiB = 0
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
             if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+            {
                 peakKiB = max(peakKiB, kib)
             }
             if Date().timeIntervalSince(started) > timeout, !timedOut {
@@ -52,8 +57,9 @@ public struct MeasuredRun: Sendable {
         }
         let seconds = Date().timeIntervalSince(started)
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return MeasuredRun(status: exit, timedOut: timedOut, seconds: seconds, peakRSSMiB: Double(peakKiB) / 1024,
-                           stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                           stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        return MeasuredRun(
+            status: exit, timedOut: timedOut, seconds: seconds, peakRSSMiB: Double(peakKiB) / 1024,
+            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 }

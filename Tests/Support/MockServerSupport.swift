@@ -1,15 +1,17 @@
 import Foundation
 import MockS3Server
-import RaceDataTesting
 import RaceData
+import RaceDataTesting
 import S3Kit
 import S3Wire
 
 // Helpers the test targets share: a mock server per test, clients for it, raw requests.
 
 /// Starts a mock server for one test and stops it afterwards, whatever happens.
-public func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
-                 _ body: (MockS3Server) async throws -> T) async throws -> T {
+public func withMock<T>(
+    _ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
+    _ body: (MockS3Server) async throws -> T
+) async throws -> T {
     var configuration = MockS3Server.Configuration()
     configuration.threads = 2
     configure(&configuration)
@@ -25,26 +27,41 @@ public func withMock<T>(_ configure: (inout MockS3Server.Configuration) -> Void 
 }
 
 extension MockS3Server {
-    public func client(credentials: Credentials? = nil, anonymous: Bool = false, retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01),
-                signing: PayloadSigning = .signed, now: @escaping @Sendable () -> Date = { Date() }) throws -> S3Client {
-        let c = credentials ?? Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                                           secretAccessKey: MockS3Server.defaultCredential.secretAccessKey)
-        var configuration = S3Configuration(region: self.configuration.region, endpoint: try .custom(endpoint),
-                                            credentials: anonymous ? nil : c, retry: retry, payloadSigning: signing)
+    public func client(
+        credentials: Credentials? = nil, anonymous: Bool = false,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxDelay: 0.01),
+        signing: PayloadSigning = .signed, now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> S3Client {
+        let c =
+            credentials
+            ?? Credentials(
+                accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                secretAccessKey: MockS3Server.defaultCredential.secretAccessKey)
+        var configuration = S3Configuration(
+            region: self.configuration.region, endpoint: try .custom(endpoint),
+            credentials: anonymous ? nil : c, retry: retry, payloadSigning: signing)
         configuration.transport.idleTimeout = 10
         return S3Client(configuration: configuration, now: now)
     }
 
     /// One request as we build it, signed with the default credentials (or not), through libcurl.
-    public func raw(_ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], headers: [(String, String)] = [],
-             body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true, as credentials: Credentials? = nil) async throws -> HTTPResponse {
-        var request = HTTPRequest(method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
-                                  body: body.isEmpty ? .empty : .bytes(body))
+    public func raw(
+        _ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
+        headers: [(String, String)] = [],
+        body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true, as credentials: Credentials? = nil
+    ) async throws -> HTTPResponse {
+        var request = HTTPRequest(
+            method: method,
+            target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
+            body: body.isEmpty ? .empty : .bytes(body))
         for (name, value) in headers { request.headers.add(name, value) }
         if sign {
-            let signer = SigV4Signer(credentials: credentials ?? Credentials(accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                                                                             secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
-                                     region: configuration.region)
+            let signer = SigV4Signer(
+                credentials: credentials
+                    ?? Credentials(
+                        accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                        secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
+                region: configuration.region)
             signer.sign(&request, payloadHash: payloadHash ?? Digest.sha256(body).hexString, date: Date())
         }
         return try await CurlTransport().execute(request, streamBody: false)
@@ -57,7 +74,9 @@ extension MockS3Server {
 
     /// Sends `text` and reads until `done` says the answer is whole, the server closes the connection,
     /// or `timeout` seconds pass without a byte; `closed` tells whether the server closed it.
-    public func socketExchange(_ text: String, timeout seconds: Int, done: (String) -> Bool = { _ in false }) throws -> (answer: String, closed: Bool) {
+    public func socketExchange(_ text: String, timeout seconds: Int, done: (String) -> Bool = { _ in false }) throws
+        -> (answer: String, closed: Bool)
+    {
         let fd = try LoopbackSocket.connect(port: port, receiveTimeout: seconds)
         defer { close(fd) }
         LoopbackSocket.sendAll(fd, Array(text.utf8))

@@ -20,8 +20,10 @@ public final class MotoServer: Sendable {
             .appendingPathComponent("../Fixtures/moto_fixture.py").standardized.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", fixture] + (auth ? ["auth"] : [])
-        let stdout = Pipe(), stdin = Pipe()
+        process.arguments =
+            [ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", fixture] + (auth ? ["auth"] : [])
+        let stdout = Pipe()
+        let stdin = Pipe()
         process.standardOutput = stdout
         process.standardInput = stdin
         process.standardError = FileHandle.nullDevice
@@ -30,7 +32,11 @@ public final class MotoServer: Sendable {
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) {
             line += byte
         }
-        struct Info: Decodable { var endpoint: String; var accessKeyId: String; var secretAccessKey: String }
+        struct Info: Decodable {
+            var endpoint: String
+            var accessKeyId: String
+            var secretAccessKey: String
+        }
         guard let info = try? JSONDecoder().decode(Info.self, from: line) else {
             process.terminate()
             throw MotoUnavailable()
@@ -38,18 +44,22 @@ public final class MotoServer: Sendable {
         self.process = process
         self.stdin = stdin
         endpoint = info.endpoint
-        credentials = Credentials(accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey, source: "moto IAM")
+        credentials = Credentials(
+            accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey, source: "moto IAM")
     }
 
     struct MotoUnavailable: Error, CustomStringConvertible {
         var description: String { "moto_server could not start: run `pip install 'moto[server]'` (or bash .ci/run)" }
     }
 
-    public func client(credentials: Credentials? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01),
-                payloadSigning: PayloadSigning = .signed) throws -> S3Client {
-        var configuration = S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-                                            credentials: credentials ?? self.credentials, retry: retry,
-                                            payloadSigning: payloadSigning)
+    public func client(
+        credentials: Credentials? = nil, retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.01),
+        payloadSigning: PayloadSigning = .signed
+    ) throws -> S3Client {
+        var configuration = S3Configuration(
+            region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+            credentials: credentials ?? self.credentials, retry: retry,
+            payloadSigning: payloadSigning)
         configuration.transport.idleTimeout = 20
         return S3Client(configuration: configuration)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import RaceDataTesting
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on a loopback port whose every answer a test scripts: S3 errors, 503s,
@@ -36,7 +37,11 @@ public final class ScriptedServer: @unchecked Sendable {
     private var recorded: [Request] = []
     private let handler: @Sendable (Request, Int) -> Reply
 
-    public var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
+    public var requests: [Request] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// `handler` gets each request and its index (0 for the first).
@@ -96,7 +101,9 @@ public final class ScriptedServer: @unchecked Sendable {
                 var head = "HTTP/1.1 \(status) Scripted\r\nTransfer-Encoding: chunked\r\n"
                 for (name, value) in headers { head += "\(name): \(value)\r\n" }
                 guard LoopbackSocket.sendAll(fd, Array((head + "\r\n").utf8)) else { return }
-                let line = Array(",1,I_R01,R1,kafka:gr-raw,2025-09-07T14:03:21.000Z,GR86-004-3,1,speed,120.5,2025-09-07T14:03:21.000Z,GR86-004-3,3\n".utf8)
+                let line = Array(
+                    ",1,I_R01,R1,kafka:gr-raw,2025-09-07T14:03:21.000Z,GR86-004-3,1,speed,120.5,2025-09-07T14:03:21.000Z,GR86-004-3,3\n"
+                        .utf8)
                 var chunk: [UInt8] = []
                 while chunk.count < 60_000 { chunk += line }
                 let framed = Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + [13, 10]
@@ -116,11 +123,14 @@ public final class ScriptedServer: @unchecked Sendable {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
-            if buffer.first == 0x16 { // a TLS ClientHello: answer as a plain HTTP server does
+            if buffer.first == 0x16 {  // a TLS ClientHello: answer as a plain HTTP server does
                 write(fd, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8))
                 return nil
             }
-            if let range = buffer.firstRange(of: separator) { headEnd = range.lowerBound; break }
+            if let range = buffer.firstRange(of: separator) {
+                headEnd = range.lowerBound
+                break
+            }
             guard fill(fd, &buffer) else { return nil }
         }
         let lines = String(decoding: buffer[..<headEnd!], as: UTF8.self).components(separatedBy: "\r\n")
@@ -130,7 +140,8 @@ public final class ScriptedServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         if headers["expect"]?.lowercased() == "100-continue" { write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
         let length = Int(headers["content-length"] ?? "0") ?? 0
@@ -151,5 +162,7 @@ public final class ScriptedServer: @unchecked Sendable {
 
 /// S3's error document.
 public func s3ErrorXML(_ code: String, _ message: String = "", extra: String = "") -> [UInt8] {
-    Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>\(extra)<RequestId>REQ123</RequestId></Error>".utf8)
+    Array(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message>\(extra)<RequestId>REQ123</RequestId></Error>"
+            .utf8)
 }

@@ -17,17 +17,21 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
     let credential = configuration.credentials[0]
     let channel = EmbeddedChannel()
     try MockS3Server.addHandlers(to: channel.pipeline.syncOperations, configuration: configuration)
-    let signer = SigV4Signer(credentials: Credentials(accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey),
-                             region: configuration.region, keyCache: SigningKeyCache())
+    let signer = SigV4Signer(
+        credentials: Credentials(accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey),
+        region: configuration.region, keyCache: SigningKeyCache())
 
     /// The bytes a client sends: header-signed as our client signs, or presigned as wrk's URLs are.
-    func request(_ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], body: [UInt8] = [],
-                 presigned: Bool = false) -> ByteBuffer {
+    func request(
+        _ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], body: [UInt8] = [],
+        presigned: Bool = false
+    ) -> ByteBuffer {
         let target = RequestTarget(scheme: "http", host: "127.0.0.1", port: 9000, path: path, query: query)
         var text: String
         if presigned {
             let url = signer.presign(target, method: method, expires: 3600, date: Date()).url
-            text = "\(method.rawValue) \(url.dropFirst("http://127.0.0.1:9000".count)) HTTP/1.1\r\nHost: 127.0.0.1:9000\r\n"
+            text =
+                "\(method.rawValue) \(url.dropFirst("http://127.0.0.1:9000".count)) HTTP/1.1\r\nHost: 127.0.0.1:9000\r\n"
             if !body.isEmpty { text += "Content-Length: \(body.count)\r\n" }
         } else {
             var signed = S3Wire.HTTPRequest(method: method, target: target)
@@ -37,7 +41,8 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
                 signed.headers.set("Content-MD5", Data(Digest.md5(body)).base64EncodedString())
             }
             signer.sign(&signed, payloadHash: Digest.sha256(body).hexString, date: Date())
-            text = "\(method.rawValue) \(target.encodedPath)\(query.isEmpty ? "" : "?" + target.encodedQuery) HTTP/1.1\r\n"
+            text =
+                "\(method.rawValue) \(target.encodedPath)\(query.isEmpty ? "" : "?" + target.encodedQuery) HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:9000\r\n" + signed.headers.fields.map { "\($0.name): \($0.value)\r\n" }.joined()
         }
         var buffer = ByteBuffer(string: text + "\r\n")
@@ -49,7 +54,9 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
         try channel.writeInbound(bytes)
         var status = ""
         while let part = try channel.readOutbound(as: IOData.self) {
-            if status.isEmpty, case .byteBuffer(let b) = part { status = b.getString(at: b.readerIndex + 9, length: 3) ?? "?" }
+            if status.isEmpty, case .byteBuffer(let b) = part {
+                status = b.getString(at: b.readerIndex + 9, length: 3) ?? "?"
+            }
         }
         return status
     }
@@ -82,12 +89,15 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
     try time("put", channel, request(.put, "/bench/ops/k0", body: payload))
     try time("get", channel, request(.get, "/bench/ops/k0"))
     try time("head", channel, request(.head, "/bench/ops/k0"))
-    try time("list", channel, request(.get, "/bench/", query: [.init("list-type", "2"), .init("prefix", "list/"), .init("delimiter", "/")]))
+    try time(
+        "list", channel,
+        request(.get, "/bench/", query: [.init("list-type", "2"), .init("prefix", "list/"), .init("delimiter", "/")]))
     try time("presigned put", channel, request(.put, "/bench/ops/k1", body: payload, presigned: true))
     try time("presigned get", channel, request(.get, "/bench/ops/k0", presigned: true))
 
     let floor = EmbeddedChannel()
-    try floor.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+    try floor.pipeline.syncOperations.configureHTTPServerPipeline(
+        withErrorHandling: true, withOutboundHeaderValidation: false)
     try floor.pipeline.syncOperations.addHandler(OneKiB())
     try time("floor", floor, request(.get, "/bench/ops/k0"))
 }
@@ -107,7 +117,9 @@ private final class OneKiB: ChannelInboundHandler {
         guard case .end = unwrapInboundIn(data) else { return }
         var headers = NIOHTTP1.HTTPHeaders()
         headers.add(name: "Content-Length", value: "1024")
-        context.write(wrapOutboundOut(.head(NIOHTTP1.HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(NIOHTTP1.HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+            promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import CCurl
+import Foundation
 import RaceData
 import RaceDataTesting
 import S3Kit
@@ -37,31 +37,45 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("s3bench: \(message)\n".utf8))
     exit(2)
 }
-guard arguments.count >= 2, ["get", "put", "ops", "latency", "parse", "s3parse", "hash", "requests", "raw", "handler"].contains(arguments[1]) else {
-    fail("usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests|raw|handler ... (see Benchmarks/S3Bench/main.swift)")
+guard arguments.count >= 2,
+    ["get", "put", "ops", "latency", "parse", "s3parse", "hash", "requests", "raw", "handler"].contains(arguments[1])
+else {
+    fail(
+        "usage: s3bench get|put|ops|latency|parse|s3parse|hash|requests|raw|handler ... (see Benchmarks/S3Bench/main.swift)"
+    )
 }
 if arguments[1] == "handler" {
-    try handlerBench(arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000, only: arguments.count > 3 ? arguments[3] : nil)
+    try handlerBench(
+        arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000, only: arguments.count > 3 ? arguments[3] : nil)
     exit(0)
 }
 if arguments[1] == "raw" {
     guard arguments.count >= 6, let url = URL(string: arguments[3]), let host = url.host, let port = url.port,
-          let connections = Int(arguments[4]), let seconds = Double(arguments[5]) else { fail("raw needs METHOD URL CONNECTIONS SECONDS [BODY_BYTES]") }
-    let method = arguments[2], bodySize = arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0
+        let connections = Int(arguments[4]), let seconds = Double(arguments[5])
+    else { fail("raw needs METHOD URL CONNECTIONS SECONDS [BODY_BYTES]") }
+    let method = arguments[2]
+    let bodySize = arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0
     let target = url.path(percentEncoded: true) + (url.query(percentEncoded: true).map { "?" + $0 } ?? "")
     let length = bodySize > 0 || method == "PUT" ? "Content-Length: \(bodySize)\r\n" : ""
-    let request = Array("\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\n\(length)\r\n".utf8)
+    let request =
+        Array("\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\n\(length)\r\n".utf8)
         + [UInt8](repeating: 0x61, count: bodySize)
     let deadline = Date().addingTimeInterval(seconds)
     /// Each connection writes only its own slot; they are read once every connection has finished.
     final class Tally: @unchecked Sendable {
         var counts: [Int], statuses: [[Int: Int]]
-        init(_ n: Int) { counts = Array(repeating: 0, count: n); statuses = Array(repeating: [:], count: n) }
+        init(_ n: Int) {
+            counts = Array(repeating: 0, count: n)
+            statuses = Array(repeating: [:], count: n)
+        }
     }
     let tally = Tally(connections)
-    let contentLength = Array("\r\ncontent-length:".utf8), connectionClose = Array("\r\nconnection: close".utf8)
+    let contentLength = Array("\r\ncontent-length:".utf8)
+    let connectionClose = Array("\r\nconnection: close".utf8)
     @Sendable func connectSocket() -> Int32 {
-        guard let fd = try? LoopbackSocket.connect(port: port, host: host) else { fail("cannot connect to \(host):\(port)") }
+        guard let fd = try? LoopbackSocket.connect(port: port, host: host) else {
+            fail("cannot connect to \(host):\(port)")
+        }
         return fd
     }
     @Sendable func connection(_ c: Int) {
@@ -69,21 +83,29 @@ if arguments[1] == "raw" {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var n = 0
         while Date() < deadline {
-            guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { fail("send failed") }
+            guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count
+            else { fail("send failed") }
             // The head, then Content-Length bytes of body unless this is a HEAD.
-            var have = 0, headEnd = -1
+            var have = 0
+            var headEnd = -1
             while headEnd < 0 {
                 let got = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + have, $0.count - have, 0) }
                 guard got > 0 else { fail("connection closed by the server") }
                 have += got
                 if have >= 4 {
-                    for i in 3..<have where buffer[i - 3] == 13 && buffer[i - 2] == 10 && buffer[i - 1] == 13 && buffer[i] == 10 { headEnd = i + 1; break }
+                    for i in 3..<have
+                    where buffer[i - 3] == 13 && buffer[i - 2] == 10 && buffer[i - 1] == 13 && buffer[i] == 10 {
+                        headEnd = i + 1
+                        break
+                    }
                 }
             }
             // The head read as bytes, lower-cased in place (ASCII): String's lowercased() and Foundation's
             // searches cost the client more per request than some servers spend answering.
             for i in 0..<headEnd where (65...90).contains(buffer[i]) { buffer[i] |= 0x20 }
-            let status = (buffer[9] &- 48) < 10 ? Int(buffer[9] - 48) * 100 + Int(buffer[10] &- 48) * 10 + Int(buffer[11] &- 48) : 0
+            let status =
+                (buffer[9] &- 48) < 10
+                ? Int(buffer[9] - 48) * 100 + Int(buffer[10] &- 48) * 10 + Int(buffer[11] &- 48) : 0
             tally.statuses[c][status, default: 0] += 1
             /// The offset just past `needle` in the head.
             func find(_ needle: [UInt8]) -> Int? {
@@ -100,8 +122,14 @@ if arguments[1] == "raw" {
             if method != "HEAD", var at = find(contentLength) {
                 while buffer[at] == UInt8(ascii: " ") { at += 1 }
                 var digits = 0
-                while (48...57).contains(buffer[at]) { length = length * 10 + Int(buffer[at] - 48); at += 1; digits += 1 }
-                guard digits > 0 else { fail("unreadable Content-Length in \(String(decoding: buffer[0..<headEnd], as: UTF8.self))") }
+                while (48...57).contains(buffer[at]) {
+                    length = length * 10 + Int(buffer[at] - 48)
+                    at += 1
+                    digits += 1
+                }
+                guard digits > 0 else {
+                    fail("unreadable Content-Length in \(String(decoding: buffer[0..<headEnd], as: UTF8.self))")
+                }
             }
             let closing = find(connectionClose) != nil
             var body = have - headEnd
@@ -112,18 +140,29 @@ if arguments[1] == "raw" {
             }
             n += 1
             // A server that ends each connection (moto does) costs a new one per request, as with wrk.
-            if closing { close(fd); fd = connectSocket() }
+            if closing {
+                close(fd)
+                fd = connectSocket()
+            }
         }
         close(fd)
         tally.counts[c] = n
     }
     // A thread per connection (concurrentPerform would run only as many at once as there are cores).
     let finished = DispatchGroup()
-    for c in 0..<connections { finished.enter(); Thread { connection(c); finished.leave() }.start() }
+    for c in 0..<connections {
+        finished.enter()
+        Thread {
+            connection(c)
+            finished.leave()
+        }.start()
+    }
     finished.wait()
     let total = tally.counts.reduce(0, +)
     let seen = tally.statuses.reduce(into: [Int: Int]()) { all, one in all.merge(one, uniquingKeysWith: +) }
-    print("\(method) \(connections) \(Int(Double(total) / seconds)) \(seen.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))")
+    print(
+        "\(method) \(connections) \(Int(Double(total) / seconds)) \(seen.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))"
+    )
     exit(0)
 }
 if arguments[1] == "hash" {
@@ -132,11 +171,15 @@ if arguments[1] == "hash" {
     let block = 1 << 20
     func time(_ name: String, _ body: (UnsafeRawBufferPointer) -> Void) {
         let started = Date()
-        for offset in stride(from: 0, to: data.count, by: block) { body(UnsafeRawBufferPointer(rebasing: data[offset..<(offset + block)])) }
+        for offset in stride(from: 0, to: data.count, by: block) {
+            body(UnsafeRawBufferPointer(rebasing: data[offset..<(offset + block)]))
+        }
         print(String(format: "%@ %.0f MB/s", name, Double(data.count) / Date().timeIntervalSince(started) / 1e6))
     }
-    let md5 = Digest(.md5), sha = Digest(.sha256)
-    var ieee = CRC32(.ieee), castagnoli = CRC32(.castagnoli)
+    let md5 = Digest(.md5)
+    let sha = Digest(.sha256)
+    var ieee = CRC32(.ieee)
+    var castagnoli = CRC32(.castagnoli)
     time("md5") { md5.update($0) }
     time("sha256") { sha.update($0) }
     if SHA256x4.isAvailable {
@@ -144,14 +187,18 @@ if arguments[1] == "hash" {
         let started = Date()
         for offset in stride(from: 0, to: data.count, by: 4 * block) {
             var four = SHA256x4()
-            _ = four.finalize((0..<4).map { UnsafeRawBufferPointer(rebasing: data[(offset + $0 * block)..<(offset + ($0 + 1) * block)]) })
+            _ = four.finalize(
+                (0..<4).map {
+                    UnsafeRawBufferPointer(rebasing: data[(offset + $0 * block)..<(offset + ($0 + 1) * block)])
+                })
         }
         print(String(format: "sha256x4 %.0f MB/s", Double(data.count) / Date().timeIntervalSince(started) / 1e6))
     }
     time("crc32") { ieee.update($0) }
     time("crc32c") { castagnoli.update($0) }
     // What signing costs per request: a SHA-256 of a canonical request and an HMAC of a string to sign.
-    let message = [UInt8](repeating: 0x61, count: 400), key = [UInt8](repeating: 7, count: 32)
+    let message = [UInt8](repeating: 0x61, count: 400)
+    let key = [UInt8](repeating: 7, count: 32)
     var started = Date()
     for _ in 0..<100_000 { _ = Digest.sha256(message) }
     print(String(format: "sha256 of 400 bytes: %.2f us", Date().timeIntervalSince(started) * 10))
@@ -159,32 +206,49 @@ if arguments[1] == "hash" {
     for _ in 0..<100_000 { _ = Digest.hmacSHA256(key: key, message: message) }
     print(String(format: "hmac-sha256 of 400 bytes: %.2f us", Date().timeIntervalSince(started) * 10))
     // A whole signature as a verifier computes it: a presigned GET (as wrk sends) and a header-signed GET.
-    let signer = SigV4Signer(credentials: Credentials(accessKeyId: "AKIAMOCKS3SERVER0001", secretAccessKey: "mock/s3+server+secret+key+0000000000001"),
-                             region: "us-east-1", keyCache: SigningKeyCache())
+    let signer = SigV4Signer(
+        credentials: Credentials(
+            accessKeyId: "AKIAMOCKS3SERVER0001", secretAccessKey: "mock/s3+server+secret+key+0000000000001"),
+        region: "us-east-1", keyCache: SigningKeyCache())
     let amzDate = "20261201T120000Z"
-    let presigned = RequestTarget(scheme: "http", host: "127.0.0.1", port: 9000, path: "/bench/wrk/object", query: [
-        .init("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), .init("X-Amz-Credential", "AKIAMOCKS3SERVER0001/20261201/us-east-1/s3/aws4_request"),
-        .init("X-Amz-Date", amzDate), .init("X-Amz-Expires", "3600"), .init("X-Amz-SignedHeaders", "host")])
+    let presigned = RequestTarget(
+        scheme: "http", host: "127.0.0.1", port: 9000, path: "/bench/wrk/object",
+        query: [
+            .init("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            .init("X-Amz-Credential", "AKIAMOCKS3SERVER0001/20261201/us-east-1/s3/aws4_request"),
+            .init("X-Amz-Date", amzDate), .init("X-Amz-Expires", "3600"), .init("X-Amz-SignedHeaders", "host"),
+        ])
     let plain = RequestTarget(scheme: "http", host: "127.0.0.1", port: 9000, path: "/bench/ops/k0")
     for (name, target, headers, payload) in [
         ("presigned GET", presigned, [(name: "host", value: "127.0.0.1:9000")], SigV4Signer.unsignedPayload),
-        ("header-signed GET", plain, [(name: "host", value: "127.0.0.1:9000"), (name: "x-amz-content-sha256", value: SigV4Signer.emptyPayloadSHA256),
-                                      (name: "x-amz-date", value: amzDate)], SigV4Signer.emptyPayloadSHA256),
+        (
+            "header-signed GET", plain,
+            [
+                (name: "host", value: "127.0.0.1:9000"),
+                (name: "x-amz-content-sha256", value: SigV4Signer.emptyPayloadSHA256),
+                (name: "x-amz-date", value: amzDate),
+            ], SigV4Signer.emptyPayloadSHA256
+        ),
     ] {
         started = Date()
-        for _ in 0..<100_000 { _ = signer.expectedSignature(method: .get, target: target, headers: headers, payloadHash: payload, amzDate: amzDate) }
+        for _ in 0..<100_000 {
+            _ = signer.expectedSignature(
+                method: .get, target: target, headers: headers, payloadHash: payload, amzDate: amzDate)
+        }
         print(String(format: "signature of a %@: %.2f us", name, Date().timeIntervalSince(started) * 10))
     }
     exit(0)
 }
 let environment = ProcessInfo.processInfo.environment
-let credentials = Credentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
-                              secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
+let credentials = Credentials(
+    accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "AKIAMOCKS3SERVER0001",
+    secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "mock/s3+server+secret+key+0000000000001")
 
 func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3Client {
-    var configuration = S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-                                        credentials: credentials, retry: .none, payloadSigning: signing)
-    configuration.download = try DownloadOptions(environment: environment)   // S3_GET_PART_MIB, S3_GET_CONCURRENCY
+    var configuration = S3Configuration(
+        region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+        credentials: credentials, retry: .none, payloadSigning: signing)
+    configuration.download = try DownloadOptions(environment: environment)  // S3_GET_PART_MIB, S3_GET_CONCURRENCY
     return S3Client(configuration: configuration)
 }
 
@@ -192,7 +256,8 @@ func client(_ endpoint: String, signing: PayloadSigning = .signed) throws -> S3C
 func processorSeconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(
+        usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 if arguments.count >= 3 && arguments[1] == "parse" {
@@ -206,9 +271,12 @@ if arguments.count >= 3 && arguments[1] == "parse" {
     let cpu0 = processorSeconds()
     let started = Date()
     guard let session = FileNaming.classify(fileName: url.lastPathComponent)?.session,
-          let loaded = try await source.telemetry(track: track, session: session, filter: filter) else { fail("not a telemetry file") }
+        let loaded = try await source.telemetry(track: track, session: session, filter: filter)
+    else { fail("not a telemetry file") }
     let seconds = Date().timeIntervalSince(started)
-    print(String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6), String(format: "cpu %.3f s", processorSeconds() - cpu0))
+    print(
+        String(format: "parse %d rows %.3f s %.1f MB/s", loaded.table.rowCount, seconds, size / seconds / 1e6),
+        String(format: "cpu %.3f s", processorSeconds() - cpu0))
     exit(0)
 }
 if arguments.count >= 7 && arguments[1] == "s3parse" {
@@ -216,18 +284,20 @@ if arguments.count >= 7 && arguments[1] == "s3parse" {
     let source = S3DataSource(client: try client(arguments[2]), bucket: arguments[3], prefix: arguments[6])
     let filter = arguments.count > 7 ? TelemetryFilter(vehicles: [arguments[7]]) : .all
     let started = Date()
-    guard let loaded = try await source.telemetry(track: arguments[4], session: Session(arguments[5])!, filter: filter) else { fail("no telemetry") }
+    guard let loaded = try await source.telemetry(track: arguments[4], session: Session(arguments[5])!, filter: filter)
+    else { fail("no telemetry") }
     print(String(format: "s3parse %d rows %.3f s", loaded.table.rowCount, Date().timeIntervalSince(started)))
     exit(0)
 }
 func transfer() async throws {
     let (operation, endpoint, bucket, key) = (arguments[1], arguments[2], arguments[3], arguments[4])
-    let signing: PayloadSigning = switch arguments.count > 6 ? arguments[6] : "signed" {
-    case "unsigned": .unsigned
-    case "streaming": .streaming
-    case "checksum": .checksumTrailer
-    default: .signed
-    }
+    let signing: PayloadSigning =
+        switch arguments.count > 6 ? arguments[6] : "signed" {
+        case "unsigned": .unsigned
+        case "streaming": .streaming
+        case "checksum": .checksumTrailer
+        default: .signed
+        }
     let s3 = try client(endpoint, signing: signing)
     let started = Date()
     var bytes: UInt64 = 0
@@ -238,8 +308,9 @@ func transfer() async throws {
         let file = arguments[5]
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.uint64Value ?? 0
         let md5 = arguments.count > 7 && arguments[7] == "md5"
-        _ = try await s3.putObject(bucket: bucket, key: key, body: .file(path: file, offset: 0, length: size),
-                                   options: PutOptions(contentMD5: md5))
+        _ = try await s3.putObject(
+            bucket: bucket, key: key, body: .file(path: file, offset: 0, length: size),
+            options: PutOptions(contentMD5: md5))
         bytes = size
     }
     let seconds = Date().timeIntervalSince(started)
@@ -261,14 +332,19 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         lock.withLock { counts[listing ? "LIST" : request.method.rawValue, default: 0] += 1 }
         if listing && denyListing {
             let xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
-            return HTTPResponse(head: HTTPResponseHead(status: 403, headers: ["Content-Type": "application/xml"]), body: Array(xml.utf8))
+            return HTTPResponse(
+                head: HTTPResponseHead(status: 403, headers: ["Content-Type": "application/xml"]), body: Array(xml.utf8)
+            )
         }
         return try await inner.execute(request, streamBody: streamBody)
     }
 
     func take() -> [String: Int] {
         lock.lock()
-        defer { counts = [:]; lock.unlock() }
+        defer {
+            counts = [:]
+            lock.unlock()
+        }
         return counts
     }
 }
@@ -278,20 +354,26 @@ func requests() async throws {
     let (endpoint, bucket, prefix) = (arguments[2], arguments[3], arguments[4])
     func source(denyListing: Bool) throws -> (S3DataSource, CountingTransport) {
         let transport = CountingTransport(denyListing: denyListing)
-        let client = S3Client(configuration: S3Configuration(region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
-                                                             credentials: credentials, retry: .none),
-                              transport: transport)
+        let client = S3Client(
+            configuration: S3Configuration(
+                region: "us-east-1", endpoint: try S3Endpoint.custom(endpoint),
+                credentials: credentials, retry: .none),
+            transport: transport)
         return (S3DataSource(client: client, bucket: bucket, prefix: prefix), transport)
     }
     let kinds: [TableKind] = [.lap(.lapStart), .lap(.lapEnd), .lap(.lapTime), .telemetry]
     let (listed, counter) = try source(denyListing: false)
     var loads: [(String, Session)] = []
     for track in try await listed.tracks() {
-        for session in try await listed.sessions(track: track) ?? [] { loads.append((track, session)) }   // warms the listing
+        for session in try await listed.sessions(track: track) ?? [] { loads.append((track, session)) }  // warms the listing
     }
     _ = counter.take()
     var found = 0
-    for (track, session) in loads { for kind in kinds where try await listed.load(track: track, session: session, kind: kind, filter: .all) != nil { found += 1 } }
+    for (track, session) in loads {
+        for kind in kinds where try await listed.load(track: track, session: session, kind: kind, filter: .all) != nil {
+            found += 1
+        }
+    }
     let warm = counter.take()
     let (getOnly, getCounter) = try source(denyListing: true)
     var perLoad: [Int] = []
@@ -303,15 +385,22 @@ func requests() async throws {
         }
     }
     let total = Double(loads.count * kinds.count)
-    print(String(format: "loader, listing warm: %.2f requests per load (%d GET, %d LIST for %d loads, %d tables found)",
-                 Double(warm.values.reduce(0, +)) / total, warm["GET", default: 0], warm["LIST", default: 0], Int(total), found))
-    print(String(format: "original approach (a GET per candidate name until one answers): %.2f GETs per load, up to %d",
-                 Double(perLoad.reduce(0, +)) / total, perLoad.max() ?? 0))
+    print(
+        String(
+            format: "loader, listing warm: %.2f requests per load (%d GET, %d LIST for %d loads, %d tables found)",
+            Double(warm.values.reduce(0, +)) / total, warm["GET", default: 0], warm["LIST", default: 0], Int(total),
+            found))
+    print(
+        String(
+            format: "original approach (a GET per candidate name until one answers): %.2f GETs per load, up to %d",
+            Double(perLoad.reduce(0, +)) / total, perLoad.max() ?? 0))
 }
 
 func ops() async throws {
     let (endpoint, bucket) = (arguments[2], arguments[3])
-    guard arguments.count >= 6, let threads = Int(arguments[4]), let seconds = Double(arguments[5]) else { fail("ops needs THREADS SECONDS") }
+    guard arguments.count >= 6, let threads = Int(arguments[4]), let seconds = Double(arguments[5]) else {
+        fail("ops needs THREADS SECONDS")
+    }
     let s3 = try client(endpoint)
     let payload = [UInt8](repeating: 0x61, count: 1024)
     // The listing's bucket: 2,000 keys in 50 folders.
@@ -320,7 +409,8 @@ func ops() async throws {
             for t in 0..<8 {
                 group.addTask {
                     for i in stride(from: t, to: 2000, by: 8) {
-                        _ = try await s3.putObject(bucket: bucket, key: "list/dir\(i % 50)/key\(i).csv", body: .bytes([1]))
+                        _ = try await s3.putObject(
+                            bucket: bucket, key: "list/dir\(i % 50)/key\(i).csv", body: .bytes([1]))
                     }
                 }
             }
@@ -332,10 +422,15 @@ func ops() async throws {
         ("put", { t in _ = try await s3.putObject(bucket: bucket, key: "ops/k\(t)", body: .bytes(payload)) }),
         ("get", { t in _ = try await s3.getObjectBytes(bucket: bucket, key: "ops/k\(t)") }),
         ("head", { t in _ = try await s3.headObject(bucket: bucket, key: "ops/k\(t)") }),
-        ("list", { _ in
-            let page = try await s3.listObjectsV2(bucket: bucket, prefix: "list/", delimiter: "/")
-            guard page.commonPrefixes.count == 50 else { fail("listing returned \(page.commonPrefixes.count) prefixes") }
-        }),
+        (
+            "list",
+            { _ in
+                let page = try await s3.listObjectsV2(bucket: bucket, prefix: "list/", delimiter: "/")
+                guard page.commonPrefixes.count == 50 else {
+                    fail("listing returned \(page.commonPrefixes.count) prefixes")
+                }
+            }
+        ),
     ]
     for (name, operation) in operations {
         let deadline = Date().addingTimeInterval(seconds)
@@ -346,7 +441,10 @@ func ops() async throws {
                     // Each client thread is a connection thread the loop runs on.
                     try await s3.withConnection {
                         var n = 0
-                        while Date() < deadline { try await operation(t); n += 1 }
+                        while Date() < deadline {
+                            try await operation(t)
+                            n += 1
+                        }
                         return n
                     }
                 }
@@ -360,7 +458,8 @@ func ops() async throws {
 func latency() async throws {
     let (endpoint, bucket) = (arguments[2], arguments[3])
     let s3 = try client(endpoint)
-    _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes([UInt8](repeating: 0x61, count: 1024)))
+    _ = try await s3.putObject(
+        bucket: bucket, key: "latency/object", body: .bytes([UInt8](repeating: 0x61, count: 1024)))
     let url = try s3.presignedURL(method: .get, bucket: bucket, key: "latency/object")
     let n = 20_000
     // Wall time per request, and this process's CPU time per request (all its threads).
@@ -371,10 +470,13 @@ func latency() async throws {
     }
     /// Runs `request` n times and prints the wall and CPU microseconds per request.
     func measure(_ name: String, _ request: () async throws -> Void) async rethrows {
-        let started = Date(), cpuStarted = cpuTime()
+        let started = Date()
+        let cpuStarted = cpuTime()
         for _ in 0..<n { try await request() }
-        print(String(format: "%@ %.1f us %.1f", name, Date().timeIntervalSince(started) / Double(n) * 1e6,
-                     (cpuTime() - cpuStarted) / Double(n) * 1e6))
+        print(
+            String(
+                format: "%@ %.1f us %.1f", name, Date().timeIntervalSince(started) / Double(n) * 1e6,
+                (cpuTime() - cpuStarted) / Double(n) * 1e6))
     }
 
     // libcurl's own cost: one easy handle, a blocking loop, the body thrown away.
@@ -406,7 +508,10 @@ func latency() async throws {
         }
         func roundTrip() async {
             await withCheckedContinuation { continuation in
-                condition.lock(); waiting.append(continuation); condition.signal(); condition.unlock()
+                condition.lock()
+                waiting.append(continuation)
+                condition.signal()
+                condition.unlock()
             }
         }
     }
@@ -414,8 +519,9 @@ func latency() async throws {
     await measure("hand-off") { await handOff.roundTrip() }
 
     guard let parts = URLComponents(string: url) else { fail("cannot read the presigned URL") }
-    let target = RequestTarget(scheme: parts.scheme ?? "http", host: parts.host ?? "127.0.0.1", port: parts.port, path: parts.path,
-                               query: (parts.queryItems ?? []).map { RequestTarget.QueryItem($0.name, $0.value ?? "") })
+    let target = RequestTarget(
+        scheme: parts.scheme ?? "http", host: parts.host ?? "127.0.0.1", port: parts.port, path: parts.path,
+        query: (parts.queryItems ?? []).map { RequestTarget.QueryItem($0.name, $0.value ?? "") })
     let transport = CurlTransport()
     try await measure("transport") {
         let response = try await transport.execute(HTTPRequest(method: .get, target: target), streamBody: false)
@@ -425,7 +531,9 @@ func latency() async throws {
     try await s3.withConnection {
         try await measure("s3client-own") { _ = try await s3.getObjectBytes(bucket: bucket, key: "latency/object") }
         let body = [UInt8](repeating: 0x61, count: 1024)
-        try await measure("s3client-put") { _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes(body)) }
+        try await measure("s3client-put") {
+            _ = try await s3.putObject(bucket: bucket, key: "latency/object", body: .bytes(body))
+        }
     }
 }
 

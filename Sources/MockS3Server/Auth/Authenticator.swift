@@ -12,9 +12,15 @@ public struct MockCredential: Sendable {
     /// The account the key acts for (owner of what it creates, grantee of what is granted to it).
     public var account: Account
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false, account: Account = .mock) {
-        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken; self.expired = expired; self.account = account
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false,
+        account: Account = .mock
+    ) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.expired = expired
+        self.account = account
     }
 }
 
@@ -22,7 +28,10 @@ public enum Principal: Sendable, Equatable, CustomStringConvertible {
     case anonymous
     case user(String)
     public var description: String {
-        switch self { case .anonymous: "anonymous"; case .user(let id): id }
+        switch self {
+        case .anonymous: "anonymous"
+        case .user(let id): id
+        }
     }
 }
 
@@ -60,13 +69,18 @@ struct Authenticator: Sendable {
     func authenticateForm(policy: String, fields: [String: String], now: Date) throws(S3ServerError) -> Principal {
         if let provided = fields["x-amz-signature"] {
             guard fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256", let credentialText = fields["x-amz-credential"],
-                  let amzDate = fields["x-amz-date"] else {
-                throw .invalidArgument("Bucket POST with a SigV4 signature must contain x-amz-algorithm, x-amz-credential and x-amz-date fields")
+                let amzDate = fields["x-amz-date"]
+            else {
+                throw .invalidArgument(
+                    "Bucket POST with a SigV4 signature must contain x-amz-algorithm, x-amz-credential and x-amz-date fields"
+                )
             }
             let (keyId, day) = try scope(Substring(credentialText), amzDate: amzDate)
             let credential = try credential(keyId)
-            let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
-                                     keyCache: signingKeys)
+            let signer = SigV4Signer(
+                credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey),
+                region: region,
+                keyCache: signingKeys)
             let expected = Digest.hmacSHA256(key: signer.signingKey(day), message: Array(policy.utf8)).hexString
             guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
             try checkToken(credential, fields["x-amz-security-token"])
@@ -76,10 +90,13 @@ struct Authenticator: Sendable {
             throw .invalidArgument("Bucket POST must contain a field named 'AWSAccessKeyId' or 'x-amz-credential'")
         }
         guard let provided = fields["signature"] else {
-            throw .invalidArgument("Bucket POST must contain a field named 'Signature'. If it is specified, please check the order of the fields.")
+            throw .invalidArgument(
+                "Bucket POST must contain a field named 'Signature'. If it is specified, please check the order of the fields."
+            )
         }
         let credential = try credential(keyId)
-        let expected = Data(Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(policy.utf8))).base64EncodedString()
+        let expected = Data(Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(policy.utf8)))
+            .base64EncodedString()
         guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
         try checkToken(credential, fields["x-amz-security-token"])
         return .user(keyId)
@@ -87,11 +104,14 @@ struct Authenticator: Sendable {
 
     func authenticate(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         if let authorization = request.headers.first(name: "authorization") {
-            if let fields = authorization.afterPrefix("AWS4-HMAC-SHA256 ") { return try headerV4(request, fields, now: now) }
+            if let fields = authorization.afterPrefix("AWS4-HMAC-SHA256 ") {
+                return try headerV4(request, fields, now: now)
+            }
             if authorization.afterPrefix("AWS ") != nil {
                 throw .init("InvalidRequest", 400, "Please use AWS4-HMAC-SHA256.")
             }
-            throw .init("InvalidArgument", 400, "Unsupported Authorization Type", extra: [("ArgumentName", "Authorization")])
+            throw .init(
+                "InvalidArgument", 400, "Unsupported Authorization Type", extra: [("ArgumentName", "Authorization")])
         }
         if request.queryValue("X-Amz-Algorithm") != nil { return try presignedV4(request, now: now) }
         if request.queryValue("AWSAccessKeyId") != nil { return try presignedV2(request, now: now) }
@@ -99,7 +119,10 @@ struct Authenticator: Sendable {
     }
 
     func credential(_ keyId: String) throws(S3ServerError) -> MockCredential {
-        guard let credential = credentials[keyId] ?? (acceptAnyKey ? MockCredential(accessKeyId: keyId, secretAccessKey: keyId) : nil) else {
+        guard
+            let credential = credentials[keyId]
+                ?? (acceptAnyKey ? MockCredential(accessKeyId: keyId, secretAccessKey: keyId) : nil)
+        else {
             throw .invalidAccessKeyId(keyId)
         }
         return credential
@@ -117,9 +140,13 @@ struct Authenticator: Sendable {
 
     private func checkSkew(_ date: Date, _ amzDate: String, now: Date) throws(S3ServerError) {
         if abs(date.timeIntervalSince(now)) > maxSkew {
-            throw .init("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.",
-                        extra: [("RequestTime", amzDate), ("ServerTime", AmzDate(now).full),
-                                ("MaxAllowedSkewMilliseconds", "900000")])
+            throw .init(
+                "RequestTimeTooSkewed", 403,
+                "The difference between the request time and the current time is too large.",
+                extra: [
+                    ("RequestTime", amzDate), ("ServerTime", AmzDate(now).full),
+                    ("MaxAllowedSkewMilliseconds", "900000"),
+                ])
         }
     }
 
@@ -127,33 +154,52 @@ struct Authenticator: Sendable {
     private func scope(_ text: Substring, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
         let parts = text.splitting("/", omittingEmpty: false)
         guard parts.count == 5, parts[4] == "aws4_request" else {
-            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
+            )
         }
         guard parts[2] == region else {
-            throw .init("AuthorizationHeaderMalformed", 400,
-                        "The authorization header is malformed; the region '\(parts[2])' is wrong; expecting '\(region)'",
-                        extra: [("Region", region)], headers: [("x-amz-bucket-region", region)])
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; the region '\(parts[2])' is wrong; expecting '\(region)'",
+                extra: [("Region", region)], headers: [("x-amz-bucket-region", region)])
         }
         guard parts[3] == "s3" else {
-            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; incorrect service '\(parts[3])'. This endpoint belongs to 's3'.")
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; incorrect service '\(parts[3])'. This endpoint belongs to 's3'."
+            )
         }
         guard amzDate.utf8.starts(with: parts[1].utf8) else {
-            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
         }
         return (String(parts[0]), String(parts[1]))
     }
 
     /// `fields`: the Authorization header after `AWS4-HMAC-SHA256 `.
-    private func headerV4(_ request: IncomingRequest, _ fields: Substring, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
-        var credentialText: Substring?, signedHeaders: Substring?, provided: Substring?
+    private func headerV4(_ request: IncomingRequest, _ fields: Substring, now: Date) throws(S3ServerError) -> (
+        Principal, PayloadCheck
+    ) {
+        var credentialText: Substring?
+        var signedHeaders: Substring?
+        var provided: Substring?
         for part in fields.splitting(",") {
             let field = part.trimmedSpaces
-            if let value = field.afterPrefix("Credential=") { credentialText = value }
-            else if let value = field.afterPrefix("SignedHeaders=") { signedHeaders = value }
-            else if let value = field.afterPrefix("Signature=") { provided = value }
+            if let value = field.afterPrefix("Credential=") {
+                credentialText = value
+            } else if let value = field.afterPrefix("SignedHeaders=") {
+                signedHeaders = value
+            } else if let value = field.afterPrefix("Signature=") {
+                provided = value
+            }
         }
         guard let credentialText, let signedHeaders, let provided else {
-            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; it needs Credential, SignedHeaders and Signature.")
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; it needs Credential, SignedHeaders and Signature.")
         }
         guard let amzDate = request.headers.first(name: "x-amz-date"), let date = AmzDate.parse(amzDate) else {
             throw .init("AccessDenied", 403, "AWS authentication requires a valid Date or x-amz-date header")
@@ -166,26 +212,38 @@ struct Authenticator: Sendable {
         }
         let names = signedHeaders.splitting(";")
         guard names.contains("host") else {
-            throw .init("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; host must be a signed header.")
+            throw .init(
+                "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; host must be a signed header.")
         }
         let headers = try Self.signedHeaderValues(names, request.headers)
-        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
-                                 keyCache: signingKeys)
-        guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: nil),
-                                                      headers: headers, payloadHash: payloadHash, amzDate: amzDate),
-              constantTimeEqual(expected.signature, String(provided)) else {
+        let signer = SigV4Signer(
+            credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
+            keyCache: signingKeys)
+        guard
+            let expected = signer.expectedSignature(
+                method: request.httpMethod, target: request.canonicalTarget(dropping: nil),
+                headers: headers, payloadHash: payloadHash, amzDate: amzDate),
+            constantTimeEqual(expected.signature, String(provided))
+        else {
             throw .signatureDoesNotMatch
         }
         try checkToken(credential, request.headers.first(name: "x-amz-security-token"))
-        return (.user(keyId), try payloadCheck(request) {
-            ChunkSigner(signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
-                        scope: expected.credentialScope, seedSignature: expected.signature)
-        })
+        return (
+            .user(keyId),
+            try payloadCheck(request) {
+                ChunkSigner(
+                    signingKey: signer.signingKey(String(amzDate.prefix(8))), amzDate: amzDate,
+                    scope: expected.credentialScope, seedSignature: expected.signature)
+            }
+        )
     }
 
     /// The values of the signed headers, in the order named, a repeated header's values joined by ",";
     /// a named header that was not sent makes the signature wrong.
-    private static func signedHeaderValues(_ names: [Substring], _ headers: NIOHTTP1.HTTPHeaders) throws(S3ServerError) -> [(name: String, value: String)] {
+    private static func signedHeaderValues(_ names: [Substring], _ headers: NIOHTTP1.HTTPHeaders) throws(S3ServerError)
+        -> [(name: String, value: String)]
+    {
         var values: [(name: String, value: String)] = []
         values.reserveCapacity(names.count)
         for name in names {
@@ -201,15 +259,20 @@ struct Authenticator: Sendable {
 
     private func presignedV4(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         guard request.queryValue("X-Amz-Algorithm") == "AWS4-HMAC-SHA256",
-              let credentialText = request.queryValue("X-Amz-Credential"), let amzDate = request.queryValue("X-Amz-Date"),
-              let date = AmzDate.parse(amzDate), let expiresText = request.queryValue("X-Amz-Expires"),
-              let expires = Int(expiresText), let signedHeaders = request.queryValue("X-Amz-SignedHeaders"),
-              let provided = request.queryValue("X-Amz-Signature") else {
-            throw .init("AuthorizationQueryParametersError", 400,
-                        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+            let credentialText = request.queryValue("X-Amz-Credential"), let amzDate = request.queryValue("X-Amz-Date"),
+            let date = AmzDate.parse(amzDate), let expiresText = request.queryValue("X-Amz-Expires"),
+            let expires = Int(expiresText), let signedHeaders = request.queryValue("X-Amz-SignedHeaders"),
+            let provided = request.queryValue("X-Amz-Signature")
+        else {
+            throw .init(
+                "AuthorizationQueryParametersError", 400,
+                "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+            )
         }
         guard (1...604_800).contains(expires) else {
-            throw .init("AuthorizationQueryParametersError", 400, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+            throw .init(
+                "AuthorizationQueryParametersError", 400,
+                "X-Amz-Expires must be less than a week (in seconds) that is 604800")
         }
         let (keyId, _) = try scope(Substring(credentialText), amzDate: amzDate)
         let credential = try credential(keyId)
@@ -217,11 +280,15 @@ struct Authenticator: Sendable {
         if date.timeIntervalSince(now) > maxSkew { throw .init("AccessDenied", 403, "Request is not valid yet") }
         let headers = try Self.signedHeaderValues(signedHeaders.splitting(";"), request.headers)
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload
-        let signer = SigV4Signer(credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
-                                 keyCache: signingKeys)
-        guard let expected = signer.expectedSignature(method: request.httpMethod, target: request.canonicalTarget(dropping: "X-Amz-Signature"),
-                                                      headers: headers, payloadHash: payloadHash, amzDate: amzDate),
-              constantTimeEqual(expected.signature, provided) else {
+        let signer = SigV4Signer(
+            credentials: Credentials(accessKeyId: keyId, secretAccessKey: credential.secretAccessKey), region: region,
+            keyCache: signingKeys)
+        guard
+            let expected = signer.expectedSignature(
+                method: request.httpMethod, target: request.canonicalTarget(dropping: "X-Amz-Signature"),
+                headers: headers, payloadHash: payloadHash, amzDate: amzDate),
+            constantTimeEqual(expected.signature, provided)
+        else {
             throw .signatureDoesNotMatch
         }
         try checkToken(credential, request.queryValue("X-Amz-Security-Token"))
@@ -232,8 +299,11 @@ struct Authenticator: Sendable {
     /// x-amz-* headers and the resource with its sub-resources.
     private func presignedV2(_ request: IncomingRequest, now: Date) throws(S3ServerError) -> (Principal, PayloadCheck) {
         guard let keyId = request.queryValue("AWSAccessKeyId"), let expiresText = request.queryValue("Expires"),
-              let expires = TimeInterval(expiresText), let provided = request.queryValue("Signature") else {
-            throw .init("AccessDenied", 403, "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+            let expires = TimeInterval(expiresText), let provided = request.queryValue("Signature")
+        else {
+            throw .init(
+                "AccessDenied", 403,
+                "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
         }
         let credential = try credential(keyId)
         if now.timeIntervalSince1970 > expires { throw .expiredPresigned }
@@ -242,14 +312,19 @@ struct Authenticator: Sendable {
             amzHeaders.append((name.lowercased(), value.trimmingSpaces))
         }
         let canonicalAmz = amzHeaders.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1)\n" }.joined()
-        let subresources = Set(["acl", "delete", "location", "partNumber", "policy", "uploadId", "uploads", "versionId",
-                                "versioning", "versions", "tagging", "response-content-type", "response-content-disposition",
-                                "response-cache-control", "response-content-encoding", "response-expires", "response-content-language"])
+        let subresources = Set([
+            "acl", "delete", "location", "partNumber", "policy", "uploadId", "uploads", "versionId",
+            "versioning", "versions", "tagging", "response-content-type", "response-content-disposition",
+            "response-cache-control", "response-content-encoding", "response-expires", "response-content-language",
+        ])
         let sub = request.query.filter { subresources.contains($0.name) }.sorted { $0.name < $1.name }
             .map { $0.value.isEmpty ? $0.name : "\($0.name)=\($0.value)" }.joined(separator: "&")
         let resource = request.rawPath + (sub.isEmpty ? "" : "?\(sub)")
-        let stringToSign = "\(request.method)\n\(request.headers.first(name: "content-md5") ?? "")\n\(request.headers.first(name: "content-type") ?? "")\n\(expiresText)\n\(canonicalAmz)\(resource)"
-        let expected = Data(Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(stringToSign.utf8))).base64EncodedString()
+        let stringToSign =
+            "\(request.method)\n\(request.headers.first(name: "content-md5") ?? "")\n\(request.headers.first(name: "content-type") ?? "")\n\(expiresText)\n\(canonicalAmz)\(resource)"
+        let expected = Data(
+            Digest.hmacSHA1(key: Array(credential.secretAccessKey.utf8), message: Array(stringToSign.utf8))
+        ).base64EncodedString()
         guard constantTimeEqual(expected, provided) else { throw .signatureDoesNotMatch }
         try checkToken(credential, request.queryValue("x-amz-security-token"))
         return (.user(keyId), .none)
@@ -257,18 +332,25 @@ struct Authenticator: Sendable {
 
     /// What `x-amz-content-sha256` (and Content-Encoding) say the body is.
     /// `signer` makes the chunk signer of a signed request; only streaming payloads need one.
-    private func payloadCheck(_ request: IncomingRequest, signer: () -> ChunkSigner?) throws(S3ServerError) -> PayloadCheck {
+    private func payloadCheck(_ request: IncomingRequest, signer: () -> ChunkSigner?) throws(S3ServerError)
+        -> PayloadCheck
+    {
         guard let value = request.headers.first(name: "x-amz-content-sha256") else { return .none }
         switch value {
         case SigV4Signer.unsignedPayload: return .none
         case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
-            guard let signer = signer() else { throw .invalidRequest("Streaming signed payloads need a signed request.") }
+            guard let signer = signer() else {
+                throw .invalidRequest("Streaming signed payloads need a signed request.")
+            }
             return .signedChunks(signer, trailer: value.hasSuffix("TRAILER"))
         case ChecksumTrailerFraming.payloadHash: return .unsignedChunks(trailer: true)
         default:
-            guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                throw .init("InvalidArgument", 400, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
-                            extra: [("ArgumentName", "x-amz-content-sha256"), ("ArgumentValue", value)])
+            guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+            else {
+                throw .init(
+                    "InvalidArgument", 400,
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+                    extra: [("ArgumentName", "x-amz-content-sha256"), ("ArgumentValue", value)])
             }
             return .sha256(value)
         }
@@ -276,7 +358,8 @@ struct Authenticator: Sendable {
 }
 
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    var a = a, b = b
+    var a = a
+    var b = b
     return a.withUTF8 { x in
         b.withUTF8 { y in
             guard x.count == y.count else { return false }

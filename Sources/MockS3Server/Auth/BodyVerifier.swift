@@ -23,7 +23,11 @@ final class BodyVerifier {
     private var size: UInt64 = 0
 
     // aws-chunked state
-    private enum State { case header, data(remaining: Int), dataEnd, trailer, done }
+    private enum State {
+        case header
+        case data(remaining: Int)
+        case dataEnd, trailer, done
+    }
     private var state = State.header
     private var line: [UInt8] = []
     private var chunkSignature: String?
@@ -33,8 +37,10 @@ final class BodyVerifier {
 
     /// `checksumHeaders`: whether `x-amz-checksum-*` headers are the body's (not for
     /// CompleteMultipartUpload, where they are the object's).
-    init(check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, checksumHeaders: Bool = true,
-         write: @escaping (ByteBuffer) throws(S3ServerError) -> Void) throws(S3ServerError) {
+    init(
+        check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, checksumHeaders: Bool = true,
+        write: @escaping (ByteBuffer) throws(S3ServerError) -> Void
+    ) throws(S3ServerError) {
         self.check = check
         self.write = write
         contentMD5 = headers.first(name: "content-md5")
@@ -50,7 +56,8 @@ final class BodyVerifier {
         }
         if let trailer = headers.first(name: "x-amz-trailer")?.lowercased() {
             guard trailer.hasPrefix("x-amz-checksum-"),
-                  let algorithm = Checksum.Algorithm(rawValue: String(trailer.dropFirst("x-amz-checksum-".count))) else {
+                let algorithm = Checksum.Algorithm(rawValue: String(trailer.dropFirst("x-amz-checksum-".count)))
+            else {
                 throw .invalidRequest("The value specified in the x-amz-trailer header is not supported")
             }
             checksum = (Checksum(algorithm), nil)
@@ -59,18 +66,26 @@ final class BodyVerifier {
     }
 
     private var chunked: Bool {
-        switch check { case .signedChunks, .unsignedChunks: true; default: false }
+        switch check {
+        case .signedChunks, .unsignedChunks: true
+        default: false
+        }
     }
 
     func feed(_ incoming: ByteBuffer) throws(S3ServerError) {
-        guard chunked else { try deliver(incoming); return }
+        guard chunked else {
+            try deliver(incoming)
+            return
+        }
         var buffer = incoming
         while buffer.readableBytes > 0 {
             switch state {
             case .header, .trailer, .dataEnd:
                 let byte = buffer.readInteger(as: UInt8.self)!
                 line.append(byte)
-                guard line.count <= 8192 else { throw .init("IncompleteBody", 400, "An aws-chunked header line is too long.") }
+                guard line.count <= 8192 else {
+                    throw .init("IncompleteBody", 400, "An aws-chunked header line is too long.")
+                }
                 if line.count >= 2 && line[line.count - 2] == 0x0D && byte == 0x0A {
                     let text = String(decoding: line.dropLast(2), as: UTF8.self)
                     line.removeAll(keepingCapacity: true)
@@ -91,7 +106,9 @@ final class BodyVerifier {
     private func endOfLine(_ text: String) throws(S3ServerError) {
         switch state {
         case .dataEnd:
-            guard text.isEmpty else { throw .init("IncompleteBody", 400, "An aws-chunked chunk is longer than its size.") }
+            guard text.isEmpty else {
+                throw .init("IncompleteBody", 400, "An aws-chunked chunk is longer than its size.")
+            }
             try verifyChunk()
             state = .header
         case .header:
@@ -99,7 +116,8 @@ final class BodyVerifier {
             guard let first = parts.first, let size = Int(first, radix: 16), size >= 0, size <= 64 << 20 else {
                 throw .init("IncompleteBody", 400, "An aws-chunked chunk header is malformed.")
             }
-            chunkSignature = parts.count > 1 && parts[1].hasPrefix("chunk-signature=") ? String(parts[1].dropFirst(16)) : nil
+            chunkSignature =
+                parts.count > 1 && parts[1].hasPrefix("chunk-signature=") ? String(parts[1].dropFirst(16)) : nil
             if signer != nil && chunkSignature == nil { throw .signatureDoesNotMatch }
             chunkDigest = signer != nil ? Digest(.sha256) : nil
             if size == 0 {
@@ -144,9 +162,13 @@ final class BodyVerifier {
         var checksums: [String: String] = [:]
         if let (sum, expected) = checksum {
             let actual = sum.finalize()
-            guard let claimed = expected else { throw .invalidRequest("The checksum trailer announced by x-amz-trailer is missing.") }
+            guard let claimed = expected else {
+                throw .invalidRequest("The checksum trailer announced by x-amz-trailer is missing.")
+            }
             guard claimed == actual else {
-                throw .init("BadDigest", 400, "The \(sum.algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                throw .init(
+                    "BadDigest", 400,
+                    "The \(sum.algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
             }
             checksums[sum.algorithm.rawValue] = actual
         }
@@ -158,16 +180,22 @@ final class BodyVerifier {
         var values: [(String, String)] = []
         var trailerSignature: String?
         for line in trailerLines {
-            guard let colon = line.firstIndex(of: ":") else { throw .init("IncompleteBody", 400, "A malformed trailer line.") }
-            let name = line[..<colon].lowercased(), value = line[line.index(after: colon)...].trimmingSpaces
+            guard let colon = line.firstIndex(of: ":") else {
+                throw .init("IncompleteBody", 400, "A malformed trailer line.")
+            }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingSpaces
             if name == "x-amz-trailer-signature" { trailerSignature = value } else { values.append((name, value)) }
         }
         if case .signedChunks(_, true) = check, let signer {
             let canonical = values.map { "\($0.0):\($0.1)\n" }.joined()
-            let stringToSign = "AWS4-HMAC-SHA256-TRAILER\n\(signer.amzDate)\n\(signer.scope)\n\(signer.previousSignature)\n"
+            let stringToSign =
+                "AWS4-HMAC-SHA256-TRAILER\n\(signer.amzDate)\n\(signer.scope)\n\(signer.previousSignature)\n"
                 + Digest.sha256(Array(canonical.utf8)).hexString
             let expected = Digest.hmacSHA256(key: signer.signingKey, message: Array(stringToSign.utf8)).hexString
-            guard let trailerSignature, constantTimeEqual(expected, trailerSignature) else { throw .signatureDoesNotMatch }
+            guard let trailerSignature, constantTimeEqual(expected, trailerSignature) else {
+                throw .signatureDoesNotMatch
+            }
         }
         for (name, value) in values where name.hasPrefix("x-amz-checksum-") {
             if let current = checksum, "x-amz-checksum-\(current.0.algorithm.rawValue)" == name {

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
-import S3Wire
 import NIOHTTP1
+import S3Wire
 
 /// The `x-amz-checksum-*` algorithms S3 checks: CRC32, CRC32C, CRC64NVME, SHA-1 and SHA-256.
 /// Values travel as base64 of the big-endian digest.
@@ -80,7 +80,9 @@ extension NIOHTTP1.HTTPHeaders {
         let prefix = "x-amz-checksum-".utf8.count
         return contains { name, _ in
             name.utf8.count > prefix && Substring(name.utf8.prefix(prefix)).equalsIgnoringASCIICase("x-amz-checksum-")
-                && Checksum.Algorithm.allCases.contains { Substring(name.utf8.dropFirst(prefix)).equalsIgnoringASCIICase($0.rawValue) }
+                && Checksum.Algorithm.allCases.contains {
+                    Substring(name.utf8.dropFirst(prefix)).equalsIgnoringASCIICase($0.rawValue)
+                }
         }
     }
 }

@@ -34,7 +34,8 @@ public struct FaultPlan: Sendable {
 /// a field left out keeps its default (no fault).
 extension FaultPlan: Codable {
     enum CodingKeys: String, CodingKey {
-        case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied, maxFaults, keyPrefixes
+        case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied,
+            maxFaults, keyPrefixes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,8 +48,10 @@ extension FaultPlan: Codable {
         listBucketDenied = try c.decodeIfPresent(Bool.self, forKey: .listBucketDenied) ?? false
         maxFaults = try c.decodeIfPresent(Int.self, forKey: .maxFaults)
         keyPrefixes = try c.decodeIfPresent([String].self, forKey: .keyPrefixes)
-        for rates in [slowDownRate, internalErrorRate, dropMidBodyRate] where rates.values.contains(where: { !(0...1).contains($0) }) {
-            throw DecodingError.dataCorruptedError(forKey: .slowDownRate, in: c, debugDescription: "rates are shares between 0 and 1")
+        for rates in [slowDownRate, internalErrorRate, dropMidBodyRate]
+        where rates.values.contains(where: { !(0...1).contains($0) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .slowDownRate, in: c, debugDescription: "rates are shares between 0 and 1")
         }
     }
 }
@@ -60,9 +63,16 @@ final class FaultInjector: @unchecked Sendable {
     private var random: FaultRandom
     private var given = 0
 
-    init(plan: FaultPlan, seed: UInt64) { self.plan = plan; random = FaultRandom(seed: seed) }
+    init(plan: FaultPlan, seed: UInt64) {
+        self.plan = plan
+        random = FaultRandom(seed: seed)
+    }
 
-    var current: FaultPlan { lock.lock(); defer { lock.unlock() }; return plan }
+    var current: FaultPlan {
+        lock.lock()
+        defer { lock.unlock() }
+        return plan
+    }
 
     func update(_ plan: FaultPlan, seed: UInt64?) {
         lock.lock()
@@ -82,10 +92,15 @@ final class FaultInjector: @unchecked Sendable {
         if plan.slowDownRate.isEmpty && plan.internalErrorRate.isEmpty && plan.dropMidBodyRate.isEmpty { return .none }
         if let max = plan.maxFaults, given >= max { return .none }
         if let prefixes = plan.keyPrefixes, !prefixes.contains(where: { key?.hasPrefix($0) == true }) { return .none }
-        for (decision, table) in [(Decision.slowDown, plan.slowDownRate), (.internalError, plan.internalErrorRate),
-                                  (.dropMidBody, plan.dropMidBodyRate)] where !table.isEmpty {
+        for (decision, table) in [
+            (Decision.slowDown, plan.slowDownRate), (.internalError, plan.internalErrorRate),
+            (.dropMidBody, plan.dropMidBodyRate),
+        ] where !table.isEmpty {
             let rate = plan.rate(table, operation)
-            if rate > 0, nextUnit() < rate { given += 1; return decision }
+            if rate > 0, nextUnit() < rate {
+                given += 1
+                return decision
+            }
         }
         return .none
     }

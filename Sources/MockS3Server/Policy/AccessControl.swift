@@ -9,16 +9,25 @@ public struct Account: Sendable, Hashable, Codable {
     public var email: String?
 
     public init(id: String, displayName: String, email: String? = nil) {
-        self.id = id; self.displayName = displayName; self.email = email
+        self.id = id
+        self.displayName = displayName
+        self.email = email
     }
 
-    public static let mock = Account(id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", displayName: "mock")
+    public static let mock = Account(
+        id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", displayName: "mock")
 
-    var ownerXML: String { "<Owner><ID>\(XML.escape(id))</ID><DisplayName>\(XML.escape(displayName))</DisplayName></Owner>" }
+    var ownerXML: String {
+        "<Owner><ID>\(XML.escape(id))</ID><DisplayName>\(XML.escape(displayName))</DisplayName></Owner>"
+    }
 }
 
 public enum Permission: String, Sendable, Codable, CaseIterable {
-    case read = "READ", write = "WRITE", readACP = "READ_ACP", writeACP = "WRITE_ACP", fullControl = "FULL_CONTROL"
+    case read = "READ"
+    case write = "WRITE"
+    case readACP = "READ_ACP"
+    case writeACP = "WRITE_ACP"
+    case fullControl = "FULL_CONTROL"
 }
 
 public enum Grantee: Sendable, Hashable {
@@ -41,7 +50,10 @@ public enum Grantee: Sendable, Hashable {
         }
     }
 
-    private var uri: String { if case .group(let uri) = self { return uri }; return "" }
+    private var uri: String {
+        if case .group(let uri) = self { return uri }
+        return ""
+    }
 }
 
 public struct Grant: Sendable, Hashable {
@@ -67,19 +79,27 @@ public struct AccessControlList: Sendable, Hashable {
         case .publicReadWrite:
             grants += [Grant(grantee: .allUsers, permission: .read), Grant(grantee: .allUsers, permission: .write)]
         case .authenticatedRead: grants.append(Grant(grantee: .authenticatedUsers, permission: .read))
-        case .bucketOwnerRead: if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .read)) }
-        case .bucketOwnerFullControl: if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .fullControl)) }
+        case .bucketOwnerRead:
+            if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .read)) }
+        case .bucketOwnerFullControl:
+            if bucketOwner != owner { grants.append(Grant(grantee: .account(bucketOwner), permission: .fullControl)) }
         case .logDeliveryWrite:
-            grants += [Grant(grantee: .logDelivery, permission: .write), Grant(grantee: .logDelivery, permission: .readACP)]
+            grants += [
+                Grant(grantee: .logDelivery, permission: .write), Grant(grantee: .logDelivery, permission: .readACP),
+            ]
         }
         return AccessControlList(grants: grants + [Grant(grantee: .account(owner), permission: .fullControl)])
     }
 
-    public static func `private`(_ owner: Account) -> AccessControlList { canned(.private, owner: owner, bucketOwner: owner) }
+    public static func `private`(_ owner: Account) -> AccessControlList {
+        canned(.private, owner: owner, bucketOwner: owner)
+    }
 
     public func allows(_ permission: Permission, to caller: Account?, owner: Account) -> Bool {
         if (permission == .readACP || permission == .writeACP) && caller == owner { return true }
-        return grants.contains { ($0.permission == permission || $0.permission == .fullControl) && $0.grantee.includes(caller) }
+        return grants.contains {
+            ($0.permission == permission || $0.permission == .fullControl) && $0.grantee.includes(caller)
+        }
     }
 
     /// Whether anyone, signed or not, gets a permission (what a public access block looks at).
@@ -88,13 +108,16 @@ public struct AccessControlList: Sendable, Hashable {
     }
 
     func xml(owner: Account) -> String {
-        var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(S3Service.xmlns)\">\(owner.ownerXML)<AccessControlList>"
+        var body =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(S3Service.xmlns)\">\(owner.ownerXML)<AccessControlList>"
         for grant in grants {
             switch grant.grantee {
             case .account(let account):
-                body += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(XML.escape(account.id))</ID><DisplayName>\(XML.escape(account.displayName))</DisplayName></Grantee>"
+                body +=
+                    "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(XML.escape(account.id))</ID><DisplayName>\(XML.escape(account.displayName))</DisplayName></Grantee>"
             case .group(let uri):
-                body += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>\(XML.escape(uri))</URI></Grantee>"
+                body +=
+                    "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>\(XML.escape(uri))</URI></Grantee>"
             }
             body += "<Permission>\(grant.permission.rawValue)</Permission></Grant>"
         }
@@ -107,52 +130,73 @@ struct AccountDirectory: Sendable {
     var accounts: [Account]
 
     func grantee(id: String) throws(S3ServerError) -> Grantee {
-        guard let account = accounts.first(where: { $0.id == id }) else { throw .invalidArgument("Invalid id", name: "CanonicalUser/ID", value: id) }
+        guard let account = accounts.first(where: { $0.id == id }) else {
+            throw .invalidArgument("Invalid id", name: "CanonicalUser/ID", value: id)
+        }
         return .account(account)
     }
 
     func grantee(email: String) throws(S3ServerError) -> Grantee {
         guard let account = accounts.first(where: { $0.email?.lowercased() == email.lowercased() }) else {
-            throw .init("UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.",
-                        extra: [("EmailAddress", email)])
+            throw .init(
+                "UnresolvableGrantByEmailAddress", 400,
+                "The e-mail address you provided does not match any account on record.",
+                extra: [("EmailAddress", email)])
         }
         return .account(account)
     }
 
     func grantee(uri: String) throws(S3ServerError) -> Grantee {
-        guard Grantee.groups.contains(uri) else { throw .invalidArgument("Invalid group uri", name: "Group/URI", value: uri) }
+        guard Grantee.groups.contains(uri) else {
+            throw .invalidArgument("Invalid group uri", name: "Group/URI", value: uri)
+        }
         return .group(uri)
     }
 
     /// `<AccessControlPolicy>` as PutBucketAcl and PutObjectAcl take it.
     func parsePolicy(_ root: XMLElement) throws(S3ServerError) -> AccessControlList {
-        guard root.name == "AccessControlPolicy", let list = root.child("AccessControlList") else { throw .malformedXML }
+        guard root.name == "AccessControlPolicy", let list = root.child("AccessControlList") else {
+            throw .malformedXML
+        }
         var grants: [Grant] = []
         for grant in list.children("Grant") {
             guard let granteeElement = grant.child("Grantee"), let text = grant.value("Permission"),
-                  let permission = Permission(rawValue: text) else { throw .malformedXML }
-            let grantee: Grantee
-            if let id = granteeElement.value("ID") { grantee = try self.grantee(id: id) }
-            else if let email = granteeElement.value("EmailAddress") { grantee = try self.grantee(email: email) }
-            else if let uri = granteeElement.value("URI") { grantee = try self.grantee(uri: uri) }
+                let permission = Permission(rawValue: text)
             else { throw .malformedXML }
+            let grantee: Grantee
+            if let id = granteeElement.value("ID") {
+                grantee = try self.grantee(id: id)
+            } else if let email = granteeElement.value("EmailAddress") {
+                grantee = try self.grantee(email: email)
+            } else if let uri = granteeElement.value("URI") {
+                grantee = try self.grantee(uri: uri)
+            } else {
+                throw .malformedXML
+            }
             grants.append(Grant(grantee: grantee, permission: permission))
         }
         return AccessControlList(grants: grants)
     }
 
     /// `x-amz-grant-read: id="…", emailAddress="…", uri="…"` and the other four; nil without any.
-    func parseGrantHeaders(_ headers: some Sequence<(name: String, value: String)>) throws(S3ServerError) -> AccessControlList? {
+    func parseGrantHeaders(_ headers: some Sequence<(name: String, value: String)>) throws(S3ServerError)
+        -> AccessControlList?
+    {
         var grants: [Grant] = []
         var any = false
         // One pass, and a name is lowercased only when it starts like a grant (every write asks).
-        for field in headers where field.name.utf8.count > 12 && Substring(field.name.utf8.prefix(12)).equalsIgnoringASCIICase("x-amz-grant-") {
+        for field in headers
+        where field.name.utf8.count > 12
+            && Substring(field.name.utf8.prefix(12)).equalsIgnoringASCIICase("x-amz-grant-")
+        {
             let header = field.name.lowercased()
             guard let permission = Self.grantHeaders[header] else { continue }
             any = true
             for item in field.value.split(separator: ",") {
                 let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pair.count == 2 else { throw .invalidArgument("Invalid grant header", name: header, value: field.value) }
+                guard pair.count == 2 else {
+                    throw .invalidArgument("Invalid grant header", name: header, value: field.value)
+                }
                 let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 let grantee: Grantee
                 switch pair[0].lowercased() {

@@ -38,23 +38,35 @@ struct RequestPolicy: Sendable {
         // Who asked, as far as the request says: read only for a refusal (a string search per request otherwise).
         var asked: Principal { authorization.flatMap(Self.keyId).map(Principal.user) ?? .anonymous }
         do {
-            let signed = authorization != nil || request.queryValue("X-Amz-Signature") != nil || request.queryValue("Signature") != nil
-            if plan.rejectAllCredentials && signed { throw S3ServerError.invalidAccessKeyId(authorization.flatMap(Self.keyId) ?? "unknown") }
+            let signed =
+                authorization != nil || request.queryValue("X-Amz-Signature") != nil
+                || request.queryValue("Signature") != nil
+            if plan.rejectAllCredentials && signed {
+                throw S3ServerError.invalidAccessKeyId(authorization.flatMap(Self.keyId) ?? "unknown")
+            }
             // A preflight carries no credentials (a browser sends it before the request it asks about).
             if operation == .preflight {
-                return (.admit(Admission(principal: .anonymous, caller: nil, payload: .none, dropMidBody: false)), .none)
+                return (
+                    .admit(Admission(principal: .anonymous, caller: nil, payload: .none, dropMidBody: false)), .none
+                )
             }
             let (principal, payload) = try authenticator.authenticate(request, now: now)
             // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
-            if plan.listBucketDenied && (operation.isList || operation == .headBucket) { throw S3ServerError.accessDenied }
+            if plan.listBucketDenied && (operation.isList || operation == .headBucket) {
+                throw S3ServerError.accessDenied
+            }
             if operation == .unsupported { throw S3ServerError.notImplemented }
             switch fault {
             case .slowDown: throw S3ServerError.slowDown
             case .internalError: throw S3ServerError.internalError
             case .dropMidBody, .none: break
             }
-            return (.admit(Admission(principal: principal, caller: authenticator.account(principal), payload: payload,
-                                     dropMidBody: fault == .dropMidBody)), fault)
+            return (
+                .admit(
+                    Admission(
+                        principal: principal, caller: authenticator.account(principal), payload: payload,
+                        dropMidBody: fault == .dropMidBody)), fault
+            )
         } catch let error as S3ServerError {
             return (.refuse(error, principal: asked), fault)
         } catch {

@@ -40,7 +40,8 @@ struct FormData {
             // The part ends with CRLF before the next delimiter.
             let end = next - 2
             guard end >= from, body[end] == 13, body[end + 1] == 10,
-                  let blank = Self.find([13, 10, 13, 10], in: body, from: from), blank <= end else { return nil }
+                let blank = Self.find([13, 10, 13, 10], in: body, from: from), blank <= end
+            else { return nil }
             let head = String(decoding: body[from..<blank], as: UTF8.self)
             var field = Field(name: "", value: Array(body[(blank + 4)..<max(blank + 4, end)]))
             for line in head.components(separatedBy: "\r\n") {
@@ -65,7 +66,9 @@ struct FormData {
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else {
+            return nil
+        }
         return haystack.withUnsafeBufferPointer { h -> Int? in
             var i = start
             let last = haystack.count - needle.count

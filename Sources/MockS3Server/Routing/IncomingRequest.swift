@@ -20,8 +20,12 @@ struct IncomingRequest {
         httpMethod = m
         headers = head.headers
         // The target as sent must start with "/" (an escaped one, %2F, does not count).
-        guard let (rawPath, path, query) = Self.parseTarget(head.uri), rawPath.utf8.first == UInt8(ascii: "/") else { throw .invalidURI }
-        self.rawPath = rawPath; self.path = path; self.query = query
+        guard let (rawPath, path, query) = Self.parseTarget(head.uri), rawPath.utf8.first == UInt8(ascii: "/") else {
+            throw .invalidURI
+        }
+        self.rawPath = rawPath
+        self.path = path
+        self.query = query
         // Virtual-hosted style on *.localhost; path style otherwise.
         var pathForKey = Substring(path.utf8.dropFirst())
         let hostHeader = headers.first(name: "host") ?? ""
@@ -47,16 +51,21 @@ struct IncomingRequest {
             let queryStart = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
             let pathBytes = UnsafeBufferPointer(rebasing: bytes[..<queryStart])
             let rawPath = String(decoding: pathBytes, as: UTF8.self)
-            guard let path = pathBytes.contains(UInt8(ascii: "%")) ? URIEncoding.decode(bytes: pathBytes) : rawPath else { return nil }
+            guard let path = pathBytes.contains(UInt8(ascii: "%")) ? URIEncoding.decode(bytes: pathBytes) : rawPath
+            else { return nil }
             var query: [RequestTarget.QueryItem] = []
-            if queryStart < bytes.endIndex { query.reserveCapacity(1 + bytes[queryStart...].count { $0 == UInt8(ascii: "&") }) }
+            if queryStart < bytes.endIndex {
+                query.reserveCapacity(1 + bytes[queryStart...].count { $0 == UInt8(ascii: "&") })
+            }
             var start = queryStart + 1
             while start < bytes.endIndex {
                 let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
                 if start < end {
                     let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
                     guard let name = URIEncoding.decode(bytes: UnsafeBufferPointer(rebasing: bytes[start..<equals])),
-                          let value = equals < end ? URIEncoding.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : "" else { return nil }
+                        let value = equals < end
+                            ? URIEncoding.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : ""
+                    else { return nil }
                     query.append(.init(name, value))
                 }
                 start = end + 1
@@ -66,11 +75,13 @@ struct IncomingRequest {
     }
 
     private static func hasDotSegment(_ path: String) -> Bool {
-        var dots = 0, onlyDots = true
+        var dots = 0
+        var onlyDots = true
         for byte in path.utf8 {
             if byte == UInt8(ascii: "/") {
                 if onlyDots && (dots == 1 || dots == 2) { return true }
-                dots = 0; onlyDots = true
+                dots = 0
+                onlyDots = true
             } else if byte == UInt8(ascii: ".") {
                 dots += 1
             } else {

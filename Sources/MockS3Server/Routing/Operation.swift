@@ -62,9 +62,10 @@ enum Operation: String, Sendable, CaseIterable {
     /// `unsupported`, answered 501 NotImplemented.
     static func classify(_ r: IncomingRequest) -> Operation {
         let operation = route(r)
-        guard !r.query.isEmpty else { return operation }   // nothing to check
+        guard !r.query.isEmpty else { return operation }  // nothing to check
         guard let understood = operation.parameters else { return operation }
-        return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) } ? operation : .unsupported
+        return r.query.allSatisfy { understood.contains($0.name) || authenticationParameters.contains($0.name) }
+            ? operation : .unsupported
     }
 
     /// The operation a method, bucket, key and sub-resource name, before its parameters are checked.
@@ -98,7 +99,8 @@ enum Operation: String, Sendable, CaseIterable {
                 return r.has("ownershipControls") ? .deleteBucketOwnershipControls : .deleteBucket
             case "POST":
                 if r.has("delete") { return .deleteObjects }
-                return r.query.isEmpty && r.headers.first(name: "content-type")?.lowercased().hasPrefix("multipart/form-data") == true
+                return r.query.isEmpty
+                    && r.headers.first(name: "content-type")?.lowercased().hasPrefix("multipart/form-data") == true
                     ? .postObject : .unsupported
             default: return .unsupported
             }
@@ -141,7 +143,10 @@ enum Operation: String, Sendable, CaseIterable {
     var parameters: Set<String>? { Self.understood[self] }
 
     private static let understood: [Operation: Set<String>] =
-        Dictionary(uniqueKeysWithValues: allCases.compactMap { operation in operation.declaredParameters.map { (operation, $0) } })
+        Dictionary(
+            uniqueKeysWithValues: allCases.compactMap { operation in
+                operation.declaredParameters.map { (operation, $0) }
+            })
 
     private var declaredParameters: Set<String>? {
         switch self {
@@ -156,17 +161,27 @@ enum Operation: String, Sendable, CaseIterable {
         case .preflight: nil
         case .putObjectRetention, .getObjectRetention: ["retention", "versionId"]
         case .putObjectLegalHold, .getObjectLegalHold: ["legal-hold", "versionId"]
-        case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls: ["ownershipControls"]
+        case .putBucketOwnershipControls, .getBucketOwnershipControls, .deleteBucketOwnershipControls:
+            ["ownershipControls"]
         case .getBucketAcl, .putBucketAcl: ["acl"]
         case .listObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"]
-        case .listObjectsV2: ["list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type", "fetch-owner"]
+        case .listObjectsV2:
+            [
+                "list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type",
+                "fetch-owner",
+            ]
         // One page of up to 1,000 uploads or parts, filtered by prefix: no markers, delimiters or limits.
         case .listMultipartUploads: ["uploads", "prefix"]
-        case .listObjectVersions: ["versions", "prefix", "delimiter", "max-keys", "key-marker", "version-id-marker", "encoding-type"]
+        case .listObjectVersions:
+            ["versions", "prefix", "delimiter", "max-keys", "key-marker", "version-id-marker", "encoding-type"]
         case .deleteObjects: ["delete"]
         case .getObjectAttributes: ["attributes", "versionId"]
-        case .getObject: ["versionId", "partNumber", "response-content-type", "response-content-language", "response-expires", "response-cache-control",
-                          "response-content-disposition", "response-content-encoding"]
+        case .getObject:
+            [
+                "versionId", "partNumber", "response-content-type", "response-content-language", "response-expires",
+                "response-cache-control",
+                "response-content-disposition", "response-content-encoding",
+            ]
         case .headObject: ["versionId", "partNumber"]
         case .deleteObject: ["versionId"]
         case .putObject, .copyObject, .postObject: []
@@ -195,9 +210,13 @@ enum Operation: String, Sendable, CaseIterable {
     /// What a body past `smallBodyLimit` is answered.
     var tooLargeBody: S3ServerError {
         self == .postObject
-            ? .init("EntityTooLarge", 400, "This server takes browser uploads of at most 64 MiB; use PutObject or a multipart upload for more.")
+            ? .init(
+                "EntityTooLarge", 400,
+                "This server takes browser uploads of at most 64 MiB; use PutObject or a multipart upload for more.")
             : .malformedXML
     }
 
-    var isList: Bool { self == .listObjects || self == .listObjectsV2 || self == .listMultipartUploads || self == .listObjectVersions }
+    var isList: Bool {
+        self == .listObjects || self == .listObjectsV2 || self == .listMultipartUploads || self == .listObjectVersions
+    }
 }

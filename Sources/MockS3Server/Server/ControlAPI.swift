@@ -40,28 +40,36 @@ struct ControlAPI: Sendable {
     func handle(method: String, uri: String, headers: [(String, String)], body: [UInt8]) -> Answer {
         switch server.configuration.control {
         case .off:
-            return error(403, "The control API is off. Start mock-s3 with --admin (anyone on the port) or --admin-token TOKEN.")
+            return error(
+                403, "The control API is off. Start mock-s3 with --admin (anyone on the port) or --admin-token TOKEN.")
         case .open:
             break
         case .token(let token):
-            let given = headers.first { $0.0.lowercased() == "x-mock-token" }?.1
+            let given =
+                headers.first { $0.0.lowercased() == "x-mock-token" }?.1
                 ?? headers.first { $0.0.lowercased() == "authorization" }?.1.afterPrefix("Bearer ").map(String.init)
-            guard given == token else { return error(401, "The control API needs the token given to --admin-token (Authorization: Bearer TOKEN).") }
+            guard given == token else {
+                return error(
+                    401, "The control API needs the token given to --admin-token (Authorization: Bearer TOKEN).")
+            }
         }
         let parts = uri.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
-        let query = Dictionary((parts.count > 1 ? parts[1] : "").split(separator: "&").compactMap { pair -> (String, String)? in
-            let kv = pair.split(separator: "=", maxSplits: 1).map { URIEncoding.decode(String($0)) ?? String($0) }
-            return kv.isEmpty ? nil : (kv[0], kv.count > 1 ? kv[1] : "")
-        }, uniquingKeysWith: { $1 })
+        let query = Dictionary(
+            (parts.count > 1 ? parts[1] : "").split(separator: "&").compactMap { pair -> (String, String)? in
+                let kv = pair.split(separator: "=", maxSplits: 1).map { URIEncoding.decode(String($0)) ?? String($0) }
+                return kv.isEmpty ? nil : (kv[0], kv.count > 1 ? kv[1] : "")
+            }, uniquingKeysWith: { $1 })
         switch (method, path) {
         case ("POST", "/_mock/reset"):
             do { try server.reset() } catch { return self.error(500, "reset failed: \(error)") }
             return json(["reset": true])
         case ("GET", "/_mock/journal"):
             let entries = server.journal.entries.filter { entry in
-                (query["operation"].map { $0 == entry.operation } ?? true) && (query["key"].map { $0 == entry.key } ?? true)
-                    && (query["bucket"].map { $0 == entry.bucket } ?? true) && (query["status"].map { $0 == String(entry.status) } ?? true)
+                (query["operation"].map { $0 == entry.operation } ?? true)
+                    && (query["key"].map { $0 == entry.key } ?? true)
+                    && (query["bucket"].map { $0 == entry.bucket } ?? true)
+                    && (query["status"].map { $0 == String(entry.status) } ?? true)
             }
             return json(entries.map(Self.describe))
         case ("DELETE", "/_mock/journal"):
@@ -76,7 +84,10 @@ struct ControlAPI: Sendable {
                 server.setFaults(plan, seed: try JSONDecoder().decode(Seeded.self, from: Data(body)).seed)
                 return encode(plan)
             } catch {
-                return self.error(400, "The body is not a fault plan: \(error). Example: {\"slowDownRate\": {\"GetObject\": 0.5}, \"seed\": 7}")
+                return self.error(
+                    400,
+                    "The body is not a fault plan: \(error). Example: {\"slowDownRate\": {\"GetObject\": 0.5}, \"seed\": 7}"
+                )
             }
         case ("DELETE", "/_mock/faults"):
             server.setFaults(FaultPlan())
@@ -84,13 +95,18 @@ struct ControlAPI: Sendable {
         case ("GET", "/_mock/counters"):
             return json(server.counters.dictionary)
         default:
-            return error(404, "No control \(method) \(path). See GET /_mock/journal, /_mock/faults, /_mock/counters; POST /_mock/reset.")
+            return error(
+                404,
+                "No control \(method) \(path). See GET /_mock/journal, /_mock/faults, /_mock/counters; POST /_mock/reset."
+            )
         }
     }
 
     static func describe(_ entry: JournalEntry) -> [String: Any] {
-        var out: [String: Any] = ["time": UTCDate(entry.time).iso8601, "method": entry.method, "operation": entry.operation,
-                                  "status": entry.status, "principal": entry.principal.description]
+        var out: [String: Any] = [
+            "time": UTCDate(entry.time).iso8601, "method": entry.method, "operation": entry.operation,
+            "status": entry.status, "principal": entry.principal.description,
+        ]
         out["bucket"] = entry.bucket
         out["key"] = entry.key
         out["errorCode"] = entry.errorCode
@@ -99,7 +115,10 @@ struct ControlAPI: Sendable {
     }
 
     func json(_ value: Any) -> Answer {
-        Answer(status: 200, body: (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])) ?? Data())
+        Answer(
+            status: 200,
+            body: (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                ?? Data())
     }
 
     func encode(_ plan: FaultPlan) -> Answer {
@@ -126,7 +145,10 @@ public struct MockCounters: Sendable {
     public var uploads: Int
 
     var dictionary: [String: Any] {
-        ["requests": requests, "byOperation": byOperation, "byStatus": Dictionary(uniqueKeysWithValues: byStatus.map { (String($0.key), $0.value) }),
-         "buckets": buckets, "objects": objects, "bytes": bytes, "uploads": uploads]
+        [
+            "requests": requests, "byOperation": byOperation,
+            "byStatus": Dictionary(uniqueKeysWithValues: byStatus.map { (String($0.key), $0.value) }),
+            "buckets": buckets, "objects": objects, "bytes": bytes, "uploads": uploads,
+        ]
     }
 }

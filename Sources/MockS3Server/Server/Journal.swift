@@ -32,9 +32,17 @@ public final class Journal: @unchecked Sendable {
         lock.unlock()
     }
 
-    public var entries: [JournalEntry] { lock.lock(); defer { lock.unlock() }; return items }
+    public var entries: [JournalEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 
     public func entries(operation: String) -> [JournalEntry] { entries.filter { $0.operation == operation } }
 
-    public func clear() { lock.lock(); items.removeAll(); lock.unlock() }
+    public func clear() {
+        lock.lock()
+        items.removeAll()
+        lock.unlock()
+    }
 }

@@ -36,8 +36,9 @@ public final class MockS3Server: Sendable {
         public init() {}
     }
 
-    public static let defaultCredential = MockCredential(accessKeyId: "AKIAMOCKS3SERVER0001",
-                                                        secretAccessKey: "mock/s3+server+secret+key+0000000000001")
+    public static let defaultCredential = MockCredential(
+        accessKeyId: "AKIAMOCKS3SERVER0001",
+        secretAccessKey: "mock/s3+server+secret+key+0000000000001")
 
     public let configuration: Configuration
     public var journal: Journal { state.journal }
@@ -59,7 +60,9 @@ public final class MockS3Server: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.configure(channel.pipeline.syncOperations, context) }
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.configure(channel.pipeline.syncOperations, context)
+                    }
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
@@ -71,22 +74,31 @@ public final class MockS3Server: Sendable {
     /// The server's request handling on a channel of the caller's: what a TCP connection gets, over
     /// storage and credentials of its own made from `configuration` (to serve S3 inside another NIO
     /// server, or on an `EmbeddedChannel` with no socket at all).
-    public static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration) throws {
+    public static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration)
+        throws
+    {
         try configure(pipeline, makeContext(configuration))
     }
 
     private static func makeContext(_ configuration: Configuration) throws -> ServerContext {
-        let store = try configuration.dataDirectory.map { try CatalogStore(disk: DiskBlobStore(directory: $0)) } ?? CatalogStore()
-        let state = MockState(configuration: configuration, store: store, journal: Journal(),
-                              faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))
+        let store =
+            try configuration.dataDirectory.map { try CatalogStore(disk: DiskBlobStore(directory: $0)) }
+            ?? CatalogStore()
+        let state = MockState(
+            configuration: configuration, store: store, journal: Journal(),
+            faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))
         try state.makeBuckets()
-        var authenticator = Authenticator(credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) }, uniquingKeysWith: { $1 }),
-                                          region: configuration.region)
+        var authenticator = Authenticator(
+            credentials: Dictionary(configuration.credentials.map { ($0.accessKeyId, $0) }, uniquingKeysWith: { $1 }),
+            region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
         return ServerContext(
-            service: S3Service(store: state.store, region: configuration.region, extraLocationConstraints: configuration.extraLocationConstraints,
-                               defaultOwnership: configuration.defaultOwnership,
-                               accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account)), authenticator: authenticator),
+            service: S3Service(
+                store: state.store, region: configuration.region,
+                extraLocationConstraints: configuration.extraLocationConstraints,
+                defaultOwnership: configuration.defaultOwnership,
+                accounts: AccountDirectory(accounts: [.mock] + configuration.credentials.map(\.account)),
+                authenticator: authenticator),
             policy: RequestPolicy(authenticator: authenticator, faults: state.faults),
             state: state, maxObjectSize: configuration.maxObjectSize, now: configuration.clock)
     }

@@ -9,7 +9,10 @@ final class MockState: Sendable {
     let faults: FaultInjector
 
     init(configuration: MockS3Server.Configuration, store: any ObjectStore, journal: Journal, faults: FaultInjector) {
-        self.configuration = configuration; self.store = store; self.journal = journal; self.faults = faults
+        self.configuration = configuration
+        self.store = store
+        self.journal = journal
+        self.faults = faults
     }
 
     /// The configured buckets, made with the configured ownership and owned by the first key's
@@ -34,8 +37,9 @@ final class MockState: Sendable {
     var counters: MockCounters {
         let entries = journal.entries
         let totals = store.totals()
-        return MockCounters(requests: entries.count, byOperation: Dictionary(grouping: entries, by: \.operation).mapValues(\.count),
-                            byStatus: Dictionary(grouping: entries, by: \.status).mapValues(\.count), buckets: totals.buckets,
-                            objects: totals.objects, bytes: totals.bytes, uploads: totals.uploads)
+        return MockCounters(
+            requests: entries.count, byOperation: Dictionary(grouping: entries, by: \.operation).mapValues(\.count),
+            byStatus: Dictionary(grouping: entries, by: \.status).mapValues(\.count), buckets: totals.buckets,
+            objects: totals.objects, bytes: totals.bytes, uploads: totals.uploads)
     }
 }

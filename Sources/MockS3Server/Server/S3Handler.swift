@@ -38,9 +38,17 @@ final class S3Handler: ChannelInboundHandler {
         var received: UInt64 = 0
         var expectedLength: UInt64?
 
-        init(request: IncomingRequest, operation: Operation, admission: RequestPolicy.Admission, requestId: String, fault: FaultInjector.Decision) {
-            self.request = request; self.operation = operation; self.principal = admission.principal; self.caller = admission.caller
-            self.requestId = requestId; self.fault = fault; self.dropMidBody = admission.dropMidBody
+        init(
+            request: IncomingRequest, operation: Operation, admission: RequestPolicy.Admission, requestId: String,
+            fault: FaultInjector.Decision
+        ) {
+            self.request = request
+            self.operation = operation
+            self.principal = admission.principal
+            self.caller = admission.caller
+            self.requestId = requestId
+            self.fault = fault
+            self.dropMidBody = admission.dropMidBody
         }
     }
 
@@ -103,8 +111,10 @@ final class S3Handler: ChannelInboundHandler {
         do {
             request = try IncomingRequest(head)
         } catch {
-            fail(context: context, error, method: head.method.rawValue, bucket: nil, key: nil, operation: "Unknown",
-                 principal: .anonymous, requestId: requestId, isHead: head.method == .HEAD, bodyPending: Self.hasBody(head))
+            fail(
+                context: context, error, method: head.method.rawValue, bucket: nil, key: nil, operation: "Unknown",
+                principal: .anonymous, requestId: requestId, isHead: head.method == .HEAD,
+                bodyPending: Self.hasBody(head))
             return
         }
         corsHeaders = head.headers.contains(name: "origin") ? server.service.corsHeaders(request) : []
@@ -114,23 +124,27 @@ final class S3Handler: ChannelInboundHandler {
         switch verdict {
         case .admit(let admitted): admission = admitted
         case .refuse(let error, let principal):
-            fail(context: context, error, method: request.method, bucket: request.bucket, key: request.key,
-                 operation: operation.rawValue, principal: principal, requestId: requestId,
-                 isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
+            fail(
+                context: context, error, method: request.method, bucket: request.bucket, key: request.key,
+                operation: operation.rawValue, principal: principal, requestId: requestId,
+                isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
             return
         }
         do {
-            let exchange = Exchange(request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
+            let exchange = Exchange(
+                request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
             try server.service.authorize(operation, request, caller: admission.caller)
             try prepareBody(exchange, head: head, check: admission.payload)
             state = .receiving(exchange)
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
         } catch let error as S3ServerError {
-            fail(context: context, error, method: request.method, bucket: request.bucket, key: request.key,
-                 operation: operation.rawValue, principal: admission.principal, requestId: requestId,
-                 isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
+            fail(
+                context: context, error, method: request.method, bucket: request.bucket, key: request.key,
+                operation: operation.rawValue, principal: admission.principal, requestId: requestId,
+                isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
         } catch {
             context.close(promise: nil)
         }
@@ -165,7 +179,9 @@ final class S3Handler: ChannelInboundHandler {
             let limit = exchange.operation.smallBodyLimit
             let tooLarge = exchange.operation.tooLargeBody
             if (contentLength ?? 0) > UInt64(limit) { throw tooLarge }
-            exchange.verifier = try BodyVerifier(check: check, headers: headers, checksumHeaders: exchange.operation != .completeMultipartUpload) {
+            exchange.verifier = try BodyVerifier(
+                check: check, headers: headers, checksumHeaders: exchange.operation != .completeMultipartUpload
+            ) {
                 [unowned exchange] buffer throws(S3ServerError) in
                 guard exchange.small.count + buffer.readableBytes <= limit else { throw tooLarge }
                 exchange.small.append(contentsOf: buffer.readableBytesView)
@@ -174,13 +190,17 @@ final class S3Handler: ChannelInboundHandler {
     }
 
     /// An empty body whose only claim, if any, is the SHA-256 of nothing.
-    private static func nothingToVerify(_ headers: NIOHTTP1.HTTPHeaders, _ check: PayloadCheck) throws(S3ServerError) -> Bool {
+    private static func nothingToVerify(_ headers: NIOHTTP1.HTTPHeaders, _ check: PayloadCheck) throws(S3ServerError)
+        -> Bool
+    {
         switch check {
         case .none: break
         case .sha256(let claimed): if claimed != SigV4Signer.emptyPayloadSHA256 { throw .contentSHA256Mismatch }
         default: return false
         }
-        return !(headers.contains(name: "content-md5") || headers.contains(name: "x-amz-trailer") || headers.hasChecksumHeader)
+        return
+            !(headers.contains(name: "content-md5") || headers.contains(name: "x-amz-trailer")
+            || headers.hasChecksumHeader)
     }
 
     // MARK: body
@@ -195,7 +215,8 @@ final class S3Handler: ChannelInboundHandler {
         guard case .receiving(let exchange) = state else { return }
         exchange.received += UInt64(buffer.readableBytes)
         if exchange.dropMidBody, exchange.operation.streamsBodyToStorage,
-           exchange.received * 2 >= (exchange.expectedLength ?? 0) {
+            exchange.received * 2 >= (exchange.expectedLength ?? 0)
+        {
             record(exchange, status: 0, error: nil, fault: "dropMidBody")
             abandon()
             context.close(promise: nil)
@@ -218,11 +239,15 @@ final class S3Handler: ChannelInboundHandler {
             return
         case .control(let head, let body):
             state = .idle
-            let answer = ControlAPI(server: server.state).handle(method: head.method.rawValue, uri: head.uri,
-                                                                 headers: head.headers.map { ($0.name, $0.value) }, body: body)
-            var response = S3Response(status: answer.status, headers: answer.body.isEmpty ? [] : [("Content-Type", "application/json")])
+            let answer = ControlAPI(server: server.state).handle(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            var response = S3Response(
+                status: answer.status, headers: answer.body.isEmpty ? [] : [("Content-Type", "application/json")])
             response.body = answer.body.isEmpty ? .empty : .bytes(ByteBuffer(bytes: answer.body))
-            write(context: context, response, requestId: Self.requestId(), isHead: head.method == .HEAD, close: false, dropMidBody: false)
+            write(
+                context: context, response, requestId: Self.requestId(), isHead: head.method == .HEAD, close: false,
+                dropMidBody: false)
             return
         case .receiving(let exchange):
             state = .idle
@@ -236,7 +261,8 @@ final class S3Handler: ChannelInboundHandler {
                 } else {
                     body = .none
                 }
-                let response = try server.service.execute(exchange.operation, exchange.request, caller: exchange.caller, body: body)
+                let response = try server.service.execute(
+                    exchange.operation, exchange.request, caller: exchange.caller, body: body)
                 send(context: context, response, exchange: exchange)
             } catch {
                 exchange.writer?.abandon()
@@ -248,14 +274,18 @@ final class S3Handler: ChannelInboundHandler {
     // MARK: answers
 
     private func fail(context: ChannelHandlerContext, _ error: S3ServerError, exchange: Exchange, bodyPending: Bool) {
-        fail(context: context, error, method: exchange.request.method, bucket: exchange.request.bucket, key: exchange.request.key,
-             operation: exchange.operation.rawValue, principal: exchange.principal, requestId: exchange.requestId,
-             isHead: exchange.request.method == "HEAD", bodyPending: bodyPending, fault: Self.faultName(exchange.fault))
+        fail(
+            context: context, error, method: exchange.request.method, bucket: exchange.request.bucket,
+            key: exchange.request.key,
+            operation: exchange.operation.rawValue, principal: exchange.principal, requestId: exchange.requestId,
+            isHead: exchange.request.method == "HEAD", bodyPending: bodyPending, fault: Self.faultName(exchange.fault))
     }
 
-    private func fail(context: ChannelHandlerContext, _ error: S3ServerError, method: String, bucket: String?, key: String?,
-                      operation: String, principal: Principal, requestId: String, isHead: Bool, bodyPending: Bool,
-                      fault: String? = nil) {
+    private func fail(
+        context: ChannelHandlerContext, _ error: S3ServerError, method: String, bucket: String?, key: String?,
+        operation: String, principal: Principal, requestId: String, isHead: Bool, bodyPending: Bool,
+        fault: String? = nil
+    ) {
         var response = S3Response(status: error.status, headers: error.headers)
         if !isHead && error.status != 304 {
             let resource = "/" + [bucket, key].compactMap { $0 }.joined(separator: "/")
@@ -263,8 +293,10 @@ final class S3Handler: ChannelInboundHandler {
             response.headers += error.headers
         }
         state = bodyPending ? .discarding : .idle
-        server.journal.record(JournalEntry(time: server.now(), method: method, bucket: bucket, key: key, operation: operation,
-                                           status: error.status, errorCode: error.code, principal: principal, fault: fault))
+        server.journal.record(
+            JournalEntry(
+                time: server.now(), method: method, bucket: bucket, key: key, operation: operation,
+                status: error.status, errorCode: error.code, principal: principal, fault: fault))
         write(context: context, response, requestId: requestId, isHead: isHead, close: bodyPending, dropMidBody: false)
     }
 
@@ -278,17 +310,22 @@ final class S3Handler: ChannelInboundHandler {
             let requestId = exchange.requestId
             context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
                 let (handler, context, response) = loopBound.value
-                handler.write(context: context, response, requestId: requestId, isHead: isHead, close: false, dropMidBody: drop)
+                handler.write(
+                    context: context, response, requestId: requestId, isHead: isHead, close: false, dropMidBody: drop)
             }
         } else {
-            write(context: context, response, requestId: exchange.requestId, isHead: isHead, close: false, dropMidBody: drop)
+            write(
+                context: context, response, requestId: exchange.requestId, isHead: isHead, close: false,
+                dropMidBody: drop)
         }
     }
 
     private func record(_ exchange: Exchange, status: Int, error: String?, fault: String?) {
-        server.journal.record(JournalEntry(time: server.now(), method: exchange.request.method, bucket: exchange.request.bucket,
-                                           key: exchange.request.key, operation: exchange.operation.rawValue, status: status,
-                                           errorCode: error, principal: exchange.principal, fault: fault))
+        server.journal.record(
+            JournalEntry(
+                time: server.now(), method: exchange.request.method, bucket: exchange.request.bucket,
+                key: exchange.request.key, operation: exchange.operation.rawValue, status: status,
+                errorCode: error, principal: exchange.principal, fault: fault))
     }
 
     private static func faultName(_ fault: FaultInjector.Decision) -> String? {
@@ -300,8 +337,10 @@ final class S3Handler: ChannelInboundHandler {
         }
     }
 
-    private func write(context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
-                       close: Bool, dropMidBody: Bool) {
+    private func write(
+        context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
+        close: Bool, dropMidBody: Bool
+    ) {
         var headers = NIOHTTP1.HTTPHeaders()
         headers.reserveCapacity(7 + response.headers.count)
         headers.add(name: "x-amz-request-id", value: requestId)
@@ -313,16 +352,24 @@ final class S3Handler: ChannelInboundHandler {
         headers.add(name: "Server", value: "AmazonS3")
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         for (name, value) in corsHeaders { headers.add(name: name, value: value) }
-        let length: UInt64 = switch response.body {
-        case .empty: 0
-        case .bytes(let b): UInt64(b.readableBytes)
-        case .blob(_, let range): UInt64(range.count)
+        let length: UInt64 =
+            switch response.body {
+            case .empty: 0
+            case .bytes(let b): UInt64(b.readableBytes)
+            case .blob(_, let range): UInt64(range.count)
+            }
+        if response.status != 304 && response.status != 204 {
+            headers.add(name: "Content-Length", value: String(length))
         }
-        if response.status != 304 && response.status != 204 { headers.add(name: "Content-Length", value: String(length)) }
         let close = close || !keepAlive
-        if close { headers.add(name: "Connection", value: "close") } else if announceKeepAlive { headers.add(name: "Connection", value: "keep-alive") }
+        if close {
+            headers.add(name: "Connection", value: "close")
+        } else if announceKeepAlive {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
         let status = HTTPResponseStatus(statusCode: response.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !isHead {
             switch response.body {
             case .empty: break
@@ -354,8 +401,12 @@ final class S3Handler: ChannelInboundHandler {
             case .memory(let buffer):
                 context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             case .file(let path, let fileRange):
-                guard let handle = try? NIOFileHandle(_deprecatedPath: path) else { context.close(promise: nil); return }
-                let region = FileRegion(fileHandle: handle, readerIndex: Int(fileRange.lowerBound), endIndex: Int(fileRange.upperBound))
+                guard let handle = try? NIOFileHandle(_deprecatedPath: path) else {
+                    context.close(promise: nil)
+                    return
+                }
+                let region = FileRegion(
+                    fileHandle: handle, readerIndex: Int(fileRange.lowerBound), endIndex: Int(fileRange.upperBound))
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 promise.futureResult.whenComplete { _ in try? handle.close() }
                 context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: promise)

@@ -20,13 +20,17 @@ extension S3Service {
         let expected = r.headers.first(name: "x-amz-expected-bucket-owner")
         let needed: Permission?
         switch op {
-        case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket: needed = .read
-        case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload, .uploadPart, .uploadPartCopy,
-             .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging,
-             .putObjectRetention, .putObjectLegalHold: needed = .write
+        case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket:
+            needed = .read
+        case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload, .uploadPart,
+            .uploadPartCopy,
+            .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging,
+            .putObjectRetention, .putObjectLegalHold:
+            needed = .write
         case .getBucketAcl: needed = .readACP
         case .putBucketAcl: needed = .writeACP
-        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging, .getObjectRetention, .getObjectLegalHold:
+        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging,
+            .getObjectRetention, .getObjectLegalHold:
             // The object's ACL decides, once it is read (with its bucket's access, under one lock).
             guard let expected else { return }
             if try store.bucketAccess(bucket).owner.id != expected { throw .accessDenied }
@@ -44,21 +48,26 @@ extension S3Service {
 
     /// Whether the caller has `permission` on an object. With ACLs disabled (BucketOwnerEnforced)
     /// the bucket's owner owns every object and no one else has any.
-    func objectAllows(_ object: StoredObject, _ permission: Permission, caller: Account?, _ access: BucketAccess) -> Bool {
+    func objectAllows(_ object: StoredObject, _ permission: Permission, caller: Account?, _ access: BucketAccess)
+        -> Bool
+    {
         if access.ownership == .bucketOwnerEnforced { return caller == access.owner }
         return object.acl.allows(permission, to: caller, owner: object.owner)
     }
 
     /// The object the caller may act on with `permission`; a missing key is AccessDenied to a
     /// caller who may not list the bucket (S3 does not let keys be probed).
-    func authorizedObject(_ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission,
-                          caller: Account?) throws(S3ServerError) -> (StoredObject, BucketAccess) {
+    func authorizedObject(
+        _ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission,
+        caller: Account?
+    ) throws(S3ServerError) -> (StoredObject, BucketAccess) {
         let (version, access) = try store.lookup(bucket, key, versionId: r.queryValue("versionId"))
         let object: StoredObject
         switch version {
         case .success(let found): object = found
         case .failure(let error):
-            throw error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner) ? .accessDenied : error
+            throw error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner)
+                ? .accessDenied : error
         }
         guard objectAllows(object, permission, caller: caller, access) else { throw .accessDenied }
         return (object, access)
@@ -66,13 +75,17 @@ extension S3Service {
 
     /// `x-amz-acl: NAME`, checked by name; nil without the header.
     func cannedACL(_ r: IncomingRequest) throws(S3ServerError) -> CannedACL? {
-        try r.headers.first(name: "x-amz-acl").map { value throws(S3ServerError) in try cannedACL(value, field: "x-amz-acl") }
+        try r.headers.first(name: "x-amz-acl").map { value throws(S3ServerError) in
+            try cannedACL(value, field: "x-amz-acl")
+        }
     }
 
     /// A canned ACL's name, from a header or a form field.
     func cannedACL(_ value: String, field: String) throws(S3ServerError) -> CannedACL {
         guard let acl = CannedACL(rawValue: value) else {
-            throw .invalidArgument("\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control or log-delivery-write", name: field, value: value)
+            throw .invalidArgument(
+                "\(value) is not a canned ACL: use private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control or log-delivery-write",
+                name: field, value: value)
         }
         return acl
     }
@@ -80,8 +93,10 @@ extension S3Service {
     /// The ACL a request sets for a resource owned by `owner`: an `AccessControlPolicy` body, the
     /// `x-amz-grant-*` headers, or a canned ACL (private when it names none). With ACLs disabled only
     /// the owner's full control may be set (else `refused`).
-    func requestedACL(_ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess,
-                      refused: S3ServerError = .aclNotSupported) throws(S3ServerError) -> AccessControlList {
+    func requestedACL(
+        _ r: IncomingRequest, body: [UInt8] = [], owner: Account, _ access: BucketAccess,
+        refused: S3ServerError = .aclNotSupported
+    ) throws(S3ServerError) -> AccessControlList {
         let canned = try cannedACL(r)
         let grants = try accounts.parseGrantHeaders(r.headers)
         // What most writes ask: nothing, so the owner's full control, allowed whatever the ownership.
@@ -97,7 +112,9 @@ extension S3Service {
             acl = grants ?? .canned(canned ?? .private, owner: owner, bucketOwner: access.owner)
         }
         if access.ownership == .bucketOwnerEnforced
-            && acl != .private(owner) && acl != .canned(.bucketOwnerFullControl, owner: owner, bucketOwner: access.owner) {
+            && acl != .private(owner)
+            && acl != .canned(.bucketOwnerFullControl, owner: owner, bucketOwner: access.owner)
+        {
             throw refused
         }
         return acl
@@ -110,7 +127,8 @@ extension S3Service {
         switch access.ownership {
         case .bucketOwnerEnforced: return access.owner
         case .bucketOwnerPreferred:
-            return r.headers.first(name: "x-amz-acl") == CannedACL.bucketOwnerFullControl.rawValue ? access.owner : caller ?? .anonymous
+            return r.headers.first(name: "x-amz-acl") == CannedACL.bucketOwnerFullControl.rawValue
+                ? access.owner : caller ?? .anonymous
         case .objectWriter: return caller ?? .anonymous
         }
     }
@@ -121,9 +139,13 @@ extension S3Service {
         return S3Response(status: 200)
     }
 
-    func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: [UInt8]) throws(S3ServerError) -> S3Response {
+    func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: [UInt8])
+        throws(S3ServerError) -> S3Response
+    {
         let (object, access) = try authorizedObject(bucket, key, r, .writeACP, caller: caller)
-        try store.setACL(bucket, key, versionId: r.queryValue("versionId"), try requestedACL(r, body: body, owner: object.owner, access))
+        try store.setACL(
+            bucket, key, versionId: r.queryValue("versionId"),
+            try requestedACL(r, body: body, owner: object.owner, access))
         return S3Response(status: 200).with(versionOf: object)
     }
 }

@@ -16,7 +16,8 @@ extension S3Service {
         /// `*` matches anything, a single `*` inside a pattern any run of characters.
         static func matches(_ pattern: String, _ text: String) -> Bool {
             guard let star = pattern.firstIndex(of: "*") else { return pattern == text }
-            let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
+            let prefix = pattern[..<star]
+            let suffix = pattern[pattern.index(after: star)...]
             return text.count >= prefix.count + suffix.count && text.hasPrefix(prefix) && text.hasSuffix(suffix)
         }
     }
@@ -34,8 +35,9 @@ extension S3Service {
             for method in methods where !Self.corsMethods.contains(method) {
                 throw .invalidRequest("Found unsupported HTTP method in CORS config. Unsupported method is \(method)")
             }
-            return CORSRule(origins: origins, methods: methods, headers: rule.children("AllowedHeader").map(\.text),
-                            exposed: rule.children("ExposeHeader").map(\.text), maxAge: rule.value("MaxAgeSeconds"))
+            return CORSRule(
+                origins: origins, methods: methods, headers: rule.children("AllowedHeader").map(\.text),
+                exposed: rule.children("ExposeHeader").map(\.text), maxAge: rule.value("MaxAgeSeconds"))
         }
     }
 
@@ -51,9 +53,13 @@ extension S3Service {
     }
 
     private func allowHeaders(_ rule: CORSRule, origin: String) -> [(String, String)] {
-        var headers = [("Access-Control-Allow-Origin", rule.origins.contains("*") ? "*" : origin),
-                       ("Access-Control-Allow-Methods", rule.methods.joined(separator: ", ")), ("Vary", "Origin")]
-        if !rule.exposed.isEmpty { headers.append(("Access-Control-Expose-Headers", rule.exposed.joined(separator: ", "))) }
+        var headers = [
+            ("Access-Control-Allow-Origin", rule.origins.contains("*") ? "*" : origin),
+            ("Access-Control-Allow-Methods", rule.methods.joined(separator: ", ")), ("Vary", "Origin"),
+        ]
+        if !rule.exposed.isEmpty {
+            headers.append(("Access-Control-Expose-Headers", rule.exposed.joined(separator: ", ")))
+        }
         if let maxAge = rule.maxAge { headers.append(("Access-Control-Max-Age", maxAge)) }
         return headers
     }
@@ -61,9 +67,13 @@ extension S3Service {
     /// What an answer to a request with an `Origin` carries: the first rule allowing the origin and
     /// the method (the one `Access-Control-Request-Method` names, or the request's own).
     func corsHeaders(_ r: IncomingRequest) -> [(String, String)] {
-        guard let origin = r.headers.first(name: "origin"), let bucket = r.bucket, r.method != "OPTIONS" else { return [] }
+        guard let origin = r.headers.first(name: "origin"), let bucket = r.bucket, r.method != "OPTIONS" else {
+            return []
+        }
         let method = r.headers.first(name: "access-control-request-method") ?? r.method
-        guard let rule = rules(bucket).first(where: { $0.allows(origin: origin) && $0.methods.contains(method) }) else { return [] }
+        guard let rule = rules(bucket).first(where: { $0.allows(origin: origin) && $0.methods.contains(method) }) else {
+            return []
+        }
         return allowHeaders(rule, origin: origin)
     }
 
@@ -79,11 +89,14 @@ extension S3Service {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         let rule = rules(bucket).first { rule in
             rule.allows(origin: origin) && rule.methods.contains(method)
-                && requested.allSatisfy { header in rule.headers.contains { CORSRule.matches($0.lowercased(), header) } }
+                && requested.allSatisfy { header in rule.headers.contains { CORSRule.matches($0.lowercased(), header) }
+                }
         }
         guard let rule else {
-            throw .init("AccessForbidden", 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
-                        extra: [("Method", method), ("ResourceType", r.key == nil ? "BUCKET" : "OBJECT")])
+            throw .init(
+                "AccessForbidden", 403,
+                "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+                extra: [("Method", method), ("ResourceType", r.key == nil ? "BUCKET" : "OBJECT")])
         }
         var headers = allowHeaders(rule, origin: origin)
         if !requested.isEmpty { headers.append(("Access-Control-Allow-Headers", requested.joined(separator: ", "))) }

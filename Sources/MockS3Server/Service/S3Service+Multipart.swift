@@ -7,27 +7,37 @@ import S3Wire
 /// checksum, and the object a COMPOSITE one (of the parts' checksums, `-N` after it) or, for the
 /// CRCs, a FULL_OBJECT one.
 extension S3Service {
-    func createUpload(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
+    func createUpload(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+        -> S3Response
+    {
         var attributes = try attributes(r, bucket: bucket, caller: caller)
         var headers: [(String, String)] = []
         if let name = r.headers.first(name: "x-amz-checksum-algorithm") {
             guard let algorithm = Checksum.Algorithm(rawValue: name.lowercased()) else {
                 throw .invalidRequest("Checksum algorithm \(name) is not one of CRC32, CRC32C, CRC64NVME, SHA1, SHA256")
             }
-            let type = r.headers.first(name: "x-amz-checksum-type")?.uppercased() ?? (algorithm == .crc64nvme ? "FULL_OBJECT" : "COMPOSITE")
-            guard type == "COMPOSITE" || type == "FULL_OBJECT" else { throw .invalidRequest("Checksum type \(type) is not COMPOSITE or FULL_OBJECT") }
+            let type =
+                r.headers.first(name: "x-amz-checksum-type")?.uppercased()
+                ?? (algorithm == .crc64nvme ? "FULL_OBJECT" : "COMPOSITE")
+            guard type == "COMPOSITE" || type == "FULL_OBJECT" else {
+                throw .invalidRequest("Checksum type \(type) is not COMPOSITE or FULL_OBJECT")
+            }
             guard type == "COMPOSITE" || algorithm.canBeFullObject else {
-                throw .invalidRequest("The FULL_OBJECT checksum type cannot be used with the \(name.uppercased()) checksum algorithm.")
+                throw .invalidRequest(
+                    "The FULL_OBJECT checksum type cannot be used with the \(name.uppercased()) checksum algorithm.")
             }
             guard type == "FULL_OBJECT" || algorithm != .crc64nvme else {
-                throw .invalidRequest("The COMPOSITE checksum type cannot be used with the CRC64NVME checksum algorithm.")
+                throw .invalidRequest(
+                    "The COMPOSITE checksum type cannot be used with the CRC64NVME checksum algorithm.")
             }
             attributes.checksumAlgorithm = algorithm.rawValue
             attributes.checksumType = type
             headers = [("x-amz-checksum-algorithm", name.uppercased()), ("x-amz-checksum-type", type)]
         }
         let id = try store.createUpload(bucket, key: key, attributes: attributes)
-        var response = S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>")
+        var response = S3Response.xml(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>"
+        )
         response.headers += headers
         return response
     }
@@ -45,22 +55,29 @@ extension S3Service {
         return checksum.finalize()
     }
 
-    func uploadPart(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    func uploadPart(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError)
+        -> S3Response
+    {
         guard case .stored(let blob, let result) = body else { throw .missingContentLength }
         guard let text = r.queryValue("partNumber"), let number = Int(text), (1...10_000).contains(number) else {
             store.blobs.discard(blob)
-            throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: r.queryValue("partNumber"))
+            throw .invalidArgument(
+                "Part number must be an integer between 1 and 10000, inclusive", name: "partNumber",
+                value: r.queryValue("partNumber"))
         }
         let etag = result.md5.hexString
         do {
             // The upload's algorithm is every part's: computed here for a part sent without it.
             var checksums = result.checksums
             let upload = try store.upload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
-            if let name = upload.attributes.checksumAlgorithm, checksums[name] == nil, let algorithm = Checksum.Algorithm(rawValue: name) {
+            if let name = upload.attributes.checksumAlgorithm, checksums[name] == nil,
+                let algorithm = Checksum.Algorithm(rawValue: name)
+            {
                 checksums[name] = try checksum(algorithm, of: [blob])
             }
-            try store.putPart(bucket, id: upload.id, key: key,
-                              part: StoredPart(number: number, blob: blob, etag: etag, lastModified: Date(), checksums: checksums))
+            try store.putPart(
+                bucket, id: upload.id, key: key,
+                part: StoredPart(number: number, blob: blob, etag: etag, lastModified: Date(), checksums: checksums))
         } catch {
             store.blobs.discard(blob)
             throw error
@@ -71,9 +88,13 @@ extension S3Service {
     }
 
     /// UploadPartCopy: a part made of (a range of) another object's bytes.
-    func uploadPartCopy(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
+    func uploadPartCopy(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+        -> S3Response
+    {
         guard let text = r.queryValue("partNumber"), let number = Int(text), (1...10_000).contains(number) else {
-            throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: r.queryValue("partNumber"))
+            throw .invalidArgument(
+                "Part number must be an integer between 1 and 10000, inclusive", name: "partNumber",
+                value: r.queryValue("partNumber"))
         }
         let id = r.queryValue("uploadId") ?? ""
         _ = try store.upload(bucket, id: id, key: key)
@@ -90,44 +111,65 @@ extension S3Service {
             store.blobs.discard(blob)
             throw error
         }
-        var response = S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag></CopyPartResult>")
+        var response = S3Response.xml(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag></CopyPartResult>"
+        )
         if source.versionId != "null" { response.headers.append(("x-amz-copy-source-version-id", source.versionId)) }
         return response
     }
 
     /// `x-amz-copy-source-range: bytes=first-last`, both given, within the source.
     static func copyRange(_ header: String, size: UInt64) throws(S3ServerError) -> Range<UInt64> {
-        let spec = header.hasPrefix("bytes=") ? header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false) : []
+        let spec =
+            header.hasPrefix("bytes=")
+            ? header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false) : []
         guard spec.count == 2, let first = UInt64(spec[0]), let last = UInt64(spec[1]), first <= last else {
-            throw .invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-                                   name: "x-amz-copy-source-range", value: header)
+            throw .invalidArgument(
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                name: "x-amz-copy-source-range", value: header)
         }
         guard last < size else {
-            throw .init("InvalidRange", 416, "The requested range is not satisfiable", extra: [("ActualObjectSize", String(size))])
+            throw .init(
+                "InvalidRange", 416, "The requested range is not satisfiable",
+                extra: [("ActualObjectSize", String(size))])
         }
         return first..<(last + 1)
     }
 
-    func complete(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    func complete(_ bucket: String, _ key: String, _ r: IncomingRequest, body: ReceivedBody) throws(S3ServerError)
+        -> S3Response
+    {
         let root = try parseXML(body.bytes)
         guard root.name == "CompleteMultipartUpload" else { throw .malformedXML }
         var parts: [(number: Int, etag: String)] = []
-        var claimed: [Int: [String: String]] = [:]   // the part checksums the request names
+        var claimed: [Int: [String: String]] = [:]  // the part checksums the request names
         for part in root.children("Part") {
-            guard let text = part.value("PartNumber"), let number = Int(text), let etag = part.value("ETag") else { throw .malformedXML }
-            guard (1...10_000).contains(number) else { throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
+            guard let text = part.value("PartNumber"), let number = Int(text), let etag = part.value("ETag") else {
+                throw .malformedXML
+            }
+            guard (1...10_000).contains(number) else {
+                throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
+            }
             parts.append((number, etag))
-            for algorithm in Checksum.Algorithm.allCases { if let value = part.value(algorithm.element) { claimed[number, default: [:]][algorithm.rawValue] = value } }
+            for algorithm in Checksum.Algorithm.allCases {
+                if let value = part.value(algorithm.element) {
+                    claimed[number, default: [:]][algorithm.rawValue] = value
+                }
+            }
         }
         // An upload already completed is answered by the store with the object it made.
         let id = r.queryValue("uploadId") ?? ""
         let upload = try? store.upload(bucket, id: id, key: key)
         let algorithm = upload?.attributes.checksumAlgorithm.flatMap(Checksum.Algorithm.init(rawValue:))
         let expected = algorithm.flatMap { r.headers.first(name: "x-amz-checksum-\($0.rawValue)") }
-        let object = try store.completeUpload(bucket, id: id, key: key, parts: parts, precondition: try writePrecondition(r)) {
+        let object = try store.completeUpload(
+            bucket, id: id, key: key, parts: parts, precondition: try writePrecondition(r)
+        ) {
             chosen, object throws(S3ServerError) in
             for part in chosen {
-                for (name, value) in claimed[part.number] ?? [:] where part.checksums[name] != value { throw .invalidPart }
+                for (name, value) in claimed[part.number] ?? [:] where part.checksums[name] != value {
+                    throw .invalidPart
+                }
             }
             guard let algorithm else { return }
             let value: String
@@ -136,21 +178,28 @@ extension S3Service {
             } else {
                 var concatenated: [UInt8] = []
                 for part in chosen {
-                    guard let text = part.checksums[algorithm.rawValue], let bytes = Data(base64Encoded: text) else { throw .invalidPart }
+                    guard let text = part.checksums[algorithm.rawValue], let bytes = Data(base64Encoded: text) else {
+                        throw .invalidPart
+                    }
                     concatenated += bytes
                 }
                 value = concatenated.withUnsafeBytes { Checksum.of(algorithm, $0) } + "-\(chosen.count)"
             }
             if let expected, expected != value {
-                throw .init("BadDigest", 400, "The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                throw .init(
+                    "BadDigest", 400,
+                    "The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
             }
             object.checksums = [algorithm.rawValue: value]
             object.checksumType = upload?.attributes.checksumType
         }
         var checksumXML = ""
         if let (name, value) = object.checksums.first, let algorithm = Checksum.Algorithm(rawValue: name) {
-            checksumXML = "<\(algorithm.element)>\(value)</\(algorithm.element)><ChecksumType>\(object.checksumType ?? "COMPOSITE")</ChecksumType>"
+            checksumXML =
+                "<\(algorithm.element)>\(value)</\(algorithm.element)><ChecksumType>\(object.checksumType ?? "COMPOSITE")</ChecksumType>"
         }
-        return S3Response.xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag>\(checksumXML)</CompleteMultipartUploadResult>").with(versionOf: object)
+        return S3Response.xml(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag>\(checksumXML)</CompleteMultipartUploadResult>"
+        ).with(versionOf: object)
     }
 }

@@ -16,7 +16,8 @@ struct S3Response {
     }
 
     static func xml(_ text: String, status: Int = 200) -> S3Response {
-        S3Response(status: status, headers: [("Content-Type", "application/xml")], body: .bytes(ByteBuffer(string: text)))
+        S3Response(
+            status: status, headers: [("Content-Type", "application/xml")], body: .bytes(ByteBuffer(string: text)))
     }
 
     /// With `x-amz-version-id` when the object has a version of its own (not `null`).
@@ -34,7 +35,10 @@ enum ReceivedBody {
     case stored(Blob, BodyVerifier.Result)
     case small([UInt8], BodyVerifier.Result)
 
-    var bytes: [UInt8] { if case .small(let b, _) = self { return b }; return [] }
+    var bytes: [UInt8] {
+        if case .small(let b, _) = self { return b }
+        return []
+    }
 }
 
 /// S3's semantics over an `ObjectStore`: one function per operation, each returning S3's answer
@@ -56,7 +60,9 @@ struct S3Service: Sendable {
     }
 
     /// `caller` has passed `authorize` for the bucket; what an object allows is checked here.
-    func execute(_ op: Operation, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError) -> S3Response {
+    func execute(_ op: Operation, _ r: IncomingRequest, caller: Account?, body: ReceivedBody) throws(S3ServerError)
+        -> S3Response
+    {
         let bucket = r.bucket ?? ""
         let key = r.key ?? ""
         switch op {
@@ -70,20 +76,29 @@ struct S3Service: Sendable {
             return S3Response(status: 200, headers: [("x-amz-bucket-region", region)])
         case .getBucketLocation:
             let constraint = try store.configuration(bucket, "location") ?? (region == "us-east-1" ? "" : region)
-            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(XML.escape(constraint))</LocationConstraint>")
+            return .xml(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(Self.xmlns)\">\(XML.escape(constraint))</LocationConstraint>"
+            )
         case .getBucketVersioning:
             let state = try store.versioning(bucket)
             let status = state == .unversioned ? "" : "<Status>\(state.rawValue)</Status>"
-            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"\(Self.xmlns)\">\(status)</VersioningConfiguration>")
+            return .xml(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"\(Self.xmlns)\">\(status)</VersioningConfiguration>"
+            )
         case .putBucketVersioning:
             let root = try parseXML(body.bytes)
             guard root.name == "VersioningConfiguration", let status = root.value("Status"),
-                  let state = Versioning(rawValue: status), state != .unversioned else { throw .malformedXML }
+                let state = Versioning(rawValue: status), state != .unversioned
+            else { throw .malformedXML }
             if root.value("MfaDelete") == "Enabled" {
-                throw .init("NotImplemented", 501, "MFA delete is not implemented by this server: leave MfaDelete out or Disabled.")
+                throw .init(
+                    "NotImplemented", 501,
+                    "MFA delete is not implemented by this server: leave MfaDelete out or Disabled.")
             }
             if state == .suspended, try store.objectLock(bucket) != nil {
-                throw .invalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+                throw .invalidBucketState(
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed."
+                )
             }
             try store.setVersioning(bucket, state)
             return S3Response(status: 200)
@@ -91,16 +106,22 @@ struct S3Service: Sendable {
         case .postObject: return try postObject(bucket, r, body: body.bytes)
         case .putBucketCors: return try putBucketCors(bucket, body: body.bytes)
         case .getBucketCors:
-            return try storedConfiguration(bucket, "cors", missing: .init("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist",
-                                                                          extra: [("BucketName", bucket)]))
+            return try storedConfiguration(
+                bucket, "cors",
+                missing: .init(
+                    "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist",
+                    extra: [("BucketName", bucket)]))
         case .deleteBucketCors: return try deleteConfiguration(bucket, "cors")
         case .putBucketTagging:
             let tags = try parseTagging(body.bytes, limit: 50)
             try store.setConfiguration(bucket, "tagging", tagsXML(tags))
             return S3Response(status: 204)
         case .getBucketTagging:
-            return try storedConfiguration(bucket, "tagging", missing: .init("NoSuchTagSet", 404, "The TagSet does not exist",
-                                                                             extra: [("BucketName", bucket)]))
+            return try storedConfiguration(
+                bucket, "tagging",
+                missing: .init(
+                    "NoSuchTagSet", 404, "The TagSet does not exist",
+                    extra: [("BucketName", bucket)]))
         case .deleteBucketTagging: return try deleteConfiguration(bucket, "tagging")
         case .putObjectLockConfiguration: return try putObjectLockConfiguration(bucket, body: body.bytes)
         case .getObjectLockConfiguration: return try getObjectLockConfiguration(bucket)
@@ -110,11 +131,15 @@ struct S3Service: Sendable {
         case .getObjectLegalHold: return try getObjectLegalHold(bucket, key, r, caller: caller)
         case .putBucketOwnershipControls:
             let root = try parseXML(body.bytes)
-            guard let value = root.child("Rule")?.value("ObjectOwnership"), let ownership = ObjectOwnership(rawValue: value) else {
+            guard let value = root.child("Rule")?.value("ObjectOwnership"),
+                let ownership = ObjectOwnership(rawValue: value)
+            else {
                 throw .malformedXML
             }
             let access = try store.bucketAccess(bucket)
-            if ownership == .bucketOwnerEnforced && access.acl != .private(access.owner) { throw .invalidBucketAclWithObjectOwnership }
+            if ownership == .bucketOwnerEnforced && access.acl != .private(access.owner) {
+                throw .invalidBucketAclWithObjectOwnership
+            }
             try store.setOwnership(bucket, ownership)
             try store.setConfiguration(bucket, "ownershipControls", nil)
             return S3Response(status: 200)
@@ -122,9 +147,13 @@ struct S3Service: Sendable {
             let ownership = try store.ownership(bucket)
             // Deleted controls leave ACLs on (ObjectWriter), and no controls to read.
             if try store.configuration(bucket, "ownershipControls") == "deleted" {
-                throw .init("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found", extra: [("BucketName", bucket)])
+                throw .init(
+                    "OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found",
+                    extra: [("BucketName", bucket)])
             }
-            return .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OwnershipControls xmlns=\"\(Self.xmlns)\"><Rule><ObjectOwnership>\(ownership.rawValue)</ObjectOwnership></Rule></OwnershipControls>")
+            return .xml(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OwnershipControls xmlns=\"\(Self.xmlns)\"><Rule><ObjectOwnership>\(ownership.rawValue)</ObjectOwnership></Rule></OwnershipControls>"
+            )
         case .deleteBucketOwnershipControls:
             try store.setOwnership(bucket, .objectWriter)
             try store.setConfiguration(bucket, "ownershipControls", "deleted")
@@ -142,7 +171,8 @@ struct S3Service: Sendable {
         case .putObject: return try putObject(bucket, key, r, caller: caller, body: body)
         case .copyObject: return try copyObject(bucket, key, r, caller: caller)
         case .deleteObject:
-            let outcome = try store.delete(bucket, key, versionId: r.queryValue("versionId"), bypassGovernance: bypassesGovernance(r))
+            let outcome = try store.delete(
+                bucket, key, versionId: r.queryValue("versionId"), bypassGovernance: bypassesGovernance(r))
             var headers: [(String, String)] = []
             if outcome.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
             if let id = outcome.versionId, id != "null" || outcome.deleteMarker || r.queryValue("versionId") != nil {
@@ -177,7 +207,9 @@ struct S3Service: Sendable {
     // MARK: helpers
 
     /// A bucket configuration kept as sent, or `missing` when there is none.
-    func storedConfiguration(_ bucket: String, _ name: String, missing: S3ServerError) throws(S3ServerError) -> S3Response {
+    func storedConfiguration(_ bucket: String, _ name: String, missing: S3ServerError) throws(S3ServerError)
+        -> S3Response
+    {
         guard let document = try store.configuration(bucket, name) else { throw missing }
         return .xml(document)
     }

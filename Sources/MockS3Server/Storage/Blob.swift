@@ -28,7 +28,8 @@ public indirect enum Blob: Sendable {
             var start: UInt64 = 0
             for part in parts {
                 let end = start + part.size
-                let lo = max(range.lowerBound, start), hi = min(range.upperBound, end)
+                let lo = max(range.lowerBound, start)
+                let hi = min(range.upperBound, end)
                 if lo < hi { result += part.slices((lo - start)..<(hi - start)) }
                 start = end
             }
@@ -99,7 +100,10 @@ public struct MemoryBlobStore: BlobStore {
         func finish() throws(S3ServerError) -> Blob {
             full.isEmpty ? .memory(buffer) : .composite(full + [.memory(buffer)])
         }
-        func abandon() { full = []; buffer = ByteBuffer() }
+        func abandon() {
+            full = []
+            buffer = ByteBuffer()
+        }
     }
 }
 
@@ -134,7 +138,10 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
         let path: String
         var fd: Int32
         var size: UInt64 = 0
-        init(path: String, fd: Int32) { self.path = path; self.fd = fd }
+        init(path: String, fd: Int32) {
+            self.path = path
+            self.fd = fd
+        }
         func write(_ bytes: ByteBuffer) throws(S3ServerError) {
             let ok = bytes.withUnsafeReadableBytes { raw -> Bool in
                 var done = 0
@@ -150,14 +157,23 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
         }
         func finish() throws(S3ServerError) -> Blob {
             fsync(fd)
-            close(fd); fd = -1
+            close(fd)
+            fd = -1
             guard rename(path + ".partial", path) == 0 else { throw .internalError }
             return .file(path: path, size: size)
         }
         func abandon() {
-            if fd >= 0 { close(fd); fd = -1 }
+            if fd >= 0 {
+                close(fd)
+                fd = -1
+            }
             unlink(path + ".partial")
         }
-        deinit { if fd >= 0 { close(fd); unlink(path + ".partial") } }
+        deinit {
+            if fd >= 0 {
+                close(fd)
+                unlink(path + ".partial")
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ final class CatalogLog: @unchecked Sendable {
         var id: String
         var key: String
         var initiated: Double
-        var object: ObjectRecord   // the attributes the object will have (its blob is a placeholder)
+        var object: ObjectRecord  // the attributes the object will have (its blob is a placeholder)
     }
 
     enum Record: Codable {
@@ -102,7 +102,10 @@ final class CatalogLog: @unchecked Sendable {
         let temporary = path + ".tmp"
         let encoder = JSONEncoder()
         var data = Data()
-        for record in records { data += try encoder.encode(record); data.append(0x0A) }
+        for record in records {
+            data += try encoder.encode(record)
+            data.append(0x0A)
+        }
         let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         let written = data.withUnsafeBytes { Self.writeAll(out, $0) }
@@ -112,7 +115,10 @@ final class CatalogLog: @unchecked Sendable {
         if fd >= 0 { close(fd) }
         fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         let dir = open(directory, O_RDONLY | O_CLOEXEC)
-        if dir >= 0 { fsync(dir); close(dir) }
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
     }
 
     /// One change, durable before it returns.
@@ -138,7 +144,7 @@ final class CatalogLog: @unchecked Sendable {
 
     func record(_ blob: Blob) -> BlobRecord {
         switch blob {
-        case .memory: .composite([])   // never with a data directory
+        case .memory: .composite([])  // never with a data directory
         case .file(let path, let size): .file(name: (path as NSString).lastPathComponent, size: size)
         case .composite(let parts): .composite(parts.map(record))
         }
@@ -154,71 +160,93 @@ final class CatalogLog: @unchecked Sendable {
     func record(_ acl: AccessControlList) -> [GrantRecord] {
         acl.grants.map { grant in
             switch grant.grantee {
-            case .account(let a): GrantRecord(permission: grant.permission.rawValue, id: a.id, displayName: a.displayName, email: a.email)
+            case .account(let a):
+                GrantRecord(permission: grant.permission.rawValue, id: a.id, displayName: a.displayName, email: a.email)
             case .group(let uri): GrantRecord(permission: grant.permission.rawValue, uri: uri)
             }
         }
     }
 
     func acl(_ records: [GrantRecord]) -> AccessControlList {
-        AccessControlList(grants: records.compactMap { r in
-            guard let permission = Permission(rawValue: r.permission) else { return nil }
-            if let uri = r.uri { return Grant(grantee: .group(uri), permission: permission) }
-            guard let id = r.id else { return nil }
-            return Grant(grantee: .account(Account(id: id, displayName: r.displayName ?? "", email: r.email)), permission: permission)
-        })
+        AccessControlList(
+            grants: records.compactMap { r in
+                guard let permission = Permission(rawValue: r.permission) else { return nil }
+                if let uri = r.uri { return Grant(grantee: .group(uri), permission: permission) }
+                guard let id = r.id else { return nil }
+                return Grant(
+                    grantee: .account(Account(id: id, displayName: r.displayName ?? "", email: r.email)),
+                    permission: permission)
+            })
     }
 
     func record(_ object: StoredObject) -> ObjectRecord {
-        ObjectRecord(key: object.key, blob: record(object.blob), etag: object.etag, lastModified: object.lastModified.timeIntervalSince1970,
-                     contentType: object.contentType, contentEncoding: object.contentEncoding, metadata: object.metadata.map { [$0.0, $0.1] },
-                     acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
-                     tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
-                     deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
-                     grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil,
-                     parts: object.parts, checksumType: object.checksumType)
+        ObjectRecord(
+            key: object.key, blob: record(object.blob), etag: object.etag,
+            lastModified: object.lastModified.timeIntervalSince1970,
+            contentType: object.contentType, contentEncoding: object.contentEncoding,
+            metadata: object.metadata.map { [$0.0, $0.1] },
+            acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
+            tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
+            deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
+            grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil,
+            parts: object.parts, checksumType: object.checksumType)
     }
 
     func object(_ record: ObjectRecord) -> StoredObject {
-        StoredObject(key: record.key, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified),
-                     contentType: record.contentType, contentEncoding: record.contentEncoding,
-                     metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     acl: record.grants.map(acl) ?? .canned(CannedACL(rawValue: record.acl) ?? .private, owner: record.owner ?? .mock,
-                                                            bucketOwner: .mock), checksums: record.checksums,
-                     standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-                     versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false, owner: record.owner ?? .mock,
-                     retention: record.retention, legalHold: record.legalHold ?? false, parts: record.parts, checksumType: record.checksumType)
+        StoredObject(
+            key: record.key, blob: blob(record.blob), etag: record.etag,
+            lastModified: Date(timeIntervalSince1970: record.lastModified),
+            contentType: record.contentType, contentEncoding: record.contentEncoding,
+            metadata: record.metadata.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+            acl: record.grants.map(acl)
+                ?? .canned(
+                    CannedACL(rawValue: record.acl) ?? .private, owner: record.owner ?? .mock,
+                    bucketOwner: .mock), checksums: record.checksums,
+            standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+            tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+            versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false,
+            owner: record.owner ?? .mock,
+            retention: record.retention, legalHold: record.legalHold ?? false, parts: record.parts,
+            checksumType: record.checksumType)
     }
 
     func record(_ upload: MultipartUpload) -> UploadRecord {
         let a = upload.attributes
-        let placeholder = StoredObject(key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
-                                       contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
-                                       checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner,
-                                       retention: a.retention, legalHold: a.legalHold)
+        let placeholder = StoredObject(
+            key: upload.key, blob: .composite([]), etag: "", lastModified: upload.initiated,
+            contentType: a.contentType, contentEncoding: a.contentEncoding, metadata: a.metadata, acl: a.acl,
+            checksums: a.checksums, standardHeaders: a.standardHeaders, tags: a.tags, owner: a.owner,
+            retention: a.retention, legalHold: a.legalHold)
         var object = record(placeholder)
         object.checksumAlgorithm = a.checksumAlgorithm
         object.checksumType = a.checksumType
-        return UploadRecord(id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: object)
+        return UploadRecord(
+            id: upload.id, key: upload.key, initiated: upload.initiated.timeIntervalSince1970, object: object)
     }
 
     func upload(_ record: UploadRecord) -> MultipartUpload {
         let o = object(record.object)
-        let attributes = ObjectAttributes(contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
-                                          owner: o.owner, retention: o.retention, legalHold: o.legalHold, checksums: o.checksums,
-                                          standardHeaders: o.standardHeaders, tags: o.tags, checksumAlgorithm: record.object.checksumAlgorithm,
-                                          checksumType: o.checksumType)
-        return MultipartUpload(id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated), attributes: attributes)
+        let attributes = ObjectAttributes(
+            contentType: o.contentType, contentEncoding: o.contentEncoding, metadata: o.metadata, acl: o.acl,
+            owner: o.owner, retention: o.retention, legalHold: o.legalHold, checksums: o.checksums,
+            standardHeaders: o.standardHeaders, tags: o.tags, checksumAlgorithm: record.object.checksumAlgorithm,
+            checksumType: o.checksumType)
+        return MultipartUpload(
+            id: record.id, key: record.key, initiated: Date(timeIntervalSince1970: record.initiated),
+            attributes: attributes)
     }
 
     func record(_ part: StoredPart) -> PartRecord {
-        PartRecord(number: part.number, blob: record(part.blob), etag: part.etag, lastModified: part.lastModified.timeIntervalSince1970,
-                   checksums: part.checksums.isEmpty ? nil : part.checksums)
+        PartRecord(
+            number: part.number, blob: record(part.blob), etag: part.etag,
+            lastModified: part.lastModified.timeIntervalSince1970,
+            checksums: part.checksums.isEmpty ? nil : part.checksums)
     }
 
     func part(_ record: PartRecord) -> StoredPart {
-        StoredPart(number: record.number, blob: blob(record.blob), etag: record.etag, lastModified: Date(timeIntervalSince1970: record.lastModified),
-                   checksums: record.checksums ?? [:])
+        StoredPart(
+            number: record.number, blob: blob(record.blob), etag: record.etag,
+            lastModified: Date(timeIntervalSince1970: record.lastModified),
+            checksums: record.checksums ?? [:])
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import S3Wire
 import NIOCore
+import S3Wire
 
 public enum CannedACL: String, Sendable, CaseIterable {
     case `private` = "private"
@@ -58,8 +58,10 @@ public struct StoredObject: Sendable {
     }
 
     static func deleteMarker(_ key: String, versionId: String) -> StoredObject {
-        StoredObject(key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private(.mock), checksums: [:],
-                     versionId: versionId, isDeleteMarker: true)
+        StoredObject(
+            key: key, blob: .composite([]), etag: "", lastModified: Date(), metadata: [], acl: .private(.mock),
+            checksums: [:],
+            versionId: versionId, isDeleteMarker: true)
     }
 }
 
@@ -71,7 +73,10 @@ public struct PartSummary: Sendable, Codable, Equatable {
 }
 
 public struct Retention: Sendable, Codable, Equatable {
-    public enum Mode: String, Sendable, Codable { case governance = "GOVERNANCE", compliance = "COMPLIANCE" }
+    public enum Mode: String, Sendable, Codable {
+        case governance = "GOVERNANCE"
+        case compliance = "COMPLIANCE"
+    }
     public var mode: Mode
     public var until: Date
 }
@@ -150,7 +155,10 @@ public struct MultipartUpload: Sendable {
 public struct WritePrecondition: Sendable {
     public var ifNoneMatch = false
     public var ifMatch: String?
-    public init(ifNoneMatch: Bool = false, ifMatch: String? = nil) { self.ifNoneMatch = ifNoneMatch; self.ifMatch = ifMatch }
+    public init(ifNoneMatch: Bool = false, ifMatch: String? = nil) {
+        self.ifNoneMatch = ifNoneMatch
+        self.ifMatch = ifMatch
+    }
 
     func check(_ current: StoredObject?, key: String) throws(S3ServerError) {
         if ifNoneMatch && current != nil { throw .preconditionFailed }
@@ -186,7 +194,8 @@ public protocol ObjectStore: Sendable {
     func setVersioning(_ bucket: String, _ state: Versioning) throws(S3ServerError)
     /// Stores the object as the key's current version; returns it with the version id it was given.
     @discardableResult
-    func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject
+    func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError)
+        -> StoredObject
     /// The version and the bucket's access under one lock (what every read asks): the version, or
     /// why there is none, beside who may see that.
     func lookup(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError)
@@ -195,27 +204,34 @@ public protocol ObjectStore: Sendable {
     func get(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError) -> StoredObject
     /// Removes a version, or leaves a delete marker; a version Object Lock keeps is AccessDenied.
     @discardableResult
-    func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool) throws(S3ServerError) -> DeleteOutcome
+    func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool) throws(S3ServerError)
+        -> DeleteOutcome
     /// Changes one version (the current one when `versionId` is nil) in place: ACL, tags, retention, hold.
-    func modify(_ bucket: String, _ key: String, versionId: String?,
-                _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError)
+    func modify(
+        _ bucket: String, _ key: String, versionId: String?,
+        _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError)
     /// A bucket configuration kept as sent (its CORS rules, tags, policy, public access block),
     /// by sub-resource name; nil when there is none.
     func configuration(_ bucket: String, _ name: String) throws(S3ServerError) -> String?
     func setConfiguration(_ bucket: String, _ name: String, _ document: String?) throws(S3ServerError)
     func objectLock(_ bucket: String) throws(S3ServerError) -> ObjectLockConfiguration?
     func setObjectLock(_ bucket: String, _ configuration: ObjectLockConfiguration) throws(S3ServerError)
-    func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult
-    func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
-                      maxKeys: Int) throws(S3ServerError) -> VersionListResult
+    func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError)
+        -> ListResult
+    func listVersions(
+        _ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
+        maxKeys: Int
+    ) throws(S3ServerError) -> VersionListResult
     func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String
     func upload(_ bucket: String, id: String, key: String) throws(S3ServerError) -> MultipartUpload
     func putPart(_ bucket: String, id: String, key: String, part: StoredPart) throws(S3ServerError)
     /// Makes the object of the parts named; `finish` gives it its checksum from the parts chosen
     /// (under the store's lock, so the parts cannot change meanwhile).
-    func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
-                        precondition: WritePrecondition?,
-                        finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) -> StoredObject
+    func completeUpload(
+        _ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
+        precondition: WritePrecondition?,
+        finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void
+    ) throws(S3ServerError) -> StoredObject
     func abortUpload(_ bucket: String, id: String, key: String) throws(S3ServerError)
     func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload]
     /// Every bucket, object and upload gone (their bytes freed).
@@ -235,13 +251,23 @@ public struct BucketAccess: Sendable {
 extension ObjectStore {
     public func createBucket(_ name: String) throws(S3ServerError) { try createBucket(name, owner: .mock, acl: nil) }
     @discardableResult
-    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) -> StoredObject { try put(bucket, object, precondition: nil) }
-    public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject { try get(bucket, key, versionId: nil) }
-    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) { try delete(bucket, key, versionId: nil, bypassGovernance: false) }
-    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList) throws(S3ServerError) {
+    public func put(_ bucket: String, _ object: StoredObject) throws(S3ServerError) -> StoredObject {
+        try put(bucket, object, precondition: nil)
+    }
+    public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject {
+        try get(bucket, key, versionId: nil)
+    }
+    public func delete(_ bucket: String, _ key: String) throws(S3ServerError) {
+        try delete(bucket, key, versionId: nil, bypassGovernance: false)
+    }
+    public func setACL(_ bucket: String, _ key: String, versionId: String?, _ acl: AccessControlList)
+        throws(S3ServerError)
+    {
         try modify(bucket, key, versionId: versionId) { $0.acl = acl }
     }
-    public func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)]) throws(S3ServerError) {
+    public func setTags(_ bucket: String, _ key: String, versionId: String?, _ tags: [(String, String)])
+        throws(S3ServerError)
+    {
         try modify(bucket, key, versionId: versionId) { $0.tags = tags }
     }
 }
@@ -271,7 +297,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         let owner: Account
         var acl: AccessControlList
         init(created: Date = Date(), owner: Account, acl: AccessControlList? = nil) {
-            self.created = created; self.owner = owner; self.acl = acl ?? .private(owner)
+            self.created = created
+            self.owner = owner
+            self.acl = acl ?? .private(owner)
         }
         var ownership = ObjectOwnership.bucketOwnerEnforced
         var versioning = Versioning.unversioned
@@ -340,8 +368,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
 
         /// First index whose key is not before `key`.
         func lowerBound(_ key: String) -> Int {
-            let keys = sortedKeys   // one reference for the whole search, not one per probe
-            var lo = 0, hi = keys.count
+            let keys = sortedKeys  // one reference for the whole search, not one per probe
+            var lo = 0
+            var hi = keys.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if keyPrecedes(keys[mid], key) { lo = mid + 1 } else { hi = mid }
@@ -353,7 +382,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     /// The write-ahead log of every change, with a data directory.
     private let log: CatalogLog?
 
-    public init(blobs: any BlobStore = MemoryBlobStore()) { self.blobs = blobs; log = nil }
+    public init(blobs: any BlobStore = MemoryBlobStore()) {
+        self.blobs = blobs
+        log = nil
+    }
 
     /// Over a data directory: the catalog as the log left it (see `CatalogLog`), then logged.
     init(disk: DiskBlobStore) throws {
@@ -367,7 +399,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         for b in buckets.values {
             let versions: [StoredObject] = Array(b.objects.values) + Array(b.older.values.joined())
             let parts: [StoredPart] = b.uploads.values.flatMap { Array($0.parts.values) }
-            for file in versions.flatMap(\.blob.files) + parts.flatMap(\.blob.files) { kept.insert((file as NSString).lastPathComponent) }
+            for file in versions.flatMap(\.blob.files) + parts.flatMap(\.blob.files) {
+                kept.insert((file as NSString).lastPathComponent)
+            }
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: disk.directory)) ?? []
         where name.hasPrefix("blob-") && !kept.contains(name) {
@@ -383,20 +417,25 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             bucket.ownership = ObjectOwnership(rawValue: ownership) ?? .bucketOwnerEnforced
             buckets[name] = bucket
         case .dropBucket(let name): buckets[name] = nil
-        case .ownership(let name, let value): buckets[name]?.ownership = ObjectOwnership(rawValue: value) ?? .bucketOwnerEnforced
+        case .ownership(let name, let value):
+            buckets[name]?.ownership = ObjectOwnership(rawValue: value) ?? .bucketOwnerEnforced
         case .put(let name, let record):
             guard let b = buckets[name] else { return }
-            if b.objects.updateValue(log.object(record), forKey: record.key) == nil { b.sortedKeys.insert(record.key, at: b.lowerBound(record.key)) }
+            if b.objects.updateValue(log.object(record), forKey: record.key) == nil {
+                b.sortedKeys.insert(record.key, at: b.lowerBound(record.key))
+            }
         case .delete(let name, let key):
             guard let b = buckets[name], b.objects.removeValue(forKey: key) != nil else { return }
             let i = b.lowerBound(key)
             if i < b.sortedKeys.count && b.sortedKeys[i] == key { b.sortedKeys.remove(at: i) }
         case .acl(let name, let key, let acl):
             if let object = buckets[name]?.objects[key], let bucket = buckets[name] {
-                buckets[name]?.objects[key]?.acl = .canned(CannedACL(rawValue: acl) ?? .private, owner: object.owner, bucketOwner: bucket.owner)
+                buckets[name]?.objects[key]?.acl = .canned(
+                    CannedACL(rawValue: acl) ?? .private, owner: object.owner, bucketOwner: bucket.owner)
             }
         case .bucketACL(let name, let grants): buckets[name]?.acl = log.acl(grants)
-        case .tags(let name, let key, let tags): buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        case .tags(let name, let key, let tags):
+            buckets[name]?.objects[key]?.tags = tags.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
         case .versioning(let name, let value): buckets[name]?.versioning = Versioning(rawValue: value) ?? .unversioned
         case .objectLock(let name, let configuration): buckets[name]?.objectLock = configuration
         case .configuration(let name, let key, let document): buckets[name]?.configurations[key] = document
@@ -412,18 +451,27 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     private func snapshot(_ log: CatalogLog) -> [CatalogLog.Record] {
         var records: [CatalogLog.Record] = []
         for (name, b) in buckets.sorted(by: { $0.key < $1.key }) {
-            records.append(.bucket(name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue, owner: b.owner,
-                                   grants: log.record(b.acl)))
+            records.append(
+                .bucket(
+                    name: name, created: b.created.timeIntervalSince1970, ownership: b.ownership.rawValue,
+                    owner: b.owner,
+                    grants: log.record(b.acl)))
             if b.versioning != .unversioned { records.append(.versioning(bucket: name, value: b.versioning.rawValue)) }
             if let lock = b.objectLock { records.append(.objectLock(bucket: name, configuration: lock)) }
             for (key, document) in b.configurations.sorted(by: { $0.key < $1.key }) {
                 records.append(.configuration(bucket: name, name: key, document: document))
             }
-            for key in b.sortedKeys where b.older[key] == nil { records.append(.put(bucket: name, object: log.record(b.objects[key]!))) }
-            for key in b.older.keys.sorted() { records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record))) }
+            for key in b.sortedKeys where b.older[key] == nil {
+                records.append(.put(bucket: name, object: log.record(b.objects[key]!)))
+            }
+            for key in b.older.keys.sorted() {
+                records.append(.chain(bucket: name, key: key, versions: b.chain(key).map(log.record)))
+            }
             for upload in b.uploads.values {
                 records.append(.upload(bucket: name, upload: log.record(upload)))
-                for part in upload.parts.values { records.append(.part(bucket: name, id: upload.id, part: log.record(part))) }
+                for part in upload.parts.values {
+                    records.append(.part(bucket: name, id: upload.id, part: log.record(part)))
+                }
             }
         }
         return records
@@ -439,15 +487,22 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     public func createBucket(_ name: String, owner: Account, acl: AccessControlList?) throws(S3ServerError) {
         lock.lock()
         defer { lock.unlock() }
-        if let existing = buckets[name] { throw existing.owner == owner ? .bucketAlreadyOwnedByYou : .bucketAlreadyExists }
+        if let existing = buckets[name] {
+            throw existing.owner == owner ? .bucketAlreadyOwnedByYou : .bucketAlreadyExists
+        }
         let bucket = Bucket(owner: owner, acl: acl)
         buckets[name] = bucket
-        log?.append(.bucket(name: name, created: bucket.created.timeIntervalSince1970, ownership: bucket.ownership.rawValue, owner: owner,
-                            grants: log?.record(bucket.acl)))
+        log?.append(
+            .bucket(
+                name: name, created: bucket.created.timeIntervalSince1970, ownership: bucket.ownership.rawValue,
+                owner: owner,
+                grants: log?.record(bucket.acl)))
     }
 
     public func bucketAccess(_ name: String) throws(S3ServerError) -> BucketAccess {
-        try withBucket(name) { BucketAccess(owner: $0.owner, acl: $0.acl, ownership: $0.ownership, objectLock: $0.objectLock) }
+        try withBucket(name) {
+            BucketAccess(owner: $0.owner, acl: $0.acl, ownership: $0.ownership, objectLock: $0.objectLock)
+        }
     }
 
     public func setBucketACL(_ name: String, _ acl: AccessControlList) throws(S3ServerError) {
@@ -482,7 +537,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     public func totals() -> (buckets: Int, objects: Int, bytes: UInt64, uploads: Int) {
         lock.lock()
         defer { lock.unlock() }
-        var objects = 0, bytes: UInt64 = 0, uploads = 0
+        var objects = 0
+        var bytes: UInt64 = 0
+        var uploads = 0
         for bucket in buckets.values {
             objects += bucket.objects.count
             bytes += bucket.objects.values.reduce(0) { $0 + $1.size }
@@ -492,12 +549,14 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     public func bucketExists(_ name: String) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return buckets[name] != nil
     }
 
     public func listBuckets() -> [(name: String, created: Date, owner: Account)] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return buckets.map { ($0.key, $0.value.created, $0.value.owner) }.sorted { keyPrecedes($0.name, $1.name) }
     }
 
@@ -527,8 +586,11 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     private func logKey(_ bucket: String, _ b: Bucket, _ key: String) {
         guard let log else { return }
         if b.versioning == .unversioned && b.older[key] == nil {
-            if let object = b.objects[key] { log.append(.put(bucket: bucket, object: log.record(object))) }
-            else { log.append(.delete(bucket: bucket, key: key)) }
+            if let object = b.objects[key] {
+                log.append(.put(bucket: bucket, object: log.record(object)))
+            } else {
+                log.append(.delete(bucket: bucket, key: key))
+            }
         } else {
             log.append(.chain(bucket: bucket, key: key, versions: b.chain(key).map(log.record)))
         }
@@ -539,7 +601,9 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError) -> StoredObject {
+    public func put(_ bucket: String, _ object: StoredObject, precondition: WritePrecondition?) throws(S3ServerError)
+        -> StoredObject
+    {
         let (stored, replaced): (StoredObject, [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             try precondition?.check(b.objects[object.key], key: object.key)
             let installed = b.install(object)
@@ -551,10 +615,13 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     }
 
     public func lookup(_ bucket: String, _ key: String, versionId: String?) throws(S3ServerError)
-        -> (version: Result<StoredObject, S3ServerError>, access: BucketAccess) {
+        -> (version: Result<StoredObject, S3ServerError>, access: BucketAccess)
+    {
         try withBucket(bucket) { b in
             let access = BucketAccess(owner: b.owner, acl: b.acl, ownership: b.ownership, objectLock: b.objectLock)
-            do throws(S3ServerError) { return (.success(try Self.version(b, key, versionId)), access) } catch { return (.failure(error), access) }
+            do throws(S3ServerError) { return (.success(try Self.version(b, key, versionId)), access) } catch {
+                return (.failure(error), access)
+            }
         }
     }
 
@@ -564,7 +631,8 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
 
     /// The version named (or the current one), as S3 refuses it: a current delete marker is
     /// NoSuchKey, a named one MethodNotAllowed, both saying it is a marker.
-    private static func version(_ b: Bucket, _ key: String, _ versionId: String?) throws(S3ServerError) -> StoredObject {
+    private static func version(_ b: Bucket, _ key: String, _ versionId: String?) throws(S3ServerError) -> StoredObject
+    {
         guard let versionId else {
             if let object = b.objects[key] { return object }
             if let marker = b.older[key]?.first, marker.isDeleteMarker {
@@ -579,14 +647,18 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
         if version.isDeleteMarker {
             var error = S3ServerError.methodNotAllowed
-            error.headers = [("x-amz-delete-marker", "true"), ("x-amz-version-id", version.versionId), ("Allow", "DELETE")]
+            error.headers = [
+                ("x-amz-delete-marker", "true"), ("x-amz-version-id", version.versionId), ("Allow", "DELETE"),
+            ]
             throw error
         }
         return version
     }
 
     @discardableResult
-    public func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool) throws(S3ServerError) -> DeleteOutcome {
+    public func delete(_ bucket: String, _ key: String, versionId: String?, bypassGovernance: Bool)
+        throws(S3ServerError) -> DeleteOutcome
+    {
         let (outcome, removed): (DeleteOutcome, [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
             var versions = b.chain(key)
             var outcome = DeleteOutcome(versionId: nil, deleteMarker: false)
@@ -622,8 +694,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         return outcome
     }
 
-    public func modify(_ bucket: String, _ key: String, versionId: String?,
-                       _ change: (inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) {
+    public func modify(
+        _ bucket: String, _ key: String, versionId: String?,
+        _ change: (inout StoredObject) throws(S3ServerError) -> Void
+    ) throws(S3ServerError) {
         try withBucket(bucket) { b throws(S3ServerError) in
             let target = try Self.version(b, key, versionId)
             var versions = b.chain(key)
@@ -656,10 +730,12 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int) throws(S3ServerError) -> ListResult {
+    public func list(_ bucket: String, prefix: String, delimiter: String?, after: String?, maxKeys: Int)
+        throws(S3ServerError) -> ListResult
+    {
         try withBucket(bucket) { b in
             var result = ListResult()
-            guard maxKeys > 0 else { return result }   // S3: an empty page, not truncated
+            guard maxKeys > 0 else { return result }  // S3: an empty page, not truncated
             var index = b.lowerBound(prefix)
             if let after, !after.isEmpty, !keyPrecedes(after, prefix) {
                 index = b.lowerBound(after)
@@ -674,7 +750,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                 if let delimiter, !delimiter.isEmpty, let end = Self.end(of: delimiter, in: key, after: prefixCount) {
                     commonPrefix = String(decoding: key.utf8.prefix(end), as: UTF8.self)
                 }
-                if count == maxKeys { result.isTruncated = true; break }
+                if count == maxKeys {
+                    result.isTruncated = true
+                    break
+                }
                 if let commonPrefix {
                     // A marker inside this group (from the previous page) means the group was already given.
                     if after.map({ $0.utf8.starts(with: commonPrefix.utf8) }) != true {
@@ -694,8 +773,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func listVersions(_ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
-                             maxKeys: Int) throws(S3ServerError) -> VersionListResult {
+    public func listVersions(
+        _ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, versionIdMarker: String?,
+        maxKeys: Int
+    ) throws(S3ServerError) -> VersionListResult {
         try withBucket(bucket) { b in
             var result = VersionListResult()
             guard maxKeys > 0 else { return result }
@@ -713,8 +794,14 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                 }
                 if let delimiter, !delimiter.isEmpty, let end = Self.end(of: delimiter, in: key, after: prefixCount) {
                     let commonPrefix = String(decoding: key.utf8.prefix(end), as: UTF8.self)
-                    if commonPrefix == lastPrefix || keyMarker.map({ $0.utf8.starts(with: commonPrefix.utf8) }) == true { continue }
-                    if count == maxKeys { result.isTruncated = true; break }
+                    if commonPrefix == lastPrefix || keyMarker.map({ $0.utf8.starts(with: commonPrefix.utf8) }) == true
+                    {
+                        continue
+                    }
+                    if count == maxKeys {
+                        result.isTruncated = true
+                        break
+                    }
                     result.commonPrefixes.append(commonPrefix)
                     lastPrefix = commonPrefix
                     result.nextKeyMarker = commonPrefix
@@ -729,7 +816,10 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
                     versions = versions[(i + 1)...]
                 }
                 for version in versions {
-                    if count == maxKeys { result.isTruncated = true; break }
+                    if count == maxKeys {
+                        result.isTruncated = true
+                        break
+                    }
                     result.versions.append((version, version.versionId == latest))
                     result.nextKeyMarker = key
                     result.nextVersionIdMarker = version.versionId
@@ -759,13 +849,18 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
     static func successor(_ prefix: String) -> String {
         var bytes = Array(prefix.utf8)
         while let last = bytes.last {
-            if last < 0x7F { bytes[bytes.count - 1] = last + 1; return String(decoding: bytes, as: UTF8.self) }
+            if last < 0x7F {
+                bytes[bytes.count - 1] = last + 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
             bytes.removeLast()
         }
         return String(repeating: "\u{10FFFF}", count: 64)
     }
 
-    public func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError) -> String {
+    public func createUpload(_ bucket: String, key: String, attributes: ObjectAttributes) throws(S3ServerError)
+        -> String
+    {
         try withBucket(bucket) { b in
             uploadCounter += 1
             let id = Data("upload-\(uploadCounter)-\(UInt64.random(in: 0...UInt64.max))".utf8).base64EncodedString()
@@ -793,10 +888,13 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
         if let replaced { blobs.discard(replaced.blob) }
     }
 
-    public func completeUpload(_ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
-                               precondition: WritePrecondition?,
-                               finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void) throws(S3ServerError) -> StoredObject {
-        let (object, unused, replaced): (StoredObject, [StoredPart], [StoredObject]) = try withBucket(bucket) { b throws(S3ServerError) in
+    public func completeUpload(
+        _ bucket: String, id: String, key: String, parts: [(number: Int, etag: String)],
+        precondition: WritePrecondition?,
+        finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void
+    ) throws(S3ServerError) -> StoredObject {
+        let (object, unused, replaced): (StoredObject, [StoredPart], [StoredObject]) = try withBucket(bucket) {
+            b throws(S3ServerError) in
             if b.uploads[id] == nil, let done = b.completed[id], done.key == key { return (done, [], []) }
             guard let upload = b.uploads[id], upload.key == key else { throw .noSuchUpload(id) }
             try precondition?.check(b.objects[key], key: key)
@@ -806,20 +904,27 @@ public final class CatalogStore: ObjectStore, @unchecked Sendable {
             for (number, etag) in parts {
                 guard number > previous else { throw .invalidPartOrder }
                 previous = number
-                guard let part = upload.parts[number], part.etag == etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) else {
+                guard let part = upload.parts[number],
+                    part.etag == etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                else {
                     throw .invalidPart
                 }
                 chosen.append(part)
             }
-            for part in chosen.dropLast() where part.blob.size < 5 << 20 { _ = part; throw .entityTooSmall }
+            for part in chosen.dropLast() where part.blob.size < 5 << 20 {
+                _ = part
+                throw .entityTooSmall
+            }
             let md5s = chosen.flatMap { hexBytes($0.etag) }
             let etag = Digest.md5(md5s).hexString + "-\(chosen.count)"
-            var object = StoredObject(key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
-                                      contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
-                                      metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
-                                      standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags, owner: upload.attributes.owner,
-                                      retention: upload.attributes.retention, legalHold: upload.attributes.legalHold,
-                                      parts: chosen.map { PartSummary(size: $0.blob.size, checksums: $0.checksums) })
+            var object = StoredObject(
+                key: key, blob: .composite(chosen.map(\.blob)), etag: etag, lastModified: Date(),
+                contentType: upload.attributes.contentType, contentEncoding: upload.attributes.contentEncoding,
+                metadata: upload.attributes.metadata, acl: upload.attributes.acl, checksums: [:],
+                standardHeaders: upload.attributes.standardHeaders, tags: upload.attributes.tags,
+                owner: upload.attributes.owner,
+                retention: upload.attributes.retention, legalHold: upload.attributes.legalHold,
+                parts: chosen.map { PartSummary(size: $0.blob.size, checksums: $0.checksums) })
             try finish(chosen, &object)
             let used = Set(chosen.map(\.number))
             let unused = upload.parts.values.filter { !used.contains($0.number) }

@@ -66,7 +66,11 @@ struct RecordScanner {
                 while true {
                     guard i < n else { throw problem("a quoted field that never ends") }
                     if b[i] == UInt8(ascii: "\"") {
-                        if i + 1 < n && b[i + 1] == UInt8(ascii: "\"") { scratch.append(UInt8(ascii: "\"")); i += 2; continue }
+                        if i + 1 < n && b[i + 1] == UInt8(ascii: "\"") {
+                            scratch.append(UInt8(ascii: "\""))
+                            i += 2
+                            continue
+                        }
                         i += 1
                         break
                     }
@@ -76,10 +80,14 @@ struct RecordScanner {
                         j += 1
                     }
                     scratch.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[i..<j])))
-                    if scratch.count - begin > maxFieldBytes { throw problem("a field longer than \(maxFieldBytes) bytes") }
+                    if scratch.count - begin > maxFieldBytes {
+                        throw problem("a field longer than \(maxFieldBytes) bytes")
+                    }
                     i = j
                 }
-                if i < n && b[i] != delimiter && b[i] != 0x0D && b[i] != 0x0A { throw problem("text after a closing quote") }
+                if i < n && b[i] != delimiter && b[i] != 0x0D && b[i] != 0x0A {
+                    throw problem("text after a closing quote")
+                }
                 spans.add(begin, scratch.count, quoted: true)
             } else {
                 let j = findSpecial(b, from: i)
@@ -91,7 +99,10 @@ struct RecordScanner {
             guard i < n else { return n }
             if b[i] == delimiter {
                 i += 1
-                if i == n { spans.add(i, i, quoted: false); return n }   // a record ending in a delimiter
+                if i == n {
+                    spans.add(i, i, quoted: false)
+                    return n
+                }  // a record ending in a delimiter
                 continue
             }
             // CR, LF or CRLF ends the record.
@@ -108,8 +119,12 @@ struct RecordScanner {
         let n = b.count
         var j = i
         let base = UnsafeRawPointer(b.baseAddress!)
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let d = ones &* UInt64(delimiter), q = ones &* 0x22, cr = ones &* 0x0D, lf = ones &* 0x0A
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let d = ones &* UInt64(delimiter)
+        let q = ones &* 0x22
+        let cr = ones &* 0x0D
+        let lf = ones &* 0x0A
         while j + 8 <= n {
             let w = base.loadUnaligned(fromByteOffset: j, as: UInt64.self).littleEndian
             let (x1, x2, x3, x4) = (w ^ d, w ^ q, w ^ cr, w ^ lf)
@@ -128,9 +143,13 @@ struct RecordScanner {
     }
 
     @inline(__always)
-    static func field(_ k: Int, _ spans: FieldSpans, _ b: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        let start = spans.starts[k], end = spans.ends[k]
-        return UnsafeBufferPointer(start: (spans.quoted[k] ? s.baseAddress : b.baseAddress).map { $0 + start }, count: end - start)
+    static func field(_ k: Int, _ spans: FieldSpans, _ b: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>)
+        -> UnsafeBufferPointer<UInt8>
+    {
+        let start = spans.starts[k]
+        let end = spans.ends[k]
+        return UnsafeBufferPointer(
+            start: (spans.quoted[k] ? s.baseAddress : b.baseAddress).map { $0 + start }, count: end - start)
     }
 
     func strings(_ b: UnsafeBufferPointer<UInt8>) -> [String] {
@@ -139,9 +158,13 @@ struct RecordScanner {
 
     /// `,` unless the header line has more `;` outside quotes (exports from some timing systems).
     static func delimiter(ofHeader line: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        var commas = 0, semicolons = 0, quoted = false
+        var commas = 0
+        var semicolons = 0
+        var quoted = false
         for b in line {
-            if b == 0x22 { quoted.toggle() } else if !quoted {
+            if b == 0x22 {
+                quoted.toggle()
+            } else if !quoted {
                 if b == 0x2C { commas += 1 } else if b == 0x3B { semicolons += 1 }
             }
         }
@@ -159,25 +182,40 @@ final class FieldSpans {
     var count = 0
 
     init() {
-        starts = .allocate(capacity: capacity); ends = .allocate(capacity: capacity); quoted = .allocate(capacity: capacity)
+        starts = .allocate(capacity: capacity)
+        ends = .allocate(capacity: capacity)
+        quoted = .allocate(capacity: capacity)
     }
 
-    deinit { starts.deallocate(); ends.deallocate(); quoted.deallocate() }
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+        quoted.deallocate()
+    }
 
     @inline(__always)
     func add(_ start: Int, _ end: Int, quoted isQuoted: Bool) {
         if count == capacity { grow() }
-        starts[count] = start; ends[count] = end; quoted[count] = isQuoted
+        starts[count] = start
+        ends[count] = end
+        quoted[count] = isQuoted
         count += 1
     }
 
     private func grow() {
         let bigger = capacity * 2
-        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger), e = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        let e = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
         let q = UnsafeMutablePointer<Bool>.allocate(capacity: bigger)
-        s.update(from: starts, count: count); e.update(from: ends, count: count); q.update(from: quoted, count: count)
-        starts.deallocate(); ends.deallocate(); quoted.deallocate()
-        starts = s; ends = e; quoted = q
+        s.update(from: starts, count: count)
+        e.update(from: ends, count: count)
+        q.update(from: quoted, count: count)
+        starts.deallocate()
+        ends.deallocate()
+        quoted.deallocate()
+        starts = s
+        ends = e
+        quoted = q
         capacity = bigger
     }
 }
@@ -207,10 +245,13 @@ struct RowFilter: Sendable {
 
     func keeps(_ field: (Int) -> UnsafeBufferPointer<UInt8>) -> Bool {
         if let vehicles {
-            let id = vehicleId.map(field), number = vehicleNumber.map(field)
-            guard vehicles.contains(where: { wanted in
-                id.map { $0.elementsEqual(wanted) } == true || number.map { $0.elementsEqual(wanted) } == true
-            }) else { return false }
+            let id = vehicleId.map(field)
+            let number = vehicleNumber.map(field)
+            guard
+                vehicles.contains(where: { wanted in
+                    id.map { $0.elementsEqual(wanted) } == true || number.map { $0.elementsEqual(wanted) } == true
+                })
+            else { return false }
         }
         if laps != nil || dropGlitchLaps {
             guard let lap = lap.flatMap({ Cell.integer(field($0)) }), lap >= 0 else { return false }
@@ -221,7 +262,9 @@ struct RowFilter: Sendable {
             guard let name else { return false }
             let value = field(name)
             let exact = parameters?.contains(Array(value)) ?? false
-            guard exact || parameterParts?.contains(where: { Self.contains(value, lowercased: $0) }) == true else { return false }
+            guard exact || parameterParts?.contains(where: { Self.contains(value, lowercased: $0) }) == true else {
+                return false
+            }
         }
         return true
     }
@@ -265,7 +308,8 @@ struct BlockParser: Sendable {
 
     func parse(_ b: UnsafeBufferPointer<UInt8>) -> BlockResult {
         if let block = IndexedBlock(b, delimiter: delimiter, columns: columns, maxFieldBytes: maxFieldBytes),
-           let result = parse(block) {
+            let result = parse(block)
+        {
             return result
         }
         return scan(b)
@@ -281,18 +325,24 @@ struct BlockParser: Sendable {
             guard !block.quoted else { return nil }
             var rows: [Int] = []
             let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-            for r in 0..<block.rows where filter.keeps({ block.field(r, $0, scratch: scratch) ?? empty }) { rows.append(r) }
+            for r in 0..<block.rows where filter.keeps({ block.field(r, $0, scratch: scratch) ?? empty }) {
+                rows.append(r)
+            }
             kept = rows
         }
         let count = filter == nil ? block.rows : kept.count
-        var builders = (0..<columns).map { ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: count) }
+        var builders = (0..<columns).map {
+            ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: count)
+        }
         for k in 0..<columns {
             let outcome = kept.withUnsafeBufferPointer { kept in
                 builders[k].append(block.column(k, rows: filter == nil ? nil : kept, scratch: scratch), rows: 0..<count)
             }
             switch outcome {
             case .appended: continue
-            case .retype: result.retype = k; return result
+            case .retype:
+                result.retype = k
+                return result
             case .irregular: return nil
             }
         }
@@ -308,19 +358,23 @@ struct BlockParser: Sendable {
         let result = BlockResult()
         // Room for the rows a block of this size holds at 32 bytes a row or more: no regrowing per block.
         let expected = filter == nil ? b.count / 32 : 0
-        var builders = (0..<columns).map { ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: expected) }
+        var builders = (0..<columns).map {
+            ColumnBuilder(text: allText || textColumns.contains($0), expectedRows: expected)
+        }
         let ascii = Self.isASCII(b)
         // One closure around the whole block, nothing mutable captured: the row loop runs on plain
         // locals (a captured `var` would be boxed and access-checked on every field).
         builders.withUnsafeMutableBufferPointer { builders in
             var scanner = RecordScanner(delimiter: delimiter, maxFieldBytes: maxFieldBytes)
-            let spans = scanner.spans, scratch = scanner.scratch
+            let spans = scanner.spans
+            let scratch = scanner.scratch
             var position = 0
             do throws(BlockProblem) {
                 while let next = try scanner.next(b, from: position) {
                     guard spans.count == columns else {
-                        throw BlockProblem(line: scanner.recordLine, column: min(spans.count, columns) + 1,
-                                           reason: "\(spans.count) fields where the header has \(columns)")
+                        throw BlockProblem(
+                            line: scanner.recordLine, column: min(spans.count, columns) + 1,
+                            reason: "\(spans.count) fields where the header has \(columns)")
                     }
                     if !ascii && !Self.isUTF8(UnsafeBufferPointer(rebasing: b[position..<next])) {
                         throw BlockProblem(line: scanner.recordLine, column: 1, reason: "bytes that are not UTF-8")
@@ -351,8 +405,14 @@ struct BlockParser: Sendable {
         let raw = UnsafeRawPointer(base)
         var i = 0
         var high: UInt64 = 0
-        while i + 8 <= b.count { high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
-        while i < b.count { high |= UInt64(b[i]); i += 1 }
+        while i + 8 <= b.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < b.count {
+            high |= UInt64(b[i])
+            i += 1
+        }
         return high & 0x8080_8080_8080_8080 == 0
     }
 

@@ -23,8 +23,10 @@ enum Cell {
 
     /// Written out (exact doubles), so the table is laid down at compile time: computed, it would be
     /// a lazy global behind a `swift_once` check on every call.
-    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-                                                1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
     /// What `Double(String)` gives for text of digits, `.`, signs and exponents; nil for anything else.
     static func double(_ c: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -34,18 +36,28 @@ enum Cell {
         let n = c.count
         var i = 0
         var negative = false
-        if i < n, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") { negative = c[i] == UInt8(ascii: "-"); i += 1 }
+        if i < n, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") {
+            negative = c[i] == UInt8(ascii: "-")
+            i += 1
+        }
         // Digits, a dot, digits: one tight loop each (the mantissa wraps past 19 digits, which the
         // check below sends to the standard library anyway).
         var mantissa: UInt64 = 0
         let start = i
-        while i < n, c[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); i += 1 }
-        var fraction = 0, dot = 0
+        while i < n, c[i] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48)
+            i += 1
+        }
+        var fraction = 0
+        var dot = 0
         if i < n, c[i] == UInt8(ascii: ".") {
             dot = 1
             i += 1
             let first = i
-            while i < n, c[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); i += 1 }
+            while i < n, c[i] &- 48 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48)
+                i += 1
+            }
             fraction = i - first
         }
         let digits = i - start - dot
@@ -54,7 +66,8 @@ enum Cell {
             return negative ? -value : value
         }
         guard c.contains(where: { $0 &- 48 < 10 }),
-              c.allSatisfy({ $0 &- 48 < 10 || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 }) else { return nil }
+            c.allSatisfy({ $0 &- 48 < 10 || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 })
+        else { return nil }
         return Double(String(decoding: c, as: UTF8.self))
     }
 }
@@ -92,7 +105,11 @@ struct TextBuilder {
 
         static let none = ShortKey(head: 0, tail: 0, count: -1)
 
-        private init(head: UInt64, tail: UInt64, count: Int) { self.head = head; self.tail = tail; self.count = count }
+        private init(head: UInt64, tail: UInt64, count: Int) {
+            self.head = head
+            self.tail = tail
+            self.count = count
+        }
 
         /// nil past 16 bytes.
         @inline(__always)
@@ -108,11 +125,16 @@ struct TextBuilder {
                 // Bytewise: a load of 8 could read past the buffer's end.
                 var h: UInt64 = 0
                 for i in 0..<n { h = h << 8 | UInt64(cell[i]) }
-                head = h; tail = 0
+                head = h
+                tail = 0
             }
         }
 
-        var slot: Int { Int(truncatingIfNeeded: ((head ^ tail &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)) &* 0xD6E8_FEB8_6659_FD93) >> 56) }
+        var slot: Int {
+            Int(
+                truncatingIfNeeded: ((head ^ tail &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)) &* 0xD6E8_FEB8_6659_FD93)
+                    >> 56)
+        }
     }
 
     var count: Int { codes.count }
@@ -138,7 +160,10 @@ struct TextBuilder {
         out.append(contentsOf: repeatElement(0, count: end - i))
         var j = i
         out.withUnsafeMutableBufferPointer { p in
-            while j < end, let c = cells[j] { p[start + j - i] = code(of: c); j += 1 }
+            while j < end, let c = cells[j] {
+                p[start + j - i] = code(of: c)
+                j += 1
+            }
         }
         out.removeLast(end - j)
         codes = out
@@ -154,11 +179,14 @@ struct TextBuilder {
             if recent.isEmpty { recent = Array(repeating: (.none, 0), count: Self.recentSlots) }
             let slot = key.slot
             let code: UInt32
-            if recent[slot].key == key { code = recent[slot].code } else {
+            if recent[slot].key == key {
+                code = recent[slot].code
+            } else {
                 code = intern(cell)
                 recent[slot] = (key, code)
             }
-            previous = code; previousKey = key
+            previous = code
+            previousKey = key
             return code
         }
         previousKey = .none
@@ -190,18 +218,24 @@ struct TextBuilder {
 
     @inline(__always)
     private func entryEquals(_ code: UInt32, _ cell: UnsafeBufferPointer<UInt8>) -> Bool {
-        let end = entryEnds[Int(code)], start = code == 0 ? 0 : entryEnds[Int(code) - 1]
+        let end = entryEnds[Int(code)]
+        let start = code == 0 ? 0 : entryEnds[Int(code) - 1]
         guard end - start == cell.count else { return false }
         return entryBytes.withUnsafeBufferPointer { entries in
-            let a = UnsafeRawPointer(entries.baseAddress! + start), b = UnsafeRawPointer(cell.baseAddress!)
+            let a = UnsafeRawPointer(entries.baseAddress! + start)
+            let b = UnsafeRawPointer(cell.baseAddress!)
             let n = cell.count
             // Short values (most of them) in two overlapping 8-byte loads or a byte loop, not a memcmp call.
             if n >= 8 && n <= 16 {
                 return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
-                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             }
             if n < 8 {
-                for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+                for i in 0..<n
+                where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+                    return false
+                }
                 return true
             }
             return memcmp(a, b, n) == 0
@@ -228,7 +262,10 @@ struct TextBuilder {
         if n >= 8 {
             h = raw.loadUnaligned(as: UInt64.self) &* k
             var i = 8
-            while i + 8 < n { h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k; i += 8 }
+            while i + 8 < n {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
+                i += 8
+            }
             h ^= raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
         } else {
             h = 0
@@ -263,7 +300,7 @@ struct ColumnBuilder {
     private(set) var kind: Kind
     /// Nulls before the first value (while the type is still open).
     private var leadingNulls = 0
-    private(set) var integers = NullableValues<Int64>()   // integer and timestamp
+    private(set) var integers = NullableValues<Int64>()  // integer and timestamp
     private(set) var doubles = NullableValues<Double>()
     private(set) var text = TextBuilder()
     private var dates = Timestamp.MinuteCache()
@@ -291,17 +328,32 @@ struct ColumnBuilder {
             text.append(cell)
             return true
         case .empty:
-            if cell.isEmpty { leadingNulls += 1; return true }
-            if let v = Cell.integer(cell) { start(.integer); integers.append(v) }
-            else if let v = Cell.double(cell) { start(.double); doubles.append(v) }
-            else if let v = Timestamp.parse(cell, cache: &dates) { start(.timestamp); integers.append(v) }
-            else { start(.text); text.append(cell) }
+            if cell.isEmpty {
+                leadingNulls += 1
+                return true
+            }
+            if let v = Cell.integer(cell) {
+                start(.integer)
+                integers.append(v)
+            } else if let v = Cell.double(cell) {
+                start(.double)
+                doubles.append(v)
+            } else if let v = Timestamp.parse(cell, cache: &dates) {
+                start(.timestamp)
+                integers.append(v)
+            } else {
+                start(.text)
+                text.append(cell)
+            }
             return true
         case _ where cell.isEmpty:
             appendNull()
             return true
         case .integer:
-            if let v = Cell.integer(cell) { integers.append(v); return true }
+            if let v = Cell.integer(cell) {
+                integers.append(v)
+                return true
+            }
             guard let v = Cell.double(cell) else { return false }
             widenToDouble()
             doubles.append(v)
@@ -334,7 +386,10 @@ struct ColumnBuilder {
                 self.dates = dates
             case .text: i = text.appendWhile(cell, from: i, to: count)
             case .empty:
-                while i < count, let c = cell[i], c.isEmpty { leadingNulls += 1; i += 1 }
+                while i < count, let c = cell[i], c.isEmpty {
+                    leadingNulls += 1
+                    i += 1
+                }
             }
             guard i < count else { break }
             // The cell the run stopped at: a null, a new type, the end of regularity.
@@ -347,8 +402,10 @@ struct ColumnBuilder {
 
     /// Appends cells from `i` on while `parse` reads them; returns the first it did not.
     @inline(__always)
-    private static func run<V>(_ values: inout NullableValues<V>, from i: Int, _ count: Int,
-                               _ cell: IndexedBlock.Cells, _ parse: (UnsafeBufferPointer<UInt8>) -> V?) -> Int {
+    private static func run<V>(
+        _ values: inout NullableValues<V>, from i: Int, _ count: Int,
+        _ cell: IndexedBlock.Cells, _ parse: (UnsafeBufferPointer<UInt8>) -> V?
+    ) -> Int {
         values.appendWhile(from: i, to: count) { cell[$0].flatMap(parse) }
     }
 
@@ -399,7 +456,7 @@ struct ColumnAccumulator {
     private(set) var kind: ColumnBuilder.Kind
     /// Rows while no block has had a value.
     private var nulls = 0
-    private var integers = IntegerValues()   // integer and timestamp
+    private var integers = IntegerValues()  // integer and timestamp
     private var doubles = NullableValues<Double>()
     /// The distinct strings (interned by bytes); `codes` point into it, -1 for null.
     private var dictionary = TextBuilder()
@@ -430,7 +487,10 @@ struct ColumnAccumulator {
 
     /// false if the block's type cannot join this column's.
     mutating func append(contentsOf block: ColumnBuilder) -> Bool {
-        if block.kind == .empty { appendNulls(block.count); return true }
+        if block.kind == .empty {
+            appendNulls(block.count)
+            return true
+        }
         if kind == .empty {
             kind = block.kind
             reserve(reserved)

@@ -23,12 +23,16 @@ public struct DataConfiguration: Sendable {
         let value = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if trueWords.contains(value) { return true }
         if falseWords.contains(value) { return false }
-        throw .configuration("USE_S3_DATA=\"\(raw ?? "")\" is not understood. Use true, 1, yes or on for S3; false, 0, no, off or leave it unset for local files.")
+        throw .configuration(
+            "USE_S3_DATA=\"\(raw ?? "")\" is not understood. Use true, 1, yes or on for S3; false, 0, no, off or leave it unset for local files."
+        )
     }
 
     /// `sourceOverride` ("local" or "s3", from a flag) wins over `USE_S3_DATA`.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
-                                       sourceOverride: String? = nil, anonymous: Bool = false) throws(DataError) -> DataConfiguration {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        sourceOverride: String? = nil, anonymous: Bool = false
+    ) throws(DataError) -> DataConfiguration {
         let s3: Bool
         switch sourceOverride?.lowercased() {
         case "s3"?: s3 = true
@@ -42,7 +46,9 @@ public struct DataConfiguration: Sendable {
             return DataConfiguration(choice: .local(root: value("DATA_DIR") ?? "./data"), s3: nil, limits: limits)
         }
         guard let bucket = value("S3_BUCKET_NAME") else {
-            throw .configuration("USE_S3_DATA selects S3, but S3_BUCKET_NAME is not set. Set it to your bucket's name (there is no default: a default would send signed requests to someone else's bucket).")
+            throw .configuration(
+                "USE_S3_DATA selects S3, but S3_BUCKET_NAME is not set. Set it to your bucket's name (there is no default: a default would send signed requests to someone else's bucket)."
+            )
         }
         var prefix = environment["S3_PREFIX"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "data/"
         if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
@@ -59,7 +65,8 @@ public struct DataConfiguration: Sendable {
     public func makeSource() -> any DataSource {
         switch choice {
         case .local(let root): LocalDataSource(root: URL(fileURLWithPath: root), limits: limits)
-        case .s3(let bucket, let prefix): S3DataSource(client: S3Client(configuration: s3!), bucket: bucket, prefix: prefix, limits: limits)
+        case .s3(let bucket, let prefix):
+            S3DataSource(client: S3Client(configuration: s3!), bucket: bucket, prefix: prefix, limits: limits)
         }
     }
 }

@@ -17,7 +17,8 @@ public enum DataError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .storage(let e): "\(e)"
-        case .file(let path, let reason): "Could not read \(path): \(reason). Check that DATA_DIR points at the data folder and that it is readable."
+        case .file(let path, let reason):
+            "Could not read \(path): \(reason). Check that DATA_DIR points at the data folder and that it is readable."
         case .csv(let e): "\(e)"
         case .invalidArgument(let m): m
         case .configuration(let m): m

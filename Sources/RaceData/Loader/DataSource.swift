@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import S3Kit
 import S3Wire
-import Logging
 
 /// Keeps only the telemetry rows a caller wants, while the file streams by, so memory follows the
 /// result rather than the file (a telemetry file is 1.5 to 3 GB).
@@ -17,9 +17,14 @@ public struct TelemetryFilter: Sendable, Equatable {
     /// Drops rows whose lap is the 32768 glitch.
     public var dropGlitchLaps: Bool
 
-    public init(vehicles: Set<String>? = nil, laps: ClosedRange<Int>? = nil, parameters: Set<String>? = nil,
-                parametersContaining: [String]? = nil, dropGlitchLaps: Bool = false) {
-        self.vehicles = vehicles; self.laps = laps; self.parameters = parameters; self.parametersContaining = parametersContaining
+    public init(
+        vehicles: Set<String>? = nil, laps: ClosedRange<Int>? = nil, parameters: Set<String>? = nil,
+        parametersContaining: [String]? = nil, dropGlitchLaps: Bool = false
+    ) {
+        self.vehicles = vehicles
+        self.laps = laps
+        self.parameters = parameters
+        self.parametersContaining = parametersContaining
         self.dropGlitchLaps = dropGlitchLaps
     }
 
@@ -33,7 +38,9 @@ extension TelemetryFilter: CustomStringConvertible {
         if let vehicles { parts.append("vehicles \(vehicles.sorted().joined(separator: ", "))") }
         if let laps { parts.append("laps \(laps.lowerBound)-\(laps.upperBound)") }
         if let parameters { parts.append("parameters \(parameters.sorted().joined(separator: ", "))") }
-        if let parametersContaining { parts.append("parameters containing \(parametersContaining.joined(separator: " or "))") }
+        if let parametersContaining {
+            parts.append("parameters containing \(parametersContaining.joined(separator: " or "))")
+        }
         if dropGlitchLaps { parts.append("glitch lap dropped") }
         return parts.isEmpty ? "no filter" : parts.joined(separator: "; ")
     }
@@ -44,7 +51,10 @@ extension TelemetryFilter: CustomStringConvertible {
 public struct SkippedEntry: Sendable, Equatable, Codable {
     public var name: String
     public var reason: String
-    public init(name: String, reason: String) { self.name = name; self.reason = reason }
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
 }
 
 /// The first-level folders: the tracks, and the folders refused as tracks.
@@ -55,7 +65,8 @@ public struct TrackListing: Sendable, Equatable {
     /// Safe names as tracks, in byte order; the rest as skipped entries (one bad folder never sinks
     /// the others).
     init(names: [String]) {
-        var tracks: [String] = [], skipped: [SkippedEntry] = []
+        var tracks: [String] = []
+        var skipped: [SkippedEntry] = []
         for name in names {
             do {
                 try FileNaming.validateTrack(name)
@@ -86,11 +97,15 @@ public struct LoadLimits: Sendable, Equatable {
 
     static func fromEnvironment(_ environment: [String: String]) throws(DataError) -> LoadLimits {
         var limits = LoadLimits()
-        for (name, set) in [("MAX_TABLE_COLUMNS", { (v: Int64) in limits.maxColumns = Int(v) }),
-                            ("MAX_TABLE_ROWS", { (v: Int64) in limits.maxRows = Int(v) }),
-                            ("MAX_TABLE_BYTES", { (v: Int64) in limits.maxBytes = v })] {
+        for (name, set) in [
+            ("MAX_TABLE_COLUMNS", { (v: Int64) in limits.maxColumns = Int(v) }),
+            ("MAX_TABLE_ROWS", { (v: Int64) in limits.maxRows = Int(v) }),
+            ("MAX_TABLE_BYTES", { (v: Int64) in limits.maxBytes = v }),
+        ] {
             guard let text = environment.setting(name) else { continue }
-            guard let value = Int64(text), value > 0 else { throw .configuration("\(name)=\"\(text)\" is not a whole number above 0.") }
+            guard let value = Int64(text), value > 0 else {
+                throw .configuration("\(name)=\"\(text)\" is not a whole number above 0.")
+            }
             set(value)
         }
         return limits
@@ -115,7 +130,8 @@ public protocol DataSource: Sendable {
     func sessions(track: String) async throws(DataError) -> [Session]?
     /// The file a load of (track, session, kind) would read, relative to the track; nil if none.
     func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String?
-    func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable?
+    func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError)
+        -> LoadedTable?
 }
 
 extension DataSource {
@@ -130,7 +146,9 @@ extension DataSource {
         try await load(track: track, session: session, kind: .lap(kind), filter: .all)
     }
 
-    public func telemetry(track: String, session: Session, filter: TelemetryFilter = .all) async throws(DataError) -> LoadedTable? {
+    public func telemetry(track: String, session: Session, filter: TelemetryFilter = .all) async throws(DataError)
+        -> LoadedTable?
+    {
         try await load(track: track, session: session, kind: .telemetry, filter: filter)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import CCSVIndex
+import Foundation
 
 /// A block of whole records read through its structural index (`racedata_csv_index`): every field's
 /// end is an offset found 64 bytes at a time, so a field is two loads, and columns can be typed one
@@ -32,9 +32,14 @@ struct IndexedBlock: ~Copyable {
         var count = racedata_csv_index(base, n, delimiter, ends, &summary)
         var recordEnds = summary.line_feeds
         // The input's last record may end without a line break.
-        if b[n - 1] != 0x0A { ends[count] = UInt32(n); count += 1; recordEnds += 1 }
+        if b[n - 1] != 0x0A {
+            ends[count] = UInt32(n)
+            count += 1
+            recordEnds += 1
+        }
         let rows = count / columns
-        var regular = summary.lone_carriage_return == 0 && summary.ends_inside_quotes == 0
+        var regular =
+            summary.lone_carriage_return == 0 && summary.ends_inside_quotes == 0
             && count % columns == 0 && recordEnds == rows
             && (summary.non_ascii == 0 || String(validating: b, as: UTF8.self) != nil)
         // With as many record ends as rows, each row ending in one makes every other position a delimiter.
@@ -44,8 +49,14 @@ struct IndexedBlock: ~Copyable {
             regular = end == n || base[end] == 0x0A
             r += 1
         }
-        guard regular else { (ends - 1).deallocate(); return nil }
-        self.bytes = b; self.columns = columns; self.rows = rows; self.ends = ends
+        guard regular else {
+            (ends - 1).deallocate()
+            return nil
+        }
+        self.bytes = b
+        self.columns = columns
+        self.rows = rows
+        self.ends = ends
         self.lines = summary.all_line_feeds
         self.quoted = summary.quotes != 0
         self.maxFieldBytes = maxFieldBytes
@@ -61,8 +72,9 @@ struct IndexedBlock: ~Copyable {
 
     /// Column `k`'s cells, by row.
     func column(_ k: Int, rows kept: UnsafeBufferPointer<Int>? = nil, scratch: ByteBlock) -> Cells {
-        Cells(base: bytes.baseAddress!, ends: ends, columns: columns, k: k, kept: kept, quoted: quoted,
-              maxFieldBytes: maxFieldBytes, scratch: scratch)
+        Cells(
+            base: bytes.baseAddress!, ends: ends, columns: columns, k: k, kept: kept, quoted: quoted,
+            maxFieldBytes: maxFieldBytes, scratch: scratch)
     }
 
     /// One column's cells of a regular block: what column builders read, a concrete type so the
@@ -92,9 +104,12 @@ struct IndexedBlock: ~Copyable {
     }
 
     /// A field of a block that holds quotes: `"…"` unescaped, or the bytes if they hold no quote.
-    private static func unquote(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ scratch: ByteBlock) -> UnsafeBufferPointer<UInt8>? {
+    private static func unquote(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ scratch: ByteBlock)
+        -> UnsafeBufferPointer<UInt8>?
+    {
         guard start < end && base[start] == 0x22 else {
-            return memchr(base + start, 0x22, end - start) == nil ? UnsafeBufferPointer(start: base + start, count: end - start) : nil
+            return memchr(base + start, 0x22, end - start) == nil
+                ? UnsafeBufferPointer(start: base + start, count: end - start) : nil
         }
         guard end - start >= 2 && base[end - 1] == 0x22 else { return nil }
         scratch.count = 0

@@ -20,12 +20,14 @@ public struct LocalDataSource: DataSource {
         do { entries = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
             throw .file(path: root.path, reason: "the data folder does not exist or cannot be listed")
         }
-        return TrackListing(names: entries.filter { name in
-            var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && !FileNaming.isJunk(name + "/x")
-                && FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
-                && isDirectory.boolValue
-        })
+        return TrackListing(
+            names: entries.filter { name in
+                var isDirectory: ObjCBool = false
+                return !name.hasPrefix(".") && !FileNaming.isJunk(name + "/x")
+                    && FileManager.default.fileExists(
+                        atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+            })
     }
 
     /// Every file under the track, as paths relative to it; nil if the track folder does not exist.
@@ -34,7 +36,9 @@ public struct LocalDataSource: DataSource {
         try FileNaming.validateTrack(track)
         let base = root.appendingPathComponent(track, isDirectory: true)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return nil
+        }
         var result: [String] = []
         FileTree.walk(base, maxDepth: maxDepth) { entry in
             if entry.type == .typeRegular { result.append(entry.path) }
@@ -49,7 +53,9 @@ public struct LocalDataSource: DataSource {
         var folders: [String] = []
         FileTree.walk(root.appendingPathComponent(track, isDirectory: true), maxDepth: maxDepth) { entry in
             guard entry.type == .typeDirectory else { return false }
-            if let found = FileNaming.classify(fileName: entry.url.lastPathComponent), found.session == session, found.kind == kind {
+            if let found = FileNaming.classify(fileName: entry.url.lastPathComponent), found.session == session,
+                found.kind == kind
+            {
                 folders.append(entry.path)
             }
             return true
@@ -68,7 +74,9 @@ public struct LocalDataSource: DataSource {
         return FileNaming.choose(files, session: session, kind: kind)
     }
 
-    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
+    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError)
+        -> LoadedTable?
+    {
         guard let relative = try await locate(track: track, session: session, kind: kind) else {
             loaderLog.info("no \(kind) file for \(track) \(session) under \(root.path)")
             return nil
@@ -76,7 +84,9 @@ public struct LocalDataSource: DataSource {
         let path = root.appendingPathComponent(track).appendingPathComponent(relative).path
         var info = stat()
         let size = stat(path, &info) == 0 ? Int(info.st_size) : nil
-        let table = try await TableAssembler.assemble(source: path, kind: kind, filter: filter, limits: limits, expectedBytes: size) {
+        let table = try await TableAssembler.assemble(
+            source: path, kind: kind, filter: filter, limits: limits, expectedBytes: size
+        ) {
             (assembler: inout TableAssembler) throws(DataError) in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }

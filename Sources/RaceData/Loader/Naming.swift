@@ -11,11 +11,20 @@ public enum TableKind: Hashable, Sendable, CustomStringConvertible {
     case telemetry
 
     public var description: String {
-        switch self { case .lap(let k): k.rawValue; case .telemetry: "telemetry" }
+        switch self {
+        case .lap(let k): k.rawValue
+        case .telemetry: "telemetry"
+        }
     }
 
     public init?(_ text: String) {
-        if text == "telemetry" { self = .telemetry } else if let k = LapKind(rawValue: text) { self = .lap(k) } else { return nil }
+        if text == "telemetry" {
+            self = .telemetry
+        } else if let k = LapKind(rawValue: text) {
+            self = .lap(k)
+        } else {
+            return nil
+        }
     }
 }
 
@@ -29,8 +38,10 @@ public struct Session: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
         guard (2...4).contains(bytes.count), bytes[0] == UInt8(ascii: "R") || bytes[0] == UInt8(ascii: "r"),
-              bytes.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(String(decoding: bytes.dropFirst(), as: UTF8.self)),
-              n >= 1 else { return nil }
+            bytes.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let n = Int(String(decoding: bytes.dropFirst(), as: UTF8.self)),
+            n >= 1
+        else { return nil }
         number = n
     }
 
@@ -83,7 +94,8 @@ public enum FileNaming {
     public static func choose(_ paths: [String], session: Session, kind: TableKind) -> String? {
         paths.filter { path in
             guard !isJunk(path), let name = path.split(separator: "/").last,
-                  let found = classify(fileName: String(name)) else { return false }
+                let found = classify(fileName: String(name))
+            else { return false }
             return found.session == session && found.kind == kind
         }.min { a, b in
             let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
@@ -95,9 +107,12 @@ public enum FileNaming {
 
     /// The sessions a track's files mention: from lap-start files, else from lap-time files.
     public static func sessions(_ paths: [String]) -> [Session] {
-        var starts: Set<Session> = [], times: Set<Session> = []
+        var starts: Set<Session> = []
+        var times: Set<Session> = []
         for path in paths where !isJunk(path) {
-            guard let name = path.split(separator: "/").last, let found = classify(fileName: String(name)) else { continue }
+            guard let name = path.split(separator: "/").last, let found = classify(fileName: String(name)) else {
+                continue
+            }
             if found.kind == .lap(.lapStart) { starts.insert(found.session) }
             if found.kind == .lap(.lapTime) { times.insert(found.session) }
         }
@@ -110,9 +125,12 @@ public enum FileNaming {
     public static func validateTrack(_ track: String) throws(DataError) {
         let lower = track.lowercased()
         guard !track.isEmpty, track != ".", track != "..", !track.contains("/"), !track.contains("\\"),
-              !track.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }), !lower.contains("%2f"), !lower.contains("%5c"),
-              !track.hasPrefix("~"), track.utf8.count <= 255 else {
-            throw .invalidArgument("\(track.debugDescription) is not a track name: a track is one folder name under the data root (no `..`, slash, backslash or control character).")
+            !track.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }), !lower.contains("%2f"), !lower.contains("%5c"),
+            !track.hasPrefix("~"), track.utf8.count <= 255
+        else {
+            throw .invalidArgument(
+                "\(track.debugDescription) is not a track name: a track is one folder name under the data root (no `..`, slash, backslash or control character)."
+            )
         }
     }
 
@@ -140,16 +158,19 @@ public enum FileNaming {
         let titled = parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
         let n = session.number
         var folders = ["", "Race \(n)/", "race \(n)/"]
-        for alias in unique([titled, parts.first.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "", lower.uppercased(),
-                             parts.count > 1 ? String(parts.compactMap(\.first)).uppercased() : "", parts.first ?? ""]) where !alias.isEmpty {
+        for alias in unique([
+            titled, parts.first.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "", lower.uppercased(),
+            parts.count > 1 ? String(parts.compactMap(\.first)).uppercased() : "", parts.first ?? "",
+        ]) where !alias.isEmpty {
             folders += ["\(alias)/", "\(alias)/Race \(n)/"]
         }
-        let forms: [String] = switch kind {
-        case .lap(.lapStart): ["lap_start", "lap_start_time"]
-        case .lap(.lapEnd): ["lap_end", "lap_end_time"]
-        case .lap(.lapTime): ["lap_time"]
-        case .telemetry: ["telemetry_data", "telemetry"]
-        }
+        let forms: [String] =
+            switch kind {
+            case .lap(.lapStart): ["lap_start", "lap_start_time"]
+            case .lap(.lapEnd): ["lap_end", "lap_end_time"]
+            case .lap(.lapTime): ["lap_time"]
+            case .telemetry: ["telemetry_data", "telemetry"]
+            }
         var names: [String] = []
         for alias in aliases {
             for form in forms {

@@ -5,7 +5,10 @@
 /// the memory a load touches for the first time.
 struct PackedIntegers: Sendable {
     enum Storage: Sendable {
-        case int8([Int8]), int16([Int16]), int32([Int32]), int64([Int64])
+        case int8([Int8])
+        case int16([Int16])
+        case int32([Int32])
+        case int64([Int64])
     }
 
     private(set) var storage = Storage.int8([])
@@ -14,9 +17,15 @@ struct PackedIntegers: Sendable {
     private(set) var base: Int64
     private var baseFixed: Bool
 
-    init() { base = 0; baseFixed = false }
+    init() {
+        base = 0
+        baseFixed = false
+    }
     /// Differences from `base` (dictionary codes use 0, and -1 for null).
-    init(base: Int64) { self.base = base; baseFixed = true }
+    init(base: Int64) {
+        self.base = base
+        baseFixed = true
+    }
 
     var count: Int {
         switch storage {
@@ -29,7 +38,12 @@ struct PackedIntegers: Sendable {
 
     /// Bytes a value takes now.
     var width: Int {
-        switch storage { case .int8: 1; case .int16: 2; case .int32: 4; case .int64: 8 }
+        switch storage {
+        case .int8: 1
+        case .int16: 2
+        case .int32: 4
+        case .int64: 8
+        }
     }
 
     @inline(__always)
@@ -44,17 +58,30 @@ struct PackedIntegers: Sendable {
 
     mutating func reserve(_ n: Int) {
         switch storage {
-        case .int8(var a): storage = .int8([]); a.reserveCapacity(n); storage = .int8(a)
-        case .int16(var a): storage = .int16([]); a.reserveCapacity(n); storage = .int16(a)
-        case .int32(var a): storage = .int32([]); a.reserveCapacity(n); storage = .int32(a)
-        case .int64(var a): storage = .int64([]); a.reserveCapacity(n); storage = .int64(a)
+        case .int8(var a):
+            storage = .int8([])
+            a.reserveCapacity(n)
+            storage = .int8(a)
+        case .int16(var a):
+            storage = .int16([])
+            a.reserveCapacity(n)
+            storage = .int16(a)
+        case .int32(var a):
+            storage = .int32([])
+            a.reserveCapacity(n)
+            storage = .int32(a)
+        case .int64(var a):
+            storage = .int64([])
+            a.reserveCapacity(n)
+            storage = .int64(a)
         }
     }
 
     /// Appends `count` rows that stand for no value (nulls): stored as 0, the base, which fits any
     /// width and leaves the base to the first real value.
     mutating func appendZeros(_ count: Int) {
-        let base = self.base, fixed = baseFixed
+        let base = self.base
+        let fixed = baseFixed
         appendAll(count: count, low: base, high: base) { _ in base }
         baseFixed = fixed
     }
@@ -68,7 +95,10 @@ struct PackedIntegers: Sendable {
     @inline(__always)
     mutating func appendAll(count: Int, low: Int64, high: Int64, _ value: (Int) -> Int64) {
         guard count > 0 else { return }
-        if !baseFixed { base = low; baseFixed = true }
+        if !baseFixed {
+            base = low
+            baseFixed = true
+        }
         widen(toHold: low, high)
         let base = self.base
         @inline(__always) func fill<T: FixedWidthInteger>(_ a: inout [T]) {
@@ -79,10 +109,22 @@ struct PackedIntegers: Sendable {
             }
         }
         switch storage {
-        case .int8(var a): storage = .int8([]); fill(&a); storage = .int8(a)
-        case .int16(var a): storage = .int16([]); fill(&a); storage = .int16(a)
-        case .int32(var a): storage = .int32([]); fill(&a); storage = .int32(a)
-        case .int64(var a): storage = .int64([]); fill(&a); storage = .int64(a)
+        case .int8(var a):
+            storage = .int8([])
+            fill(&a)
+            storage = .int8(a)
+        case .int16(var a):
+            storage = .int16([])
+            fill(&a)
+            storage = .int16(a)
+        case .int32(var a):
+            storage = .int32([])
+            fill(&a)
+            storage = .int32(a)
+        case .int64(var a):
+            storage = .int64([])
+            fill(&a)
+            storage = .int64(a)
         }
     }
 
@@ -102,7 +144,8 @@ struct PackedIntegers: Sendable {
     }
 
     private static func width(_ v: Int64) -> Int {
-        Int64(Int8.min)...Int64(Int8.max) ~= v ? 1 : Int64(Int16.min)...Int64(Int16.max) ~= v ? 2 : Int64(Int32.min)...Int64(Int32.max) ~= v ? 4 : 8
+        Int64(Int8.min)...Int64(Int8.max) ~= v
+            ? 1 : Int64(Int16.min)...Int64(Int16.max) ~= v ? 2 : Int64(Int32.min)...Int64(Int32.max) ~= v ? 4 : 8
     }
 }
 

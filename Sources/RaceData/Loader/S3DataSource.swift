@@ -14,7 +14,10 @@ public struct S3DataSource: DataSource {
     public var name: String { "s3://\(bucket)/\(prefix)" }
 
     /// `ttl`: how long a track's listing is trusted before it is listed again.
-    public init(client: S3Client, bucket: String, prefix: String = "data/", ttl: TimeInterval = 300, limits: LoadLimits = .standard) {
+    public init(
+        client: S3Client, bucket: String, prefix: String = "data/", ttl: TimeInterval = 300,
+        limits: LoadLimits = .standard
+    ) {
         self.client = client
         self.limits = limits
         self.bucket = bucket
@@ -28,7 +31,10 @@ public struct S3DataSource: DataSource {
     public func trackListing() async throws(DataError) -> TrackListing {
         do {
             let listing = try await client.listAll(bucket: bucket, prefix: prefix, delimiter: "/")
-            return TrackListing(names: listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter { !$0.isEmpty })
+            return TrackListing(
+                names: listing.commonPrefixes.map { String($0.dropFirst(prefix.count).dropLast()) }.filter {
+                    !$0.isEmpty
+                })
         } catch {
             loaderLog.debug("listing tracks in \(name) failed: \(error)")
             throw .storage(error)
@@ -47,7 +53,9 @@ public struct S3DataSource: DataSource {
         if let cached = await cache.get(track) { return .keys(cached) }
         let base = "\(prefix)\(track)/"
         do {
-            let keys = try await client.listAll(bucket: bucket, prefix: base).objects.map { String($0.key.dropFirst(base.count)) }
+            let keys = try await client.listAll(bucket: bucket, prefix: base).objects.map {
+                String($0.key.dropFirst(base.count))
+            }
             await cache.put(track, keys)
             return .keys(keys)
         } catch let error where error.code == "AccessDenied" {
@@ -70,13 +78,17 @@ public struct S3DataSource: DataSource {
     /// The file a load would read. With LIST denied that is not a listing's answer but the first
     /// candidate key that exists (a HEAD each, as a load's GETs go), nil when none does.
     public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
-        if case .keys(let files) = try await files(track: track) { return FileNaming.choose(files, session: session, kind: kind) }
+        if case .keys(let files) = try await files(track: track) {
+            return FileNaming.choose(files, session: session, kind: kind)
+        }
         let candidates = FileNaming.candidates(track: track, session: session, kind: kind)
         for relative in candidates {
             do {
-                if try await client.headObject(bucket: bucket, key: "\(prefix)\(track)/\(relative)") != nil { return relative }
+                if try await client.headObject(bucket: bucket, key: "\(prefix)\(track)/\(relative)") != nil {
+                    return relative
+                }
             } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
-                continue // anonymous callers get AccessDenied for missing keys too
+                continue  // anonymous callers get AccessDenied for missing keys too
             } catch {
                 throw .storage(error)
             }
@@ -88,7 +100,9 @@ public struct S3DataSource: DataSource {
         do { return try await client.getObjectInParts(bucket: bucket, key: key) } catch { throw .storage(error) }
     }
 
-    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError) -> LoadedTable? {
+    public func load(track: String, session: Session, kind: TableKind, filter: TelemetryFilter) async throws(DataError)
+        -> LoadedTable?
+    {
         let candidates: [String]
         if case .keys(let files) = try await files(track: track) {
             guard let chosen = FileNaming.choose(files, session: session, kind: kind) else {
@@ -105,20 +119,24 @@ public struct S3DataSource: DataSource {
             do {
                 object = try await client.getObjectInParts(bucket: bucket, key: key)
             } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
-                continue // anonymous callers get AccessDenied for missing keys too
+                continue  // anonymous callers get AccessDenied for missing keys too
             } catch {
                 loaderLog.debug("reading s3://\(bucket)/\(key) failed: \(error)")
                 throw .storage(error)
             }
             guard let first = object else { continue }
             var reads = 0
-            let table = try await TableAssembler.assemble(source: "s3://\(bucket)/\(key)", kind: kind, filter: filter, limits: limits,
-                                                          expectedBytes: Int(exactly: first.head.size)) {
+            let table = try await TableAssembler.assemble(
+                source: "s3://\(bucket)/\(key)", kind: kind, filter: filter, limits: limits,
+                expectedBytes: Int(exactly: first.head.size)
+            ) {
                 (assembler: inout TableAssembler) throws(DataError) in
                 reads += 1
                 // A second read (a column turned out to be text) fetches the object again.
                 guard let object = reads == 1 ? first : try await fetch(key) else {
-                    throw .storage(.invalidResponse(operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read"))
+                    throw .storage(
+                        .invalidResponse(
+                            operation: .getObject, detail: "s3://\(bucket)/\(key) disappeared while it was read"))
                 }
                 do {
                     for try await chunk in object { try assembler.feed(chunk) }
@@ -127,8 +145,10 @@ public struct S3DataSource: DataSource {
                 } catch let error as S3Error {
                     throw .storage(error)
                 } catch {
-                    throw .storage(.transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
-                                              operation: .getObject, attempts: 1))
+                    throw .storage(
+                        .transport(
+                            TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
+                            operation: .getObject, attempts: 1))
                 }
             }
             if table.names.isEmpty { loaderLog.warning("s3://\(bucket)/\(key) is empty") }

@@ -11,7 +11,8 @@ extension Double: ColumnValue { public static var placeholder: Double { 0 } }
 
 /// A nullable column stored flat: the values (a placeholder where null) and, once a null has been
 /// seen, a bit per row. 8 bytes a row where `[Double?]` takes 16.
-public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral
+{
     public private(set) var values: [Value] = []
     private(set) var validity = Validity()
 
@@ -40,13 +41,18 @@ public struct NullableValues<Value: ColumnValue>: RandomAccessCollection, Sendab
     /// and up, so a column whose nulls interrupt it often makes little room in vain).
     @inline(__always)
     mutating func appendWhile(from i: Int, to end: Int, _ value: (Int) -> Value?) -> Int {
-        var j = i, room = 64
+        var j = i
+        var room = 64
         while j < end {
-            let start = values.count, n = Swift.min(room, end - j)
+            let start = values.count
+            let n = Swift.min(room, end - j)
             values.append(contentsOf: repeatElement(.placeholder, count: n))
             var filled = 0
             values.withUnsafeMutableBufferPointer { p in
-                while filled < n, let v = value(j + filled) { p[start + filled] = v; filled += 1 }
+                while filled < n, let v = value(j + filled) {
+                    p[start + filled] = v
+                    filled += 1
+                }
             }
             values.removeLast(n - filled)
             if validity.bits != nil { for r in start..<(start + filled) { validity.append(true, at: r) } }
@@ -103,16 +109,28 @@ public struct IntegerValues: RandomAccessCollection, Sendable, Equatable, Expres
         let start = count
         validity.append(contentsOf: block.validity, count: block.count, at: start)
         block.values.withUnsafeBufferPointer { values in
-            var low = Int64.max, high = Int64.min
+            var low = Int64.max
+            var high = Int64.min
             if block.validity.bits == nil {
-                for v in values { low = Swift.min(low, v); high = Swift.max(high, v) }
+                for v in values {
+                    low = Swift.min(low, v)
+                    high = Swift.max(high, v)
+                }
                 packed.appendAll(count: values.count, low: low, high: high) { values[$0] }
                 return
             }
-            for i in values.indices where block.validity.isValid(i) { low = Swift.min(low, values[i]); high = Swift.max(high, values[i]) }
-            guard low <= high else { packed.appendZeros(values.count); return }
+            for i in values.indices where block.validity.isValid(i) {
+                low = Swift.min(low, values[i])
+                high = Swift.max(high, values[i])
+            }
+            guard low <= high else {
+                packed.appendZeros(values.count)
+                return
+            }
             let base = packed.count == 0 ? low : packed.base
-            packed.appendAll(count: values.count, low: low, high: high) { block.validity.isValid($0) ? values[$0] : base }
+            packed.appendAll(count: values.count, low: low, high: high) {
+                block.validity.isValid($0) ? values[$0] : base
+            }
         }
     }
 
@@ -133,7 +151,8 @@ public struct IntegerValues: RandomAccessCollection, Sendable, Equatable, Expres
 func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
     guard let base, bytes >= 4 << 20 else { return }
     let page = 4096
-    let start = (Int(bitPattern: base) + page - 1) & ~(page - 1), end = (Int(bitPattern: base) + bytes) & ~(page - 1)
+    let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
+    let end = (Int(bitPattern: base) + bytes) & ~(page - 1)
     _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14 /* MADV_HUGEPAGE */)
 }
 
@@ -150,8 +169,14 @@ public struct TextValues: RandomAccessCollection, Sendable, Equatable, Expressib
     public init<S: Sequence>(_ elements: S) where S.Element == String? {
         var index: [String: Int64] = [:]
         for element in elements {
-            guard let element else { codes.append(-1); continue }
-            if let code = index[element] { codes.append(code); continue }
+            guard let element else {
+                codes.append(-1)
+                continue
+            }
+            if let code = index[element] {
+                codes.append(code)
+                continue
+            }
             let code = Int64(dictionary.count)
             index[element] = code
             dictionary.append(element)
@@ -159,7 +184,10 @@ public struct TextValues: RandomAccessCollection, Sendable, Equatable, Expressib
         }
     }
 
-    init(codes: PackedIntegers, dictionary: [String]) { self.codes = codes; self.dictionary = dictionary }
+    init(codes: PackedIntegers, dictionary: [String]) {
+        self.codes = codes
+        self.dictionary = dictionary
+    }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { codes.count }
@@ -196,7 +224,12 @@ public struct Table: Sendable, Equatable {
         }
 
         public var typeName: String {
-            switch self { case .integer: "integer"; case .double: "double"; case .timestamp: "timestamp"; case .text: "text" }
+            switch self {
+            case .integer: "integer"
+            case .double: "double"
+            case .timestamp: "timestamp"
+            case .text: "text"
+            }
         }
     }
 
@@ -272,14 +305,15 @@ public struct Table: Sendable, Equatable {
     public func csv() -> String {
         var out = names.map(Table.csvField).joined(separator: ",") + "\n"
         for row in 0..<rowCount {
-            out += columns.map { column -> String in
-                switch column {
-                case .integer(let v): v[row].map { String($0) } ?? ""
-                case .double(let v): v[row].map { String($0) } ?? ""
-                case .timestamp(let v): v[row].map(Timestamp.format) ?? ""
-                case .text(let v): v[row].map(Table.csvField) ?? ""
-                }
-            }.joined(separator: ",") + "\n"
+            out +=
+                columns.map { column -> String in
+                    switch column {
+                    case .integer(let v): v[row].map { String($0) } ?? ""
+                    case .double(let v): v[row].map { String($0) } ?? ""
+                    case .timestamp(let v): v[row].map(Timestamp.format) ?? ""
+                    case .text(let v): v[row].map(Table.csvField) ?? ""
+                    }
+                }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -354,15 +388,21 @@ public enum Timestamp {
             minute = cache.millis
         } else {
             guard b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58 else { return nil }
-            guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo), (1...31).contains(d),
-                  let h = digits(11, 2), let mi = digits(14, 2), h < 24, mi < 60 else { return nil }
+            guard let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), (1...12).contains(mo),
+                (1...31).contains(d),
+                let h = digits(11, 2), let mi = digits(14, 2), h < 24, mi < 60
+            else { return nil }
             minute = (CivilDate.days(year: y, month: mo, day: d) * 86_400 + h * 3600 + mi * 60) * 1000
             cache = MinuteCache(prefix: prefix, millis: minute)
         }
         guard b[16] == 58 else { return nil }
         // `SS.mmmZ`, nearly every timestamp of the data: without the general loop below.
         if b.count == 24 && b[19] == 46 && b[23] == 90 {
-            let s1 = b[17] &- 48, s2 = b[18] &- 48, m1 = b[20] &- 48, m2 = b[21] &- 48, m3 = b[22] &- 48
+            let s1 = b[17] &- 48
+            let s2 = b[18] &- 48
+            let m1 = b[20] &- 48
+            let m2 = b[21] &- 48
+            let m3 = b[22] &- 48
             if s1 < 6 && s2 < 10 && m1 < 10 && m2 < 10 && m3 < 10 {
                 return minute + Int64(s1 * 10 + s2) * 1000 + Int64(m1) * 100 + Int64(m2) * 10 + Int64(m3)
             }
@@ -374,7 +414,11 @@ public enum Timestamp {
             i += 1
             var scale: Int64 = 100
             let start = i
-            while i < b.count, b[i] &- 48 < 10 { millis += Int64(b[i] - 48) * scale; scale /= 10; i += 1 }
+            while i < b.count, b[i] &- 48 < 10 {
+                millis += Int64(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
             guard i > start else { return nil }
         }
         if i < b.count && b[i] == 90 { i += 1 }

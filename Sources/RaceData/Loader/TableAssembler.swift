@@ -52,10 +52,16 @@ struct TableAssembler {
     private var linesMerged: Int { work?.merger.lines ?? 0 }
 
     /// `textColumns` are read as text whatever they hold; `allText` reads every column so.
-    init(source: String, kind: TableKind, filter: TelemetryFilter, textColumns: Set<Int> = [], allText: Bool = false,
-         maxFieldBytes: Int = 1 << 20) {
-        self.source = source; self.kind = kind; self.filter = filter
-        self.textColumns = textColumns; self.allText = allText; self.maxFieldBytes = maxFieldBytes
+    init(
+        source: String, kind: TableKind, filter: TelemetryFilter, textColumns: Set<Int> = [], allText: Bool = false,
+        maxFieldBytes: Int = 1 << 20
+    ) {
+        self.source = source
+        self.kind = kind
+        self.filter = filter
+        self.textColumns = textColumns
+        self.allText = allText
+        self.maxFieldBytes = maxFieldBytes
     }
 
     /// A large chunk (a part of an object) goes in slices, so the workers get blocks of their size.
@@ -80,9 +86,10 @@ struct TableAssembler {
     }
 
     /// Lets `read` fill the assembler's own buffer (a file is read straight into it); false at the end.
-    mutating func feed(reading read: (UnsafeMutableRawBufferPointer) throws(DataError) -> Int) throws(DataError) -> Bool {
+    mutating func feed(reading read: (UnsafeMutableRawBufferPointer) throws(DataError) -> Int) throws(DataError) -> Bool
+    {
         if let problem { throw .csv(problem) }
-        guard !retyping else { return false }   // this read is going to be repeated anyway
+        guard !retyping else { return false }  // this read is going to be repeated anyway
         let n = try read(pending.freeSpace(atLeast: Self.readSize))
         guard n > 0 else { return false }
         try count(n)
@@ -94,14 +101,18 @@ struct TableAssembler {
     private mutating func count(_ n: Int) throws(DataError) {
         fed += Int64(n)
         guard fed > limits.maxBytes else { return }
-        failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
-                           reason: "more than \(limits.maxBytes) bytes, the most a load reads (MAX_TABLE_BYTES)")
+        failure = CSVError(
+            source: source, line: 1 + headerLines + linesMerged, column: 1,
+            reason: "more than \(limits.maxBytes) bytes, the most a load reads (MAX_TABLE_BYTES)")
         throw .csv(failure!)
     }
 
     private mutating func received() throws(DataError) {
         if header == nil {
-            guard try readHeader(final: false) else { try checkRecordLength(); return }
+            guard try readHeader(final: false) else {
+                try checkRecordLength()
+                return
+            }
         }
         findRecordEnds()
         if pending.count >= Self.blockSize && lastRecordEnd > 0 { dispatchBlock() }
@@ -115,10 +126,12 @@ struct TableAssembler {
 
     private mutating func checkRecordLength() throws(DataError) {
         guard pending.count > Self.maxRecordBytes else { return }
-        work?.waitForAll()   // the blocks before it say which line it starts on (or fail first)
+        work?.waitForAll()  // the blocks before it say which line it starts on (or fail first)
         if let problem { throw .csv(problem) }
-        failure = CSVError(source: source, line: 1 + headerLines + linesMerged, column: 1,
-                           reason: "a record longer than \(Self.maxRecordBytes >> 20) MiB (no line break, or a quote that never closes)")
+        failure = CSVError(
+            source: source, line: 1 + headerLines + linesMerged, column: 1,
+            reason:
+                "a record longer than \(Self.maxRecordBytes >> 20) MiB (no line break, or a quote that never closes)")
         throw .csv(failure!)
     }
 
@@ -130,7 +143,8 @@ struct TableAssembler {
             bomChecked = true
         }
         let held = pending.bytes
-        var start = 0, blankLines = 0
+        var start = 0
+        var blankLines = 0
         while start < held.count && (held[start] == 0x0A || held[start] == 0x0D) {
             if held[start] == 0x0A || !(start + 1 < held.count && held[start + 1] == 0x0A) { blankLines += 1 }
             start += 1
@@ -138,7 +152,12 @@ struct TableAssembler {
         // Resumed where the last call stopped, so a long first line is scanned once.
         var end: Int?
         for i in max(start, scanned)..<held.count {
-            if held[i] == 0x22 { insideQuotes.toggle() } else if held[i] == 0x0A && !insideQuotes { end = i + 1; break }
+            if held[i] == 0x22 {
+                insideQuotes.toggle()
+            } else if held[i] == 0x0A && !insideQuotes {
+                end = i + 1
+                break
+            }
         }
         scanned = held.count
         if end == nil {
@@ -152,24 +171,31 @@ struct TableAssembler {
             // alone have no LF to find): only what the scanner took is the header.
             end = start + (try scanner.next(record, from: 0) ?? record.count)
         } catch {
-            throw .csv(CSVError(source: source, line: blankLines + error.line + 1, column: error.column, reason: error.reason))
+            throw .csv(
+                CSVError(source: source, line: blankLines + error.line + 1, column: error.column, reason: error.reason))
         }
         guard BlockParser.isUTF8(UnsafeBufferPointer(rebasing: held[start..<end!])) else {
             throw .csv(CSVError(source: source, line: blankLines + 1, column: 1, reason: "bytes that are not UTF-8"))
         }
         guard scanner.spans.count <= limits.maxColumns else {
-            throw .csv(CSVError(source: source, line: blankLines + 1, column: limits.maxColumns + 1,
-                                reason: "a header of \(scanner.spans.count) columns, over the \(limits.maxColumns) a table may have (MAX_TABLE_COLUMNS)"))
+            throw .csv(
+                CSVError(
+                    source: source, line: blankLines + 1, column: limits.maxColumns + 1,
+                    reason:
+                        "a header of \(scanner.spans.count) columns, over the \(limits.maxColumns) a table may have (MAX_TABLE_COLUMNS)"
+                ))
         }
         let line = scanner.strings(record)
         header = line
         headerLines = blankLines + scanner.lines
         scanned = 0
         insideQuotes = false
-        parser = BlockParser(delimiter: scanner.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
-                             textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
-        let merger = BlockMerger(source: source, headerLines: headerLines, limits: limits, expectedBytes: expectedBytes,
-                                 columns: (0..<line.count).map { ColumnAccumulator(text: allText || textColumns.contains($0)) })
+        parser = BlockParser(
+            delimiter: scanner.delimiter, columns: line.count, maxFieldBytes: maxFieldBytes,
+            textColumns: textColumns, allText: allText, filter: RowFilter(filter, kind: kind, header: line))
+        let merger = BlockMerger(
+            source: source, headerLines: headerLines, limits: limits, expectedBytes: expectedBytes,
+            columns: (0..<line.count).map { ColumnAccumulator(text: allText || textColumns.contains($0)) })
         work = BlockWork(merger: merger)
         pending.dropFirst(end!)
         return true
@@ -187,7 +213,11 @@ struct TableAssembler {
                 if last >= 0 { lastRecordEnd = scanned + last + 1 }
             } else {
                 for i in new.indices {
-                    if new[i] == 0x22 { insideQuotes.toggle() } else if new[i] == 0x0A && !insideQuotes { lastRecordEnd = scanned + i + 1 }
+                    if new[i] == 0x22 {
+                        insideQuotes.toggle()
+                    } else if new[i] == 0x0A && !insideQuotes {
+                        lastRecordEnd = scanned + i + 1
+                    }
                 }
             }
         }
@@ -196,7 +226,8 @@ struct TableAssembler {
 
     /// Hands the whole records held so far to a worker; the rest stays for the next block.
     private mutating func dispatchBlock() {
-        let block = pending, length = lastRecordEnd
+        let block = pending
+        let length = lastRecordEnd
         pending = block.split(at: length)
         scanned -= length
         lastRecordEnd = 0
@@ -208,7 +239,7 @@ struct TableAssembler {
         if problem == nil && !retyping {
             if header == nil {
                 guard try readHeader(final: true) else {
-                    return .table(Table(names: [], columns: []))   // an empty file is an empty table
+                    return .table(Table(names: [], columns: []))  // an empty file is an empty table
                 }
             }
             if pending.count > 0 {
@@ -216,7 +247,7 @@ struct TableAssembler {
                 pending = ByteBlock(capacity: 0)
             }
         }
-        guard let work else { throw .csv(failure!) }   // no header: only the reading can have failed
+        guard let work else { throw .csv(failure!) }  // no header: only the reading can have failed
         work.waitForAll()
         if let problem { throw .csv(problem) }
         let retype = work.merger.retype
@@ -226,8 +257,11 @@ struct TableAssembler {
 
     /// Feeds everything `read` supplies until the columns' types are settled: a column that held
     /// numbers and then text makes one more read with that column as text (rare; a second GET on S3).
-    static func assemble(source: String, kind: TableKind, filter: TelemetryFilter, limits: LoadLimits = .standard, expectedBytes: Int? = nil,
-                         read: (inout TableAssembler) async throws(DataError) -> Void) async throws(DataError) -> Table {
+    static func assemble(
+        source: String, kind: TableKind, filter: TelemetryFilter, limits: LoadLimits = .standard,
+        expectedBytes: Int? = nil,
+        read: (inout TableAssembler) async throws(DataError) -> Void
+    ) async throws(DataError) -> Table {
         var textColumns = Set<Int>()
         while true {
             var assembler = TableAssembler(source: source, kind: kind, filter: filter, textColumns: textColumns)
@@ -237,7 +271,9 @@ struct TableAssembler {
             switch try assembler.finish() {
             case .table(let table): return table
             case .retype(let columns):
-                loaderLog.info("\(source): columns \(columns.sorted()) hold text after numbers or timestamps; reading again with them as text")
+                loaderLog.info(
+                    "\(source): columns \(columns.sorted()) hold text after numbers or timestamps; reading again with them as text"
+                )
                 textColumns.formUnion(columns)
             }
         }
@@ -300,16 +336,31 @@ final class BlockMerger: @unchecked Sendable {
     private var joinedRetype = Set<Int>()
 
     init(source: String, headerLines: Int, limits: LoadLimits, expectedBytes: Int?, columns: [ColumnAccumulator]) {
-        self.source = source; self.headerLines = headerLines; self.limits = limits
-        self.expectedBytes = expectedBytes; self.columns = columns
+        self.source = source
+        self.headerLines = headerLines
+        self.limits = limits
+        self.expectedBytes = expectedBytes
+        self.columns = columns
     }
 
     /// A block's problem, or the rows' limit passed.
-    var failure: CSVError? { lock.lock(); defer { lock.unlock() }; return joinedFailure }
+    var failure: CSVError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return joinedFailure
+    }
     /// Columns that held numbers or timestamps and then text.
-    var retype: Set<Int> { lock.lock(); defer { lock.unlock() }; return joinedRetype }
+    var retype: Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        return joinedRetype
+    }
     /// Lines of the blocks joined so far.
-    var lines: Int { lock.lock(); defer { lock.unlock() }; return joinedLines }
+    var lines: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return joinedLines
+    }
 
     /// Before a block is started on a worker; each join makes room for one.
     func waitForRoom() { room.wait() }
@@ -361,10 +412,12 @@ final class BlockMerger: @unchecked Sendable {
         // After a column turned to text the input is read again: the blocks after it count no
         // lines, and a problem in them is found again, on its right line, by that read.
         guard !settled else { return }
-        var failure: CSVError?, retype = Set<Int>()
+        var failure: CSVError?
+        var retype = Set<Int>()
         if let problem = result.problem {
-            failure = CSVError(source: source, line: 1 + headerLines + joinedLines + problem.line, column: problem.column,
-                               reason: problem.reason)
+            failure = CSVError(
+                source: source, line: 1 + headerLines + joinedLines + problem.line, column: problem.column,
+                reason: problem.reason)
         } else if let column = result.retype {
             retype.insert(column)
         } else {
@@ -372,8 +425,11 @@ final class BlockMerger: @unchecked Sendable {
             rows += result.rows
             bytes += result.bytes
             if rows > limits.maxRows {
-                failure = CSVError(source: source, line: 1 + headerLines + joinedLines + result.lines, column: 1,
-                                   reason: "more than \(limits.maxRows) rows, the most a loaded table keeps (MAX_TABLE_ROWS); load it filtered")
+                failure = CSVError(
+                    source: source, line: 1 + headerLines + joinedLines + result.lines, column: 1,
+                    reason:
+                        "more than \(limits.maxRows) rows, the most a loaded table keeps (MAX_TABLE_ROWS); load it filtered"
+                )
             } else if !reserved, let expectedBytes, bytes >= 2 * TableAssembler.blockSize, expectedBytes > bytes {
                 reserved = true
                 let estimate = Int(Double(rows) * Double(expectedBytes) / Double(bytes) * 1.02) + 1024

@@ -15,7 +15,8 @@ enum FileTree {
 
     /// Calls `visit` for every entry; a folder is entered when `visit` says so and it is less than
     /// `maxDepth` folders below the root. `unreadable` hears of folders that cannot be listed ("" is the root).
-    static func walk(_ root: URL, maxDepth: Int = .max, unreadable: (String) -> Void = { _ in }, visit: (Entry) -> Bool) {
+    static func walk(_ root: URL, maxDepth: Int = .max, unreadable: (String) -> Void = { _ in }, visit: (Entry) -> Bool)
+    {
         var pending: [(path: String, depth: Int)] = [("", 0)]
         while let (relative, depth) = pending.popLast() {
             let folder = relative.isEmpty ? root : root.appendingPathComponent(relative, isDirectory: true)
@@ -27,8 +28,11 @@ enum FileTree {
                 let path = relative.isEmpty ? name : "\(relative)/\(name)"
                 let url = folder.appendingPathComponent(name)
                 let attributes = (try? FileManager.default.attributesOfItem(atPath: url.path)) ?? [:]
-                let entry = Entry(path: path, url: url, type: attributes[.type] as? FileAttributeType, attributes: attributes)
-                if visit(entry), entry.type == .typeDirectory, depth + 1 < maxDepth { pending.append((path, depth + 1)) }
+                let entry = Entry(
+                    path: path, url: url, type: attributes[.type] as? FileAttributeType, attributes: attributes)
+                if visit(entry), entry.type == .typeDirectory, depth + 1 < maxDepth {
+                    pending.append((path, depth + 1))
+                }
             }
         }
     }

@@ -7,7 +7,9 @@ import S3Wire
 /// ETag equals the local file's tag holds the same bytes (with SSE-KMS, where ETags are not MD5s,
 /// nothing matches and files are uploaded again: slower, never wrong).
 public enum ContentTag {
-    public static func of(path: String, size: UInt64, multipartThreshold: UInt64, partSize: UInt64) throws(DataError) -> String {
+    public static func of(path: String, size: UInt64, multipartThreshold: UInt64, partSize: UInt64) throws(DataError)
+        -> String
+    {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -20,7 +22,9 @@ public enum ContentTag {
                 let n = read(fd, buffer.baseAddress, Int(min(left, UInt64(buffer.count))))
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else {
-                    throw .file(path: path, reason: n == 0 ? "it became shorter while it was read" : String(cString: strerror(errno)))
+                    throw .file(
+                        path: path,
+                        reason: n == 0 ? "it became shorter while it was read" : String(cString: strerror(errno)))
                 }
                 digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 left -= UInt64(n)
@@ -44,7 +48,8 @@ public enum ContentTag {
     static func isMD5Shaped(_ etag: String) -> Bool {
         let parts = etag.splitting("-", omittingEmpty: false)
         guard (1...2).contains(parts.count), parts[0].utf8.count == 32,
-              parts[0].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return false }
+            parts[0].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return false }
         return parts.count == 1 || Int(parts[1]).map { $0 >= 1 } == true
     }
 }
@@ -77,13 +82,15 @@ public final class ContentTagCache: @unchecked Sendable {
     /// Loads `url` if it is there; a missing or unreadable cache is an empty one (it is only a cache).
     public init(url: URL) {
         self.url = url
-        entries = (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
+        entries =
+            (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
             .flatMap { $0.version == 1 ? $0.entries : nil } ?? [:]
     }
 
     /// `$XDG_CACHE_HOME/racedata/content-tags.json`, else `~/.cache/racedata/content-tags.json`.
     public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let base =
+            environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
         return base.appendingPathComponent("racedata/content-tags.json")
     }
@@ -91,12 +98,15 @@ public final class ContentTagCache: @unchecked Sendable {
     static func entry(path: String, multipartThreshold: UInt64, partSize: UInt64, tag: String) -> Entry? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return Entry(size: UInt64(info.st_size), modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-                     inode: UInt64(info.st_ino), multipartThreshold: multipartThreshold, partSize: partSize, tag: tag)
+        return Entry(
+            size: UInt64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            inode: UInt64(info.st_ino), multipartThreshold: multipartThreshold, partSize: partSize, tag: tag)
     }
 
     func tag(path: String, multipartThreshold: UInt64, partSize: UInt64) -> String? {
-        guard let now = Self.entry(path: path, multipartThreshold: multipartThreshold, partSize: partSize, tag: "") else { return nil }
+        guard let now = Self.entry(path: path, multipartThreshold: multipartThreshold, partSize: partSize, tag: "")
+        else { return nil }
         lock.lock()
         defer { lock.unlock() }
         guard var known = entries[path] else { return nil }
@@ -106,9 +116,13 @@ public final class ContentTagCache: @unchecked Sendable {
     }
 
     func remember(path: String, multipartThreshold: UInt64, partSize: UInt64, tag: String) {
-        guard let entry = Self.entry(path: path, multipartThreshold: multipartThreshold, partSize: partSize, tag: tag) else { return }
+        guard let entry = Self.entry(path: path, multipartThreshold: multipartThreshold, partSize: partSize, tag: tag)
+        else { return }
         lock.lock()
-        if entries[path] != entry { entries[path] = entry; changed = true }
+        if entries[path] != entry {
+            entries[path] = entry
+            changed = true
+        }
         lock.unlock()
     }
 
@@ -123,10 +137,14 @@ public final class ContentTagCache: @unchecked Sendable {
             for key in entries.keys.sorted().prefix(entries.count - limit) { entries[key] = nil }
         }
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())")
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).\(getpid())")
             try JSONEncoder().encode(Stored(entries: entries)).write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else { return "cannot replace \(url.path): \(String(cString: strerror(errno)))" }
+            guard rename(temporary.path, url.path) == 0 else {
+                return "cannot replace \(url.path): \(String(cString: strerror(errno)))"
+            }
             changed = false
             return nil
         } catch {

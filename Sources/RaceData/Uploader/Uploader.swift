@@ -63,25 +63,42 @@ public struct Uploader: Sendable {
     public let options: Options
 
     public init(client: S3Client, bucket: String, options: Options = Options()) {
-        self.client = client; self.bucket = bucket; self.options = options
+        self.client = client
+        self.bucket = bucket
+        self.options = options
     }
 
-    var prefix: String { options.prefix.isEmpty || options.prefix.hasSuffix("/") ? options.prefix : options.prefix + "/" }
+    var prefix: String {
+        options.prefix.isEmpty || options.prefix.hasSuffix("/") ? options.prefix : options.prefix + "/"
+    }
 
     /// Walks the tree: what would be uploaded, what is junk, what cannot be read.
     public func plan(directory: URL) -> Plan {
         var plan = Plan()
         let root = directory.standardizedFileURL
-        FileTree.walk(root, unreadable: { plan.problems.append(($0.isEmpty ? root.path : $0, "folder cannot be read")) }) { entry in
-            guard let type = entry.type else { plan.problems.append((entry.path, "cannot be read")); return false }
-            if FileNaming.isJunk(entry.path) { plan.junk.append(entry.path); return false }
+        FileTree.walk(
+            root, unreadable: { plan.problems.append(($0.isEmpty ? root.path : $0, "folder cannot be read")) }
+        ) { entry in
+            guard let type = entry.type else {
+                plan.problems.append((entry.path, "cannot be read"))
+                return false
+            }
+            if FileNaming.isJunk(entry.path) {
+                plan.junk.append(entry.path)
+                return false
+            }
             switch type {
             case .typeDirectory: return true
             case .typeRegular:
-                guard access(entry.url.path, R_OK) == 0 else { plan.problems.append((entry.path, "not readable (permissions)")); return false }
-                plan.files.append(PlannedFile(path: entry.url.path, key: prefix + entry.path,
-                                              size: (entry.attributes[.size] as? NSNumber)?.uint64Value ?? 0,
-                                              modified: entry.attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
+                guard access(entry.url.path, R_OK) == 0 else {
+                    plan.problems.append((entry.path, "not readable (permissions)"))
+                    return false
+                }
+                plan.files.append(
+                    PlannedFile(
+                        path: entry.url.path, key: prefix + entry.path,
+                        size: (entry.attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+                        modified: entry.attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
             case .typeSymbolicLink: plan.problems.append((entry.path, "symbolic link, not followed"))
             default: plan.problems.append((entry.path, "not a regular file"))
             }
@@ -96,14 +113,17 @@ public struct Uploader: Sendable {
         try await client.headBucket(bucket)
     }
 
-    public func upload(directory: URL, progress: (@Sendable (Progress) -> Void)? = nil) async throws(S3Error) -> Report {
+    public func upload(directory: URL, progress: (@Sendable (Progress) -> Void)? = nil) async throws(S3Error) -> Report
+    {
         let started = Date()
         try await preflight()
         let plan = plan(directory: directory)
         var report = Report()
         report.junk = plan.junk
         report.failed = plan.problems.filter { !$0.reason.hasPrefix("symbolic link") }
-        report.warnings = plan.problems.filter { $0.reason.hasPrefix("symbolic link") }.map { "\($0.path): \($0.reason)" }
+        report.warnings = plan.problems.filter { $0.reason.hasPrefix("symbolic link") }.map {
+            "\($0.path): \($0.reason)"
+        }
         let state = UploadState(acl: options.acl, total: plan.files.count, bytes: plan.bytes, progress: progress)
         await withTaskGroup(of: Void.self) { group in
             var next = 0
@@ -117,7 +137,9 @@ public struct Uploader: Sendable {
             while await group.next() != nil { start() }
         }
         let outcome = await state.outcome
-        if let problem = options.tagCache?.save() { report.warnings.append("content tag cache: \(problem) (the next run hashes files again)") }
+        if let problem = options.tagCache?.save() {
+            report.warnings.append("content tag cache: \(problem) (the next run hashes files again)")
+        }
         report.uploaded = outcome.uploaded.sorted()
         report.unchanged = outcome.unchanged.sorted()
         report.failed += outcome.failed.sorted { $0.path < $1.path }
@@ -132,7 +154,8 @@ public struct Uploader: Sendable {
     /// cache while the file's stat is the same, hashed from the file otherwise.
     private func isUnchanged(_ file: PlannedFile, remote: ObjectHead, state: UploadState) async -> Bool {
         guard remote.size == file.size, ContentTag.isMD5Shaped(remote.etag) else { return false }
-        let threshold = options.multipartThreshold, partSize = options.partSize
+        let threshold = options.multipartThreshold
+        let partSize = options.partSize
         if let cached = options.tagCache?.tag(path: file.path, multipartThreshold: threshold, partSize: partSize) {
             return cached == remote.etag
         }
@@ -141,8 +164,10 @@ public struct Uploader: Sendable {
         // the few threads every async task of the process shares.
         let local: String? = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: try? ContentTag.of(path: file.path, size: file.size,
-                                                                  multipartThreshold: threshold, partSize: partSize))
+                continuation.resume(
+                    returning: try? ContentTag.of(
+                        path: file.path, size: file.size,
+                        multipartThreshold: threshold, partSize: partSize))
             }
         }
         guard let local else { return false }
@@ -152,7 +177,9 @@ public struct Uploader: Sendable {
 
     private func uploadOne(_ file: PlannedFile, state: UploadState) async {
         do {
-            if !options.force, let head = try await client.headObject(bucket: bucket, key: file.key), await isUnchanged(file, remote: head, state: state) {
+            if !options.force, let head = try await client.headObject(bucket: bucket, key: file.key),
+                await isUnchanged(file, remote: head, state: state)
+            {
                 await state.finish(file, unchanged: true)
                 return
             }
@@ -160,8 +187,9 @@ public struct Uploader: Sendable {
             // The body went with Content-MD5 or chunk signatures, so S3's ETag is the MD5 tag of exactly
             // the bytes read from the file: the next run can compare against it without reading them again.
             if ContentTag.isMD5Shaped(etag) {
-                options.tagCache?.remember(path: file.path, multipartThreshold: options.multipartThreshold,
-                                           partSize: options.partSize, tag: etag)
+                options.tagCache?.remember(
+                    path: file.path, multipartThreshold: options.multipartThreshold,
+                    partSize: options.partSize, tag: etag)
             }
             await state.finish(file, unchanged: false)
         } catch {
@@ -172,13 +200,17 @@ public struct Uploader: Sendable {
     private func put(_ file: PlannedFile, state: UploadState) async throws(S3Error) -> String {
         var acl = await state.acl
         while true {
-            let put = PutOptions(contentType: file.key.lowercased().hasSuffix(".csv") ? "text/csv" : "application/octet-stream", acl: acl)
+            let put = PutOptions(
+                contentType: file.key.lowercased().hasSuffix(".csv") ? "text/csv" : "application/octet-stream", acl: acl
+            )
             do {
                 if file.size >= options.multipartThreshold {
                     return try await multipart(file, put)
                 }
-                return try await client.putObject(bucket: bucket, key: file.key, body: .file(path: file.path, offset: 0, length: file.size),
-                                                  options: put).etag
+                return try await client.putObject(
+                    bucket: bucket, key: file.key, body: .file(path: file.path, offset: 0, length: file.size),
+                    options: put
+                ).etag
             } catch let error where error.code == "AccessControlListNotSupported" && acl != nil {
                 await state.disableACL(bucket: bucket, acl: acl!)
                 acl = nil
@@ -188,7 +220,8 @@ public struct Uploader: Sendable {
 
     private func multipart(_ file: PlannedFile, _ put: PutOptions) async throws(S3Error) -> String {
         let id = try await client.createMultipartUpload(bucket: bucket, key: file.key, options: put)
-        let ranges = stride(from: UInt64(0), to: file.size, by: Int(options.partSize)).enumerated().map { index, offset in
+        let ranges = stride(from: UInt64(0), to: file.size, by: Int(options.partSize)).enumerated().map {
+            index, offset in
             (number: index + 1, offset: offset, length: min(options.partSize, file.size - offset))
         }
         do {
@@ -199,8 +232,9 @@ public struct Uploader: Sendable {
                     let part = ranges[next]
                     next += 1
                     group.addTask {
-                        try await client.uploadPart(bucket: bucket, key: file.key, uploadId: id, partNumber: part.number,
-                                                    body: .file(path: file.path, offset: part.offset, length: part.length))
+                        try await client.uploadPart(
+                            bucket: bucket, key: file.key, uploadId: id, partNumber: part.number,
+                            body: .file(path: file.path, offset: part.offset, length: part.length))
                     }
                 }
                 for _ in 0..<max(1, options.partConcurrency) { start() }
@@ -211,12 +245,15 @@ public struct Uploader: Sendable {
                 }
                 return done
             }
-            return try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts).etag
+            return try await client.completeMultipartUpload(bucket: bucket, key: file.key, uploadId: id, parts: parts)
+                .etag
         } catch {
             // Leave no orphaned parts behind (they cost storage until aborted).
             try? await client.abortMultipartUpload(bucket: bucket, key: file.key, uploadId: id)
-            throw (error as? S3Error) ?? .transport(TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
-                                                     operation: .uploadPart, attempts: 1)
+            throw (error as? S3Error)
+                ?? .transport(
+                    TransportError(.other, endpoint: client.configuration.endpoint.host, detail: "\(error)"),
+                    operation: .uploadPart, attempts: 1)
         }
     }
 }
@@ -224,7 +261,10 @@ public struct Uploader: Sendable {
 /// What the parallel uploads share: the outcome so far and whether ACLs still go out.
 actor UploadState {
     var acl: String?
-    var outcome = (uploaded: [String](), unchanged: [String](), failed: [(path: String, reason: String)](), bytes: UInt64(0), warnings: [String]())
+    var outcome = (
+        uploaded: [String](), unchanged: [String](), failed: [(path: String, reason: String)](), bytes: UInt64(0),
+        warnings: [String]()
+    )
     private(set) var filesHashed = 0
     private var done = 0
     private var bytesDone: UInt64 = 0
@@ -233,17 +273,27 @@ actor UploadState {
     private let progress: (@Sendable (Uploader.Progress) -> Void)?
 
     init(acl: String?, total: Int, bytes: UInt64, progress: (@Sendable (Uploader.Progress) -> Void)?) {
-        self.acl = acl; self.total = total; bytesTotal = bytes; self.progress = progress
+        self.acl = acl
+        self.total = total
+        bytesTotal = bytes
+        self.progress = progress
     }
 
     func disableACL(bucket: String, acl: String) {
         guard self.acl != nil else { return }
         self.acl = nil
-        outcome.warnings.append("Bucket \(bucket) has ACLs disabled (Object Ownership: bucket owner enforced), so \(acl) was not applied; objects were uploaded without an ACL. For public read access, add a bucket policy (see AWS_SETUP_GUIDE.md).")
+        outcome.warnings.append(
+            "Bucket \(bucket) has ACLs disabled (Object Ownership: bucket owner enforced), so \(acl) was not applied; objects were uploaded without an ACL. For public read access, add a bucket policy (see AWS_SETUP_GUIDE.md)."
+        )
     }
 
     func finish(_ file: Uploader.PlannedFile, unchanged: Bool) {
-        if unchanged { outcome.unchanged.append(file.key) } else { outcome.uploaded.append(file.key); outcome.bytes += file.size }
+        if unchanged {
+            outcome.unchanged.append(file.key)
+        } else {
+            outcome.uploaded.append(file.key)
+            outcome.bytes += file.size
+        }
         step(file.size)
     }
 

@@ -30,32 +30,43 @@ public struct CredentialChain: Sendable {
         let keyId = nonEmpty("AWS_ACCESS_KEY_ID")
         let secret = nonEmpty("AWS_SECRET_ACCESS_KEY")
         switch (keyId, secret) {
-        case let (keyId?, secret?):
-            return Credentials(accessKeyId: keyId, secretAccessKey: secret, sessionToken: nonEmpty("AWS_SESSION_TOKEN"),
-                               source: "environment")
+        case (let keyId?, let secret?):
+            return Credentials(
+                accessKeyId: keyId, secretAccessKey: secret, sessionToken: nonEmpty("AWS_SESSION_TOKEN"),
+                source: "environment")
         case (_?, nil):
-            throw .credentials("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not. Set both, or neither to use the shared credentials file.")
+            throw .credentials(
+                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not. Set both, or neither to use the shared credentials file."
+            )
         case (nil, _?):
-            throw .credentials("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not. Set both, or neither to use the shared credentials file.")
+            throw .credentials(
+                "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not. Set both, or neither to use the shared credentials file."
+            )
         case (nil, nil):
             break
         }
         let path = credentialsFile
         let explicitProfile = nonEmpty("AWS_PROFILE") != nil
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .credentials("No AWS credentials found. Looked in: the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are unset) and the shared credentials file \(path) (not readable). Set the two variables, or run `aws configure`.")
+            throw .credentials(
+                "No AWS credentials found. Looked in: the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are unset) and the shared credentials file \(path) (not readable). Set the two variables, or run `aws configure`."
+            )
         }
         let sections = Self.parseINI(text)
         guard let section = sections[profile] else {
             let known = sections.keys.sorted().joined(separator: ", ")
-            throw .credentials("No AWS credentials found: profile [\(profile)]\(explicitProfile ? " (AWS_PROFILE)" : "") is not in \(path) (it has: \(known.isEmpty ? "no profiles" : known)). The environment has no AWS_ACCESS_KEY_ID either.")
+            throw .credentials(
+                "No AWS credentials found: profile [\(profile)]\(explicitProfile ? " (AWS_PROFILE)" : "") is not in \(path) (it has: \(known.isEmpty ? "no profiles" : known)). The environment has no AWS_ACCESS_KEY_ID either."
+            )
         }
         guard let id = section["aws_access_key_id"], !id.isEmpty,
-              let key = section["aws_secret_access_key"], !key.isEmpty else {
+            let key = section["aws_secret_access_key"], !key.isEmpty
+        else {
             throw .credentials("Profile [\(profile)] in \(path) lacks aws_access_key_id or aws_secret_access_key.")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: section["aws_session_token"],
-                           source: "\(path) [\(profile)]")
+        return Credentials(
+            accessKeyId: id, secretAccessKey: key, sessionToken: section["aws_session_token"],
+            source: "\(path) [\(profile)]")
     }
 
     /// `[section]` headers and `key = value` lines; `#` and `;` start comments.

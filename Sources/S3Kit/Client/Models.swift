@@ -73,8 +73,13 @@ public struct PutOptions: Sendable {
     /// Send Content-MD5 so S3 rejects a body corrupted on the way (`BadDigest`).
     public var contentMD5: Bool
 
-    public init(contentType: String? = nil, acl: String? = nil, metadata: [String: String] = [:], contentMD5: Bool = true) {
-        self.contentType = contentType; self.acl = acl; self.metadata = metadata; self.contentMD5 = contentMD5
+    public init(
+        contentType: String? = nil, acl: String? = nil, metadata: [String: String] = [:], contentMD5: Bool = true
+    ) {
+        self.contentType = contentType
+        self.acl = acl
+        self.metadata = metadata
+        self.contentMD5 = contentMD5
     }
 
     /// The request headers that carry these options (PutObject and CreateMultipartUpload alike).
@@ -94,7 +99,10 @@ public struct PutResult: Sendable {
 public struct CompletedPart: Sendable, Equatable {
     public var partNumber: Int
     public var etag: String
-    public init(partNumber: Int, etag: String) { self.partNumber = partNumber; self.etag = etag }
+    public init(partNumber: Int, etag: String) {
+        self.partNumber = partNumber
+        self.etag = etag
+    }
 }
 
 public struct MultipartUploadSummary: Sendable, Equatable {

@@ -37,7 +37,9 @@ extension S3Client {
     /// drops is asked for again alone (from where it stopped, once its bytes had begun to arrive). At
     /// most `concurrency` parts are in flight, besides the one being read; the first streams to the
     /// caller as it arrives.
-    public func getObjectInParts(bucket: String, key: String, options: DownloadOptions? = nil) async throws(S3Error) -> ObjectParts? {
+    public func getObjectInParts(bucket: String, key: String, options: DownloadOptions? = nil) async throws(S3Error)
+        -> ObjectParts?
+    {
         let options = options ?? configuration.download
         let first: S3Object?
         do {
@@ -67,8 +69,13 @@ public struct ObjectParts: AsyncSequence, Sendable {
     init(client: S3Client, bucket: String, key: String, first: S3Object, options: DownloadOptions) {
         var head = first.head
         head.size = first.objectSize
-        self.head = head; self.client = client; self.bucket = bucket; self.key = key
-        self.first = first.body; self.firstLength = first.head.size; self.options = options
+        self.head = head
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.first = first.body
+        self.firstLength = first.head.size
+        self.options = options
     }
 
     /// GETs this read makes in all.
@@ -94,7 +101,9 @@ public struct ObjectParts: AsyncSequence, Sendable {
             guard let chunk else {
                 // Whatever went wrong in the parts, the bytes must add up to the object.
                 guard received == size else {
-                    throw S3Error.invalidResponse(operation: .getObject, detail: "\(fetcher.resource) ended after \(received) of its \(size) bytes")
+                    throw S3Error.invalidResponse(
+                        operation: .getObject,
+                        detail: "\(fetcher.resource) ended after \(received) of its \(size) bytes")
                 }
                 return nil
             }
@@ -121,7 +130,7 @@ final class PartFetcher: @unchecked Sendable {
     init(_ object: ObjectParts) {
         self.object = object
         partSize = UInt64(object.options.partSize)
-        fill(object.options.concurrency - 1)   // the first part is in flight already
+        fill(object.options.concurrency - 1)  // the first part is in flight already
     }
 
     var resource: String { S3Client.resource(bucket: object.bucket, key: object.key) }
@@ -136,16 +145,24 @@ final class PartFetcher: @unchecked Sendable {
             let offset = object.firstLength + UInt64(started - 1) * partSize
             let last = min(offset + partSize, object.head.size) - 1
             let (client, bucket, key, etag) = (object.client, object.bucket, object.key, object.head.etag)
-            window.append(Task {
-                // A server that sends no ETag cannot be pinned (S3 always sends one).
-                guard let part = try await client.getObject(bucket: bucket, key: key, range: .closed(offset, last),
-                                                            ifMatch: etag.isEmpty ? nil : etag) else {
-                    throw S3Error.invalidResponse(operation: .getObject, detail: "\(S3Client.resource(bucket: bucket, key: key)) disappeared while it was read; load it again")
-                }
-                var chunks: [[UInt8]] = []
-                for try await chunk in part.body { chunks.append(chunk) }
-                return chunks
-            })
+            window.append(
+                Task {
+                    // A server that sends no ETag cannot be pinned (S3 always sends one).
+                    guard
+                        let part = try await client.getObject(
+                            bucket: bucket, key: key, range: .closed(offset, last),
+                            ifMatch: etag.isEmpty ? nil : etag)
+                    else {
+                        throw S3Error.invalidResponse(
+                            operation: .getObject,
+                            detail:
+                                "\(S3Client.resource(bucket: bucket, key: key)) disappeared while it was read; load it again"
+                        )
+                    }
+                    var chunks: [[UInt8]] = []
+                    for try await chunk in part.body { chunks.append(chunk) }
+                    return chunks
+                })
             started += 1
         }
     }
@@ -166,8 +183,10 @@ final class PartFetcher: @unchecked Sendable {
         do {
             return try await task.value
         } catch let error as S3Error where error.code == "PreconditionFailed" {
-            throw S3Error.invalidResponse(operation: .getObject, detail: "\(resource) changed while it was read "
-                                          + "(it is no longer ETag \(object.head.etag)); load it again")
+            throw S3Error.invalidResponse(
+                operation: .getObject,
+                detail: "\(resource) changed while it was read "
+                    + "(it is no longer ETag \(object.head.etag)); load it again")
         }
     }
 }

@@ -4,11 +4,17 @@ import S3Wire
 extension S3Client {
     /// Signs and sends one S3 request, retrying what may succeed on a later attempt, and turns every
     /// failure into an `S3Error`. A 2xx answer comes back; anything else throws.
-    func send(_ operation: S3Operation, bucket: String, key: String? = nil, method: HTTPMethod,
-              query: [RequestTarget.QueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty,
-              contentMD5: Bool = false, stream: Bool = false, maxResponseBytes: Int? = nil) async throws(S3Error) -> HTTPResponse {
-        guard !bucket.isEmpty else { throw .invalidArgument("\(operation.rawValue) needs a bucket name; none was given (set S3_BUCKET_NAME).") }
-        if let key, key.isEmpty { throw .invalidArgument("\(operation.rawValue) needs an object key; an empty one was given.") }
+    func send(
+        _ operation: S3Operation, bucket: String, key: String? = nil, method: HTTPMethod,
+        query: [RequestTarget.QueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty,
+        contentMD5: Bool = false, stream: Bool = false, maxResponseBytes: Int? = nil
+    ) async throws(S3Error) -> HTTPResponse {
+        guard !bucket.isEmpty else {
+            throw .invalidArgument("\(operation.rawValue) needs a bucket name; none was given (set S3_BUCKET_NAME).")
+        }
+        if let key, key.isEmpty {
+            throw .invalidArgument("\(operation.rawValue) needs an object key; an empty one was given.")
+        }
 
         var headers = headers
         // Chunk signatures or a checksum trailer carry an object body's integrity, so those modes skip the
@@ -16,16 +22,21 @@ extension S3Client {
         let framed = operation.carriesObjectData && body.length > 0
         let streaming = framed && configuration.payloadSigning == .streaming && configuration.credentials != nil
         let checksummed = framed && configuration.payloadSigning == .checksumTrailer
-        let digests = streaming ? Digests(payloadHash: ChunkSigner.payloadHash, md5: nil)
-                    : checksummed ? Digests(payloadHash: ChecksumTrailerFraming.payloadHash, md5: nil)
-                    : try digest(body, operation: operation, md5: contentMD5)
+        let digests =
+            streaming
+            ? Digests(payloadHash: ChunkSigner.payloadHash, md5: nil)
+            : checksummed
+                ? Digests(payloadHash: ChecksumTrailerFraming.payloadHash, md5: nil)
+                : try digest(body, operation: operation, md5: contentMD5)
         if let md5 = digests.md5 { headers.set("Content-MD5", md5) }
         if streaming || checksummed {
             headers.set("Content-Encoding", "aws-chunked")
             headers.set("x-amz-decoded-content-length", String(body.length))
         }
         if streaming {
-            headers.set("Content-Length", String(ChunkSigner.encodedLength(body.length, chunkSize: ChunkSigner.defaultChunkSize)))
+            headers.set(
+                "Content-Length",
+                String(ChunkSigner.encodedLength(body.length, chunkSize: ChunkSigner.defaultChunkSize)))
         }
         if checksummed {
             headers.set("x-amz-trailer", ChecksumTrailerFraming.trailerName)
@@ -46,8 +57,11 @@ extension S3Client {
                 let seed = signer.sign(&request, payloadHash: digests.payloadHash, date: date)
                 if streaming {
                     let stamp = AmzDate(date)
-                    request.body = .signedChunks(body, ChunkSigner(signingKey: signer.signingKey(stamp.day), amzDate: stamp.full,
-                                                                   scope: seed.credentialScope, seedSignature: seed.signature))
+                    request.body = .signedChunks(
+                        body,
+                        ChunkSigner(
+                            signingKey: signer.signingKey(stamp.day), amzDate: stamp.full,
+                            scope: seed.credentialScope, seedSignature: seed.signature))
                 }
             }
             let outcome: Result<HTTPResponse, TransportError>
@@ -56,8 +70,10 @@ extension S3Client {
             } catch let error as TransportError {
                 outcome = .failure(error)
             } catch {
-                throw .transport(TransportError(.cancelled, endpoint: target.scheme + "://" + target.hostHeader,
-                                                detail: "\(error)"), operation: operation, attempts: attempt)
+                throw .transport(
+                    TransportError(
+                        .cancelled, endpoint: target.scheme + "://" + target.hostHeader,
+                        detail: "\(error)"), operation: operation, attempts: attempt)
             }
             let failure: S3Error
             switch outcome {
@@ -65,8 +81,10 @@ extension S3Client {
                 if (200..<300).contains(response.status) {
                     // CompleteMultipartUpload and CopyObject may fail after their 200 has been sent.
                     guard operation == .completeMultipartUpload || operation == .copyObject,
-                          let root = try? XML.parse(response.body), root.name == "Error" else { return response }
-                    failure = serviceError(operation, bucket: bucket, key: key, response: response, attempts: attempt, root: root)
+                        let root = try? XML.parse(response.body), root.name == "Error"
+                    else { return response }
+                    failure = serviceError(
+                        operation, bucket: bucket, key: key, response: response, attempts: attempt, root: root)
                 } else {
                     failure = serviceError(operation, bucket: bucket, key: key, response: response, attempts: attempt)
                 }
@@ -94,7 +112,10 @@ extension S3Client {
         return RetryPolicy.retryableCodes.contains(e.code) || RetryPolicy.retryableStatuses.contains(e.status)
     }
 
-    struct Digests { var payloadHash: String; var md5: String? }
+    struct Digests {
+        var payloadHash: String
+        var md5: String?
+    }
 
     /// The payload hash the signature needs and the Content-MD5 S3 checks, from one pass over the body.
     func digest(_ body: RequestBody, operation: S3Operation, md5 wantMD5: Bool) throws(S3Error) -> Digests {
@@ -106,18 +127,24 @@ extension S3Client {
         let sha = signPayload ? Digest(.sha256) : nil
         let md5 = wantMD5 ? Digest(.md5) : nil
         if case .signedChunks = body {
-            throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
+            throw .invalidArgument(
+                "\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
         }
         if case .checksummedChunks = body {
-            throw .invalidArgument("\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
+            throw .invalidArgument(
+                "\(operation.rawValue): pass the plain body; the client frames aws-chunked bodies itself.")
         }
         if case .bytes(let bytes) = body {
-            bytes.withUnsafeBytes { sha?.update($0); md5?.update($0) }
+            bytes.withUnsafeBytes {
+                sha?.update($0)
+                md5?.update($0)
+            }
         } else {
             do throws(TransportError) {
                 let source = try RawSource(body)
                 defer { source.close() }
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(1 << 20, max(body.length, 1))), alignment: 16)
+                let buffer = UnsafeMutableRawBufferPointer.allocate(
+                    byteCount: Int(min(1 << 20, max(body.length, 1))), alignment: 16)
                 defer { buffer.deallocate() }
                 while case let n = try source.read(into: buffer), n > 0 {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
@@ -128,12 +155,15 @@ extension S3Client {
                 throw .invalidArgument("\(operation.rawValue): the body could not be read: \(error.detail).")
             }
         }
-        return Digests(payloadHash: sha?.finalize().hexString ?? SigV4Signer.unsignedPayload,
-                       md5: md5.map { Data($0.finalize()).base64EncodedString() })
+        return Digests(
+            payloadHash: sha?.finalize().hexString ?? SigV4Signer.unsignedPayload,
+            md5: md5.map { Data($0.finalize()).base64EncodedString() })
     }
 
-    func serviceError(_ operation: S3Operation, bucket: String, key: String?, response: HTTPResponse, attempts: Int,
-                      root: XMLElement? = nil) -> S3Error {
+    func serviceError(
+        _ operation: S3Operation, bucket: String, key: String?, response: HTTPResponse, attempts: Int,
+        root: XMLElement? = nil
+    ) -> S3Error {
         let xml = root ?? (try? XML.parse(response.body)).flatMap { $0.name == "Error" ? $0 : nil }
         let headers = response.head.headers
         let code = xml?.value("Code") ?? Self.codeForBareStatus(response.status, operation: operation)
@@ -141,13 +171,14 @@ extension S3Client {
         if let keyId = configuration.credentials?.accessKeyId, !keyId.isEmpty {
             message = message.replacingOccurrences(of: keyId, with: Credentials.redact(keyId))
         }
-        return .service(.init(
-            operation: operation, code: code, message: String(message.prefix(500)), status: response.status,
-            requestId: xml?.value("RequestId") ?? headers["x-amz-request-id"] ?? headers["x-amzn-requestid"],
-            bucket: bucket, key: key,
-            region: headers["x-amz-bucket-region"] ?? xml?.value("Region"),
-            configuredRegion: configuration.region,
-            redactedKeyId: configuration.credentials?.redactedKeyId, attempts: attempts))
+        return .service(
+            .init(
+                operation: operation, code: code, message: String(message.prefix(500)), status: response.status,
+                requestId: xml?.value("RequestId") ?? headers["x-amz-request-id"] ?? headers["x-amzn-requestid"],
+                bucket: bucket, key: key,
+                region: headers["x-amz-bucket-region"] ?? xml?.value("Region"),
+                configuredRegion: configuration.region,
+                redactedKeyId: configuration.credentials?.redactedKeyId, attempts: attempts))
     }
 
     /// HEAD answers (and some proxies) have no error body: name the status the way S3 would.
@@ -211,9 +242,13 @@ public struct ObjectBody: AsyncSequence, Sendable {
                         received += UInt64(chunk.count)
                         return chunk
                     }
-                    if received >= body.length { current = nil; return nil }
-                    throw TransportError(.connectionDropped, endpoint: body.client.configuration.endpoint.host,
-                                         detail: "body ended after \(received) of \(body.length) bytes")
+                    if received >= body.length {
+                        current = nil
+                        return nil
+                    }
+                    throw TransportError(
+                        .connectionDropped, endpoint: body.client.configuration.endpoint.host,
+                        detail: "body ended after \(received) of \(body.length) bytes")
                 } catch let error as TransportError where error.retryable {
                     let policy = body.client.configuration.retry
                     guard resumes + 1 < policy.maxAttempts else {
@@ -227,8 +262,10 @@ public struct ObjectBody: AsyncSequence, Sendable {
                     var headers = HTTPHeaders()
                     headers.add("Range", ByteRange.closed(body.start + received, body.start + body.length - 1).header)
                     headers.add("If-Match", "\"\(body.etag)\"")
-                    current = try await body.client.send(.getObject, bucket: body.bucket, key: body.key, method: .get,
-                                                         headers: headers, stream: true).stream
+                    current = try await body.client.send(
+                        .getObject, bucket: body.bucket, key: body.key, method: .get,
+                        headers: headers, stream: true
+                    ).stream
                 }
             }
         }

@@ -9,8 +9,10 @@ public struct S3Client: Sendable {
     let now: @Sendable () -> Date
     let signingKeys = SigningKeyCache()
 
-    public init(configuration: S3Configuration, transport: (any HTTPTransport)? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        configuration: S3Configuration, transport: (any HTTPTransport)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.configuration = configuration
         self.transport = transport ?? CurlTransport(options: configuration.transport)
         self.now = now
@@ -30,7 +32,9 @@ public struct S3Client: Sendable {
             _ = try await send(.headBucket, bucket: bucket, method: .head)
         } catch let error where [400, 403].contains(error.status) && error.code?.hasPrefix("HTTP") == true {
             // HEAD answers carry no error body; a LIST of nothing asks S3 for the precise code.
-            do { _ = try await listObjectsV2(bucket: bucket, maxKeys: 0) } catch { throw error.reported(as: .headBucket) }
+            do { _ = try await listObjectsV2(bucket: bucket, maxKeys: 0) } catch {
+                throw error.reported(as: .headBucket)
+            }
             throw error
         }
     }
@@ -39,16 +43,21 @@ public struct S3Client: Sendable {
     public func createBucket(_ bucket: String) async throws(S3Error) {
         var body = RequestBody.empty
         if configuration.region != "us-east-1" {
-            body = .bytes(Array(("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                + "<LocationConstraint>\(XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>").utf8))
+            body = .bytes(
+                Array(
+                    ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                        + "<LocationConstraint>\(XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>")
+                        .utf8))
         }
         _ = try await send(.createBucket, bucket: bucket, method: .put, body: body)
     }
 
     /// One page of ListObjectsV2. Keys arrive URL-encoded (`encoding-type=url`) and are decoded here.
-    public func listObjectsV2(bucket: String, prefix: String? = nil, delimiter: String? = nil,
-                              startAfter: String? = nil, maxKeys: Int? = nil,
-                              continuationToken: String? = nil) async throws(S3Error) -> ListPage {
+    public func listObjectsV2(
+        bucket: String, prefix: String? = nil, delimiter: String? = nil,
+        startAfter: String? = nil, maxKeys: Int? = nil,
+        continuationToken: String? = nil
+    ) async throws(S3Error) -> ListPage {
         var query: [RequestTarget.QueryItem] = [.init("list-type", "2"), .init("encoding-type", "url")]
         if let prefix { query.append(.init("prefix", prefix)) }
         if let delimiter { query.append(.init("delimiter", delimiter)) }
@@ -68,9 +77,11 @@ public struct S3Client: Sendable {
         }
         var objects: [ObjectSummary] = []
         for entry in root.children("Contents") {
-            objects.append(ObjectSummary(key: try key(entry.value("Key")), size: UInt64(entry.value("Size") ?? "") ?? 0,
-                                         etag: unquote(entry.value("ETag") ?? ""),
-                                         lastModified: entry.value("LastModified") ?? ""))
+            objects.append(
+                ObjectSummary(
+                    key: try key(entry.value("Key")), size: UInt64(entry.value("Size") ?? "") ?? 0,
+                    etag: unquote(entry.value("ETag") ?? ""),
+                    lastModified: entry.value("LastModified") ?? ""))
         }
         var prefixes: [String] = []
         for entry in root.children("CommonPrefixes") { prefixes.append(try key(entry.value("Prefix"))) }
@@ -79,29 +90,44 @@ public struct S3Client: Sendable {
         if truncated && (token ?? "").isEmpty {
             throw .invalidResponse(operation: .listObjectsV2, detail: "a truncated page without NextContinuationToken")
         }
-        return ListPage(objects: objects, commonPrefixes: prefixes, isTruncated: truncated, nextContinuationToken: token)
+        return ListPage(
+            objects: objects, commonPrefixes: prefixes, isTruncated: truncated, nextContinuationToken: token)
     }
 
     /// Every object and common prefix under `prefix`, following continuation tokens across pages.
-    public func listAll(bucket: String, prefix: String? = nil, delimiter: String? = nil) async throws(S3Error) -> Listing {
+    public func listAll(bucket: String, prefix: String? = nil, delimiter: String? = nil) async throws(S3Error)
+        -> Listing
+    {
         var listing = Listing()
         var token: String?
         var seen: Set<String> = []
         let place = "s3://\(bucket)/\(prefix ?? "")"
         repeat {
-            let page = try await listObjectsV2(bucket: bucket, prefix: prefix, delimiter: delimiter, continuationToken: token)
+            let page = try await listObjectsV2(
+                bucket: bucket, prefix: prefix, delimiter: delimiter, continuationToken: token)
             listing.objects += page.objects
             listing.commonPrefixes += page.commonPrefixes
             listing.pages += 1
             token = page.isTruncated ? page.nextContinuationToken : nil
             if page.isTruncated && (token ?? "").isEmpty {
-                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place): page \(listing.pages) says there is more but gives no continuation token")
+                throw .invalidResponse(
+                    operation: .listObjectsV2,
+                    detail: "listing \(place): page \(listing.pages) says there is more but gives no continuation token"
+                )
             }
             if let token, !seen.insert(token).inserted {
-                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place): the same continuation token came twice (after \(listing.pages) pages), so the listing would never end")
+                throw .invalidResponse(
+                    operation: .listObjectsV2,
+                    detail:
+                        "listing \(place): the same continuation token came twice (after \(listing.pages) pages), so the listing would never end"
+                )
             }
             if token != nil && listing.pages >= configuration.maxListPages {
-                throw .invalidResponse(operation: .listObjectsV2, detail: "listing \(place) goes past \(configuration.maxListPages) pages (S3_MAX_LIST_PAGES); raise it if the bucket really holds that many keys")
+                throw .invalidResponse(
+                    operation: .listObjectsV2,
+                    detail:
+                        "listing \(place) goes past \(configuration.maxListPages) pages (S3_MAX_LIST_PAGES); raise it if the bucket really holds that many keys"
+                )
             }
         } while token != nil
         return listing
@@ -112,25 +138,31 @@ public struct S3Client: Sendable {
     /// The object's head and a stream of its bytes, or nil if there is no such key.
     /// A connection dropped mid-body is resumed with a ranged GET pinned to the same ETag.
     /// `ifMatch` pins the read to one version of the object (an ETag).
-    public func getObject(bucket: String, key: String, range: ByteRange? = nil, ifMatch etag: String? = nil) async throws(S3Error) -> S3Object? {
+    public func getObject(bucket: String, key: String, range: ByteRange? = nil, ifMatch etag: String? = nil)
+        async throws(S3Error) -> S3Object?
+    {
         var headers = HTTPHeaders()
         if let range { headers.add("Range", range.header) }
         if let etag { headers.add("If-Match", "\"\(etag)\"") }
         let response: HTTPResponse
         do {
-            response = try await send(.getObject, bucket: bucket, key: key, method: .get, headers: headers, stream: true)
+            response = try await send(
+                .getObject, bucket: bucket, key: key, method: .get, headers: headers, stream: true)
         } catch let error where error.code == "NoSuchKey" {
             return nil
         }
         let head = ObjectHead(response.head.headers)
-        let start: UInt64 = switch range {
-        case .closed(let a, _), .from(let a): a
-        case .suffix, nil: response.head.status == 206 ? Self.rangeStart(response.head.headers) : 0
-        }
+        let start: UInt64 =
+            switch range {
+            case .closed(let a, _), .from(let a): a
+            case .suffix, nil: response.head.status == 206 ? Self.rangeStart(response.head.headers) : 0
+            }
         let size = response.head.status == 206 ? Self.rangeTotal(response.head.headers) ?? head.size : head.size
-        return S3Object(head: head, objectSize: size,
-                        body: ObjectBody(client: self, bucket: bucket, key: key, etag: head.etag, start: start, length: head.size,
-                                         first: response.stream))
+        return S3Object(
+            head: head, objectSize: size,
+            body: ObjectBody(
+                client: self, bucket: bucket, key: key, etag: head.etag, start: start, length: head.size,
+                first: response.stream))
     }
 
     static func rangeStart(_ headers: HTTPHeaders) -> UInt64 {
@@ -153,7 +185,9 @@ public struct S3Client: Sendable {
         } catch let error where error.code == "NoSuchKey" {
             return nil
         } catch .transport(let failure, _, _) where failure.kind == .responseTooLarge {
-            throw .invalidArgument("s3://\(bucket)/\(key) is over the \(limit)-byte limit for reading it whole; stream it instead (getObject).")
+            throw .invalidArgument(
+                "s3://\(bucket)/\(key) is over the \(limit)-byte limit for reading it whole; stream it instead (getObject)."
+            )
         }
     }
 
@@ -166,15 +200,20 @@ public struct S3Client: Sendable {
             return nil
         } catch let error where [400, 403].contains(error.status) && error.code?.hasPrefix("HTTP") == true {
             // HEAD answers carry no error body; a one-byte GET asks S3 for the precise code.
-            do { _ = try await getObject(bucket: bucket, key: key, range: .closed(0, 0)) } catch { throw error.reported(as: .headObject) }
+            do { _ = try await getObject(bucket: bucket, key: key, range: .closed(0, 0)) } catch {
+                throw error.reported(as: .headObject)
+            }
             throw error
         }
     }
 
-    public func putObject(bucket: String, key: String, body: RequestBody, options: PutOptions = PutOptions()) async throws(S3Error) -> PutResult {
+    public func putObject(bucket: String, key: String, body: RequestBody, options: PutOptions = PutOptions())
+        async throws(S3Error) -> PutResult
+    {
         let headers = options.headers
-        let response = try await send(.putObject, bucket: bucket, key: key, method: .put, headers: headers, body: body,
-                                      contentMD5: options.contentMD5)
+        let response = try await send(
+            .putObject, bucket: bucket, key: key, method: .put, headers: headers, body: body,
+            contentMD5: options.contentMD5)
         return PutResult(etag: unquote(response.head.headers["ETag"] ?? ""))
     }
 
@@ -187,35 +226,44 @@ public struct S3Client: Sendable {
         var result = DeleteResult()
         for start in stride(from: 0, to: keys.count, by: 1000) {
             let batch = keys[start..<min(start + 1000, keys.count)]
-            let xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+            let xml =
+                "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
                 + batch.map { "<Object><Key>\(XML.escape($0))</Key></Object>" }.joined() + "</Delete>"
-            let response = try await send(.deleteObjects, bucket: bucket, method: .post, query: [.init("delete")],
-                                          headers: ["Content-Type": "application/xml"], body: .bytes(Array(xml.utf8)),
-                                          contentMD5: true)
+            let response = try await send(
+                .deleteObjects, bucket: bucket, method: .post, query: [.init("delete")],
+                headers: ["Content-Type": "application/xml"], body: .bytes(Array(xml.utf8)),
+                contentMD5: true)
             let root = try parseXML(response.body, .deleteObjects, expecting: "DeleteResult")
             let failed = Set(root.children("Error").compactMap { $0.value("Key") })
             for error in root.children("Error") {
-                result.errors.append((error.value("Key") ?? "", error.value("Code") ?? "", error.value("Message") ?? ""))
+                result.errors.append(
+                    (error.value("Key") ?? "", error.value("Code") ?? "", error.value("Message") ?? ""))
             }
             result.deleted += batch.filter { !failed.contains($0) }
         }
         return result
     }
 
-    public func copyObject(sourceBucket: String, sourceKey: String, bucket: String, key: String) async throws(S3Error) -> PutResult {
+    public func copyObject(sourceBucket: String, sourceKey: String, bucket: String, key: String) async throws(S3Error)
+        -> PutResult
+    {
         let source = URIEncoding.encode("\(sourceBucket)/\(sourceKey)", keepSlash: true)
-        let response = try await send(.copyObject, bucket: bucket, key: key, method: .put,
-                                      headers: ["x-amz-copy-source": source])
+        let response = try await send(
+            .copyObject, bucket: bucket, key: key, method: .put,
+            headers: ["x-amz-copy-source": source])
         let root = try parseXML(response.body, .copyObject, expecting: "CopyObjectResult")
         return PutResult(etag: unquote(root.value("ETag") ?? ""))
     }
 
     // MARK: multipart
 
-    public func createMultipartUpload(bucket: String, key: String, options: PutOptions = PutOptions()) async throws(S3Error) -> String {
+    public func createMultipartUpload(bucket: String, key: String, options: PutOptions = PutOptions())
+        async throws(S3Error) -> String
+    {
         let headers = options.headers
-        let response = try await send(.createMultipartUpload, bucket: bucket, key: key, method: .post,
-                                      query: [.init("uploads")], headers: headers)
+        let response = try await send(
+            .createMultipartUpload, bucket: bucket, key: key, method: .post,
+            query: [.init("uploads")], headers: headers)
         let root = try parseXML(response.body, .createMultipartUpload, expecting: "InitiateMultipartUploadResult")
         guard let id = root.value("UploadId"), !id.isEmpty else {
             throw .invalidResponse(operation: .createMultipartUpload, detail: "no UploadId")
@@ -224,39 +272,49 @@ public struct S3Client: Sendable {
     }
 
     /// Uploads one part (numbers 1...10,000) and returns its ETag.
-    public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, body: RequestBody) async throws(S3Error) -> CompletedPart {
+    public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, body: RequestBody)
+        async throws(S3Error) -> CompletedPart
+    {
         guard (1...10_000).contains(partNumber) else {
             throw .invalidArgument("Part number \(partNumber) is outside 1...10000.")
         }
-        let response = try await send(.uploadPart, bucket: bucket, key: key, method: .put,
-                                      query: [.init("partNumber", String(partNumber)), .init("uploadId", uploadId)],
-                                      body: body, contentMD5: true)
+        let response = try await send(
+            .uploadPart, bucket: bucket, key: key, method: .put,
+            query: [.init("partNumber", String(partNumber)), .init("uploadId", uploadId)],
+            body: body, contentMD5: true)
         return CompletedPart(partNumber: partNumber, etag: unquote(response.head.headers["ETag"] ?? ""))
     }
 
-    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws(S3Error) -> PutResult {
-        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart])
+        async throws(S3Error) -> PutResult
+    {
+        let xml =
+            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
             + parts.sorted { $0.partNumber < $1.partNumber }.map {
                 "<Part><PartNumber>\($0.partNumber)</PartNumber><ETag>\"\(XML.escape($0.etag))\"</ETag></Part>"
             }.joined() + "</CompleteMultipartUpload>"
-        let response = try await send(.completeMultipartUpload, bucket: bucket, key: key, method: .post,
-                                      query: [.init("uploadId", uploadId)], headers: ["Content-Type": "application/xml"],
-                                      body: .bytes(Array(xml.utf8)))
+        let response = try await send(
+            .completeMultipartUpload, bucket: bucket, key: key, method: .post,
+            query: [.init("uploadId", uploadId)], headers: ["Content-Type": "application/xml"],
+            body: .bytes(Array(xml.utf8)))
         let root = try parseXML(response.body, .completeMultipartUpload, expecting: "CompleteMultipartUploadResult")
         return PutResult(etag: unquote(root.value("ETag") ?? ""))
     }
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws(S3Error) {
         do {
-            _ = try await send(.abortMultipartUpload, bucket: bucket, key: key, method: .delete,
-                               query: [.init("uploadId", uploadId)])
+            _ = try await send(
+                .abortMultipartUpload, bucket: bucket, key: key, method: .delete,
+                query: [.init("uploadId", uploadId)])
         } catch let error where error.code == "NoSuchUpload" {
-            return // already gone: what abort wanted
+            return  // already gone: what abort wanted
         }
     }
 
     /// Uploads begun and neither completed nor aborted, across pages.
-    public func listMultipartUploads(bucket: String, prefix: String? = nil) async throws(S3Error) -> [MultipartUploadSummary] {
+    public func listMultipartUploads(bucket: String, prefix: String? = nil) async throws(S3Error)
+        -> [MultipartUploadSummary]
+    {
         var uploads: [MultipartUploadSummary] = []
         var keyMarker: String?
         var idMarker: String?
@@ -268,14 +326,17 @@ public struct S3Client: Sendable {
             let response = try await send(.listMultipartUploads, bucket: bucket, method: .get, query: query)
             let root = try parseXML(response.body, .listMultipartUploads, expecting: "ListMultipartUploadsResult")
             for upload in root.children("Upload") {
-                uploads.append(MultipartUploadSummary(key: upload.value("Key") ?? "", uploadId: upload.value("UploadId") ?? "",
-                                                      initiated: upload.value("Initiated") ?? ""))
+                uploads.append(
+                    MultipartUploadSummary(
+                        key: upload.value("Key") ?? "", uploadId: upload.value("UploadId") ?? "",
+                        initiated: upload.value("Initiated") ?? ""))
             }
             guard root.value("IsTruncated") == "true" else { return uploads }
             keyMarker = root.value("NextKeyMarker")
             idMarker = root.value("NextUploadIdMarker")
             if (keyMarker ?? "").isEmpty && (idMarker ?? "").isEmpty {
-                throw .invalidResponse(operation: .listMultipartUploads, detail: "a truncated page without next markers")
+                throw .invalidResponse(
+                    operation: .listMultipartUploads, detail: "a truncated page without next markers")
             }
         }
     }
@@ -283,11 +344,15 @@ public struct S3Client: Sendable {
     // MARK: presigning
 
     /// A URL that lets its holder make one kind of request until it expires (at most 7 days).
-    public func presignedURL(method: HTTPMethod, bucket: String, key: String, expires: Int = 3600) throws(S3Error) -> String {
+    public func presignedURL(method: HTTPMethod, bucket: String, key: String, expires: Int = 3600) throws(S3Error)
+        -> String
+    {
         guard let credentials = configuration.credentials else {
             throw .credentials("A presigned URL needs credentials; this client is anonymous.")
         }
-        guard (1...604_800).contains(expires) else { throw .invalidArgument("Presigned URLs expire after 1 s to 7 days; \(expires) s asked.") }
+        guard (1...604_800).contains(expires) else {
+            throw .invalidArgument("Presigned URLs expire after 1 s to 7 days; \(expires) s asked.")
+        }
         let target = configuration.endpoint.target(bucket: bucket, key: key, query: [])
         return SigV4Signer(credentials: credentials, region: configuration.region, keyCache: signingKeys)
             .presign(target, method: method, expires: expires, date: now()).url

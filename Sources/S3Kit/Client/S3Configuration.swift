@@ -16,13 +16,19 @@ public struct S3Endpoint: Sendable, Equatable {
     /// Parses `http://127.0.0.1:9000` and the like; the result uses path-style addressing.
     public static func custom(_ url: String) throws(S3Error) -> S3Endpoint {
         guard let components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty else {
-            throw .invalidArgument("The endpoint \"\(url)\" is not an http:// or https:// URL. Set AWS_ENDPOINT_URL_S3 to something like http://127.0.0.1:9000.")
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            throw .invalidArgument(
+                "The endpoint \"\(url)\" is not an http:// or https:// URL. Set AWS_ENDPOINT_URL_S3 to something like http://127.0.0.1:9000."
+            )
         }
         guard components.path.isEmpty || components.path == "/", components.query == nil,
-              components.user == nil, components.password == nil else {
-            throw .invalidArgument("The endpoint \"\(components.scheme!)://\(host)\" must have no path, query or user; give only scheme, host and port.")
+            components.user == nil, components.password == nil
+        else {
+            throw .invalidArgument(
+                "The endpoint \"\(components.scheme!)://\(host)\" must have no path, query or user; give only scheme, host and port."
+            )
         }
         return S3Endpoint(scheme: scheme, host: host, port: components.port, pathStyle: true)
     }
@@ -31,8 +37,9 @@ public struct S3Endpoint: Sendable, Equatable {
     func target(bucket: String, key: String?, query: [RequestTarget.QueryItem]) -> RequestTarget {
         // A bucket name with dots breaks TLS wildcard certificates, so it stays in the path.
         if !pathStyle && !bucket.utf8.contains(UInt8(ascii: ".")) {
-            return RequestTarget(scheme: scheme, host: "\(bucket).\(host)", port: port,
-                                 path: "/" + (key ?? ""), query: query)
+            return RequestTarget(
+                scheme: scheme, host: "\(bucket).\(host)", port: port,
+                path: "/" + (key ?? ""), query: query)
         }
         let path = "/\(bucket)" + (key.map { "/\($0)" } ?? "")
         return RequestTarget(scheme: scheme, host: host, port: port, path: path, query: query)
@@ -68,9 +75,11 @@ public struct S3Configuration: Sendable {
     /// How large objects are read (`getObjectInParts`): part size and parts in flight.
     public var download = DownloadOptions()
 
-    public init(region: String = "us-east-1", endpoint: S3Endpoint? = nil, credentials: Credentials?,
-                retry: RetryPolicy = RetryPolicy(), payloadSigning: PayloadSigning = .signed,
-                transport: TransportOptions = TransportOptions()) {
+    public init(
+        region: String = "us-east-1", endpoint: S3Endpoint? = nil, credentials: Credentials?,
+        retry: RetryPolicy = RetryPolicy(), payloadSigning: PayloadSigning = .signed,
+        transport: TransportOptions = TransportOptions()
+    ) {
         self.region = region
         self.endpoint = endpoint ?? .aws(region: region)
         self.credentials = credentials
@@ -82,16 +91,21 @@ public struct S3Configuration: Sendable {
     /// Builds the configuration from the environment (the README's table): region from `AWS_REGION` or
     /// `AWS_DEFAULT_REGION` (default us-east-1), endpoint from `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`,
     /// credentials from the standard chain unless `anonymous`.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
-                                       anonymous: Bool = false) throws(S3Error) -> S3Configuration {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        anonymous: Bool = false
+    ) throws(S3Error) -> S3Configuration {
         let region = environment.setting("AWS_REGION") ?? environment.setting("AWS_DEFAULT_REGION") ?? "us-east-1"
-        let endpoint = try (environment.setting("AWS_ENDPOINT_URL_S3") ?? environment.setting("AWS_ENDPOINT_URL")).map { url throws(S3Error) in
+        let endpoint = try (environment.setting("AWS_ENDPOINT_URL_S3") ?? environment.setting("AWS_ENDPOINT_URL")).map {
+            url throws(S3Error) in
             try S3Endpoint.custom(url)
         }
         let credentials = anonymous ? nil : try CredentialChain(environment: environment).resolve()
         var transport = TransportOptions()
-        for (name, set) in [("S3_LOW_SPEED_LIMIT", { (v: Double) in transport.lowSpeedLimit = Int(v) }),
-                            ("S3_LOW_SPEED_TIME", { (v: Double) in transport.lowSpeedTime = v })] {
+        for (name, set) in [
+            ("S3_LOW_SPEED_LIMIT", { (v: Double) in transport.lowSpeedLimit = Int(v) }),
+            ("S3_LOW_SPEED_TIME", { (v: Double) in transport.lowSpeedTime = v }),
+        ] {
             guard let text = environment.setting(name) else { continue }
             guard let value = Double(text), value >= 0, value.isFinite else {
                 throw .invalidArgument("\(name)=\"\(text)\" is not a number of bytes a second or seconds (0 or more).")
@@ -100,10 +114,13 @@ public struct S3Configuration: Sendable {
         }
         var maxPages: Int?
         if let text = environment.setting("S3_MAX_LIST_PAGES") {
-            guard let value = Int(text), value > 0 else { throw .invalidArgument("S3_MAX_LIST_PAGES=\"\(text)\" is not a count of pages (1 or more).") }
+            guard let value = Int(text), value > 0 else {
+                throw .invalidArgument("S3_MAX_LIST_PAGES=\"\(text)\" is not a count of pages (1 or more).")
+            }
             maxPages = value
         }
-        var configuration = S3Configuration(region: region, endpoint: endpoint, credentials: credentials, transport: transport)
+        var configuration = S3Configuration(
+            region: region, endpoint: endpoint, credentials: credentials, transport: transport)
         if let maxPages { configuration.maxListPages = maxPages }
         configuration.download = try DownloadOptions(environment: environment)
         return configuration
@@ -118,7 +135,9 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: TimeInterval
 
     public init(maxAttempts: Int = 4, baseDelay: TimeInterval = 0.1, maxDelay: TimeInterval = 5) {
-        self.maxAttempts = max(1, maxAttempts); self.baseDelay = baseDelay; self.maxDelay = maxDelay
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
     }
 
     public static let none = RetryPolicy(maxAttempts: 1)

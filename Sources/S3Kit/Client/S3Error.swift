@@ -1,4 +1,5 @@
 import S3Wire
+
 /// Every way an S3 call can fail, each with a message that says what failed, why, and what to do.
 /// Messages never contain a secret; an access key id appears only by its last 4 characters.
 public enum S3Error: Error, Sendable, CustomStringConvertible {
@@ -44,7 +45,10 @@ public enum S3Error: Error, Sendable, CustomStringConvertible {
 
     /// Failures caused by the caller's credentials or clock: retrying them never helps.
     public var isAuthFailure: Bool {
-        guard case .service(let e) = self else { if case .credentials = self { return true }; return false }
+        guard case .service(let e) = self else {
+            if case .credentials = self { return true }
+            return false
+        }
         return S3Error.authCodes.contains(e.code)
     }
 
@@ -82,38 +86,50 @@ extension S3Error.ServiceError: CustomStringConvertible {
         let keyId = redactedKeyId ?? "(none)"
         switch code {
         case "InvalidAccessKeyId":
-            return "S3 does not know access key \(keyId). Check AWS_ACCESS_KEY_ID (or the profile in the shared credentials file) for this bucket's account."
+            return
+                "S3 does not know access key \(keyId). Check AWS_ACCESS_KEY_ID (or the profile in the shared credentials file) for this bucket's account."
         case "SignatureDoesNotMatch":
-            return "The secret key does not match access key \(keyId). Check AWS_SECRET_ACCESS_KEY for stray spaces or quotes, or create a new key pair."
+            return
+                "The secret key does not match access key \(keyId). Check AWS_SECRET_ACCESS_KEY for stray spaces or quotes, or create a new key pair."
         case "ExpiredToken", "TokenRefreshRequired":
-            return "The session token for \(keyId) has expired. Get new temporary credentials (aws sts get-session-token, aws sso login) and set AWS_SESSION_TOKEN."
+            return
+                "The session token for \(keyId) has expired. Get new temporary credentials (aws sts get-session-token, aws sso login) and set AWS_SESSION_TOKEN."
         case "InvalidToken":
-            return "The session token is malformed or belongs to other credentials. Set AWS_SESSION_TOKEN from the same credentials as AWS_ACCESS_KEY_ID, or unset it for long-term keys."
+            return
+                "The session token is malformed or belongs to other credentials. Set AWS_SESSION_TOKEN from the same credentials as AWS_ACCESS_KEY_ID, or unset it for long-term keys."
         case "RequestTimeTooSkewed":
-            return "This machine's clock differs from S3's by more than 15 minutes. Synchronise it (NTP: timedatectl set-ntp true) and retry."
+            return
+                "This machine's clock differs from S3's by more than 15 minutes. Synchronise it (NTP: timedatectl set-ntp true) and retry."
         case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "WrongRegion":
             if let region, region != configuredRegion {
                 return "The bucket is in region \(region), not \(configuredRegion). Set AWS_REGION=\(region)."
             }
-            return "The request went to the wrong region or endpoint (configured: \(configuredRegion)). Set AWS_REGION to the bucket's region."
+            return
+                "The request went to the wrong region or endpoint (configured: \(configuredRegion)). Set AWS_REGION to the bucket's region."
         case "AccessDenied", "AllAccessDisabled":
-            return "Access denied: the credentials \(keyId) lack \(operation.iamAction) on \(arn), or a bucket policy denies it. Grant that action to the IAM user or role."
+            return
+                "Access denied: the credentials \(keyId) lack \(operation.iamAction) on \(arn), or a bucket policy denies it. Grant that action to the IAM user or role."
         case "NoSuchBucket":
-            return "Bucket \(bucket ?? "?") does not exist (or not in this account/endpoint). Check S3_BUCKET_NAME and the endpoint."
+            return
+                "Bucket \(bucket ?? "?") does not exist (or not in this account/endpoint). Check S3_BUCKET_NAME and the endpoint."
         case "NoSuchKey":
             return "No object \(resource)."
         case "AccessControlListNotSupported":
-            return "The bucket has ACLs disabled (Object Ownership: bucket owner enforced). Upload without an ACL (--acl none) and grant public read with a bucket policy instead."
+            return
+                "The bucket has ACLs disabled (Object Ownership: bucket owner enforced). Upload without an ACL (--acl none) and grant public read with a bucket policy instead."
         case "BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch":
-            return "The body S3 received does not match its checksum: corrupted in transit or the file changed while uploading. Retry the upload."
+            return
+                "The body S3 received does not match its checksum: corrupted in transit or the file changed while uploading. Retry the upload."
         case "SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "Throttling":
-            return "S3 was busy or failed internally and stayed so through \(attempts) attempt\(attempts == 1 ? "" : "s"). Retry later or lower the concurrency."
+            return
+                "S3 was busy or failed internally and stayed so through \(attempts) attempt\(attempts == 1 ? "" : "s"). Retry later or lower the concurrency."
         case "EntityTooSmall":
             return "A multipart part other than the last was under 5 MiB. Use a larger part size."
         case "EntityTooLarge":
             return "The object is larger than one PUT allows (5 GB). Upload it as a multipart upload."
         case "InvalidPart", "InvalidPartOrder", "NoSuchUpload":
-            return "The multipart upload is inconsistent or gone (aborted, completed, or expired). Start the upload again."
+            return
+                "The multipart upload is inconsistent or gone (aborted, completed, or expired). Start the upload again."
         case "NotModified":
             return "The object has not changed since the given ETag or date."
         case "PreconditionFailed":
@@ -122,9 +138,12 @@ extension S3Error.ServiceError: CustomStringConvertible {
             return "The requested byte range lies outside the object."
         default:
             if status == 403 {
-                let why = operation == .headObject || operation == .headBucket
-                    ? "HEAD answers carry no error body" : "the answer had no S3 error document; is the endpoint really S3?"
-                return "The server refused the request (403, no details: \(why)). The key \(keyId) may be unknown, its secret wrong, or \(operation.iamAction) not granted on \(arn)."
+                let why =
+                    operation == .headObject || operation == .headBucket
+                    ? "HEAD answers carry no error body"
+                    : "the answer had no S3 error document; is the endpoint really S3?"
+                return
+                    "The server refused the request (403, no details: \(why)). The key \(keyId) may be unknown, its secret wrong, or \(operation.iamAction) not granted on \(arn)."
             }
             if status == 301 || status == 307 {
                 return region.map { "The bucket is in region \($0); set AWS_REGION=\($0)." }

@@ -1,4 +1,5 @@
 import S3Wire
+
 /// The S3 API calls this client makes, with the IAM action each needs (for AccessDenied advice).
 public enum S3Operation: String, Sendable {
     case createBucket = "CreateBucket"

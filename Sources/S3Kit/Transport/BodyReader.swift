@@ -53,7 +53,8 @@ final class RawSource: @unchecked Sendable {
         case .file(let path, let offset, let length):
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw TransportError(.bodyUnreadable, endpoint: "", detail: "cannot open \(path): \(String(cString: strerror(errno)))")
+                throw TransportError(
+                    .bodyUnreadable, endpoint: "", detail: "cannot open \(path): \(String(cString: strerror(errno)))")
             }
             position = offset
             end = offset + length
@@ -75,9 +76,11 @@ final class RawSource: @unchecked Sendable {
         case .file(let path, _, _):
             let n = pread(fd, buffer.baseAddress, wanted, off_t(position))
             guard n > 0 else {
-                throw TransportError(.bodyUnreadable, endpoint: "",
-                    detail: n == 0 ? "\(path) is shorter than expected (changed while uploading?)"
-                                   : "reading \(path): \(String(cString: strerror(errno)))")
+                throw TransportError(
+                    .bodyUnreadable, endpoint: "",
+                    detail: n == 0
+                        ? "\(path) is shorter than expected (changed while uploading?)"
+                        : "reading \(path): \(String(cString: strerror(errno)))")
             }
             position += UInt64(n)
             return n
@@ -99,8 +102,11 @@ final class RawSource: @unchecked Sendable {
             while done < buffer.count {
                 let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(start + offset) + off_t(done))
                 guard n > 0 else {
-                    throw TransportError(.bodyUnreadable, endpoint: "",
-                        detail: n == 0 ? "\(path) became shorter while uploading" : "reading \(path): \(String(cString: strerror(errno)))")
+                    throw TransportError(
+                        .bodyUnreadable, endpoint: "",
+                        detail: n == 0
+                            ? "\(path) became shorter while uploading"
+                            : "reading \(path): \(String(cString: strerror(errno)))")
                 }
                 done += n
             }
@@ -110,7 +116,10 @@ final class RawSource: @unchecked Sendable {
     }
 
     func close() {
-        if fd >= 0 { Foundation.close(fd); fd = -1 }
+        if fd >= 0 {
+            Foundation.close(fd)
+            fd = -1
+        }
     }
 }
 
@@ -169,11 +178,11 @@ final class ChunkedEncoder: @unchecked Sendable {
 
     /// Four full chunks from `first` when they can be hashed together, else one.
     private func group(from first: Int) -> Range<Int> {
-        let four = first ..< first + SHA256x4.lanes
+        let four = first..<first + SHA256x4.lanes
         if SHA256x4.isAvailable && four.upperBound < chunkCount && dataSize(ofChunk: four.last!) == signer.chunkSize {
             return four
         }
-        return first ..< first + 1
+        return first..<first + 1
     }
 
     /// Writes the chunks of `group`, framed and signed, filling `out` exactly.
@@ -203,7 +212,9 @@ final class ChunkedEncoder: @unchecked Sendable {
         position = 0
         for (place, hash) in zip(data, hashes) {
             let header = ChunkSigner.header(size: place.count, signature: signer.sign(chunkSHA256: hash.hexString))
-            header.withUnsafeBytes { (out.baseAddress! + position).copyMemory(from: $0.baseAddress!, byteCount: header.count) }
+            header.withUnsafeBytes {
+                (out.baseAddress! + position).copyMemory(from: $0.baseAddress!, byteCount: header.count)
+            }
             position += header.count + place.count
             out[position] = 0x0D
             out[position + 1] = 0x0A
@@ -219,7 +230,11 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
     static let chunkSize = ChecksumTrailerFraming.chunkSize
     static let trailerName = ChecksumTrailerFraming.trailerName
 
-    private enum Phase { case header, data(remaining: Int), done }
+    private enum Phase {
+        case header
+        case data(remaining: Int)
+        case done
+    }
     private let source: RawSource
     private var left: UInt64
     private var crc = CRC32(.castagnoli)
@@ -250,7 +265,8 @@ final class TrailingChecksumEncoder: @unchecked Sendable {
                     phase = .data(remaining: size)
                 }
             case .data(let remaining):
-                let space = UnsafeMutableRawBufferPointer(rebasing: buffer[written..<min(buffer.count, written + remaining)])
+                let space = UnsafeMutableRawBufferPointer(
+                    rebasing: buffer[written..<min(buffer.count, written + remaining)])
                 let n = try source.read(into: space)
                 crc.update(UnsafeRawBufferPointer(rebasing: space[0..<n]))
                 written += n
@@ -279,16 +295,24 @@ struct PendingBytes {
 
     var isEmpty: Bool { offset == end }
 
-    mutating func set(_ new: [UInt8]) { bytes = new; offset = 0; end = new.count }
+    mutating func set(_ new: [UInt8]) {
+        bytes = new
+        offset = 0
+        end = new.count
+    }
 
     /// Lets `write` fill `count` bytes in place, to go out next.
-    mutating func fill(count: Int, _ write: (UnsafeMutableRawBufferPointer) throws(TransportError) -> Void) throws(TransportError) {
+    mutating func fill(count: Int, _ write: (UnsafeMutableRawBufferPointer) throws(TransportError) -> Void)
+        throws(TransportError)
+    {
         if bytes.count < count { bytes = [UInt8](repeating: 0, count: count) }
         offset = 0
         end = 0
         var failure: TransportError?
         bytes.withUnsafeMutableBytes { raw in
-            do throws(TransportError) { try write(UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])) } catch { failure = error }
+            do throws(TransportError) { try write(UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
         end = count
@@ -298,7 +322,9 @@ struct PendingBytes {
     mutating func drain(into buffer: UnsafeMutableRawBufferPointer, at written: Int) -> Int {
         let n = min(buffer.count - written, end - offset)
         guard n > 0 else { return 0 }
-        bytes.withUnsafeBytes { src in (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + offset, byteCount: n) }
+        bytes.withUnsafeBytes { src in
+            (buffer.baseAddress! + written).copyMemory(from: src.baseAddress! + offset, byteCount: n)
+        }
         offset += n
         return n
     }

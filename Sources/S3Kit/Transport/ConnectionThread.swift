@@ -58,7 +58,9 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
 
     /// Sends a request from this thread; call it only on this thread (`isCurrentThread`).
     func perform(_ transfer: Transfer) throws -> HTTPResponse {
-        guard let handle else { throw TransportError(.other, endpoint: transfer.endpoint, detail: "curl_easy_init failed") }
+        guard let handle else {
+            throw TransportError(.other, endpoint: transfer.endpoint, detail: "curl_easy_init failed")
+        }
         curl_easy_reset(handle)
         return try transfer.runHere(on: handle)
     }

@@ -24,7 +24,9 @@ public struct HTTPResponse: Sendable {
 
     /// For transports of one's own (a test double, a proxy): a collected body, or a stream.
     public init(head: HTTPResponseHead, body: [UInt8], stream: ResponseBodyStream? = nil) {
-        self.head = head; self.body = body; self.stream = stream
+        self.head = head
+        self.body = body
+        self.stream = stream
     }
 }
 
@@ -76,7 +78,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     deinit { shutdown() }
 
     /// Transfer threads running now (connection threads of `withConnection` not counted).
-    var transferThreadCount: Int { condition.lock(); defer { condition.unlock() }; return threads }
+    var transferThreadCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return threads
+    }
 
     /// Ends the idle connection threads; later requests start new ones.
     public func shutdown() {
@@ -90,7 +96,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let transfer = Transfer(request: request, streamBody: streamBody, options: options)
         // A streamed body must go through a transfer thread: its consumer is this task.
         if !streamBody, let connection = ConnectionThread.current, connection.transport == ObjectIdentifier(self),
-           connection.isCurrentThread {
+            connection.isCurrentThread
+        {
             return try await withTaskCancellationHandler {
                 try connection.perform(transfer)
             } onCancel: {
@@ -140,17 +147,24 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while queueHead == queue.count {
-            if shuttingDown { threads -= 1; return nil }
+            if shuttingDown {
+                threads -= 1
+                return nil
+            }
             idle += 1
             let woke = condition.wait(until: Date().addingTimeInterval(60))
             idle -= 1
-            if !woke && queueHead == queue.count { threads -= 1; return nil }
+            if !woke && queueHead == queue.count {
+                threads -= 1
+                return nil
+            }
         }
         let transfer = queue[queueHead]
         queue[queueHead] = nil
         queueHead += 1
         if queueHead > 64 && queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead); queueHead = 0
+            queue.removeFirst(queueHead)
+            queueHead = 0
         }
         return transfer!
     }
@@ -199,19 +213,29 @@ final class Transfer: @unchecked Sendable {
     private var announcedLength: UInt64?
 
     init(request: HTTPRequest, streamBody: Bool, options: TransportOptions) {
-        self.request = request; self.streamBody = streamBody; self.options = options
+        self.request = request
+        self.streamBody = streamBody
+        self.options = options
     }
 
     func setContinuation(_ c: CheckedContinuation<HTTPResponse, any Error>) {
-        lock.lock(); continuation = c; lock.unlock()
+        lock.lock()
+        continuation = c
+        lock.unlock()
     }
 
     func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
+        lock.lock()
+        cancelled = true
+        lock.unlock()
         stream?.cancel()
     }
 
-    private var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+    private var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
 
     /// The answer of a transfer run by its caller's own thread (`runHere`), which has no continuation.
     private var outcome: Result<HTTPResponse, any Error>?
@@ -242,7 +266,10 @@ final class Transfer: @unchecked Sendable {
     }
 
     func run(on handle: UnsafeMutableRawPointer) {
-        if isCancelled { resume(.failure(CancellationError())); return }
+        if isCancelled {
+            resume(.failure(CancellationError()))
+            return
+        }
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer {
             curl_slist_free_all(headerList)
@@ -257,7 +284,9 @@ final class Transfer: @unchecked Sendable {
         headerList = curl_slist_append(headerList, "Accept:")
         // Waiting for "100 Continue" saves sending a large body a server refuses; below 1 MiB it only
         // costs a round trip per request (curl 7.x asks from 1 KiB up; 8.x, like this, from 1 MiB).
-        if request.body.length < TransportOptions.expectContinueThreshold { headerList = curl_slist_append(headerList, "Expect:") }
+        if request.body.length < TransportOptions.expectContinueThreshold {
+            headerList = curl_slist_append(headerList, "Expect:")
+        }
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         ccurl_setopt_string(handle, CURLOPT_URL, request.target.urlString)
@@ -283,7 +312,9 @@ final class Transfer: @unchecked Sendable {
         // A small in-memory body is handed to curl whole: it goes out with the head in one send, where a
         // read callback's body follows in a second one (a second segment the server may wake up for).
         var inline: [UInt8]? = nil
-        if case .bytes(let bytes) = request.body, !bytes.isEmpty, bytes.count <= TransportOptions.inlineBodyLimit { inline = bytes }
+        if case .bytes(let bytes) = request.body, !bytes.isEmpty, bytes.count <= TransportOptions.inlineBodyLimit {
+            inline = bytes
+        }
         switch request.method {
         case .get: ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case .head: ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
@@ -293,7 +324,10 @@ final class Transfer: @unchecked Sendable {
                 // curl sends such a body as a POST's fields; the method is named explicitly.
                 ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
                 ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)
-                inline.withUnsafeBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+                inline.withUnsafeBytes {
+                    _ = ccurl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
+                }
             } else if request.method == .put {
                 ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
                 ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, length)
@@ -338,24 +372,28 @@ final class Transfer: @unchecked Sendable {
         } else if let failure {
             resume(.failure(failure))
         } else {
-            resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: collected, stream: nil)))
+            resume(
+                .success(
+                    HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: collected, stream: nil)
+                ))
         }
     }
 
     static func mapError(_ code: CURLcode, endpoint: String) -> TransportError {
         let detail = "curl: \(String(cString: curl_easy_strerror(code)))"
-        let kind: TransportError.Kind = switch code {
-        case CURLE_COULDNT_CONNECT: .connectionRefused
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
-             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-            .tls
-        case CURLE_OPERATION_TIMEDOUT: .timeout
-        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
-             CURLE_HTTP2, CURLE_HTTP2_STREAM:
-            .connectionDropped
-        default: .other
-        }
+        let kind: TransportError.Kind =
+            switch code {
+            case CURLE_COULDNT_CONNECT: .connectionRefused
+            case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
+            case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+                CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+                .tls
+            case CURLE_OPERATION_TIMEDOUT: .timeout
+            case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY,
+                CURLE_HTTP2, CURLE_HTTP2_STREAM:
+                .connectionDropped
+            default: .other
+            }
         return TransportError(kind, endpoint: endpoint, detail: detail)
     }
 
@@ -372,7 +410,8 @@ final class Transfer: @unchecked Sendable {
             headers = HTTPHeaders()
         } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
             let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
-            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self).trimmingSpaces
+            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+                .trimmingSpaces
             headers.add(name, value)
         }
     }
@@ -382,19 +421,26 @@ final class Transfer: @unchecked Sendable {
             if !headDelivered {
                 // S3 announces every object body's length; without it an answer could go on for ever.
                 guard let length = headers["Content-Length"].flatMap({ UInt64($0) }) else {
-                    localFailure = TransportError(.invalidResponse, endpoint: endpoint,
-                        detail: "a \(status) answer to \(request.method.rawValue) with no Content-Length, which S3 always sends")
+                    localFailure = TransportError(
+                        .invalidResponse, endpoint: endpoint,
+                        detail:
+                            "a \(status) answer to \(request.method.rawValue) with no Content-Length, which S3 always sends"
+                    )
                     return false
                 }
                 announcedLength = length
                 headDelivered = true
                 let stream = ResponseBodyStream(capacity: options.streamBufferBytes)
                 self.stream = stream
-                resume(.success(HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)))
+                resume(
+                    .success(
+                        HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)
+                    ))
             }
             streamedBytes += UInt64(bytes.count)
             if let announced = announcedLength, streamedBytes > announced {
-                localFailure = TransportError(.invalidResponse, endpoint: endpoint,
+                localFailure = TransportError(
+                    .invalidResponse, endpoint: endpoint,
                     detail: "the body ran past the \(announced) bytes its Content-Length announced")
                 return false
             }
@@ -472,16 +518,20 @@ final class Transfer: @unchecked Sendable {
             lastProgressBytes = moved
             lastProgressTime = now
         } else if now.timeIntervalSince(lastProgressTime) > options.idleTimeout {
-            localFailure = TransportError(.timeout, endpoint: endpoint,
+            localFailure = TransportError(
+                .timeout, endpoint: endpoint,
                 detail: "no data moved for \(Int(options.idleTimeout)) s")
             return false
         }
         if options.lowSpeedLimit > 0, now.timeIntervalSince(windowStart) >= options.lowSpeedTime {
             let rate = Double(moved - windowBytes) / now.timeIntervalSince(windowStart)
             if rate < Double(options.lowSpeedLimit) {
-                localFailure = TransportError(.timeout, endpoint: endpoint,
-                    detail: String(format: "%.0f bytes a second for %.0f s, under the %d B/s floor (S3_LOW_SPEED_LIMIT, S3_LOW_SPEED_TIME)",
-                                   rate, now.timeIntervalSince(windowStart), options.lowSpeedLimit))
+                localFailure = TransportError(
+                    .timeout, endpoint: endpoint,
+                    detail: String(
+                        format:
+                            "%.0f bytes a second for %.0f s, under the %d B/s floor (S3_LOW_SPEED_LIMIT, S3_LOW_SPEED_TIME)",
+                        rate, now.timeIntervalSince(windowStart), options.lowSpeedLimit))
                 return false
             }
             windowStart = now
@@ -497,7 +547,8 @@ private func transfer(_ context: UnsafeMutableRawPointer?) -> Transfer {
 
 private let headerCallback: ccurl_io_callback = { buffer, size, count, context in
     let n = size * count
-    transfer(context).onHeaderLine(UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n))
+    transfer(context).onHeaderLine(
+        UnsafeBufferPointer(start: UnsafeRawPointer(buffer)?.assumingMemoryBound(to: UInt8.self), count: n))
     return n
 }
 

@@ -26,7 +26,10 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
     /// Blocks while the buffer is full. Returns false when the consumer has gone: stop the transfer.
     func push(_ chunk: [UInt8]) -> Bool {
         condition.lock()
-        if cancelled { condition.unlock(); return false }
+        if cancelled {
+            condition.unlock()
+            return false
+        }
         if let waiter {
             self.waiter = nil
             condition.unlock()
@@ -43,7 +46,10 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
 
     func finish(throwing error: (any Error)? = nil) {
         condition.lock()
-        guard !finished else { condition.unlock(); return }
+        guard !finished else {
+            condition.unlock()
+            return
+        }
         finished = true
         failure = error
         let waiter = self.waiter
@@ -58,7 +64,9 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
     public func cancel() {
         condition.lock()
         cancelled = true
-        chunks.removeAll(); head = 0; buffered = 0
+        chunks.removeAll()
+        head = 0
+        buffered = 0
         let waiter = self.waiter
         self.waiter = nil
         condition.broadcast()
@@ -66,7 +74,11 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
         waiter?.resume(throwing: CancellationError())
     }
 
-    var isCancelled: Bool { condition.lock(); defer { condition.unlock() }; return cancelled }
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
 
     func next() async throws -> [UInt8]? {
         try await withTaskCancellationHandler {
@@ -76,7 +88,10 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
                     let chunk = chunks[head]
                     chunks[head] = []
                     head += 1
-                    if head == chunks.count { chunks.removeAll(keepingCapacity: true); head = 0 }
+                    if head == chunks.count {
+                        chunks.removeAll(keepingCapacity: true)
+                        head = 0
+                    }
                     buffered -= chunk.count
                     condition.signal()
                     condition.unlock()
@@ -87,7 +102,11 @@ public final class ResponseBodyStream: AsyncSequence, @unchecked Sendable {
                 } else if finished {
                     let failure = self.failure
                     condition.unlock()
-                    if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: nil) }
+                    if let failure {
+                        continuation.resume(throwing: failure)
+                    } else {
+                        continuation.resume(returning: nil)
+                    }
                 } else {
                     waiter = continuation
                     condition.unlock()

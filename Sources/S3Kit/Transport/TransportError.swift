@@ -1,4 +1,5 @@
 import S3Wire
+
 /// A request that got no complete HTTP answer. `retryable` says whether sending it again may help.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
@@ -20,7 +21,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var detail: String
 
     public init(_ kind: Kind, endpoint: String, detail: String) {
-        self.kind = kind; self.endpoint = endpoint; self.detail = detail
+        self.kind = kind
+        self.endpoint = endpoint
+        self.detail = detail
     }
 
     public var retryable: Bool {
@@ -31,18 +34,20 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let advice: String = switch kind {
-        case .connectionRefused: "Is the server running, and is the endpoint (AWS_ENDPOINT_URL_S3) right?"
-        case .dns: "Check the endpoint host name and the region (AWS_REGION), and your network's DNS."
-        case .tls: "Check the endpoint's certificate and the system's CA bundle; a custom endpoint may need http://."
-        case .timeout: "The server did not answer in time; check the network or raise the timeout."
-        case .connectionDropped: "The server closed the connection mid-request; it was retried where safe."
-        case .bodyUnreadable: "Check that the local file still exists and is readable."
-        case .responseTooLarge: "The server sent more than a response of this kind may hold."
-        case .invalidResponse: "The server does not answer as S3 does; check the endpoint (AWS_ENDPOINT_URL_S3)."
-        case .cancelled: "The operation was cancelled."
-        case .other: "See the detail above."
-        }
+        let advice: String =
+            switch kind {
+            case .connectionRefused: "Is the server running, and is the endpoint (AWS_ENDPOINT_URL_S3) right?"
+            case .dns: "Check the endpoint host name and the region (AWS_REGION), and your network's DNS."
+            case .tls:
+                "Check the endpoint's certificate and the system's CA bundle; a custom endpoint may need http://."
+            case .timeout: "The server did not answer in time; check the network or raise the timeout."
+            case .connectionDropped: "The server closed the connection mid-request; it was retried where safe."
+            case .bodyUnreadable: "Check that the local file still exists and is readable."
+            case .responseTooLarge: "The server sent more than a response of this kind may hold."
+            case .invalidResponse: "The server does not answer as S3 does; check the endpoint (AWS_ENDPOINT_URL_S3)."
+            case .cancelled: "The operation was cancelled."
+            case .other: "See the detail above."
+            }
         return "Request to \(endpoint) failed: \(kind.rawValue) (\(detail)). \(advice)"
     }
 }

@@ -36,7 +36,8 @@ public struct CRC32: Sendable {
             while n >= 8 {
                 let one = p.loadUnaligned(as: UInt32.self).littleEndian ^ c
                 let two = (p + 4).loadUnaligned(as: UInt32.self).littleEndian
-                c = t[7 * 256 + Int(one & 0xFF)] ^ t[6 * 256 + Int((one >> 8) & 0xFF)]
+                c =
+                    t[7 * 256 + Int(one & 0xFF)] ^ t[6 * 256 + Int((one >> 8) & 0xFF)]
                     ^ t[5 * 256 + Int((one >> 16) & 0xFF)] ^ t[4 * 256 + Int(one >> 24)]
                     ^ t[3 * 256 + Int(two & 0xFF)] ^ t[2 * 256 + Int((two >> 8) & 0xFF)]
                     ^ t[256 + Int((two >> 16) & 0xFF)] ^ t[Int(two >> 24)]
@@ -55,7 +56,10 @@ public struct CRC32: Sendable {
     public var value: UInt32 { crc ^ 0xFFFF_FFFF }
 
     /// Big-endian bytes, as S3 base64-encodes them.
-    public var bytes: [UInt8] { let v = value; return [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    public var bytes: [UInt8] {
+        let v = value
+        return [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 
     /// Eight tables of 256: table k advances a byte's contribution by k more bytes.
     private static func tables(_ reversedPolynomial: UInt32) -> [UInt32] {

@@ -4,7 +4,13 @@ import CCrypto
 public final class Digest {
     public enum Algorithm: Sendable {
         case sha256, md5, sha1
-        var size: Int { switch self { case .sha256: 32; case .md5: 16; case .sha1: 20 } }
+        var size: Int {
+            switch self {
+            case .sha256: 32
+            case .md5: 16
+            case .sha1: 20
+            }
+        }
     }
 
     public let algorithm: Algorithm
@@ -14,7 +20,12 @@ public final class Digest {
         self.algorithm = algorithm
         guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
         self.context = context
-        let md = switch algorithm { case .sha256: Fetched.sha256; case .md5: Fetched.md5; case .sha1: Fetched.sha1 }
+        let md =
+            switch algorithm {
+            case .sha256: Fetched.sha256
+            case .md5: Fetched.md5
+            case .sha1: Fetched.sha1
+            }
         // MD5 is used for Content-MD5 and ETags, not for security; FIPS builds need the flag to allow it.
         if algorithm == .md5 { EVP_MD_CTX_set_flags(context, 0x0008 /* EVP_MD_CTX_FLAG_NON_FIPS_ALLOW */) }
         precondition(EVP_DigestInit_ex(context, md, nil) == 1, "libcrypto refused to start a digest")
@@ -53,11 +64,15 @@ public final class Digest {
     }
 
     @inlinable public static func sha256<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-        let d = Digest(.sha256); d.update(bytes); return d.finalize()
+        let d = Digest(.sha256)
+        d.update(bytes)
+        return d.finalize()
     }
 
     @inlinable public static func md5<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-        let d = Digest(.md5); d.update(bytes); return d.finalize()
+        let d = Digest(.md5)
+        d.update(bytes)
+        return d.finalize()
     }
 
     /// For SigV2 presigned URLs, which boto3 still makes by default in us-east-1.
@@ -73,7 +88,7 @@ public final class Digest {
     /// again on every call, which cost more than the hashing for the short messages SigV4 signs.
     /// The padded keys and the inner digest live on the stack: this runs for every request signed or verified.
     private static func hmac(_ algorithm: Algorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
-        let blockSize = 64   // SHA-1 and SHA-256
+        let blockSize = 64  // SHA-1 and SHA-256
         let longKey = key.count > blockSize ? Digest.hash(algorithm, key) : nil
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: blockSize + algorithm.size) { scratch in
             let pad = UnsafeMutableBufferPointer(rebasing: scratch[..<blockSize])
@@ -96,7 +111,9 @@ public final class Digest {
     }
 
     private static func hash(_ algorithm: Algorithm, _ bytes: [UInt8]) -> [UInt8] {
-        let d = Digest(algorithm); d.update(bytes); return d.finalize()
+        let d = Digest(algorithm)
+        d.update(bytes)
+        return d.finalize()
     }
 
     /// Algorithms fetched from libcrypto's provider once: a digest started from `EVP_sha256()` and the

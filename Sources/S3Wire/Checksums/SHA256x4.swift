@@ -27,12 +27,13 @@ public struct SHA256x4 {
         let count = Self.check(pieces)
         var out = [UInt8](repeating: 0, count: 32 * Self.lanes)
         withPointers(pieces) { racedata_sha256x4_final(&context, $0, count, &out) }
-        return (0..<Self.lanes).map { Array(out[32 * $0 ..< 32 * ($0 + 1)]) }
+        return (0..<Self.lanes).map { Array(out[32 * $0..<32 * ($0 + 1)]) }
     }
 
     private static func check(_ pieces: [UnsafeRawBufferPointer]) -> Int {
-        precondition(pieces.count == lanes && pieces.allSatisfy { $0.count == pieces[0].count },
-                     "SHA256x4 takes four pieces of the same length")
+        precondition(
+            pieces.count == lanes && pieces.allSatisfy { $0.count == pieces[0].count },
+            "SHA256x4 takes four pieces of the same length")
         return pieces[0].count
     }
 

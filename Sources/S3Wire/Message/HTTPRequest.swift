@@ -1,7 +1,12 @@
 import Foundation
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", head = "HEAD", put = "PUT", post = "POST", delete = "DELETE", options = "OPTIONS"
+    case get = "GET"
+    case head = "HEAD"
+    case put = "PUT"
+    case post = "POST"
+    case delete = "DELETE"
+    case options = "OPTIONS"
 }
 
 /// Header fields in the order they were added; names compare case-insensitively.
@@ -45,11 +50,18 @@ public struct RequestTarget: Sendable, Equatable {
     public struct QueryItem: Sendable, Equatable {
         public var name: String
         public var value: String
-        public init(_ name: String, _ value: String = "") { self.name = name; self.value = value }
+        public init(_ name: String, _ value: String = "") {
+            self.name = name
+            self.value = value
+        }
     }
 
     public init(scheme: String, host: String, port: Int? = nil, path: String, query: [QueryItem] = []) {
-        self.scheme = scheme; self.host = host; self.port = port; self.path = path; self.query = query
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
     }
 
     /// The Host header: the port appears only when it is not the scheme's default.
@@ -107,13 +119,21 @@ public struct HTTPRequest: Sendable {
     /// A collected answer body over this many bytes is refused (`responseTooLarge`); nil: the transport's limit.
     public var maxResponseBytes: Int?
 
-    public init(method: HTTPMethod, target: RequestTarget, headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty) {
-        self.method = method; self.target = target; self.headers = headers; self.body = body
+    public init(
+        method: HTTPMethod, target: RequestTarget, headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty
+    ) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
     }
 }
 
 public struct HTTPResponseHead: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
-    public init(status: Int, headers: HTTPHeaders) { self.status = status; self.headers = headers }
+    public init(status: Int, headers: HTTPHeaders) {
+        self.status = status
+        self.headers = headers
+    }
 }

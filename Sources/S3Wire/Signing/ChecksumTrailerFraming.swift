@@ -10,7 +10,8 @@ public enum ChecksumTrailerFraming {
     /// Bytes on the wire for `length` bytes of data: what Content-Length must say.
     public static func encodedLength(_ length: UInt64) -> UInt64 {
         let size = UInt64(chunkSize)
-        let full = length / size, rest = length % size
+        let full = length / size
+        let rest = length % size
         var total = full * (UInt64(String(chunkSize, radix: 16).utf8.count) + 2 + size + 2)
         if rest > 0 { total += UInt64(String(rest, radix: 16).utf8.count) + 2 + rest + 2 }
         // "0\r\n", "x-amz-checksum-crc32c:" + 8 base64 characters + "\r\n", "\r\n"

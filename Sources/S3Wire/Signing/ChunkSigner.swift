@@ -12,14 +12,21 @@ public struct ChunkSigner: Sendable {
     public private(set) var previousSignature: String
     public let chunkSize: Int
 
-    public init(signingKey: [UInt8], amzDate: String, scope: String, seedSignature: String, chunkSize: Int = ChunkSigner.defaultChunkSize) {
-        self.signingKey = signingKey; self.amzDate = amzDate; self.scope = scope
-        self.previousSignature = seedSignature; self.chunkSize = chunkSize
+    public init(
+        signingKey: [UInt8], amzDate: String, scope: String, seedSignature: String,
+        chunkSize: Int = ChunkSigner.defaultChunkSize
+    ) {
+        self.signingKey = signingKey
+        self.amzDate = amzDate
+        self.scope = scope
+        self.previousSignature = seedSignature
+        self.chunkSize = chunkSize
     }
 
     /// Signs the next chunk from its SHA-256 (hex); the final, empty chunk is signed like any other.
     public mutating func sign(chunkSHA256: String) -> String {
-        let stringToSign = "AWS4-HMAC-SHA256-PAYLOAD\n\(amzDate)\n\(scope)\n\(previousSignature)\n\(SigV4Signer.emptyPayloadSHA256)\n\(chunkSHA256)"
+        let stringToSign =
+            "AWS4-HMAC-SHA256-PAYLOAD\n\(amzDate)\n\(scope)\n\(previousSignature)\n\(SigV4Signer.emptyPayloadSHA256)\n\(chunkSHA256)"
         previousSignature = Digest.hmacSHA256(key: signingKey, message: Array(stringToSign.utf8)).hexString
         return previousSignature
     }
@@ -38,7 +45,8 @@ public struct ChunkSigner: Sendable {
     public static func encodedLength(_ length: UInt64, chunkSize: Int) -> UInt64 {
         let size = UInt64(chunkSize)
         func framed(_ n: UInt64) -> UInt64 { UInt64(headerSize(forData: Int(n))) + n + 2 }
-        let full = length / size, rest = length % size
+        let full = length / size
+        let rest = length % size
         return full * framed(size) + (rest > 0 ? framed(rest) : 0) + framed(0)
     }
 }

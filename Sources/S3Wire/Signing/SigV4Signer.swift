@@ -16,7 +16,10 @@ public struct SigV4Signer: Sendable {
     public var keyCache: SigningKeyCache?
 
     public init(credentials: Credentials, region: String, service: String = "s3", keyCache: SigningKeyCache? = nil) {
-        self.credentials = credentials; self.region = region; self.service = service; self.keyCache = keyCache
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+        self.keyCache = keyCache
     }
 
     /// The intermediate texts, kept so tests and error messages can show what was signed. They are
@@ -47,15 +50,20 @@ public struct SigV4Signer: Sendable {
             headers.append((name: "host", value: request.target.hostHeader))
             headers.sort { $0.name < $1.name }
         }
-        let result = signature(method: request.method, target: request.target, query: request.target.query,
-                               headers: headers, payloadHash: payloadHash, stamp: stamp)
-        request.headers.set("Authorization",
-            "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(result.credentialScope), SignedHeaders=\(result.signedHeaders), Signature=\(result.signature)")
+        let result = signature(
+            method: request.method, target: request.target, query: request.target.query,
+            headers: headers, payloadHash: payloadHash, stamp: stamp)
+        request.headers.set(
+            "Authorization",
+            "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(result.credentialScope), SignedHeaders=\(result.signedHeaders), Signature=\(result.signature)"
+        )
         return result
     }
 
     /// A presigned URL (query authentication): only `host` is signed and the payload is unsigned.
-    public func presign(_ target: RequestTarget, method: HTTPMethod, expires: Int, date: Date) -> (url: String, signature: Signature) {
+    public func presign(_ target: RequestTarget, method: HTTPMethod, expires: Int, date: Date) -> (
+        url: String, signature: Signature
+    ) {
         let stamp = AmzDate(date)
         var query = target.query
         query.append(.init("X-Amz-Algorithm", Self.algorithm))
@@ -64,21 +72,26 @@ public struct SigV4Signer: Sendable {
         query.append(.init("X-Amz-Expires", String(expires)))
         if let token = credentials.sessionToken { query.append(.init("X-Amz-Security-Token", token)) }
         query.append(.init("X-Amz-SignedHeaders", "host"))
-        let result = signature(method: method, target: target, query: query,
-                               headers: [(name: "host", value: target.hostHeader)],
-                               payloadHash: Self.unsignedPayload, stamp: stamp)
-        let url = "\(target.scheme)://\(target.hostHeader)\(target.encodedPath)?"
+        let result = signature(
+            method: method, target: target, query: query,
+            headers: [(name: "host", value: target.hostHeader)],
+            payloadHash: Self.unsignedPayload, stamp: stamp)
+        let url =
+            "\(target.scheme)://\(target.hostHeader)\(target.encodedPath)?"
             + URIEncoding.canonicalQuery(query) + "&X-Amz-Signature=\(result.signature)"
         return (url, result)
     }
 
     /// The signature of a request as a verifier sees it: `headers` are the signed ones, lower-cased and
     /// in the order to sign; `query` excludes `X-Amz-Signature`. Servers (the mock) call this.
-    public func expectedSignature(method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
-                                  payloadHash: String, amzDate: String) -> Signature? {
+    public func expectedSignature(
+        method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
+        payloadHash: String, amzDate: String
+    ) -> Signature? {
         guard let stamp = AmzDate(parsing: amzDate) else { return nil }
-        return signature(method: method, target: target, query: target.query, headers: headers,
-                         payloadHash: payloadHash, stamp: stamp)
+        return signature(
+            method: method, target: target, query: target.query, headers: headers,
+            payloadHash: payloadHash, stamp: stamp)
     }
 
     /// Lower-cased names, trimmed values with inner runs of spaces collapsed, sorted; repeated names joined by ",".
@@ -95,17 +108,23 @@ public struct SigV4Signer: Sendable {
 
     /// Header values are canonicalised here (trimmed, inner runs of spaces collapsed), so callers may
     /// pass them as received. Built as bytes in one buffer: this runs for every request signed or verified.
-    func signature(method: HTTPMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
-                   headers: [(name: String, value: String)], payloadHash: String, stamp: AmzDate) -> Signature {
+    func signature(
+        method: HTTPMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
+        headers: [(name: String, value: String)], payloadHash: String, stamp: AmzDate
+    ) -> Signature {
         let newline = UInt8(ascii: "\n")
         var canonical = [UInt8]()
         // Room for the path and query with every byte escaped, so the buffer is made once.
-        canonical.reserveCapacity(128 + 3 * target.path.utf8.count
-            + query.reduce(0) { $0 + 3 * ($1.name.utf8.count + $1.value.utf8.count) + 2 }
-            + headers.reduce(0) { $0 + 2 * $1.name.utf8.count + $1.value.utf8.count + 3 } + payloadHash.utf8.count)
-        canonical += method.rawValue.utf8; canonical.append(newline)
-        URIEncoding.append(target.path, keepSlash: true, to: &canonical); canonical.append(newline)
-        URIEncoding.appendCanonicalQuery(query, to: &canonical); canonical.append(newline)
+        canonical.reserveCapacity(
+            128 + 3 * target.path.utf8.count
+                + query.reduce(0) { $0 + 3 * ($1.name.utf8.count + $1.value.utf8.count) + 2 }
+                + headers.reduce(0) { $0 + 2 * $1.name.utf8.count + $1.value.utf8.count + 3 } + payloadHash.utf8.count)
+        canonical += method.rawValue.utf8
+        canonical.append(newline)
+        URIEncoding.append(target.path, keepSlash: true, to: &canonical)
+        canonical.append(newline)
+        URIEncoding.appendCanonicalQuery(query, to: &canonical)
+        canonical.append(newline)
         for header in headers {
             canonical += header.name.utf8
             canonical.append(UInt8(ascii: ":"))
@@ -119,24 +138,33 @@ public struct SigV4Signer: Sendable {
             canonical += header.name.utf8
         }
         let signedHeadersRange = signedStart..<canonical.count
-        canonical.append(newline); canonical += payloadHash.utf8
+        canonical.append(newline)
+        canonical += payloadHash.utf8
 
         let credentialScope = scope(stamp)
         var stringToSign = [UInt8]()
-        stringToSign.reserveCapacity(Self.algorithm.utf8.count + 3 + stamp.full.utf8.count + credentialScope.utf8.count + 64)
-        stringToSign += Self.algorithm.utf8; stringToSign.append(newline)
-        stringToSign += stamp.full.utf8; stringToSign.append(newline)
-        stringToSign += credentialScope.utf8; stringToSign.append(newline)
+        stringToSign.reserveCapacity(
+            Self.algorithm.utf8.count + 3 + stamp.full.utf8.count + credentialScope.utf8.count + 64)
+        stringToSign += Self.algorithm.utf8
+        stringToSign.append(newline)
+        stringToSign += stamp.full.utf8
+        stringToSign.append(newline)
+        stringToSign += credentialScope.utf8
+        stringToSign.append(newline)
         appendHex(Digest.sha256(canonical), to: &stringToSign)
         let signature = Digest.hmacSHA256(key: signingKey(stamp.day), message: stringToSign).hexString
-        return Signature(signature: signature, credentialScope: credentialScope, canonicalBytes: canonical,
-                         signedHeadersRange: signedHeadersRange, stringToSignBytes: stringToSign)
+        return Signature(
+            signature: signature, credentialScope: credentialScope, canonicalBytes: canonical,
+            signedHeadersRange: signedHeadersRange, stringToSignBytes: stringToSign)
     }
 
     func scope(_ stamp: AmzDate) -> String { "\(stamp.day)/\(region)/\(service)/aws4_request" }
 
     public func signingKey(_ day: String) -> [UInt8] {
-        if let keyCache { return keyCache.key(secret: credentials.secretAccessKey, region: region, service: service, day: day, derive: deriveKey) }
+        if let keyCache {
+            return keyCache.key(
+                secret: credentials.secretAccessKey, region: region, service: service, day: day, derive: deriveKey)
+        }
         return deriveKey(day)
     }
 
@@ -161,7 +189,10 @@ public final class SigningKeyCache: @unchecked Sendable {
     func key(secret: String, region: String, service: String, day: String, derive: (String) -> [UInt8]) -> [UInt8] {
         let scope = Scope(secret: secret, region: region, service: service, day: day)
         lock.lock()
-        if let key = keys[scope] { lock.unlock(); return key }
+        if let key = keys[scope] {
+            lock.unlock()
+            return key
+        }
         lock.unlock()
         let key = derive(day)
         lock.lock()
@@ -191,7 +222,10 @@ public struct AmzDate: Sendable, Equatable {
     /// Parses `20130524T000000Z`; nil for anything else.
     public static func parse(_ text: String) -> Date? {
         guard let f = fields(text) else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(CivilDate.days(year: Int64(f.year), month: Int64(f.month), day: Int64(f.day)) * 86_400 + Int64(f.seconds)))
+        return Date(
+            timeIntervalSince1970: TimeInterval(
+                CivilDate.days(year: Int64(f.year), month: Int64(f.month), day: Int64(f.day)) * 86_400
+                    + Int64(f.seconds)))
     }
 
     private static func fields(_ text: String) -> (year: Int, month: Int, day: Int, seconds: Int)? {
@@ -208,8 +242,9 @@ public struct AmzDate: Sendable, Equatable {
                 return v
             }
             guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8),
-                  let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
-                  (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+                let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
+                (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            else { return nil }
             return (y, mo, d, h * 3600 + mi * 60 + s)
         }
     }

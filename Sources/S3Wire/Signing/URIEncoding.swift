@@ -15,8 +15,10 @@ public enum URIEncoding {
     /// Bytes that stay as they are: `A-Z a-z 0-9 - _ . ~` (and `/` in paths, decided by the caller).
     private static let unreserved: [Bool] = (0...255).map { (byte: Int) -> Bool in
         switch UInt8(byte) {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"): true
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            true
         default: false
         }
     }
@@ -25,7 +27,9 @@ public enum URIEncoding {
         var string = string
         string.withUTF8 { bytes in
             unreserved.withUnsafeBufferPointer { table in
-                @inline(__always) func keeps(_ byte: UInt8) -> Bool { table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) }
+                @inline(__always) func keeps(_ byte: UInt8) -> Bool {
+                    table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/"))
+                }
                 // Most names and values need no escape at all: the run before the first escape is copied whole.
                 var plain = 0
                 while plain < bytes.count && keeps(bytes[plain]) { plain += 1 }
@@ -69,7 +73,9 @@ public enum URIEncoding {
         encoded.withUnsafeBufferPointer { bytes in
             func compare(_ a: Range<Int>, _ b: Range<Int>) -> Int32 {
                 let common = min(a.count, b.count)
-                let order = common == 0 ? 0 : memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, common)
+                let order =
+                    common == 0
+                    ? 0 : memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, common)
                 return order != 0 ? order : Int32(a.count - b.count).signum()
             }
             pairs.sort { x, y in
@@ -102,8 +108,13 @@ public enum URIEncoding {
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            guard byte == UInt8(ascii: "%") else { out.append(byte); continue }
-            guard index + 1 < bytes.count, let h = hexValue(bytes[index]), let l = hexValue(bytes[index + 1]) else { return nil }
+            guard byte == UInt8(ascii: "%") else {
+                out.append(byte)
+                continue
+            }
+            guard index + 1 < bytes.count, let h = hexValue(bytes[index]), let l = hexValue(bytes[index + 1]) else {
+                return nil
+            }
             out.append(h << 4 | l)
             index += 2
         }

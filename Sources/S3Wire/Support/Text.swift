@@ -16,7 +16,9 @@ extension String {
 extension StringProtocol {
     /// Split on one ASCII separator, byte-wise: `split(separator:)` compares Characters, and the
     /// generic `Collection.split` over UTF-8 views was itself a large part of request parsing.
-    @inlinable public func splitting(_ separator: Unicode.Scalar, maxSplits: Int = .max, omittingEmpty: Bool = true) -> [Substring] {
+    @inlinable public func splitting(_ separator: Unicode.Scalar, maxSplits: Int = .max, omittingEmpty: Bool = true)
+        -> [Substring]
+    {
         precondition(separator.isASCII, "splitting(_:) takes an ASCII separator")
         let text = Substring(self)
         let byte = UInt8(separator.value)
@@ -33,7 +35,8 @@ extension StringProtocol {
                 text[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)]
             }
             let count = bytes.count
-            var start = 0, offset = 0
+            var start = 0
+            var offset = 0
             if maxSplits > 0 && separators > 0 {
                 for b in bytes {
                     if b == byte {
@@ -60,9 +63,11 @@ extension StringProtocol {
 
     /// Without leading and trailing spaces and tabs, as a slice of this text (no copy).
     @inlinable public var trimmedSpaces: Substring {
-        let text = Substring(self), bytes = text.utf8
+        let text = Substring(self)
+        let bytes = text.utf8
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-        var start = bytes.startIndex, end = bytes.endIndex
+        var start = bytes.startIndex
+        var end = bytes.endIndex
         while start < end, isSpace(bytes[start]) { start = bytes.index(after: start) }
         while end > start, isSpace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
         return text[start..<end]
@@ -76,7 +81,10 @@ extension String {
         var previous: UInt8 = UInt8(ascii: " ")
         var clean = true
         for byte in utf8 {
-            if byte == UInt8(ascii: " ") && previous == byte { clean = false; break }
+            if byte == UInt8(ascii: " ") && previous == byte {
+                clean = false
+                break
+            }
             previous = byte
         }
         if clean && previous != UInt8(ascii: " ") { return self }
@@ -110,7 +118,7 @@ extension StringProtocol {
     }
 }
 
-extension Array<UInt8> {
+extension [UInt8] {
     /// `value` (not negative) in decimal, zero-padded to `width` digits, appended; digits beyond
     /// `width` are dropped. Dates written byte by byte (SigV4's and the mock's) use it.
     @inlinable public mutating func appendDecimal(_ value: Int, width: Int) {

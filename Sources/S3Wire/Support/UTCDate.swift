@@ -44,11 +44,13 @@ public struct UTCDate: Sendable, Equatable {
         return r < 0 ? (q - 1, r + 1000) : (q, r)
     }
 
-    private var fields: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, weekday: Int64) {
+    private var fields:
+        (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, weekday: Int64)
+    {
         let (days, second) = split.seconds.quotientAndRemainder(dividingBy: 86_400)
         let (d, s) = second < 0 ? (days - 1, second + 86_400) : (days, second)
         let date = CivilDate.date(days: d)
-        let weekday = ((d % 7) + 11) % 7   // 1970-01-01 was a Thursday (4)
+        let weekday = ((d % 7) + 11) % 7  // 1970-01-01 was a Thursday (4)
         return (date.year, date.month, date.day, s / 3600, s / 60 % 60, s % 60, weekday)
     }
 
@@ -57,9 +59,13 @@ public struct UTCDate: Sendable, Equatable {
         let f = fields
         var out = [UInt8]()
         out.reserveCapacity(16)
-        out.appendDecimal(Int(f.year), width: 4); out.appendDecimal(Int(f.month), width: 2); out.appendDecimal(Int(f.day), width: 2)
+        out.appendDecimal(Int(f.year), width: 4)
+        out.appendDecimal(Int(f.month), width: 2)
+        out.appendDecimal(Int(f.day), width: 2)
         out.append(UInt8(ascii: "T"))
-        out.appendDecimal(Int(f.hour), width: 2); out.appendDecimal(Int(f.minute), width: 2); out.appendDecimal(Int(f.second), width: 2)
+        out.appendDecimal(Int(f.hour), width: 2)
+        out.appendDecimal(Int(f.minute), width: 2)
+        out.appendDecimal(Int(f.second), width: 2)
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
@@ -69,11 +75,20 @@ public struct UTCDate: Sendable, Equatable {
         let f = fields
         var out = [UInt8]()
         out.reserveCapacity(24)
-        out.appendDecimal(Int(f.year), width: 4); out.append(UInt8(ascii: "-")); out.appendDecimal(Int(f.month), width: 2)
-        out.append(UInt8(ascii: "-")); out.appendDecimal(Int(f.day), width: 2); out.append(UInt8(ascii: "T"))
-        out.appendDecimal(Int(f.hour), width: 2); out.append(UInt8(ascii: ":")); out.appendDecimal(Int(f.minute), width: 2)
-        out.append(UInt8(ascii: ":")); out.appendDecimal(Int(f.second), width: 2); out.append(UInt8(ascii: "."))
-        out.appendDecimal(Int(split.millis), width: 3); out.append(UInt8(ascii: "Z"))
+        out.appendDecimal(Int(f.year), width: 4)
+        out.append(UInt8(ascii: "-"))
+        out.appendDecimal(Int(f.month), width: 2)
+        out.append(UInt8(ascii: "-"))
+        out.appendDecimal(Int(f.day), width: 2)
+        out.append(UInt8(ascii: "T"))
+        out.appendDecimal(Int(f.hour), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendDecimal(Int(f.minute), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendDecimal(Int(f.second), width: 2)
+        out.append(UInt8(ascii: "."))
+        out.appendDecimal(Int(split.millis), width: 3)
+        out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -82,10 +97,19 @@ public struct UTCDate: Sendable, Equatable {
         let f = fields
         var out = [UInt8]()
         out.reserveCapacity(29)
-        out += Self.weekdays[Int(f.weekday)].utf8; out += ", ".utf8; out.appendDecimal(Int(f.day), width: 2); out.append(UInt8(ascii: " "))
-        out += Self.months[Int(f.month) - 1].utf8; out.append(UInt8(ascii: " ")); out.appendDecimal(Int(f.year), width: 4)
-        out.append(UInt8(ascii: " ")); out.appendDecimal(Int(f.hour), width: 2); out.append(UInt8(ascii: ":"))
-        out.appendDecimal(Int(f.minute), width: 2); out.append(UInt8(ascii: ":")); out.appendDecimal(Int(f.second), width: 2)
+        out += Self.weekdays[Int(f.weekday)].utf8
+        out += ", ".utf8
+        out.appendDecimal(Int(f.day), width: 2)
+        out.append(UInt8(ascii: " "))
+        out += Self.months[Int(f.month) - 1].utf8
+        out.append(UInt8(ascii: " "))
+        out.appendDecimal(Int(f.year), width: 4)
+        out.append(UInt8(ascii: " "))
+        out.appendDecimal(Int(f.hour), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendDecimal(Int(f.minute), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendDecimal(Int(f.second), width: 2)
         out += " GMT".utf8
         return String(decoding: out, as: UTF8.self)
     }
@@ -94,10 +118,13 @@ public struct UTCDate: Sendable, Equatable {
     public init?(httpDate text: String) {
         let parts = text.split(separator: " ")
         guard parts.count == 6, let day = Int64(parts[1]), let month = Self.months.firstIndex(of: String(parts[2])),
-              let year = Int64(parts[3]), (1...31).contains(day) else { return nil }
+            let year = Int64(parts[3]), (1...31).contains(day)
+        else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int64($0) }
         guard clock.count == 3, clock[0] < 24, clock[1] < 60, clock[2] < 61 else { return nil }
-        let seconds = CivilDate.days(year: year, month: Int64(month + 1), day: day) * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]
+        let seconds =
+            CivilDate.days(year: year, month: Int64(month + 1), day: day) * 86_400 + clock[0] * 3600 + clock[1] * 60
+            + clock[2]
         millisecondsSince1970 = seconds * 1000
     }
 
@@ -110,28 +137,37 @@ public struct UTCDate: Sendable, Equatable {
             return b[range].reduce(0) { $0 * 10 + Int64($1 - 48) }
         }
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        var i = 19, millis: Int64 = 0
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var i = 19
+        var millis: Int64 = 0
         if b[i] == 46 {
             i += 1
             var digits = 0
             while i < b.count, (48...57).contains(b[i]) {
                 if digits < 3 { millis = millis * 10 + Int64(b[i] - 48) }
-                digits += 1; i += 1
+                digits += 1
+                i += 1
             }
             guard digits > 0 else { return nil }
             for _ in 0..<max(0, 3 - digits) { millis *= 10 }
         }
         var offset: Int64 = 0
-        if i < b.count, b[i] == 90 || b[i] == 122 { i += 1 }
-        else if i + 6 == b.count, b[i] == 43 || b[i] == 45, b[i + 3] == 58, let h = number((i + 1)..<(i + 3)), let m = number((i + 4)..<(i + 6)) {
+        if i < b.count, b[i] == 90 || b[i] == 122 {
+            i += 1
+        } else if i + 6 == b.count, b[i] == 43 || b[i] == 45, b[i + 3] == 58, let h = number((i + 1)..<(i + 3)),
+            let m = number((i + 4)..<(i + 6))
+        {
             offset = (h * 3600 + m * 60) * (b[i] == 43 ? 1 : -1)
             i += 6
-        } else { return nil }
+        } else {
+            return nil
+        }
         guard i == b.count else { return nil }
-        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds =
+            CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         millisecondsSince1970 = seconds * 1000 + millis
     }
 

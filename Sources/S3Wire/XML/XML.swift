@@ -71,10 +71,15 @@ public enum XML {
         mutating func misc() throws(XMLError) {
             while true {
                 skipSpace()
-                if starts("<?") { try skip(past: "?>") }
-                else if starts("<!--") { try skip(past: "-->") }
-                else if starts("<!") { throw fail("DTDs and entity declarations are not accepted") }
-                else { return }
+                if starts("<?") {
+                    try skip(past: "?>")
+                } else if starts("<!--") {
+                    try skip(past: "-->")
+                } else if starts("<!") {
+                    throw fail("DTDs and entity declarations are not accepted")
+                } else {
+                    return
+                }
             }
         }
 
@@ -83,13 +88,22 @@ public enum XML {
             guard i + n <= bytes.count else { return false }
             return s.withUTF8Buffer { buf in
                 var k = 0
-                while k < n { if bytes[i + k] != buf[k] { return false }; k += 1 }
+                while k < n {
+                    if bytes[i + k] != buf[k] { return false }
+                    k += 1
+                }
                 return true
             }
         }
 
         mutating func skip(past s: StaticString) throws(XMLError) {
-            while i < bytes.count { if starts(s) { i += s.utf8CodeUnitCount; return }; i += 1 }
+            while i < bytes.count {
+                if starts(s) {
+                    i += s.utf8CodeUnitCount
+                    return
+                }
+                i += 1
+            }
             throw fail("unterminated \(s)")
         }
 
@@ -102,7 +116,8 @@ public enum XML {
             var local = start
             scan: while i < bytes.count {
                 switch bytes[i] {
-                case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "<"): break scan
+                case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "<"):
+                    break scan
                 case UInt8(ascii: ":"): local = i + 1
                 default: break
                 }
@@ -115,7 +130,7 @@ public enum XML {
 
         mutating func element(depth: Int) throws(XMLError) -> XMLElement {
             guard depth < XML.maxDepth else { throw fail("nested deeper than \(XML.maxDepth) levels") }
-            i += 1 // <
+            i += 1  // <
             var node = XMLElement(name: try name())
             while true {
                 skipSpace()
@@ -125,10 +140,15 @@ public enum XML {
                     i += 2
                     return node
                 }
-                if bytes[i] == UInt8(ascii: ">") { i += 1; break }
+                if bytes[i] == UInt8(ascii: ">") {
+                    i += 1
+                    break
+                }
                 let attribute = try name()
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw fail("expected = after \(attribute)") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else {
+                    throw fail("expected = after \(attribute)")
+                }
                 i += 1
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") else {
@@ -193,9 +213,13 @@ public enum XML {
                 case "quot": out += "\""
                 case "apos": out += "'"
                 default:
-                    let number: UInt32? = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
+                    let number: UInt32? =
+                        entity.hasPrefix("#x")
+                        ? UInt32(entity.dropFirst(2), radix: 16)
                         : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
-                    guard let number, let scalar = Unicode.Scalar(number) else { throw fail("unknown entity &\(entity);") }
+                    guard let number, let scalar = Unicode.Scalar(number) else {
+                        throw fail("unknown entity &\(entity);")
+                    }
                     out.unicodeScalars.append(scalar)
                 }
                 rest = rest[rest.index(after: semi)...]
