@@ -48,7 +48,8 @@ struct SessionDiscovery: RaceProperty {
             track = track.isEmpty ? convention.track : track
             paths.append(convention.path(.lap(.lapTime), session: n))
             if withStarts { paths.append(convention.path(.lap(.lapStart), session: n)) }
-            if withStarts && random.chance(0.3) { paths.append(convention.path(.lap(.lapTime), session: n + 12)) }  // lap times alone do not count
+            // Lap times alone do not count.
+            if withStarts && random.chance(0.3) { paths.append(convention.path(.lap(.lapTime), session: n + 12)) }
         }
         paths.append("._R99_\(track)_lap_start.csv")
         paths.append("99_Best 10 Laps By Driver_Race 1_Anonymized.CSV")

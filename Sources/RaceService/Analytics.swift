@@ -24,6 +24,8 @@ public actor Analytics {
         case unavailable(String)
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct BestLap: Codable, Sendable, Equatable {
         public var best_lap_time: Double
         public var driver_id: String
@@ -32,6 +34,8 @@ public actor Analytics {
         public var session: String
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct Performance: Codable, Sendable, Equatable {
         public var driver_id: String
         public var best_lap: Double
@@ -44,6 +48,8 @@ public actor Analytics {
         public var lap_times: [Double]
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct Consistency: Codable, Sendable, Equatable {
         public var driver_id: String
         /// The share of laps within 0.5 s of the best, in percent.

@@ -10,6 +10,8 @@ extension Analytics {
         public var min: Double
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct LapTelemetry: Codable, Sendable, Equatable {
         public var lap_number: Int
         public var driver_id: String
@@ -18,6 +20,8 @@ extension Analytics {
         public var data_points: Int
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct SpeedAnalysis: Codable, Sendable, Equatable {
         public var driver_id: String
         public var vmax: Double
@@ -27,6 +31,8 @@ extension Analytics {
         public var avg_acceleration: Double
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The field names are the app's JSON contract.
     public struct BrakingAnalysis: Codable, Sendable, Equatable {
         public var driver_id: String
         public var brake_applications: Int

@@ -45,10 +45,10 @@ struct AuthTests {
         ("expired token", "ExpiredToken"), ("skewed clock", "RequestTimeTooSkewed"),
         ("wrong region", "AuthorizationHeaderMalformed"),
     ])
-    func badCredentialsAreRefusedWithS3Codes(_ case_: String, _ code: String) async throws {
+    func badCredentialsAreRefusedWithS3Codes(_ situation: String, _ code: String) async throws {
         try await withMock(configure) { server in
             var client: S3Client
-            switch case_ {
+            switch situation {
             case "unknown key":
                 client = try server.client(
                     credentials: Credentials(accessKeyId: "AKIANOBODY0000000000", secretAccessKey: "x"))
@@ -234,7 +234,8 @@ struct TrailerTests {
             #expect(put.etag == Digest.md5(data).hexString)
             #expect(try await server.client().getObjectBytes(bucket: "b", key: "c") == data)
             let head = try await server.raw(.head, "/b/c", headers: [("x-amz-checksum-mode", "ENABLED")])
-            #expect(head.head.headers["x-amz-checksum-crc32c"] == crc32(data, polynomial: castagnoli))  // it came as a trailer
+            // It came as a trailer.
+            #expect(head.head.headers["x-amz-checksum-crc32c"] == crc32(data, polynomial: castagnoli))
         }
     }
 }

@@ -5,6 +5,8 @@ import Testing
 
 /// The vectors in Fixtures/sigv4-s3.json were computed by botocore, an independent signer; each must be
 /// reproduced byte for byte (canonical request, string to sign, signature).
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// The field names are the vector file's.
 struct SigV4Vector: Decodable, CustomTestStringConvertible {
     var name: String
     var method: String

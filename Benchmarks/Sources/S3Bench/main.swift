@@ -365,7 +365,8 @@ func requests() async throws {
     let (listed, counter) = try source(denyListing: false)
     var loads: [(String, Session)] = []
     for track in try await listed.tracks() {
-        for session in try await listed.sessions(track: track) ?? [] { loads.append((track, session)) }  // warms the listing
+        // Warms the listing.
+        for session in try await listed.sessions(track: track) ?? [] { loads.append((track, session)) }
     }
     _ = counter.take()
     var found = 0

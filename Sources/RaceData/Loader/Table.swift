@@ -153,7 +153,7 @@ func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
     let page = 4096
     let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
     let end = (Int(bitPattern: base) + bytes) & ~(page - 1)
-    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14 /* MADV_HUGEPAGE */)
+    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
 }
 
 /// A text column stored as a code per row into the distinct values, packed (one byte a row while

@@ -154,10 +154,10 @@ extension S3Error.ServiceError: CustomStringConvertible {
     }
 
     public var description: String {
-        var where_ = resource.isEmpty ? "" : " for \(resource)"
-        if let requestId { where_ += " (request id \(requestId))" }
+        var location = resource.isEmpty ? "" : " for \(resource)"
+        if let requestId { location += " (request id \(requestId))" }
         let trimmed = message.hasSuffix(".") ? String(message.dropLast()) : message
         let text = trimmed.isEmpty ? "" : ": \(trimmed)"
-        return "S3 \(operation.rawValue)\(where_) failed with \(status) \(code)\(text). \(advice)"
+        return "S3 \(operation.rawValue)\(location) failed with \(status) \(code)\(text). \(advice)"
     }
 }

@@ -27,7 +27,7 @@ public final class Digest {
             case .sha1: Fetched.sha1
             }
         // MD5 is used for Content-MD5 and ETags, not for security; FIPS builds need the flag to allow it.
-        if algorithm == .md5 { EVP_MD_CTX_set_flags(context, 0x0008 /* EVP_MD_CTX_FLAG_NON_FIPS_ALLOW */) }
+        if algorithm == .md5 { EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_NON_FIPS_ALLOW) }
         precondition(EVP_DigestInit_ex(context, md, nil) == 1, "libcrypto refused to start a digest")
     }
 
