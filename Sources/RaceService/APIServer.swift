@@ -100,7 +100,7 @@ struct Router: Sendable {
     static let allowedMethods = "GET, HEAD, POST, OPTIONS"
 
     /// The answer and the headers it goes with (CORS, and Allow on a preflight).
-    func route(method: NIOHTTP1.HTTPMethod, uri: String, headers: NIOHTTP1.HTTPHeaders) async -> (
+    func route(method: HTTPMethod, uri: String, headers: HTTPHeaders) async -> (
         Response, [(String, String)]
     ) {
         var extra: [(String, String)] = []
@@ -126,7 +126,7 @@ struct Router: Sendable {
             ]
             return (Response(status: .noContent, body: Data()), extra)
         }
-        let wanted = method == .HEAD ? NIOHTTP1.HTTPMethod.GET : method
+        let wanted = method == .HEAD ? HTTPMethod.GET : method
         guard let route = matching.first(where: { $0.method == wanted }) else {
             return (Response.detail(.methodNotAllowed, "Method Not Allowed"), extra)
         }
@@ -166,7 +166,7 @@ final class APIHandler: ChannelInboundHandler {
             let started = Date()
             Task {
                 let (response, extra) = await router.route(method: head.method, uri: head.uri, headers: head.headers)
-                var headers = NIOHTTP1.HTTPHeaders()
+                var headers = HTTPHeaders()
                 if !response.body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 for (name, value) in extra { headers.add(name: name, value: value) }

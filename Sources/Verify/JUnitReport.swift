@@ -8,38 +8,41 @@ struct JUnitReport {
     init(_ report: Report) { self.report = report }
 
     var xml: String {
-        let suite = "verify (\(report.mode))"
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out +=
-            "<testsuites name=\"verify\" tests=\"\(report.checks.count)\" failures=\"\(report.totals.failed)\" time=\(attribute(seconds(report.totals.seconds)))>\n"
-        out +=
-            "  <testsuite name=\(attribute(suite)) tests=\"\(report.checks.count)\" failures=\"\(report.totals.failed)\" errors=\"0\" time=\(attribute(seconds(report.totals.seconds)))>\n"
-        out += "    <properties>\n"
-        for (name, value) in report.configuration.sorted(by: { $0.key < $1.key }) {
-            out += "      <property name=\(attribute(name)) value=\(attribute(value))/>\n"
-        }
-        out += "    </properties>\n"
-        for check in report.checks {
-            let classname = check.property.map { "verify.\(report.mode).property\($0)" } ?? "verify.\(report.mode)"
-            out +=
-                "    <testcase classname=\(attribute(classname)) name=\(attribute(check.name)) time=\(attribute(seconds(check.seconds)))"
-            if check.passed {
-                out += "/>\n"
-                continue
+        let time = seconds(report.totals.seconds)
+        let counts = [("tests", String(report.checks.count)), ("failures", String(report.totals.failed))]
+        var document = XMLWriter(
+            root: "testsuites", namespace: nil, attributes: [("name", "verify")] + counts + [("time", time)])
+        let suite = [("name", clean("verify (\(report.mode))"))] + counts + [("errors", "0"), ("time", time)]
+        document.element("testsuite", attributes: suite) { suite in
+            suite.element("properties") { properties in
+                for (name, value) in report.configuration.sorted(by: { $0.key < $1.key }) {
+                    properties.empty("property", attributes: [("name", clean(name)), ("value", clean(value))])
+                }
             }
-            out += ">\n      <failure message=\(attribute(firstLine(check.detail)))>"
-            var text = check.detail
-            if let failure = check.failure {
-                text += "\ncase seed: \(failure.caseSeed)\nminimal case (\(failure.budget)): \(failure.minimalCase)"
-                text += "\nas generated: \(failure.originalCase)\nreplay: \(failure.replay)"
+            for check in report.checks {
+                let classname = check.property.map { "verify.\(report.mode).property\($0)" } ?? "verify.\(report.mode)"
+                let attributes = [
+                    ("classname", clean(classname)), ("name", clean(check.name)), ("time", seconds(check.seconds)),
+                ]
+                guard !check.passed else {
+                    suite.empty("testcase", attributes: attributes)
+                    continue
+                }
+                var text = check.detail
+                if let failure = check.failure {
+                    text += "\ncase seed: \(failure.caseSeed)\nminimal case (\(failure.budget)): \(failure.minimalCase)"
+                    text += "\nas generated: \(failure.originalCase)\nreplay: \(failure.replay)"
+                }
+                suite.element("testcase", attributes: attributes) {
+                    $0.element("failure", attributes: [("message", clean(firstLine(check.detail)))]) {
+                        $0.text(clean(text))
+                    }
+                }
             }
-            out += XML.escape(clean(text)) + "</failure>\n    </testcase>\n"
         }
-        out += "  </testsuite>\n</testsuites>\n"
-        return out
+        return document.finish()
     }
 
-    private func attribute(_ text: String) -> String { "\"" + XML.escape(clean(text)) + "\"" }
     /// XML 1.0 has no place for other control characters (a generated name may hold one).
     private func clean(_ text: String) -> String {
         String(

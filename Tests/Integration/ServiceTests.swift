@@ -166,9 +166,9 @@ enum SampleOracle {
 /// answers worked out from the CSVs; CORS; errors as FastAPI writes them.
 @Suite("The analytics service", .quietLogs)
 struct ServiceTests {
-    func get(_ port: Int, _ path: String, method: S3Wire.HTTPMethod = .get, headers: [(String, String)] = [])
+    func get(_ port: Int, _ path: String, method: RequestMethod = .get, headers: [(String, String)] = [])
         async throws
-        -> (status: Int, body: String, headers: S3Wire.HTTPHeaders)
+        -> (status: Int, body: String, headers: HeaderFields)
     {
         var request = HTTPRequest(
             method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path))

@@ -9,7 +9,7 @@ import Testing
 @Suite("Mock S3: control API and any credentials")
 struct ControlTests {
     func call(
-        _ server: MockS3Server, _ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
+        _ server: MockS3Server, _ method: RequestMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
         body: String = "",
         token: String? = nil
     ) async throws -> (Int, Any?) {

@@ -14,7 +14,7 @@ struct MultipartChecksumTests {
 
     /// Uploads three parts of 5 MiB, 5 MiB and 1 byte with `algorithm`/`type`; returns the complete answer.
     private func upload(_ server: MockS3Server, key: String, algorithm: String, type: String) async throws -> (
-        XMLElement, [[UInt8]]
+        XML.Element, [[UInt8]]
     ) {
         let created = try await server.raw(
             .post, "/b/\(key)", query: [.init("uploads")],

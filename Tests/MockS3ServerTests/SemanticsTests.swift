@@ -316,11 +316,11 @@ struct VirtualHostTests {
 @Suite("Mock S3: unimplemented sub-resources are 501, never another operation")
 struct SubResourceTests {
     @Test(arguments: [
-        (HTTPMethod.delete, "retention"), (.get, "torrent"), (.put, "torrent"), (.delete, "legal-hold"),
+        (RequestMethod.delete, "retention"), (.get, "torrent"), (.put, "torrent"), (.delete, "legal-hold"),
         (.head, "attributes"),
         (.delete, "attributes"), (.head, "tagging"), (.post, "restore"), (.post, "select"),
     ])
-    func objectSubResources(method: HTTPMethod, query: String) async throws {
+    func objectSubResources(method: RequestMethod, query: String) async throws {
         try await withMock({ $0.buckets = ["b"] }) { server in
             let client = try server.client()
             _ = try await client.putObject(bucket: "b", key: "k", body: .bytes([1, 2, 3]))

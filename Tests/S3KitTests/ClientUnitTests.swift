@@ -156,7 +156,7 @@ struct TextHelperTests {
         #expect(!"x-amz-[".equalsIgnoringASCIICase("x-amz-{"))  // 0x5B and 0x7B differ only in bit 5
         #expect(!"ETag".equalsIgnoringASCIICase("ETags"))
         #expect(!"é".equalsIgnoringASCIICase("É"))
-        var headers = HTTPHeaders()
+        var headers = HeaderFields()
         headers.add("X-Amz-Meta-Lap", "7")
         #expect(headers["x-amz-meta-lap"] == "7")
         headers.set("x-amz-meta-LAP", "8")

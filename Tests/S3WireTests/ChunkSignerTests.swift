@@ -14,7 +14,7 @@ struct ChunkSignerTests {
 
     @Test func seedAndChunkSignaturesMatchTheDocumentedExample() throws {
         let signer = SigV4Signer(credentials: credentials, region: "us-east-1")
-        var headers = HTTPHeaders()
+        var headers = HeaderFields()
         headers.add("Content-Encoding", "aws-chunked")
         headers.add("Content-Length", "66824")
         headers.add("x-amz-decoded-content-length", "66560")

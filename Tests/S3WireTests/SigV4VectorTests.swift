@@ -64,10 +64,10 @@ struct SigV4Vector: Decodable, CustomTestStringConvertible {
 struct SigV4VectorTests {
     @Test("header authorization", arguments: try SigV4Vector.load().filter { $0.presigned_url == nil })
     func headerAuth(_ v: SigV4Vector) throws {
-        var headers = HTTPHeaders()
+        var headers = HeaderFields()
         for (name, value) in v.headers_in.sorted(by: { $0.key < $1.key }) { headers.add(name, value) }
         var request = HTTPRequest(
-            method: try #require(HTTPMethod(rawValue: v.method)), target: try v.target(), headers: headers)
+            method: try #require(RequestMethod(rawValue: v.method)), target: try v.target(), headers: headers)
         let payloadHash = Digest.sha256(Array(v.body_utf8.utf8)).hexString
         #expect(payloadHash == v.x_amz_content_sha256)
         let result = v.signer.sign(&request, payloadHash: payloadHash, date: v.date)
@@ -82,7 +82,7 @@ struct SigV4VectorTests {
     @Test("presigned URL", arguments: try SigV4Vector.load().filter { $0.presigned_url != nil })
     func presigned(_ v: SigV4Vector) throws {
         let (url, result) = v.signer.presign(
-            try v.target(), method: try #require(HTTPMethod(rawValue: v.method)),
+            try v.target(), method: try #require(RequestMethod(rawValue: v.method)),
             expires: try #require(v.expires), date: v.date)
         #expect(result.canonicalRequest == v.canonical_request)
         #expect(result.stringToSign == v.string_to_sign)

@@ -46,7 +46,7 @@ extension MockS3Server {
 
     /// One request as we build it, signed with the default credentials (or not), through libcurl.
     public func raw(
-        _ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
+        _ method: RequestMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
         headers: [(String, String)] = [],
         body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true, as credentials: Credentials? = nil
     ) async throws -> HTTPResponse {

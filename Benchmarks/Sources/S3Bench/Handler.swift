@@ -23,7 +23,7 @@ func handlerBench(_ n: Int, only: String? = nil) throws {
 
     /// The bytes a client sends: header-signed as our client signs, or presigned as wrk's URLs are.
     func request(
-        _ method: S3Wire.HTTPMethod, _ path: String, query: [RequestTarget.QueryItem] = [], body: [UInt8] = [],
+        _ method: RequestMethod, _ path: String, query: [RequestTarget.QueryItem] = [], body: [UInt8] = [],
         presigned: Bool = false
     ) -> ByteBuffer {
         let target = RequestTarget(scheme: "http", host: "127.0.0.1", port: 9000, path: path, query: query)
@@ -115,7 +115,7 @@ private final class OneKiB: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        var headers = NIOHTTP1.HTTPHeaders()
+        var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "1024")
         context.write(
             wrapOutboundOut(.head(NIOHTTP1.HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),

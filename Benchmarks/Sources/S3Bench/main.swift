@@ -333,7 +333,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
         if listing && denyListing {
             let xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
             return HTTPResponse(
-                head: HTTPResponseHead(status: 403, headers: ["Content-Type": "application/xml"]), body: Array(xml.utf8)
+                head: ResponseHead(status: 403, headers: ["Content-Type": "application/xml"]), body: Array(xml.utf8)
             )
         }
         return try await inner.execute(request, streamBody: streamBody)

@@ -108,10 +108,9 @@ struct Authenticator: Sendable {
                 return try headerV4(request, fields, now: now)
             }
             if authorization.afterPrefix("AWS ") != nil {
-                throw .init("InvalidRequest", 400, "Please use AWS4-HMAC-SHA256.")
+                throw .useSigV4
             }
-            throw .init(
-                "InvalidArgument", 400, "Unsupported Authorization Type", extra: [("ArgumentName", "Authorization")])
+            throw .unsupportedAuthorizationType
         }
         if request.queryValue("X-Amz-Algorithm") != nil { return try presignedV4(request, now: now) }
         if request.queryValue("AWSAccessKeyId") != nil { return try presignedV2(request, now: now) }
@@ -129,24 +128,18 @@ struct Authenticator: Sendable {
     }
 
     private func checkToken(_ credential: MockCredential, _ token: String?) throws(S3ServerError) {
-        if credential.expired { throw .init("ExpiredToken", 400, "The provided token has expired.") }
+        if credential.expired { throw .expiredToken }
         if let expected = credential.sessionToken, token != expected {
-            throw .init("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+            throw .invalidToken
         }
         if credential.sessionToken == nil, token != nil {
-            throw .init("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+            throw .invalidToken
         }
     }
 
     private func checkSkew(_ date: Date, _ amzDate: String, now: Date) throws(S3ServerError) {
         if abs(date.timeIntervalSince(now)) > maxSkew {
-            throw .init(
-                "RequestTimeTooSkewed", 403,
-                "The difference between the request time and the current time is too large.",
-                extra: [
-                    ("RequestTime", amzDate), ("ServerTime", AmzDate(now).full),
-                    ("MaxAllowedSkewMilliseconds", "900000"),
-                ])
+            throw .requestTimeTooSkewed(requestTime: amzDate, serverTime: AmzDate(now).full)
         }
     }
 
@@ -154,27 +147,17 @@ struct Authenticator: Sendable {
     private func scope(_ text: Substring, amzDate: String) throws(S3ServerError) -> (keyId: String, day: String) {
         let parts = text.splitting("/", omittingEmpty: false)
         guard parts.count == 5, parts[4] == "aws4_request" else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
-            )
+            throw .authorizationHeaderMalformed(
+                "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
         guard parts[2] == region else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; the region '\(parts[2])' is wrong; expecting '\(region)'",
-                extra: [("Region", region)], headers: [("x-amz-bucket-region", region)])
+            throw .wrongRegion(String(parts[2]), expected: region)
         }
         guard parts[3] == "s3" else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; incorrect service '\(parts[3])'. This endpoint belongs to 's3'."
-            )
+            throw .authorizationHeaderMalformed("incorrect service '\(parts[3])'. This endpoint belongs to 's3'.")
         }
         guard amzDate.utf8.starts(with: parts[1].utf8) else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+            throw .authorizationHeaderMalformed("Invalid credential date. Date is not the same as X-Amz-Date.")
         }
         return (String(parts[0]), String(parts[1]))
     }
@@ -197,12 +180,10 @@ struct Authenticator: Sendable {
             }
         }
         guard let credentialText, let signedHeaders, let provided else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; it needs Credential, SignedHeaders and Signature.")
+            throw .authorizationHeaderMalformed("it needs Credential, SignedHeaders and Signature.")
         }
         guard let amzDate = request.headers.first(name: "x-amz-date"), let date = AmzDate.parse(amzDate) else {
-            throw .init("AccessDenied", 403, "AWS authentication requires a valid Date or x-amz-date header")
+            throw .missingDate
         }
         let (keyId, _) = try scope(credentialText, amzDate: amzDate)
         let credential = try credential(keyId)
@@ -212,9 +193,7 @@ struct Authenticator: Sendable {
         }
         let names = signedHeaders.splitting(";")
         guard names.contains("host") else {
-            throw .init(
-                "AuthorizationHeaderMalformed", 400,
-                "The authorization header is malformed; host must be a signed header.")
+            throw .authorizationHeaderMalformed("host must be a signed header.")
         }
         let headers = try Self.signedHeaderValues(names, request.headers)
         let signer = SigV4Signer(
@@ -241,7 +220,7 @@ struct Authenticator: Sendable {
 
     /// The values of the signed headers, in the order named, a repeated header's values joined by ",";
     /// a named header that was not sent makes the signature wrong.
-    private static func signedHeaderValues(_ names: [Substring], _ headers: NIOHTTP1.HTTPHeaders) throws(S3ServerError)
+    private static func signedHeaderValues(_ names: [Substring], _ headers: HTTPHeaders) throws(S3ServerError)
         -> [(name: String, value: String)]
     {
         var values: [(name: String, value: String)] = []
@@ -264,20 +243,15 @@ struct Authenticator: Sendable {
             let expires = Int(expiresText), let signedHeaders = request.queryValue("X-Amz-SignedHeaders"),
             let provided = request.queryValue("X-Amz-Signature")
         else {
-            throw .init(
-                "AuthorizationQueryParametersError", 400,
-                "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
-            )
+            throw .presignedParametersMissing
         }
         guard (1...604_800).contains(expires) else {
-            throw .init(
-                "AuthorizationQueryParametersError", 400,
-                "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+            throw .presignedExpiresOutOfRange
         }
         let (keyId, _) = try scope(Substring(credentialText), amzDate: amzDate)
         let credential = try credential(keyId)
         if now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
-        if date.timeIntervalSince(now) > maxSkew { throw .init("AccessDenied", 403, "Request is not valid yet") }
+        if date.timeIntervalSince(now) > maxSkew { throw .presignedNotYetValid }
         let headers = try Self.signedHeaderValues(signedHeaders.splitting(";"), request.headers)
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload
         let signer = SigV4Signer(
@@ -301,9 +275,7 @@ struct Authenticator: Sendable {
         guard let keyId = request.queryValue("AWSAccessKeyId"), let expiresText = request.queryValue("Expires"),
             let expires = TimeInterval(expiresText), let provided = request.queryValue("Signature")
         else {
-            throw .init(
-                "AccessDenied", 403,
-                "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+            throw .presignedV2ParametersMissing
         }
         let credential = try credential(keyId)
         if now.timeIntervalSince1970 > expires { throw .expiredPresigned }
@@ -347,10 +319,7 @@ struct Authenticator: Sendable {
         default:
             guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
             else {
-                throw .init(
-                    "InvalidArgument", 400,
-                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
-                    extra: [("ArgumentName", "x-amz-content-sha256"), ("ArgumentValue", value)])
+                throw .invalidContentSHA256(value)
             }
             return .sha256(value)
         }

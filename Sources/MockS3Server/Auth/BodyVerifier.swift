@@ -38,7 +38,7 @@ final class BodyVerifier {
     /// `checksumHeaders`: whether `x-amz-checksum-*` headers are the body's (not for
     /// CompleteMultipartUpload, where they are the object's).
     init(
-        check: PayloadCheck, headers: NIOHTTP1.HTTPHeaders, checksumHeaders: Bool = true,
+        check: PayloadCheck, headers: HTTPHeaders, checksumHeaders: Bool = true,
         write: @escaping (ByteBuffer) throws(S3ServerError) -> Void
     ) throws(S3ServerError) {
         self.check = check
@@ -84,7 +84,7 @@ final class BodyVerifier {
                 let byte = buffer.readInteger(as: UInt8.self)!
                 line.append(byte)
                 guard line.count <= 8192 else {
-                    throw .init("IncompleteBody", 400, "An aws-chunked header line is too long.")
+                    throw .malformedChunks("An aws-chunked header line is too long.")
                 }
                 if line.count >= 2 && line[line.count - 2] == 0x0D && byte == 0x0A {
                     let text = String(decoding: line.dropLast(2), as: UTF8.self)
@@ -98,7 +98,7 @@ final class BodyVerifier {
                 try deliver(slice)
                 state = n == remaining ? .dataEnd : .data(remaining: remaining - n)
             case .done:
-                throw .init("IncompleteBody", 400, "Bytes after the end of the aws-chunked body.")
+                throw .malformedChunks("Bytes after the end of the aws-chunked body.")
             }
         }
     }
@@ -107,14 +107,14 @@ final class BodyVerifier {
         switch state {
         case .dataEnd:
             guard text.isEmpty else {
-                throw .init("IncompleteBody", 400, "An aws-chunked chunk is longer than its size.")
+                throw .malformedChunks("An aws-chunked chunk is longer than its size.")
             }
             try verifyChunk()
             state = .header
         case .header:
             let parts = text.split(separator: ";", maxSplits: 1)
             guard let first = parts.first, let size = Int(first, radix: 16), size >= 0, size <= 64 << 20 else {
-                throw .init("IncompleteBody", 400, "An aws-chunked chunk header is malformed.")
+                throw .malformedChunks("An aws-chunked chunk header is malformed.")
             }
             chunkSignature =
                 parts.count > 1 && parts[1].hasPrefix("chunk-signature=") ? String(parts[1].dropFirst(16)) : nil
@@ -166,9 +166,7 @@ final class BodyVerifier {
                 throw .invalidRequest("The checksum trailer announced by x-amz-trailer is missing.")
             }
             guard claimed == actual else {
-                throw .init(
-                    "BadDigest", 400,
-                    "The \(sum.algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                throw .checksumMismatch(sum.algorithm.rawValue)
             }
             checksums[sum.algorithm.rawValue] = actual
         }
@@ -181,7 +179,7 @@ final class BodyVerifier {
         var trailerSignature: String?
         for line in trailerLines {
             guard let colon = line.firstIndex(of: ":") else {
-                throw .init("IncompleteBody", 400, "A malformed trailer line.")
+                throw .malformedChunks("A malformed trailer line.")
             }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingSpaces

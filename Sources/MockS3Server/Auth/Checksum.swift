@@ -73,7 +73,7 @@ final class Checksum {
     }
 }
 
-extension NIOHTTP1.HTTPHeaders {
+extension HTTPHeaders {
     /// Whether the request names a checksum of its body (`x-amz-checksum-crc32` and the like), which
     /// S3 takes in place of Content-MD5.
     var hasChecksumHeader: Bool {

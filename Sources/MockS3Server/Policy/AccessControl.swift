@@ -17,9 +17,6 @@ public struct Account: Sendable, Hashable, Codable {
     public static let mock = Account(
         id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", displayName: "mock")
 
-    var ownerXML: String {
-        "<Owner><ID>\(XML.escape(id))</ID><DisplayName>\(XML.escape(displayName))</DisplayName></Owner>"
-    }
 }
 
 public enum Permission: String, Sendable, Codable, CaseIterable {
@@ -59,6 +56,18 @@ public enum Grantee: Sendable, Hashable {
 public struct Grant: Sendable, Hashable {
     public var grantee: Grantee
     public var permission: Permission
+}
+
+/// The ACLs a request names instead of grants (`x-amz-acl`).
+public enum CannedACL: String, Sendable, CaseIterable {
+    case `private` = "private"
+    case publicRead = "public-read"
+    case publicReadWrite = "public-read-write"
+    case authenticatedRead = "authenticated-read"
+    case awsExecRead = "aws-exec-read"
+    case bucketOwnerRead = "bucket-owner-read"
+    case bucketOwnerFullControl = "bucket-owner-full-control"
+    case logDeliveryWrite = "log-delivery-write"
 }
 
 /// A bucket's or object's access control list: its grants (the owner is the resource's). S3's
@@ -108,20 +117,29 @@ public struct AccessControlList: Sendable, Hashable {
     }
 
     func xml(owner: Account) -> String {
-        var body =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy xmlns=\"\(S3Service.xmlns)\">\(owner.ownerXML)<AccessControlList>"
-        for grant in grants {
-            switch grant.grantee {
-            case .account(let account):
-                body +=
-                    "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>\(XML.escape(account.id))</ID><DisplayName>\(XML.escape(account.displayName))</DisplayName></Grantee>"
-            case .group(let uri):
-                body +=
-                    "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>\(XML.escape(uri))</URI></Grantee>"
+        var document = XMLWriter(root: "AccessControlPolicy")
+        document.owner(owner)
+        document.element("AccessControlList") { list in
+            for grant in grants {
+                list.element("Grant") {
+                    switch grant.grantee {
+                    case .account(let account):
+                        $0.element("Grantee", attributes: Self.granteeType("CanonicalUser")) {
+                            $0.element("ID", account.id)
+                            $0.element("DisplayName", account.displayName)
+                        }
+                    case .group(let uri):
+                        $0.element("Grantee", attributes: Self.granteeType("Group")) { $0.element("URI", uri) }
+                    }
+                    $0.element("Permission", grant.permission.rawValue)
+                }
             }
-            body += "<Permission>\(grant.permission.rawValue)</Permission></Grant>"
         }
-        return body + "</AccessControlList></AccessControlPolicy>"
+        return document.finish()
+    }
+
+    private static func granteeType(_ type: String) -> [(String, String)] {
+        [("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"), ("xsi:type", type)]
     }
 }
 
@@ -138,10 +156,7 @@ struct AccountDirectory: Sendable {
 
     func grantee(email: String) throws(S3ServerError) -> Grantee {
         guard let account = accounts.first(where: { $0.email?.lowercased() == email.lowercased() }) else {
-            throw .init(
-                "UnresolvableGrantByEmailAddress", 400,
-                "The e-mail address you provided does not match any account on record.",
-                extra: [("EmailAddress", email)])
+            throw .unresolvableGrantByEmailAddress(email)
         }
         return .account(account)
     }
@@ -154,7 +169,7 @@ struct AccountDirectory: Sendable {
     }
 
     /// `<AccessControlPolicy>` as PutBucketAcl and PutObjectAcl take it.
-    func parsePolicy(_ root: XMLElement) throws(S3ServerError) -> AccessControlList {
+    func parsePolicy(_ root: XML.Element) throws(S3ServerError) -> AccessControlList {
         guard root.name == "AccessControlPolicy", let list = root.child("AccessControlList") else {
             throw .malformedXML
         }
@@ -215,4 +230,14 @@ struct AccountDirectory: Sendable {
         "x-amz-grant-read": .read, "x-amz-grant-write": .write, "x-amz-grant-read-acp": .readACP,
         "x-amz-grant-write-acp": .writeACP, "x-amz-grant-full-control": .fullControl,
     ]
+}
+
+extension XMLWriter {
+    /// `<Owner><ID>…</ID><DisplayName>…</DisplayName></Owner>` (or another element name, such as `Initiator`).
+    mutating func owner(_ account: Account, as name: String = "Owner") {
+        element(name) {
+            $0.element("ID", account.id)
+            $0.element("DisplayName", account.displayName)
+        }
+    }
 }

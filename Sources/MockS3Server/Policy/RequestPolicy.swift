@@ -31,7 +31,7 @@ struct RequestPolicy: Sendable {
     }
 
     /// The fault drawn for this request (for the journal), then the verdict.
-    func decide(_ request: IncomingRequest, operation: Operation, now: Date) -> (Verdict, FaultInjector.Decision) {
+    func decide(_ request: IncomingRequest, operation: APIOperation, now: Date) -> (Verdict, FaultInjector.Decision) {
         let fault = faults.decide(operation.rawValue, key: request.key)
         let plan = faults.current
         let authorization = request.headers.first(name: "authorization")

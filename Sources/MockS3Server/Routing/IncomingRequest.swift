@@ -5,18 +5,18 @@ import S3Wire
 /// A request head taken apart: raw and decoded path, decoded query, and the bucket and key it names.
 struct IncomingRequest {
     var method: String
-    var httpMethod: S3Wire.HTTPMethod
+    var httpMethod: RequestMethod
     /// The path exactly as sent (percent-encoded), without the query.
     var rawPath: String
     var path: String
     var query: [RequestTarget.QueryItem]
-    var headers: NIOHTTP1.HTTPHeaders
+    var headers: HTTPHeaders
     var bucket: String?
     var key: String?
 
     init(_ head: HTTPRequestHead) throws(S3ServerError) {
         method = head.method.rawValue
-        guard let m = S3Wire.HTTPMethod(rawValue: method) else { throw .methodNotAllowed }
+        guard let m = RequestMethod(rawValue: method) else { throw .methodNotAllowed }
         httpMethod = m
         headers = head.headers
         // The target as sent must start with "/" (an escaped one, %2F, does not count).

@@ -42,7 +42,7 @@ public final class MockS3Server: Sendable {
 
     public let configuration: Configuration
     public var journal: Journal { state.journal }
-    public var store: any ObjectStore { state.store }
+    public var store: any S3Storage { state.store }
     private let state: MockState
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel

@@ -4,11 +4,11 @@ import Foundation
 /// and faults, and the controls over them.
 final class MockState: Sendable {
     let configuration: MockS3Server.Configuration
-    let store: any ObjectStore
+    let store: any S3Storage
     let journal: Journal
     let faults: FaultInjector
 
-    init(configuration: MockS3Server.Configuration, store: any ObjectStore, journal: Journal, faults: FaultInjector) {
+    init(configuration: MockS3Server.Configuration, store: any S3Storage, journal: Journal, faults: FaultInjector) {
         self.configuration = configuration
         self.store = store
         self.journal = journal
@@ -19,8 +19,9 @@ final class MockState: Sendable {
     /// account (those a data directory kept from an earlier run are left as they are).
     func makeBuckets() throws {
         for bucket in configuration.buckets where !store.bucketExists(bucket) {
-            try store.createBucket(bucket, owner: configuration.credentials.first?.account ?? .mock, acl: nil)
-            try store.setOwnership(bucket, configuration.defaultOwnership)
+            try store.createBucket(
+                bucket, owner: configuration.credentials.first?.account ?? .mock, acl: nil,
+                configuration: BucketConfiguration(ownership: configuration.defaultOwnership))
         }
     }
 

@@ -24,7 +24,7 @@ final class S3Handler: ChannelInboundHandler {
 
     private final class Exchange {
         let request: IncomingRequest
-        let operation: Operation
+        let operation: APIOperation
         let principal: Principal
         let caller: Account?
         let requestId: String
@@ -39,7 +39,7 @@ final class S3Handler: ChannelInboundHandler {
         var expectedLength: UInt64?
 
         init(
-            request: IncomingRequest, operation: Operation, admission: RequestPolicy.Admission, requestId: String,
+            request: IncomingRequest, operation: APIOperation, admission: RequestPolicy.Admission, requestId: String,
             fault: FaultInjector.Decision
         ) {
             self.request = request
@@ -118,7 +118,7 @@ final class S3Handler: ChannelInboundHandler {
             return
         }
         corsHeaders = head.headers.contains(name: "origin") ? server.service.corsHeaders(request) : []
-        let operation = Operation.classify(request)
+        let operation = Router.classify(request)
         let (verdict, fault) = server.policy.decide(request, operation: operation, now: server.now())
         let admission: RequestPolicy.Admission
         switch verdict {
@@ -190,7 +190,7 @@ final class S3Handler: ChannelInboundHandler {
     }
 
     /// An empty body whose only claim, if any, is the SHA-256 of nothing.
-    private static func nothingToVerify(_ headers: NIOHTTP1.HTTPHeaders, _ check: PayloadCheck) throws(S3ServerError)
+    private static func nothingToVerify(_ headers: HTTPHeaders, _ check: PayloadCheck) throws(S3ServerError)
         -> Bool
     {
         switch check {
@@ -341,7 +341,7 @@ final class S3Handler: ChannelInboundHandler {
         context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
         close: Bool, dropMidBody: Bool
     ) {
-        var headers = NIOHTTP1.HTTPHeaders()
+        var headers = HTTPHeaders()
         headers.reserveCapacity(7 + response.headers.count)
         headers.add(name: "x-amz-request-id", value: requestId)
         headers.add(name: "x-amz-id-2", value: requestId)

@@ -4,45 +4,31 @@ import S3Wire
 /// Access: who may do what to a bucket or object, by its owner and ACL (S3's ACL rules; bucket
 /// policies and IAM are out of scope), and the ACLs requests set.
 extension S3Service {
-    /// The bucket-level check, made before a body is read. Listings need READ on the bucket,
-    /// writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP; an object's own operations are
-    /// its ACL's to decide (`objectAllows`); the bucket's configuration is its owner's alone.
-    func authorize(_ op: Operation, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) {
-        switch op {
-        // A browser upload is signed inside its body: checked once the form is read.
-        case .unsupported, .preflight, .postObject: return
-        case .listBuckets, .createBucket:
+    /// The bucket-level check, made before a body is read, as the operation's definition says:
+    /// listings need READ on the bucket, writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP;
+    /// an object's own operations are its ACL's to decide (`objectAllows`); the bucket's
+    /// configuration is its owner's alone. `x-amz-expected-bucket-owner` must name the owner.
+    func authorize(_ op: APIOperation, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) {
+        let access = op.definition.access
+        switch access {
+        case .anyone, .signedForm: return
+        case .signedIn:
             guard caller != nil else { throw .accessDenied }
             return
-        default: break
+        case .bucket, .object, .bucketOwner: break
         }
         guard let bucket = r.bucket else { return }
         let expected = r.headers.first(name: "x-amz-expected-bucket-owner")
-        let needed: Permission?
-        switch op {
-        case .listObjects, .listObjectsV2, .listObjectVersions, .listMultipartUploads, .listParts, .headBucket:
-            needed = .read
-        case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload, .uploadPart,
-            .uploadPartCopy,
-            .completeMultipartUpload, .abortMultipartUpload, .putObjectTagging, .deleteObjectTagging,
-            .putObjectRetention, .putObjectLegalHold:
-            needed = .write
-        case .getBucketAcl: needed = .readACP
-        case .putBucketAcl: needed = .writeACP
-        case .getObject, .headObject, .getObjectAttributes, .getObjectAcl, .putObjectAcl, .getObjectTagging,
-            .getObjectRetention, .getObjectLegalHold:
-            // The object's ACL decides, once it is read (with its bucket's access, under one lock).
-            guard let expected else { return }
-            if try store.bucketAccess(bucket).owner.id != expected { throw .accessDenied }
-            return
-        default: needed = nil
-        }
-        let access = try store.bucketAccess(bucket)
-        if let expected, expected != access.owner.id { throw .accessDenied }
-        if let needed {
-            guard access.acl.allows(needed, to: caller, owner: access.owner) else { throw .accessDenied }
-        } else {
-            guard caller == access.owner else { throw .accessDenied }
+        // An object's operations check its bucket's owner only when asked to.
+        if access == .object && expected == nil { return }
+        let bucketAccess = try store.bucketAccess(bucket)
+        if let expected, expected != bucketAccess.owner.id { throw .accessDenied }
+        switch access {
+        case .bucket(let needed):
+            guard bucketAccess.acl.allows(needed, to: caller, owner: bucketAccess.owner) else { throw .accessDenied }
+        case .bucketOwner:
+            guard caller == bucketAccess.owner else { throw .accessDenied }
+        case .anyone, .signedForm, .signedIn, .object: break
         }
     }
 
@@ -143,10 +129,16 @@ extension S3Service {
         throws(S3ServerError) -> S3Response
     {
         let (object, access) = try authorizedObject(bucket, key, r, .writeACP, caller: caller)
-        try store.setACL(
-            bucket, key, versionId: r.queryValue("versionId"),
-            try requestedACL(r, body: body, owner: object.owner, access))
+        let acl = try requestedACL(r, body: body, owner: object.owner, access)
+        try store.modify(bucket, key, versionId: r.queryValue("versionId")) { $0.acl = acl }
         return S3Response(status: 200).with(versionOf: object)
+    }
+
+    func getObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+        -> S3Response
+    {
+        let (object, _) = try authorizedObject(bucket, key, r, .readACP, caller: caller)
+        return S3Response.xml(object.acl.xml(owner: object.owner)).with(versionOf: object)
     }
 }
 

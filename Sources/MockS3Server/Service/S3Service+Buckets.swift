@@ -1,8 +1,7 @@
 import Foundation
-import NIOCore
 import S3Wire
 
-/// Buckets: create, list, and the names S3 accepts.
+/// Buckets: create, list, head, delete, their ACL, and the names S3 accepts.
 extension S3Service {
     /// The caller's buckets, by name, in pages of `max-buckets` when asked.
     func listBuckets(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
@@ -10,13 +9,10 @@ extension S3Service {
         var buckets = store.listBuckets().filter { $0.owner == owner }
         if let prefix = r.queryValue("prefix") { buckets = buckets.filter { $0.name.hasPrefix(prefix) } }
         if let token = r.queryValue("continuation-token") {
-            guard let data = Data(base64Encoded: token), let after = String(data: data, encoding: .utf8) else {
-                throw .invalidArgument(
-                    "The continuation token provided is incorrect", name: "continuation-token", value: token)
-            }
-            buckets = buckets.filter { keyPrecedes(after, $0.name) }
+            let after = try ContinuationToken.decode(token)
+            buckets = buckets.filter { KeyOrder.precedes(after, $0.name) }
         }
-        var next = ""
+        var next: String?
         if let text = r.queryValue("max-buckets") {
             guard let max = Int(text), (1...10_000).contains(max) else {
                 throw .invalidArgument(
@@ -24,16 +20,22 @@ extension S3Service {
             }
             if buckets.count > max {
                 buckets = Array(buckets.prefix(max))
-                next =
-                    "<ContinuationToken>\(Data(buckets[max - 1].name.utf8).base64EncodedString())</ContinuationToken>"
+                next = ContinuationToken.encode(buckets[max - 1].name)
             }
         }
-        let items = buckets.map {
-            "<Bucket><Name>\(XML.escape($0.name))</Name><CreationDate>\(UTCDate($0.created).iso8601)</CreationDate><BucketRegion>\(region)</BucketRegion></Bucket>"
-        }.joined()
-        return .xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"\(Self.xmlns)\">\(owner.ownerXML)<Buckets>\(items)</Buckets>\(next)</ListAllMyBucketsResult>"
-        )
+        var document = XMLWriter(root: "ListAllMyBucketsResult")
+        document.owner(owner)
+        document.element("Buckets") { list in
+            for bucket in buckets {
+                list.element("Bucket") {
+                    $0.element("Name", bucket.name)
+                    $0.element("CreationDate", UTCDate(bucket.created).iso8601)
+                    $0.element("BucketRegion", region)
+                }
+            }
+        }
+        document.element("ContinuationToken", ifPresent: next)
+        return .xml(document.finish())
     }
 
     static func validBucketName(_ name: String) -> Bool {
@@ -53,46 +55,51 @@ extension S3Service {
     {
         let owner = caller ?? .anonymous
         guard Self.validBucketName(bucket) else { throw .invalidBucketName(bucket) }
-        var location: String?
+        var configuration = BucketConfiguration(ownership: defaultOwnership)
         if !body.bytes.isEmpty {
-            let root = try parseXML(body.bytes)
-            let constraint = root.value("LocationConstraint") ?? ""
-            location = constraint
+            let constraint = try parseXML(body.bytes).value("LocationConstraint") ?? ""
             if constraint != region && !(constraint.isEmpty && region == "us-east-1")
                 && !extraLocationConstraints.contains(constraint)
             {
-                throw .init(
-                    "IllegalLocationConstraintException", 400,
-                    "The \(constraint.isEmpty ? "unspecified" : constraint) location constraint is incompatible for the region specific endpoint this request was sent to."
-                )
+                throw .illegalLocationConstraint(constraint)
             }
+            if extraLocationConstraints.contains(constraint) { configuration.location = constraint }
         }
-        var ownership = defaultOwnership
         if let value = r.headers.first(name: "x-amz-object-ownership") {
-            guard let o = ObjectOwnership(rawValue: value) else {
+            guard let ownership = ObjectOwnership(rawValue: value) else {
                 throw .invalidArgument("Invalid x-amz-object-ownership header: \(value)")
             }
-            ownership = o
-        }
-        // The new bucket's ACL, as any ACL a request sets (its body is the location, not a policy).
-        let acl = try requestedACL(
-            r, owner: owner, BucketAccess(owner: owner, acl: .private(owner), ownership: ownership),
-            refused: .invalidBucketAclWithObjectOwnership)
-        do {
-            try store.createBucket(bucket, owner: owner, acl: acl)
-        } catch let error where error.code == "BucketAlreadyOwnedByYou" && region == "us-east-1" {
-            // us-east-1 answers 200 to re-creating a bucket you own (a legacy S3 keeps).
-            return S3Response(status: 200, headers: [("Location", "/\(bucket)")])
-        }
-        try store.setOwnership(bucket, ownership)
-        if let location, extraLocationConstraints.contains(location) {
-            try store.setConfiguration(bucket, "location", location)
+            configuration.ownershipControls = ownership
         }
         // Object Lock is chosen at creation, and makes the bucket versioned for good.
         if r.headers.first(name: "x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
-            try store.setVersioning(bucket, .enabled)
-            try store.setObjectLock(bucket, ObjectLockConfiguration())
+            configuration.versioning = .enabled
+            configuration.objectLock = ObjectLockConfiguration()
+        }
+        // The new bucket's ACL, as any ACL a request sets (its body is the location, not a policy).
+        let acl = try requestedACL(
+            r, owner: owner, BucketAccess(owner: owner, acl: .private(owner), ownership: configuration.ownership),
+            refused: .invalidBucketAclWithObjectOwnership)
+        do {
+            try store.createBucket(bucket, owner: owner, acl: acl, configuration: configuration)
+        } catch let error where error == .bucketAlreadyOwnedByYou && region == "us-east-1" {
+            // us-east-1 answers 200 to re-creating a bucket you own (a legacy S3 keeps).
         }
         return S3Response(status: 200, headers: [("Location", "/\(bucket)")])
+    }
+
+    func headBucket(_ bucket: String) throws(S3ServerError) -> S3Response {
+        guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        return S3Response(status: 200, headers: [("x-amz-bucket-region", region)])
+    }
+
+    func deleteBucket(_ bucket: String) throws(S3ServerError) -> S3Response {
+        try store.deleteBucket(bucket)
+        return S3Response(status: 204)
+    }
+
+    func getBucketACL(_ bucket: String) throws(S3ServerError) -> S3Response {
+        let access = try store.bucketAccess(bucket)
+        return .xml(access.acl.xml(owner: access.owner))
     }
 }

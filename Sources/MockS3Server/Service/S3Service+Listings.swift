@@ -1,90 +1,99 @@
 import Foundation
-import NIOCore
 import S3Wire
 
-/// Listings: ListObjects V1 and V2, multipart uploads, parts.
+/// Listings: ListObjects V1 and V2, object versions, multipart uploads, parts.
 extension S3Service {
     /// What every object listing takes: prefix, delimiter (empty is none), max-keys (at most 1,000)
     /// and encoding-type (only `url`).
-    func listingParameters(_ r: IncomingRequest) throws(S3ServerError) -> (
-        prefix: String, delimiter: String?, maxKeys: Int, encodingType: String?
-    ) {
-        var maxKeys = 1000
-        if let text = r.queryValue("max-keys") {
-            guard let n = Int(text), n >= 0 else {
-                throw .invalidArgument(
-                    "Provided max-keys not an integer or within integer range", name: "max-keys", value: text)
+    struct ListingParameters {
+        var prefix: String
+        var delimiter: String?
+        var maxKeys: Int
+        var encodingType: String?
+
+        init(_ r: IncomingRequest) throws(S3ServerError) {
+            maxKeys = 1000
+            if let text = r.queryValue("max-keys") {
+                guard let n = Int(text), n >= 0 else {
+                    throw .invalidArgument(
+                        "Provided max-keys not an integer or within integer range", name: "max-keys", value: text)
+                }
+                maxKeys = min(n, 1000)
             }
-            maxKeys = min(n, 1000)
+            encodingType = r.queryValue("encoding-type")
+            if let encodingType, encodingType != "url" {
+                throw .invalidArgument(
+                    "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+            }
+            prefix = r.queryValue("prefix") ?? ""
+            delimiter = r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }
         }
-        let encodingType = r.queryValue("encoding-type")
-        if let encodingType, encodingType != "url" {
-            throw .invalidArgument(
-                "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+
+        /// A key, prefix or marker as the answer gives it: URL-encoded when asked.
+        func encode(_ text: String) -> String {
+            encodingType == "url" ? URIEncoding.encode(text, keepSlash: true) : text
         }
-        return (
-            r.queryValue("prefix") ?? "", r.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }, maxKeys,
-            encodingType
-        )
+
+        /// Delimiter, EncodingType and IsTruncated, as every listing gives them.
+        func write(_ document: inout XMLWriter, truncated: Bool) {
+            document.element("MaxKeys", maxKeys)
+            document.element("Delimiter", ifPresent: delimiter.map(encode))
+            document.element("EncodingType", ifPresent: encodingType)
+            document.element("IsTruncated", truncated)
+        }
+
+        func writePrefixes(_ prefixes: [String], to document: inout XMLWriter) {
+            for prefix in prefixes { document.element("CommonPrefixes") { $0.element("Prefix", encode(prefix)) } }
+        }
     }
 
     func list(_ bucket: String, _ r: IncomingRequest, v2: Bool) throws(S3ServerError) -> S3Response {
-        let (prefix, delimiter, maxKeys, encodingType) = try listingParameters(r)
-        let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
-        var after: String?
+        let listing = try ListingParameters(r)
         let token = r.queryValue("continuation-token")
-        if v2, let token {
-            guard let data = Data(base64Encoded: token), let decoded = String(data: data, encoding: .utf8) else {
-                throw .invalidArgument(
-                    "The continuation token provided is incorrect", name: "continuation-token", value: token)
+        let after: String? =
+            if v2, let token { try ContinuationToken.decode(token) } else if v2 { r.queryValue("start-after") } else {
+                r.queryValue("marker")
             }
-            after = decoded
-        } else if v2 {
-            after = r.queryValue("start-after")
-        } else {
-            after = r.queryValue("marker")
-        }
-        let result = try store.list(bucket, prefix: prefix, delimiter: delimiter, after: after, maxKeys: maxKeys)
+        let result = try store.list(
+            bucket, prefix: listing.prefix, delimiter: listing.delimiter, after: after, maxKeys: listing.maxKeys)
+        var document = XMLWriter(root: "ListBucketResult")
+        document.element("Name", bucket)
         // V1 gives its Prefix as sent, encoded or not (clients decode only V2's).
-        var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(v2 ? encode(prefix) : prefix))</Prefix>"
+        document.element("Prefix", v2 ? listing.encode(listing.prefix) : listing.prefix)
         if v2 {
-            xml += "<KeyCount>\(result.objects.count + result.commonPrefixes.count)</KeyCount>"
-            if let token { xml += "<ContinuationToken>\(XML.escape(token))</ContinuationToken>" }
-            if let startAfter = r.queryValue("start-after") {
-                xml += "<StartAfter>\(XML.escape(encode(startAfter)))</StartAfter>"
-            }
+            document.element("KeyCount", result.objects.count + result.commonPrefixes.count)
+            document.element("ContinuationToken", ifPresent: token)
+            document.element("StartAfter", ifPresent: r.queryValue("start-after").map(listing.encode))
         } else {
-            xml += "<Marker>\(XML.escape(encode(r.queryValue("marker") ?? "")))</Marker>"
+            document.element("Marker", listing.encode(r.queryValue("marker") ?? ""))
         }
-        xml += "<MaxKeys>\(maxKeys)</MaxKeys>"
-        if let delimiter { xml += "<Delimiter>\(XML.escape(encode(delimiter)))</Delimiter>" }
-        if let encodingType { xml += "<EncodingType>\(encodingType)</EncodingType>" }
-        xml += "<IsTruncated>\(result.isTruncated)</IsTruncated>"
+        listing.write(&document, truncated: result.isTruncated)
         if result.isTruncated, let last = result.lastReturned {
             if v2 {
-                xml += "<NextContinuationToken>\(Data(last.utf8).base64EncodedString())</NextContinuationToken>"
-            } else if delimiter != nil {
-                xml += "<NextMarker>\(XML.escape(encode(last)))</NextMarker>"
+                document.element("NextContinuationToken", ContinuationToken.encode(last))
+            } else if listing.delimiter != nil {
+                document.element("NextMarker", listing.encode(last))
             }
         }
+        let withOwner = !v2 || r.queryValue("fetch-owner") == "true"
         for object in result.objects {
-            xml +=
-                "<Contents><Key>\(XML.escape(encode(object.key)))</Key><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified><ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>"
-            if !v2 || r.queryValue("fetch-owner") == "true" { xml += object.owner.ownerXML }
-            xml += "<StorageClass>STANDARD</StorageClass></Contents>"
+            document.element("Contents") {
+                $0.element("Key", listing.encode(object.key))
+                $0.element("LastModified", UTCDate(object.lastModified).iso8601)
+                $0.element("ETag", "\"\(object.etag)\"")
+                $0.element("Size", object.size)
+                if withOwner { $0.owner(object.owner) }
+                $0.element("StorageClass", "STANDARD")
+            }
         }
-        for prefix in result.commonPrefixes {
-            xml += "<CommonPrefixes><Prefix>\(XML.escape(encode(prefix)))</Prefix></CommonPrefixes>"
-        }
-        return .xml(xml + "</ListBucketResult>")
+        listing.writePrefixes(result.commonPrefixes, to: &document)
+        return .xml(document.finish())
     }
 
     /// ListObjectVersions: each key's versions newest first, delete markers among them (an
     /// unversioned bucket's objects once each, version `null`, as S3 answers them).
     func listVersions(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
-        let (prefix, delimiter, maxKeys, encodingType) = try listingParameters(r)
-        let encode: (String) -> String = encodingType == "url" ? { URIEncoding.encode($0, keepSlash: true) } : { $0 }
+        let listing = try ListingParameters(r)
         let keyMarker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
         let versionIdMarker = r.queryValue("version-id-marker").flatMap { $0.isEmpty ? nil : $0 }
         if versionIdMarker != nil && keyMarker == nil {
@@ -93,65 +102,90 @@ extension S3Service {
                 value: versionIdMarker)
         }
         let result = try store.listVersions(
-            bucket, prefix: prefix, delimiter: delimiter, keyMarker: keyMarker,
-            versionIdMarker: versionIdMarker, maxKeys: maxKeys)
-        var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult xmlns=\"\(Self.xmlns)\"><Name>\(XML.escape(bucket))</Name><Prefix>\(XML.escape(encode(prefix)))</Prefix>"
-        xml +=
-            "<KeyMarker>\(XML.escape(encode(keyMarker ?? "")))</KeyMarker><VersionIdMarker>\(XML.escape(versionIdMarker ?? ""))</VersionIdMarker>"
-        xml += "<MaxKeys>\(maxKeys)</MaxKeys>"
-        if let delimiter { xml += "<Delimiter>\(XML.escape(encode(delimiter)))</Delimiter>" }
-        if let encodingType { xml += "<EncodingType>\(encodingType)</EncodingType>" }
-        xml += "<IsTruncated>\(result.isTruncated)</IsTruncated>"
+            bucket, prefix: listing.prefix, delimiter: listing.delimiter, keyMarker: keyMarker,
+            versionIdMarker: versionIdMarker, maxKeys: listing.maxKeys)
+        var document = XMLWriter(root: "ListVersionsResult")
+        document.element("Name", bucket)
+        document.element("Prefix", listing.encode(listing.prefix))
+        document.element("KeyMarker", listing.encode(keyMarker ?? ""))
+        document.element("VersionIdMarker", versionIdMarker ?? "")
+        listing.write(&document, truncated: result.isTruncated)
         if result.isTruncated, let key = result.nextKeyMarker {
-            xml += "<NextKeyMarker>\(XML.escape(encode(key)))</NextKeyMarker>"
-            if let id = result.nextVersionIdMarker { xml += "<NextVersionIdMarker>\(id)</NextVersionIdMarker>" }
+            document.element("NextKeyMarker", listing.encode(key))
+            document.element("NextVersionIdMarker", ifPresent: result.nextVersionIdMarker)
         }
         for (object, isLatest) in result.versions {
-            let common =
-                "<Key>\(XML.escape(encode(object.key)))</Key><VersionId>\(object.versionId)</VersionId><IsLatest>\(isLatest)</IsLatest><LastModified>\(UTCDate(object.lastModified).iso8601)</LastModified>"
-            if object.isDeleteMarker {
-                xml += "<DeleteMarker>\(common)\(object.owner.ownerXML)</DeleteMarker>"
-            } else {
-                xml +=
-                    "<Version>\(common)<ETag>&quot;\(object.etag)&quot;</ETag><Size>\(object.size)</Size>\(object.owner.ownerXML)<StorageClass>STANDARD</StorageClass></Version>"
+            document.element(object.isDeleteMarker ? "DeleteMarker" : "Version") {
+                $0.element("Key", listing.encode(object.key))
+                $0.element("VersionId", object.versionId)
+                $0.element("IsLatest", isLatest)
+                $0.element("LastModified", UTCDate(object.lastModified).iso8601)
+                if object.isDeleteMarker {
+                    $0.owner(object.owner)
+                } else {
+                    $0.element("ETag", "\"\(object.etag)\"")
+                    $0.element("Size", object.size)
+                    $0.owner(object.owner)
+                    $0.element("StorageClass", "STANDARD")
+                }
             }
         }
-        for prefix in result.commonPrefixes {
-            xml += "<CommonPrefixes><Prefix>\(XML.escape(encode(prefix)))</Prefix></CommonPrefixes>"
-        }
-        return .xml(xml + "</ListVersionsResult>")
+        listing.writePrefixes(result.commonPrefixes, to: &document)
+        return .xml(document.finish())
     }
 
     func listUploads(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         let uploads = try store.listUploads(bucket, prefix: r.queryValue("prefix") ?? "")
-        var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
-        for u in uploads.prefix(1000) {
-            xml +=
-                "<Upload><Key>\(XML.escape(u.key))</Key><UploadId>\(u.id)</UploadId><Initiator><ID>\(XML.escape(u.attributes.owner.id))</ID><DisplayName>\(XML.escape(u.attributes.owner.displayName))</DisplayName></Initiator>\(u.attributes.owner.ownerXML)<StorageClass>STANDARD</StorageClass><Initiated>\(UTCDate(u.initiated).iso8601)</Initiated></Upload>"
+        var document = XMLWriter(root: "ListMultipartUploadsResult")
+        document.element("Bucket", bucket)
+        document.element("KeyMarker", "")
+        document.element("UploadIdMarker", "")
+        document.element("MaxUploads", 1000)
+        document.element("IsTruncated", false)
+        for upload in uploads.prefix(1000) {
+            document.element("Upload") {
+                $0.element("Key", upload.key)
+                $0.element("UploadId", upload.id)
+                $0.owner(upload.attributes.owner, as: "Initiator")
+                $0.owner(upload.attributes.owner)
+                $0.element("StorageClass", "STANDARD")
+                $0.element("Initiated", UTCDate(upload.initiated).iso8601)
+            }
         }
-        return .xml(xml + "</ListMultipartUploadsResult>")
+        return .xml(document.finish())
     }
 
     func listParts(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
         let upload = try store.upload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
-        var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(upload.id)</UploadId><PartNumberMarker>0</PartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>"
+        var document = XMLWriter(root: "ListPartsResult")
+        document.element("Bucket", bucket)
+        document.element("Key", key)
+        document.element("UploadId", upload.id)
+        document.element("PartNumberMarker", 0)
+        document.element("MaxParts", 1000)
+        document.element("IsTruncated", false)
         if let algorithm = upload.attributes.checksumAlgorithm {
-            xml +=
-                "<ChecksumAlgorithm>\(algorithm.uppercased())</ChecksumAlgorithm><ChecksumType>\(upload.attributes.checksumType ?? "COMPOSITE")</ChecksumType>"
+            document.element("ChecksumAlgorithm", algorithm.uppercased())
+            document.element("ChecksumType", upload.attributes.checksumType ?? "COMPOSITE")
         }
         for part in upload.parts.values.sorted(by: { $0.number < $1.number }) {
-            xml +=
-                "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag><Size>\(part.blob.size)</Size>"
-            for (name, value) in part.checksums.sorted(by: { $0.key < $1.key }) {
-                if let algorithm = Checksum.Algorithm(rawValue: name) {
-                    xml += "<\(algorithm.element)>\(value)</\(algorithm.element)>"
-                }
+            document.element("Part") {
+                $0.element("PartNumber", part.number)
+                $0.element("LastModified", UTCDate(part.lastModified).iso8601)
+                $0.element("ETag", "\"\(part.etag)\"")
+                $0.element("Size", part.blob.size)
+                $0.checksums(part.checksums)
             }
-            xml += "</Part>"
         }
-        return .xml(xml + "</ListPartsResult>")
+        return .xml(document.finish())
+    }
+}
+
+extension XMLWriter {
+    /// `<ChecksumCRC32>…</ChecksumCRC32>` and the like, one per algorithm, in a fixed order.
+    mutating func checksums(_ values: [String: String]) {
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            if let algorithm = Checksum.Algorithm(rawValue: name) { element(algorithm.element, value) }
+        }
     }
 }

@@ -35,9 +35,11 @@ extension S3Service {
             headers = [("x-amz-checksum-algorithm", name.uppercased()), ("x-amz-checksum-type", type)]
         }
         let id = try store.createUpload(bucket, key: key, attributes: attributes)
-        var response = S3Response.xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>"
-        )
+        var document = XMLWriter(root: "InitiateMultipartUploadResult")
+        document.element("Bucket", bucket)
+        document.element("Key", key)
+        document.element("UploadId", id)
+        var response = S3Response.xml(document.finish())
         response.headers += headers
         return response
     }
@@ -111,9 +113,7 @@ extension S3Service {
             store.blobs.discard(blob)
             throw error
         }
-        var response = S3Response.xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"\(Self.xmlns)\"><LastModified>\(UTCDate(part.lastModified).iso8601)</LastModified><ETag>&quot;\(part.etag)&quot;</ETag></CopyPartResult>"
-        )
+        var response = S3Response.xml(Self.copyResult(part.lastModified, etag: part.etag, root: "CopyPartResult"))
         if source.versionId != "null" { response.headers.append(("x-amz-copy-source-version-id", source.versionId)) }
         return response
     }
@@ -129,9 +129,7 @@ extension S3Service {
                 name: "x-amz-copy-source-range", value: header)
         }
         guard last < size else {
-            throw .init(
-                "InvalidRange", 416, "The requested range is not satisfiable",
-                extra: [("ActualObjectSize", String(size))])
+            throw .copyRangeNotSatisfiable(size)
         }
         return first..<(last + 1)
     }
@@ -186,20 +184,25 @@ extension S3Service {
                 value = concatenated.withUnsafeBytes { Checksum.of(algorithm, $0) } + "-\(chosen.count)"
             }
             if let expected, expected != value {
-                throw .init(
-                    "BadDigest", 400,
-                    "The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                throw .checksumMismatch(algorithm.rawValue)
             }
             object.checksums = [algorithm.rawValue: value]
             object.checksumType = upload?.attributes.checksumType
         }
-        var checksumXML = ""
+        var document = XMLWriter(root: "CompleteMultipartUploadResult")
+        document.element("Location", "/\(bucket)/\(key)")
+        document.element("Bucket", bucket)
+        document.element("Key", key)
+        document.element("ETag", "\"\(object.etag)\"")
         if let (name, value) = object.checksums.first, let algorithm = Checksum.Algorithm(rawValue: name) {
-            checksumXML =
-                "<\(algorithm.element)>\(value)</\(algorithm.element)><ChecksumType>\(object.checksumType ?? "COMPOSITE")</ChecksumType>"
+            document.element(algorithm.element, value)
+            document.element("ChecksumType", object.checksumType ?? "COMPOSITE")
         }
-        return S3Response.xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"\(Self.xmlns)\"><Location>/\(XML.escape(bucket))/\(XML.escape(key))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag>\(checksumXML)</CompleteMultipartUploadResult>"
-        ).with(versionOf: object)
+        return S3Response.xml(document.finish()).with(versionOf: object)
+    }
+
+    func abortUpload(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
+        try store.abortUpload(bucket, id: r.queryValue("uploadId") ?? "", key: key)
+        return S3Response(status: 204)
     }
 }

@@ -11,8 +11,8 @@ extension S3Service {
 
     func putObjectLockConfiguration(_ bucket: String, body: [UInt8]) throws(S3ServerError) -> S3Response {
         // A bucket made without Object Lock may take it once versioning is enabled (as S3 now allows).
-        let versioned = try store.versioning(bucket) == .enabled
-        guard try store.objectLock(bucket) != nil || versioned else {
+        let current = try store.configuration(bucket)
+        guard current.objectLock != nil || current.versioning == .enabled else {
             throw .invalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
         }
         let root = try parseXML(body)
@@ -28,31 +28,31 @@ extension S3Service {
             let years = retention.value("Years")
             guard (days == nil) != (years == nil) else { throw .malformedXML }
             guard let period = Int(days ?? years ?? ""), period > 0 else {
-                throw .init("InvalidRetentionPeriod", 400, "Default retention period must be a positive integer value.")
+                throw .invalidRetentionPeriod
             }
             configuration = ObjectLockConfiguration(
                 mode: mode, days: days == nil ? nil : period, years: years == nil ? nil : period)
         }
-        try store.setObjectLock(bucket, configuration)
+        try store.configure(bucket) { $0.objectLock = configuration }
         return S3Response(status: 200)
     }
 
     func getObjectLockConfiguration(_ bucket: String) throws(S3ServerError) -> S3Response {
-        guard let configuration = try store.objectLock(bucket) else {
-            throw .init(
-                "ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket",
-                extra: [("BucketName", bucket)])
+        guard let configuration = try store.configuration(bucket).objectLock else {
+            throw .objectLockConfigurationNotFound(bucket)
         }
-        var rule = ""
+        var document = XMLWriter(root: "ObjectLockConfiguration")
+        document.element("ObjectLockEnabled", "Enabled")
         if let mode = configuration.mode {
-            let period =
-                configuration.days.map { "<Days>\($0)</Days>" } ?? configuration.years.map { "<Years>\($0)</Years>" }
-                ?? ""
-            rule = "<Rule><DefaultRetention><Mode>\(mode.rawValue)</Mode>\(period)</DefaultRetention></Rule>"
+            document.element("Rule") {
+                $0.element("DefaultRetention") {
+                    $0.element("Mode", mode.rawValue)
+                    $0.element("Days", ifPresent: configuration.days)
+                    if configuration.days == nil { $0.element("Years", ifPresent: configuration.years) }
+                }
+            }
         }
-        return .xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ObjectLockConfiguration xmlns=\"\(Self.xmlns)\"><ObjectLockEnabled>Enabled</ObjectLockEnabled>\(rule)</ObjectLockConfiguration>"
-        )
+        return .xml(document.finish())
     }
 
     /// What a write asks of Object Lock (`x-amz-object-lock-mode` with `-retain-until-date`,
@@ -90,7 +90,7 @@ extension S3Service {
     func putObjectRetention(_ bucket: String, _ key: String, _ r: IncomingRequest, body: [UInt8]) throws(S3ServerError)
         -> S3Response
     {
-        guard try store.objectLock(bucket) != nil else { throw .missingObjectLock }
+        guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
         let root = try parseXML(body)
         guard root.name == "Retention", let text = root.value("Mode"), let mode = Retention.Mode(rawValue: text),
             let dateText = root.value("RetainUntilDate"), let until = UTCDate(iso8601: dateText)?.date
@@ -113,21 +113,21 @@ extension S3Service {
     func getObjectRetention(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
         throws(S3ServerError) -> S3Response
     {
-        guard try store.objectLock(bucket) != nil else { throw .missingObjectLock }
+        guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
         let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
         guard let retention = object.retention else {
-            throw .init(
-                "NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration")
+            throw .noSuchObjectLockConfiguration
         }
-        return .xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"\(Self.xmlns)\"><Mode>\(retention.mode.rawValue)</Mode><RetainUntilDate>\(UTCDate(retention.until).iso8601)</RetainUntilDate></Retention>"
-        )
+        var document = XMLWriter(root: "Retention")
+        document.element("Mode", retention.mode.rawValue)
+        document.element("RetainUntilDate", UTCDate(retention.until).iso8601)
+        return .xml(document.finish())
     }
 
     func putObjectLegalHold(_ bucket: String, _ key: String, _ r: IncomingRequest, body: [UInt8]) throws(S3ServerError)
         -> S3Response
     {
-        guard try store.objectLock(bucket) != nil else { throw .missingObjectLock }
+        guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
         let root = try parseXML(body)
         guard root.name == "LegalHold", let status = root.value("Status"), status == "ON" || status == "OFF" else {
             throw .malformedXML
@@ -139,10 +139,10 @@ extension S3Service {
     func getObjectLegalHold(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
         throws(S3ServerError) -> S3Response
     {
-        guard try store.objectLock(bucket) != nil else { throw .missingObjectLock }
+        guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
         let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
-        return .xml(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LegalHold xmlns=\"\(Self.xmlns)\"><Status>\(object.legalHold ? "ON" : "OFF")</Status></LegalHold>"
-        )
+        var document = XMLWriter(root: "LegalHold")
+        document.element("Status", object.legalHold ? "ON" : "OFF")
+        return .xml(document.finish())
     }
 }

@@ -16,8 +16,7 @@ extension S3Service {
         guard let boundary = FormData.boundary(r.headers.first(name: "content-type") ?? ""),
             let form = FormData(body, boundary: boundary)
         else {
-            throw .init(
-                "MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.")
+            throw .malformedPOSTRequest
         }
         guard let file = form.fields.last(where: { $0.name.lowercased() == "file" }) else {
             throw .invalidArgument("POST requires exactly one file upload per request.", name: "file", value: "0")
@@ -55,7 +54,9 @@ extension S3Service {
         for name in Self.standardHeaderNames {
             if let value = fields[name.lowercased()] { attributes.standardHeaders.append((name, value)) }
         }
-        if let tagging = fields["tagging"] { attributes.tags = try parseTagging(Array(tagging.utf8)) }
+        if let tagging = fields["tagging"] {
+            attributes.tags = try Tag.set(in: parseXML(Array(tagging.utf8)), limit: 10)
+        }
         attributes.owner = newObjectOwner(r, caller: caller, access)
         if let acl = fields["acl"] {
             let canned = try cannedACL(acl, field: "acl")
@@ -74,9 +75,7 @@ extension S3Service {
             let checksum = Checksum(algorithm)
             file.value.withUnsafeBytes { checksum.update($0) }
             guard checksum.finalize() == claimed else {
-                throw .init(
-                    "BadDigest", 400,
-                    "The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                throw .checksumMismatch(algorithm.rawValue)
             }
             checksums[algorithm.rawValue] = claimed
         }
@@ -116,9 +115,12 @@ extension S3Service {
         switch fields["success_action_status"] {
         case "200": return S3Response(status: 200, headers: headers).with(versionOf: stored)
         case "201":
-            var response = S3Response.xml(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse><Location>\(XML.escape(location))</Location><Bucket>\(XML.escape(bucket))</Bucket><Key>\(XML.escape(key))</Key><ETag>&quot;\(object.etag)&quot;</ETag></PostResponse>",
-                status: 201)
+            var document = XMLWriter(root: "PostResponse", namespace: nil)
+            document.element("Location", location)
+            document.element("Bucket", bucket)
+            document.element("Key", key)
+            document.element("ETag", "\"\(object.etag)\"")
+            var response = S3Response.xml(document.finish(), status: 201)
             response.headers += headers
             return response.with(versionOf: stored)
         default: return S3Response(status: 204, headers: headers).with(versionOf: stored)
@@ -128,10 +130,8 @@ extension S3Service {
     /// The policy document: `expiration` (ISO 8601, in the future) and `conditions`, each met by
     /// the form; and every field (but the signature's own and `x-ignore-*`) named by a condition.
     func checkPolicy(_ base64: String, fields: [String: String], size: Int) throws(S3ServerError) {
-        func invalid(_ why: String) -> S3ServerError { .init("InvalidPolicyDocument", 400, "Invalid Policy: \(why)") }
-        func failed(_ why: String) -> S3ServerError {
-            .init("AccessDenied", 403, "Invalid according to Policy: \(why)")
-        }
+        func invalid(_ why: String) -> S3ServerError { .invalidPolicyDocument(why) }
+        func failed(_ why: String) -> S3ServerError { .policyConditionFailed(why) }
         guard let data = Data(base64Encoded: base64),
             let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {
@@ -169,14 +169,10 @@ extension S3Service {
                             "Invalid content-length-range: it takes two non-negative integers, the smaller first.")
                     }
                     if size > high {
-                        throw .init(
-                            "EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size",
-                            extra: [("MaxSizeAllowed", String(high))])
+                        throw .formEntityTooLarge(maxAllowed: high)
                     }
                     if size < low {
-                        throw .init(
-                            "EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size",
-                            extra: [("MinSizeAllowed", String(low))])
+                        throw .formEntityTooSmall(minAllowed: low)
                     }
                     continue
                 }

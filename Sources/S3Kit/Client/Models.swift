@@ -34,7 +34,7 @@ public struct ObjectHead: Sendable {
     /// `x-amz-meta-*` headers, names lower-cased and without the prefix.
     public var metadata: [String: String]
 
-    init(_ headers: HTTPHeaders) {
+    init(_ headers: HeaderFields) {
         size = headers["Content-Length"].flatMap { UInt64($0) } ?? 0
         etag = unquote(headers["ETag"] ?? "")
         contentType = headers["Content-Type"]
@@ -83,8 +83,8 @@ public struct PutOptions: Sendable {
     }
 
     /// The request headers that carry these options (PutObject and CreateMultipartUpload alike).
-    var headers: HTTPHeaders {
-        var headers = HTTPHeaders()
+    var headers: HeaderFields {
+        var headers = HeaderFields()
         if let contentType { headers.add("Content-Type", contentType) }
         if let acl { headers.add("x-amz-acl", acl) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.add("x-amz-meta-\(name)", value) }

@@ -5,8 +5,8 @@ extension S3Client {
     /// Signs and sends one S3 request, retrying what may succeed on a later attempt, and turns every
     /// failure into an `S3Error`. A 2xx answer comes back; anything else throws.
     func send(
-        _ operation: S3Operation, bucket: String, key: String? = nil, method: HTTPMethod,
-        query: [RequestTarget.QueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty,
+        _ operation: S3Operation, bucket: String, key: String? = nil, method: RequestMethod,
+        query: [RequestTarget.QueryItem] = [], headers: HeaderFields = HeaderFields(), body: RequestBody = .empty,
         contentMD5: Bool = false, stream: Bool = false, maxResponseBytes: Int? = nil
     ) async throws(S3Error) -> HTTPResponse {
         guard !bucket.isEmpty else {
@@ -162,7 +162,7 @@ extension S3Client {
 
     func serviceError(
         _ operation: S3Operation, bucket: String, key: String?, response: HTTPResponse, attempts: Int,
-        root: XMLElement? = nil
+        root: XML.Element? = nil
     ) -> S3Error {
         let xml = root ?? (try? XML.parse(response.body)).flatMap { $0.name == "Error" ? $0 : nil }
         let headers = response.head.headers
@@ -195,8 +195,8 @@ extension S3Client {
         }
     }
 
-    func parseXML(_ body: [UInt8], _ operation: S3Operation, expecting name: String) throws(S3Error) -> XMLElement {
-        let root: XMLElement
+    func parseXML(_ body: [UInt8], _ operation: S3Operation, expecting name: String) throws(S3Error) -> XML.Element {
+        let root: XML.Element
         do { root = try XML.parse(body) } catch {
             throw .invalidResponse(operation: operation, detail: error.description)
         }
@@ -259,7 +259,7 @@ public struct ObjectBody: AsyncSequence, Sendable {
                     resumes += 1
                     var random = SystemRandomNumberGenerator()
                     try await Task.sleep(for: .seconds(policy.delay(after: resumes, using: &random)))
-                    var headers = HTTPHeaders()
+                    var headers = HeaderFields()
                     headers.add("Range", ByteRange.closed(body.start + received, body.start + body.length - 1).header)
                     headers.add("If-Match", "\"\(body.etag)\"")
                     current = try await body.client.send(

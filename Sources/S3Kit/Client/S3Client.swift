@@ -43,11 +43,9 @@ public struct S3Client: Sendable {
     public func createBucket(_ bucket: String) async throws(S3Error) {
         var body = RequestBody.empty
         if configuration.region != "us-east-1" {
-            body = .bytes(
-                Array(
-                    ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                        + "<LocationConstraint>\(XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>")
-                        .utf8))
+            var document = XMLWriter(root: "CreateBucketConfiguration")
+            document.element("LocationConstraint", configuration.region)
+            body = .bytes(Array(document.finish().utf8))
         }
         _ = try await send(.createBucket, bucket: bucket, method: .put, body: body)
     }
@@ -141,7 +139,7 @@ public struct S3Client: Sendable {
     public func getObject(bucket: String, key: String, range: ByteRange? = nil, ifMatch etag: String? = nil)
         async throws(S3Error) -> S3Object?
     {
-        var headers = HTTPHeaders()
+        var headers = HeaderFields()
         if let range { headers.add("Range", range.header) }
         if let etag { headers.add("If-Match", "\"\(etag)\"") }
         let response: HTTPResponse
@@ -165,14 +163,14 @@ public struct S3Client: Sendable {
                 first: response.stream))
     }
 
-    static func rangeStart(_ headers: HTTPHeaders) -> UInt64 {
+    static func rangeStart(_ headers: HeaderFields) -> UInt64 {
         // Content-Range: bytes 100-199/1000
         guard let value = headers["Content-Range"], let dash = value.firstIndex(of: "-") else { return 0 }
         return UInt64(value[value.index(value.startIndex, offsetBy: 6)..<dash]) ?? 0
     }
 
     /// The whole object's size from a ranged answer's Content-Range (nil when it says `*`).
-    static func rangeTotal(_ headers: HTTPHeaders) -> UInt64? {
+    static func rangeTotal(_ headers: HeaderFields) -> UInt64? {
         guard let value = headers["Content-Range"], let slash = value.lastIndex(of: "/") else { return nil }
         return UInt64(value[value.index(after: slash)...])
     }
@@ -226,9 +224,10 @@ public struct S3Client: Sendable {
         var result = DeleteResult()
         for start in stride(from: 0, to: keys.count, by: 1000) {
             let batch = keys[start..<min(start + 1000, keys.count)]
-            let xml =
-                "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
-                + batch.map { "<Object><Key>\(XML.escape($0))</Key></Object>" }.joined() + "</Delete>"
+            var document = XMLWriter(root: "Delete")
+            document.element("Quiet", true)
+            for key in batch { document.element("Object") { $0.element("Key", key) } }
+            let xml = document.finish()
             let response = try await send(
                 .deleteObjects, bucket: bucket, method: .post, query: [.init("delete")],
                 headers: ["Content-Type": "application/xml"], body: .bytes(Array(xml.utf8)),
@@ -288,11 +287,14 @@ public struct S3Client: Sendable {
     public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart])
         async throws(S3Error) -> PutResult
     {
-        let xml =
-            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-            + parts.sorted { $0.partNumber < $1.partNumber }.map {
-                "<Part><PartNumber>\($0.partNumber)</PartNumber><ETag>\"\(XML.escape($0.etag))\"</ETag></Part>"
-            }.joined() + "</CompleteMultipartUpload>"
+        var document = XMLWriter(root: "CompleteMultipartUpload")
+        for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
+            document.element("Part") {
+                $0.element("PartNumber", part.partNumber)
+                $0.element("ETag", "\"\(part.etag)\"")
+            }
+        }
+        let xml = document.finish()
         let response = try await send(
             .completeMultipartUpload, bucket: bucket, key: key, method: .post,
             query: [.init("uploadId", uploadId)], headers: ["Content-Type": "application/xml"],
@@ -344,7 +346,7 @@ public struct S3Client: Sendable {
     // MARK: presigning
 
     /// A URL that lets its holder make one kind of request until it expires (at most 7 days).
-    public func presignedURL(method: HTTPMethod, bucket: String, key: String, expires: Int = 3600) throws(S3Error)
+    public func presignedURL(method: RequestMethod, bucket: String, key: String, expires: Int = 3600) throws(S3Error)
         -> String
     {
         guard let credentials = configuration.credentials else {

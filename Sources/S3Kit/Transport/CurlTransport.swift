@@ -16,14 +16,14 @@ extension HTTPTransport {
 }
 
 public struct HTTPResponse: Sendable {
-    public var head: HTTPResponseHead
+    public var head: ResponseHead
     /// The whole body, unless it is streamed.
     public var body: [UInt8]
     public var stream: ResponseBodyStream?
     public var status: Int { head.status }
 
     /// For transports of one's own (a test double, a proxy): a collected body, or a stream.
-    public init(head: HTTPResponseHead, body: [UInt8], stream: ResponseBodyStream? = nil) {
+    public init(head: ResponseHead, body: [UInt8], stream: ResponseBodyStream? = nil) {
         self.head = head
         self.body = body
         self.stream = stream
@@ -196,7 +196,7 @@ final class Transfer: @unchecked Sendable {
 
     // Touched only by the transfer thread.
     private var status = 0
-    private var headers = HTTPHeaders()
+    private var headers = HeaderFields()
     private var collected: [UInt8] = []
     private var pending: [UInt8] = []
     private var stream: ResponseBodyStream?
@@ -374,7 +374,7 @@ final class Transfer: @unchecked Sendable {
         } else {
             resume(
                 .success(
-                    HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: collected, stream: nil)
+                    HTTPResponse(head: ResponseHead(status: status, headers: headers), body: collected, stream: nil)
                 ))
         }
     }
@@ -407,7 +407,7 @@ final class Transfer: @unchecked Sendable {
             // A new status line (after `100 Continue`, say) starts a new set of headers.
             let parts = String(decoding: bytes, as: UTF8.self).splitting(" ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers = HTTPHeaders()
+            headers = HeaderFields()
         } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
             let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
             let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
@@ -434,7 +434,7 @@ final class Transfer: @unchecked Sendable {
                 self.stream = stream
                 resume(
                     .success(
-                        HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: [], stream: stream)
+                        HTTPResponse(head: ResponseHead(status: status, headers: headers), body: [], stream: stream)
                     ))
             }
             streamedBytes += UInt64(bytes.count)

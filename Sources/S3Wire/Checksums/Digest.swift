@@ -146,3 +146,27 @@ extension Collection<UInt8> {
 @usableFromInline @inline(__always) func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
 }
+
+extension [UInt8] {
+    /// The bytes a hexadecimal string spells (either case); nil for an odd length or a non-hex digit.
+    public init?(hexString: String) {
+        let digits = Array(hexString.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        self.init()
+        reserveCapacity(digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = hexDigitValue(digits[i]), let low = hexDigitValue(digits[i + 1]) else { return nil }
+            append(high << 4 | low)
+        }
+    }
+}
+
+/// A hexadecimal digit's value (either case); nil for any other byte.
+func hexDigitValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 
-public enum HTTPMethod: String, Sendable {
+public enum RequestMethod: String, Sendable {
     case get = "GET"
     case head = "HEAD"
     case put = "PUT"
@@ -10,7 +10,7 @@ public enum HTTPMethod: String, Sendable {
 }
 
 /// Header fields in the order they were added; names compare case-insensitively.
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+public struct HeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init() {}
@@ -112,15 +112,15 @@ public enum RequestBody: Sendable {
 }
 
 public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
+    public var method: RequestMethod
     public var target: RequestTarget
-    public var headers: HTTPHeaders
+    public var headers: HeaderFields
     public var body: RequestBody
     /// A collected answer body over this many bytes is refused (`responseTooLarge`); nil: the transport's limit.
     public var maxResponseBytes: Int?
 
     public init(
-        method: HTTPMethod, target: RequestTarget, headers: HTTPHeaders = HTTPHeaders(), body: RequestBody = .empty
+        method: RequestMethod, target: RequestTarget, headers: HeaderFields = HeaderFields(), body: RequestBody = .empty
     ) {
         self.method = method
         self.target = target
@@ -129,10 +129,10 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-public struct HTTPResponseHead: Sendable {
+public struct ResponseHead: Sendable {
     public var status: Int
-    public var headers: HTTPHeaders
-    public init(status: Int, headers: HTTPHeaders) {
+    public var headers: HeaderFields
+    public init(status: Int, headers: HeaderFields) {
         self.status = status
         self.headers = headers
     }

@@ -61,7 +61,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// A presigned URL (query authentication): only `host` is signed and the payload is unsigned.
-    public func presign(_ target: RequestTarget, method: HTTPMethod, expires: Int, date: Date) -> (
+    public func presign(_ target: RequestTarget, method: RequestMethod, expires: Int, date: Date) -> (
         url: String, signature: Signature
     ) {
         let stamp = AmzDate(date)
@@ -85,7 +85,7 @@ public struct SigV4Signer: Sendable {
     /// The signature of a request as a verifier sees it: `headers` are the signed ones, lower-cased and
     /// in the order to sign; `query` excludes `X-Amz-Signature`. Servers (the mock) call this.
     public func expectedSignature(
-        method: HTTPMethod, target: RequestTarget, headers: [(name: String, value: String)],
+        method: RequestMethod, target: RequestTarget, headers: [(name: String, value: String)],
         payloadHash: String, amzDate: String
     ) -> Signature? {
         guard let stamp = AmzDate(parsing: amzDate) else { return nil }
@@ -109,7 +109,7 @@ public struct SigV4Signer: Sendable {
     /// Header values are canonicalised here (trimmed, inner runs of spaces collapsed), so callers may
     /// pass them as received. Built as bytes in one buffer: this runs for every request signed or verified.
     func signature(
-        method: HTTPMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
+        method: RequestMethod, target: RequestTarget, query: [RequestTarget.QueryItem],
         headers: [(name: String, value: String)], payloadHash: String, stamp: AmzDate
     ) -> Signature {
         let newline = UInt8(ascii: "\n")

@@ -112,7 +112,8 @@ public enum URIEncoding {
                 out.append(byte)
                 continue
             }
-            guard index + 1 < bytes.count, let h = hexValue(bytes[index]), let l = hexValue(bytes[index + 1]) else {
+            guard index + 1 < bytes.count, let h = hexDigitValue(bytes[index]), let l = hexDigitValue(bytes[index + 1])
+            else {
                 return nil
             }
             out.append(h << 4 | l)
@@ -133,14 +134,5 @@ public enum URIEncoding {
         var bytes = Array(string.utf8)
         for i in bytes.indices where bytes[i] == UInt8(ascii: "+") { bytes[i] = UInt8(ascii: " ") }
         return bytes.withUnsafeBufferPointer { decode(bytes: $0) }
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

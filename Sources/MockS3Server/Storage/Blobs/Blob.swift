@@ -177,3 +177,22 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
         }
     }
 }
+
+extension BlobSlice {
+    /// The slice's bytes in memory (for copies, which are small in tests).
+    func load() throws(S3ServerError) -> ByteBuffer {
+        switch self {
+        case .memory(let buffer): return buffer
+        case .file(let path, let range):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .internalError }
+            defer { close(fd) }
+            var buffer = ByteBufferAllocator().buffer(capacity: Int(range.count))
+            let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Int(range.count)) { raw in
+                max(0, pread(fd, raw.baseAddress, Int(range.count), off_t(range.lowerBound)))
+            }
+            guard n == Int(range.count) else { throw .internalError }
+            return buffer
+        }
+    }
+}

@@ -1,11 +1,7 @@
 import Foundation
 
-/// With `--data-dir`, the catalog (buckets, objects, their metadata and ACLs, pending multipart
-/// uploads) as a write-ahead log beside the blobs: one JSON line per change, fsynced before the
-/// change is answered. A restart replays it; a line cut short by a crash is dropped (its request
-/// was never answered), then the log is rewritten as a snapshot of what it holds (temporary file,
-/// fsync, rename). Blob files no line refers to (an upload that was cut off) are removed.
-final class CatalogLog: @unchecked Sendable {
+/// The catalog's values as the log writes them (JSON, one record a line), and back.
+extension CatalogLog {
     indirect enum BlobRecord: Codable, Equatable {
         case file(name: String, size: UInt64)
         case composite([BlobRecord])
@@ -59,89 +55,6 @@ final class CatalogLog: @unchecked Sendable {
         var object: ObjectRecord  // the attributes the object will have (its blob is a placeholder)
     }
 
-    enum Record: Codable {
-        case bucket(name: String, created: Double, ownership: String, owner: Account?, grants: [GrantRecord]?)
-        case bucketACL(bucket: String, grants: [GrantRecord])
-        case dropBucket(name: String)
-        case ownership(bucket: String, value: String)
-        case put(bucket: String, object: ObjectRecord)
-        case delete(bucket: String, key: String)
-        case acl(bucket: String, key: String, acl: String)
-        case tags(bucket: String, key: String, tags: [[String]])
-        case upload(bucket: String, upload: UploadRecord)
-        case part(bucket: String, id: String, part: PartRecord)
-        case dropUpload(bucket: String, id: String)
-        case versioning(bucket: String, value: String)
-        case objectLock(bucket: String, configuration: ObjectLockConfiguration)
-        case configuration(bucket: String, name: String, document: String?)
-        /// Every version of a key, newest first (a versioned bucket's keys are logged whole).
-        case chain(bucket: String, key: String, versions: [ObjectRecord])
-        case clear
-    }
-
-    let directory: String
-    private var fd: Int32 = -1
-    private var path: String { "\(directory)/catalog.log" }
-
-    init(directory: String) { self.directory = directory }
-
-    /// The records of the log, up to the first line that is not whole.
-    func replay() -> [Record] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        var records: [Record] = []
-        let decoder = JSONDecoder()
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            guard let record = try? decoder.decode(Record.self, from: Data(line)) else { break }
-            records.append(record)
-        }
-        return records
-    }
-
-    /// Replaces the log with these records (a snapshot), then appends to it.
-    func rewrite(_ records: [Record]) throws {
-        let temporary = path + ".tmp"
-        let encoder = JSONEncoder()
-        var data = Data()
-        for record in records {
-            data += try encoder.encode(record)
-            data.append(0x0A)
-        }
-        let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard out >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let written = data.withUnsafeBytes { Self.writeAll(out, $0) }
-        fsync(out)
-        close(out)
-        guard written, rename(temporary, path) == 0 else { throw POSIXError(.EIO) }
-        if fd >= 0 { close(fd) }
-        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        let dir = open(directory, O_RDONLY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
-        }
-    }
-
-    /// One change, durable before it returns.
-    func append(_ record: Record) {
-        guard fd >= 0, var data = try? JSONEncoder().encode(record) else { return }
-        data.append(0x0A)
-        _ = data.withUnsafeBytes { Self.writeAll(fd, $0) }
-        fsync(fd)
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            done += n
-        }
-        return true
-    }
-
-    // MARK: between records and the catalog's values
-
     func record(_ blob: Blob) -> BlobRecord {
         switch blob {
         case .memory: .composite([])  // never with a data directory
@@ -186,7 +99,8 @@ final class CatalogLog: @unchecked Sendable {
             contentType: object.contentType, contentEncoding: object.contentEncoding,
             metadata: object.metadata.map { [$0.0, $0.1] },
             acl: "", checksums: object.checksums, standardHeaders: object.standardHeaders.map { [$0.0, $0.1] },
-            tags: object.tags.map { [$0.0, $0.1] }, versionId: object.versionId == "null" ? nil : object.versionId,
+            tags: object.tags.map { [$0.key, $0.value] },
+            versionId: object.versionId == "null" ? nil : object.versionId,
             deleteMarker: object.isDeleteMarker ? true : nil, owner: object.owner == .mock ? nil : object.owner,
             grants: record(object.acl), retention: object.retention, legalHold: object.legalHold ? true : nil,
             parts: object.parts, checksumType: object.checksumType)
@@ -203,7 +117,7 @@ final class CatalogLog: @unchecked Sendable {
                     CannedACL(rawValue: record.acl) ?? .private, owner: record.owner ?? .mock,
                     bucketOwner: .mock), checksums: record.checksums,
             standardHeaders: (record.standardHeaders ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
-            tags: (record.tags ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+            tags: tags(record.tags ?? []),
             versionId: record.versionId ?? "null", isDeleteMarker: record.deleteMarker ?? false,
             owner: record.owner ?? .mock,
             retention: record.retention, legalHold: record.legalHold ?? false, parts: record.parts,
@@ -249,4 +163,12 @@ final class CatalogLog: @unchecked Sendable {
             lastModified: Date(timeIntervalSince1970: record.lastModified),
             checksums: record.checksums ?? [:])
     }
+
+    func bucketRecord(_ name: String, _ bucket: CatalogBucket) -> Record {
+        .bucket(
+            name: name, created: bucket.created.timeIntervalSince1970, ownership: nil,
+            owner: bucket.owner, grants: record(bucket.acl), configuration: bucket.configuration)
+    }
+
+    func tags(_ pairs: [[String]]) -> [Tag] { pairs.compactMap { $0.count == 2 ? Tag($0[0], $0[1]) : nil } }
 }
