@@ -3,16 +3,6 @@ import NIOCore
 import NIOHTTP1
 import S3Wire
 
-/// Everything a connection's handler shares with the server.
-struct ServerContext: Sendable {
-    let service: S3Service
-    let policy: RequestPolicy
-    let state: MockState
-    var journal: Journal { state.journal }
-    let maxObjectSize: UInt64
-    let now: @Sendable () -> Date
-}
-
 /// One HTTP connection: each request is authenticated from its head, its body verified and stored
 /// as it arrives, then answered. Errors are S3's XML; a request whose body is refused unread closes
 /// the connection after the answer (the client may still be sending).
@@ -20,56 +10,26 @@ final class S3Handler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let server: ServerContext
+    let server: ServerContext
 
-    private final class Exchange {
-        let request: IncomingRequest
-        let operation: APIOperation
-        let principal: Principal
-        let caller: Account?
-        let requestId: String
-        /// Recorded in the journal.
-        let fault: FaultInjector.Decision
-        /// The policy's verdict: cut the connection halfway through the body.
-        let dropMidBody: Bool
-        var verifier: BodyVerifier?
-        var writer: (any BlobWriter)?
-        var small: [UInt8] = []
-        var received: UInt64 = 0
-        var expectedLength: UInt64?
-
-        init(
-            request: IncomingRequest, operation: APIOperation, admission: RequestPolicy.Admission, requestId: String,
-            fault: FaultInjector.Decision
-        ) {
-            self.request = request
-            self.operation = operation
-            self.principal = admission.principal
-            self.caller = admission.caller
-            self.requestId = requestId
-            self.fault = fault
-            self.dropMidBody = admission.dropMidBody
-        }
-    }
-
-    private enum State {
+    enum State {
         case idle
-        case receiving(Exchange)
+        case receiving(S3Exchange)
         /// A request to the control API (`/_mock/`), its body so far.
         case control(HTTPRequestHead, [UInt8])
         /// The answer is sent; the rest of this request's body is ignored and the connection closed.
         case discarding
     }
 
-    private var state = State.idle
+    var state = State.idle
     /// Whether the client keeps the connection after this request (HTTP/1.1 unless it says `close`,
     /// HTTP/1.0 only when it asks for `keep-alive`), and whether it must be told so (HTTP/1.0).
-    private var keepAlive = true
+    var keepAlive = true
     /// What the bucket's CORS rules add to this request's answer, whatever it is (errors too).
-    private var corsHeaders: [(String, String)] = []
-    private var announceKeepAlive = false
+    var corsHeaders: [(String, String)] = []
+    var announceKeepAlive = false
     /// The `Date` header changes once a second; formatting it per response showed in profiles.
-    private var date: (second: Int, text: String) = (-1, "")
+    var date: (second: Int, text: String) = (-1, "")
 
     init(server: ServerContext) { self.server = server }
 
@@ -91,7 +51,7 @@ final class S3Handler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    private func abandon() {
+    func abandon() {
         if case .receiving(let exchange) = state { exchange.writer?.abandon() }
         state = .idle
     }
@@ -131,7 +91,7 @@ final class S3Handler: ChannelInboundHandler {
             return
         }
         do {
-            let exchange = Exchange(
+            let exchange = S3Exchange(
                 request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
             try server.service.authorize(operation, request, caller: admission.caller)
             try prepareBody(exchange, head: head, check: admission.payload)
@@ -155,7 +115,7 @@ final class S3Handler: ChannelInboundHandler {
         return head.headers.first(name: "transfer-encoding") != nil
     }
 
-    private func prepareBody(_ exchange: Exchange, head: HTTPRequestHead, check: PayloadCheck) throws {
+    private func prepareBody(_ exchange: S3Exchange, head: HTTPRequestHead, check: PayloadCheck) throws {
         let headers = head.headers
         let contentLength = headers.first(name: "content-length").flatMap { UInt64($0) }
         if headers.first(name: "content-length") != nil && contentLength == nil {
@@ -268,169 +228,6 @@ final class S3Handler: ChannelInboundHandler {
                 exchange.writer?.abandon()
                 fail(context: context, server.policy.visible(error), exchange: exchange, bodyPending: false)
             }
-        }
-    }
-
-    // MARK: answers
-
-    private func fail(context: ChannelHandlerContext, _ error: S3ServerError, exchange: Exchange, bodyPending: Bool) {
-        fail(
-            context: context, error, method: exchange.request.method, bucket: exchange.request.bucket,
-            key: exchange.request.key,
-            operation: exchange.operation.rawValue, principal: exchange.principal, requestId: exchange.requestId,
-            isHead: exchange.request.method == "HEAD", bodyPending: bodyPending, fault: Self.faultName(exchange.fault))
-    }
-
-    private func fail(
-        context: ChannelHandlerContext, _ error: S3ServerError, method: String, bucket: String?, key: String?,
-        operation: String, principal: Principal, requestId: String, isHead: Bool, bodyPending: Bool,
-        fault: String? = nil
-    ) {
-        var response = S3Response(status: error.status, headers: error.headers)
-        if !isHead && error.status != 304 {
-            let resource = "/" + [bucket, key].compactMap { $0 }.joined(separator: "/")
-            response = .xml(error.xml(resource: resource, requestId: requestId), status: error.status)
-            response.headers += error.headers
-        }
-        state = bodyPending ? .discarding : .idle
-        server.journal.record(
-            JournalEntry(
-                time: server.now(), method: method, bucket: bucket, key: key, operation: operation,
-                status: error.status, errorCode: error.code, principal: principal, fault: fault))
-        write(context: context, response, requestId: requestId, isHead: isHead, close: bodyPending, dropMidBody: false)
-    }
-
-    private func send(context: ChannelHandlerContext, _ response: S3Response, exchange: Exchange) {
-        record(exchange, status: response.status, error: nil, fault: Self.faultName(exchange.fault))
-        let drop = exchange.dropMidBody && !exchange.operation.streamsBodyToStorage
-        let delay = server.policy.latency()
-        let isHead = exchange.request.method == "HEAD"
-        if delay > 0 {
-            let loopBound = NIOLoopBound((self, context, response), eventLoop: context.eventLoop)
-            let requestId = exchange.requestId
-            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
-                let (handler, context, response) = loopBound.value
-                handler.write(
-                    context: context, response, requestId: requestId, isHead: isHead, close: false, dropMidBody: drop)
-            }
-        } else {
-            write(
-                context: context, response, requestId: exchange.requestId, isHead: isHead, close: false,
-                dropMidBody: drop)
-        }
-    }
-
-    private func record(_ exchange: Exchange, status: Int, error: String?, fault: String?) {
-        server.journal.record(
-            JournalEntry(
-                time: server.now(), method: exchange.request.method, bucket: exchange.request.bucket,
-                key: exchange.request.key, operation: exchange.operation.rawValue, status: status,
-                errorCode: error, principal: exchange.principal, fault: fault))
-    }
-
-    private static func faultName(_ fault: FaultInjector.Decision) -> String? {
-        switch fault {
-        case .none: nil
-        case .slowDown: "slowDown"
-        case .internalError: "internalError"
-        case .dropMidBody: "dropMidBody"
-        }
-    }
-
-    private func write(
-        context: ChannelHandlerContext, _ response: S3Response, requestId: String, isHead: Bool,
-        close: Bool, dropMidBody: Bool
-    ) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(7 + response.headers.count)
-        headers.add(name: "x-amz-request-id", value: requestId)
-        headers.add(name: "x-amz-id-2", value: requestId)
-        let now = server.now()
-        let second = Int(now.timeIntervalSince1970)
-        if second != date.second { date = (second, UTCDate(now).httpDate) }
-        headers.add(name: "Date", value: date.text)
-        headers.add(name: "Server", value: "AmazonS3")
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        for (name, value) in corsHeaders { headers.add(name: name, value: value) }
-        let length: UInt64 =
-            switch response.body {
-            case .empty: 0
-            case .bytes(let b): UInt64(b.readableBytes)
-            case .blob(_, let range): UInt64(range.count)
-            }
-        if response.status != 304 && response.status != 204 {
-            headers.add(name: "Content-Length", value: String(length))
-        }
-        let close = close || !keepAlive
-        if close {
-            headers.add(name: "Connection", value: "close")
-        } else if announceKeepAlive {
-            headers.add(name: "Connection", value: "keep-alive")
-        }
-        let status = HTTPResponseStatus(statusCode: response.status)
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        if !isHead {
-            switch response.body {
-            case .empty: break
-            case .bytes(let buffer):
-                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            case .blob(let blob, let range):
-                let sent = dropMidBody ? range.lowerBound..<(range.lowerBound + UInt64(range.count) / 2) : range
-                writeBlob(context: context, blob, sent)
-                if dropMidBody {
-                    context.flush()
-                    context.close(promise: nil)
-                    return
-                }
-            }
-        }
-        if close {
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        }
-    }
-
-    /// Memory slices go out as they are (no copy); file slices as file regions (sendfile).
-    private func writeBlob(context: ChannelHandlerContext, _ blob: Blob, _ range: Range<UInt64>) {
-        guard !range.isEmpty else { return }
-        for slice in blob.slices(range) {
-            switch slice {
-            case .memory(let buffer):
-                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            case .file(let path, let fileRange):
-                guard let handle = try? NIOFileHandle(_deprecatedPath: path) else {
-                    context.close(promise: nil)
-                    return
-                }
-                let region = FileRegion(
-                    fileHandle: handle, readerIndex: Int(fileRange.lowerBound), endIndex: Int(fileRange.upperBound))
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                promise.futureResult.whenComplete { _ in try? handle.close() }
-                context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: promise)
-            }
-        }
-    }
-
-    /// Unique per request: a random per-process base plus a counter (no syscall per request).
-    private static let requestIds = RequestIdSource()
-    private static func requestId() -> String { requestIds.next() }
-}
-
-final class RequestIdSource: @unchecked Sendable {
-    private static let digits = Array("0123456789ABCDEF".utf8)
-    private let lock = NSLock()
-    private var counter = UInt64.random(in: 0...UInt64.max)
-    func next() -> String {
-        lock.lock()
-        counter &+= 0x9E3779B97F4A7C15
-        let value = counter
-        lock.unlock()
-        return String(unsafeUninitializedCapacity: 16) { out in
-            for i in 0..<16 { out[i] = Self.digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
-            return 16
         }
     }
 }
