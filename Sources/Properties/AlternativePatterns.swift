@@ -9,6 +9,11 @@ import S3Wire
 struct AlternativePatterns: RaceProperty {
     let number = 4
     let title = "alternative patterns are tried"
+    let statement = "a table under any naming convention the generator knows is found; junk of the same name never is"
+    let onMoto: MotoSupport = .skipped(
+        because:
+            "what it states of the server (one LIST and a GET a load, loads by GET alone) needs the mock's journal and faults"
+    )
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         let convention = Convention.make(seed: seed)

@@ -9,6 +9,8 @@ import S3Wire
 struct ConfigurationChoosesSource: RaceProperty {
     let number = 2
     let title = "configuration determines the data source"
+    let statement = "the environment chooses local files or S3 as documented, or stops naming the variable to set"
+    let onMoto: MotoSupport = .skipped(because: "the source is chosen from the environment alone; no server is asked")
 
     static let trueValues = ["true", "TRUE", "True", "1", "yes", "YES", "on", "On"]
     static let falseValues = ["false", "FALSE", "0", "no", "No", "off", "OFF", ""]

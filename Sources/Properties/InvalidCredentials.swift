@@ -9,6 +9,8 @@ import S3Wire
 struct InvalidCredentials: RaceProperty {
     let number = 7
     let title = "invalid credentials give clear errors"
+    let statement = "bad credentials fail at once, naming the cause and the fix, showing no secret"
+    let onMoto: MotoSupport = .skipped(because: "moto takes any key and any signature, so it refuses nothing")
 
     /// A temporary key pair the mock knows as expired.
     public static let expired = MockCredential(

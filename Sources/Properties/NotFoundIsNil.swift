@@ -9,6 +9,8 @@ import S3Wire
 struct NotFoundIsNil: RaceProperty {
     let number = 3
     let title = "not found is nil"
+    let statement = "a missing track, session or key is nil, never an error, and a real failure is never nil"
+    let onMoto: MotoSupport = .runs
 
     /// Generated: missing things asked of a generated dataset (uploaded once, kept for later cases).
     func check(seed: UInt64, context: PropertyContext) async throws {

@@ -9,6 +9,8 @@ import S3Wire
 struct SameDataFromBothSources: RaceProperty {
     let number = 8
     let title = "data is the same from both sources"
+    let statement = "every table read from S3 equals the one read from disk, whole and filtered"
+    let onMoto: MotoSupport = .runs
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         let prefix = context.casePrefix(number, seed)

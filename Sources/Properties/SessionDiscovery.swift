@@ -9,6 +9,8 @@ import S3Wire
 struct SessionDiscovery: RaceProperty {
     let number = 6
     let title = "session discovery extracts from file names"
+    let statement = "a track's sessions are the R1…R12 of its lap-start (else lap-time) files, in natural order"
+    let onMoto: MotoSupport = .runs
 
     /// The rule written a second way, for deployed data: a CSV whose name starts or ends with the
     /// session word and has "lap start" (or "lap time") as words; junk excluded.

@@ -9,6 +9,8 @@ import S3Wire
 struct TrackDiscovery: RaceProperty {
     let number = 5
     let title = "track discovery lists all subdirectories"
+    let statement = "the tracks are exactly the first-level folders under the prefix, past a 1,000-key page"
+    let onMoto: MotoSupport = .runs
 
     func check(seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)

@@ -9,6 +9,8 @@ import S3Wire
 public struct UploadPreservesStructure: RaceProperty {
     public let number = 1
     public let title = "upload preserves directory structure"
+    public let statement = "an upload keeps every data file at prefix + relative path, byte for byte, and nothing else"
+    public let onMoto: MotoSupport = .runs
     /// Runs between the upload and the checks, with the case's key prefix: a test-only hook, where
     /// the shrinking test plants a bug to see what case the report gives.
     var afterUpload: (@Sendable (PropertyContext, String) async throws -> Void)?

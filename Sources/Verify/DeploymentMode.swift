@@ -106,7 +106,7 @@ struct DeploymentMode {
             client: client, bucket: bucket, prefix: prefix, mock: nil,
             scratch: FileManager.default.temporaryDirectory, dataset: dataset, readOnly: true)
         await command.selection.run(
-            PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: true) }, context: onData,
+            PropertyRegistry.all.filter { $0.canCheck(dataset, readOnly: true) }, context: onData,
             form: "on the deployment", checks: checks)
         if command.allowWrites {
             let scratch = Self.scratchPrefix(beside: prefix)
@@ -117,7 +117,7 @@ struct DeploymentMode {
                 client: client, bucket: bucket, prefix: scratch, mock: nil,
                 scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
             await command.selection.run(
-                PropertyRunner.all.filter { !$0.needsMock }, context: context, form: "generated", checks: checks)
+                PropertyRegistry.all, context: context, form: "generated", checks: checks)
             await checks.run("scratch prefix removed") {
                 try await context.clean(scratch)
                 return "nothing left under \(scratch)"

@@ -7,7 +7,7 @@ import S3Kit
 import S3Wire
 
 /// The main job: the bundled sample, uploaded with the real uploader to an in-process mock S3, then
-/// properties 1–8 on it (each property's dataset form) and over generated cases.
+/// every property on it (each property's dataset form) and over generated cases.
 struct SampleMode {
     var selection: PropertySelection
     var json: Bool
@@ -61,11 +61,11 @@ struct SampleMode {
             client: client, bucket: "race-data", prefix: "verify-properties/", mock: server,
             scratch: scratch, dataset: dataset)
         await selection.run(
-            PropertyRunner.all.filter { $0.canCheck(dataset, readOnly: false) }, context: onSample,
+            PropertyRegistry.all.filter { $0.canCheck(dataset, readOnly: false) }, context: onSample,
             form: "on the sample", checks: checks)
         var generated = onSample
         generated.dataset = nil
-        await selection.run(PropertyRunner.all, context: generated, form: "generated", checks: checks)
+        await selection.run(PropertyRegistry.all, context: generated, form: "generated", checks: checks)
         try? await server.stop()
         return try checks.finish(junit: junit)
     }

@@ -5,7 +5,7 @@ import Properties
 import RaceDataTesting
 
 /// verify: with no bucket, uploads the bundled sample to an in-process mock S3 with the real uploader
-/// and runs properties 1–8 on it and on generated cases. With --bucket, checks a deployment,
+/// and runs every property of `PropertyRegistry` on it and on generated cases. With --bucket, checks a deployment,
 /// read-only unless --allow-writes. Exit 0: every check passed; 1: a check failed; 2: bad usage.
 @main
 struct VerifyCommand: AsyncParsableCommand {
@@ -13,15 +13,18 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Checks the S3 data layer: on the bundled sample through an in-process mock S3, or on a deployment.",
         discussion: """
-            Without --bucket: the sample (Sample/data) is uploaded to an in-process mock S3 with the real uploader, then properties 1–8 run on it and over --cases generated cases each.
+            Without --bucket: the sample (Sample/data) is uploaded to an in-process mock S3 with the real uploader, then properties \(PropertyRegistry.numbers) run on it and over --cases generated cases each.
 
-            With --bucket: read-only checks of the deployed bucket (and with --api, of the service over it), and properties 2–7 on the data there; --allow-writes runs properties 1–8 over generated cases under a scratch prefix, removed afterwards. Exit codes: 0 all passed, 1 a check failed, 2 bad usage. 
+            With --bucket: read-only checks of the deployed bucket (and with --api, of the service over it), and the properties that read on the data there; --allow-writes runs properties \(PropertyRegistry.numbers) over generated cases under a scratch prefix, removed afterwards. Exit codes: 0 all passed, 1 a check failed, 2 bad usage.
+
+            The properties (docs/properties.md):
+            \(PropertyRegistry.all.map { "  \($0.number). \($0.title): \($0.statement)" }.joined(separator: "\n"))
             """,
         version: ProjectVersion.current)
 
     @Option(help: "Generated cases per property.") var cases = 100
     @Option(help: "The run's seed: the same seed generates the same cases.") var seed: UInt64 = 2025
-    @Option(help: "Run only this property (1–8).") var property: Int?
+    @Option(help: "Run only this property (\(PropertyRegistry.numbers)).") var property: Int?
     @Option(help: "Run one case of --property: the case seed a failure printed.") var replay: UInt64?
     @Flag(help: "The report as one JSON document on standard output, and nothing else there.") var json = false
     @Option(help: "Also write the report as JUnit XML to this file.") var junit: String?
@@ -52,8 +55,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases \(cases): give at least one case") }
-        if let property, !(1...8).contains(property) {
-            throw ValidationError("--property \(property): the properties are 1 to 8")
+        if let property, PropertyRegistry.property(property) == nil {
+            throw ValidationError("--property \(property): the properties are \(PropertyRegistry.numbers)")
         }
         if replay != nil && property == nil {
             throw ValidationError("--replay needs --property: a case seed belongs to one property")

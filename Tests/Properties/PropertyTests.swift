@@ -7,8 +7,8 @@ import S3Wire
 import TestSupport
 import Testing
 
-/// The eight properties (docs/properties.md) over generated cases, against the in-process mock server (all eight)
-/// and moto_server (1, 3, 5, 6, 8). PROPERTY_CASES sets the count (default 100), PROPERTY_SEED the
+/// The properties (docs/properties.md) over generated cases, against the in-process mock server (all of them)
+/// and moto_server (those whose `onMoto` is `.runs`). PROPERTY_CASES sets the count (default 100), PROPERTY_SEED the
 /// run's seed (default 2025; `random` picks one and prints it), PROPERTY_REPLAY one case's seed.
 enum PropertyEnvironment {
     static let environment = ProcessInfo.processInfo.environment
@@ -44,8 +44,8 @@ enum PropertyEnvironment {
             scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-moto-\(UUID())"))
     }
 
-    static func run(_ number: Int, on context: PropertyContext) async {
-        let property = PropertyRunner.all[number - 1]
+    static func run(_ number: Int, on context: PropertyContext) async throws {
+        let property = try #require(PropertyRegistry.property(number))
         let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
         if let failure = result.failure {
             Issue.record(
@@ -61,19 +61,23 @@ enum PropertyEnvironment {
     }
 }
 
-@Suite("Properties 1–8 against the mock server", .serialized, .quietLogs)
+@Suite("Properties against the mock server", .serialized, .quietLogs)
 struct PropertyTests {
-    @Test(arguments: 1...8)
+    @Test(arguments: PropertyRegistry.all.map(\.number))
     func property(_ number: Int) async throws {
         let (_, context) = try await PropertyEnvironment.mock.value
-        await PropertyEnvironment.run(number, on: context)
+        try await PropertyEnvironment.run(number, on: context)
+    }
+
+    @Test func theRegistryIsInNumberOrder() {
+        #expect(PropertyRegistry.all.map(\.number) == Array(1...PropertyRegistry.all.count))
     }
 }
 
-@Suite("Properties 1, 3, 5, 6, 8 against moto_server", .serialized, .quietLogs)
+@Suite("Properties against moto_server", .serialized, .quietLogs)
 struct MotoPropertyTests {
-    @Test(arguments: [1, 3, 5, 6, 8])
+    @Test(arguments: PropertyRegistry.all.filter { $0.onMoto == .runs }.map(\.number))
     func property(_ number: Int) async throws {
-        await PropertyEnvironment.run(number, on: try await PropertyEnvironment.moto.value)
+        try await PropertyEnvironment.run(number, on: try await PropertyEnvironment.moto.value)
     }
 }
