@@ -71,7 +71,7 @@ let package = Package(
             name: "TestSupport", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "CommandSupport"],
             path: "Tests/Support"),
         .testTarget(
-            name: "S3WireTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting"], path: "Tests/S3WireTests",
+            name: "S3WireTests", dependencies: ["S3Wire"], path: "Tests/S3WireTests",
             exclude: ["Fixtures"]),
         .testTarget(
             name: "S3KitTests", dependencies: ["S3Wire", "S3Kit", "RaceDataTesting", "TestSupport"],
