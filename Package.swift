@@ -68,7 +68,11 @@ let package = Package(
             ]),
 
         .target(
-            name: "TestSupport", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "CommandSupport"],
+            name: "TestSupport",
+            dependencies: [
+                "RaceData", "MockS3Server", "RaceDataTesting", "CommandSupport", "RaceService",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/Support"),
         .testTarget(
             name: "S3WireTests", dependencies: ["S3Wire"], path: "Tests/S3WireTests",

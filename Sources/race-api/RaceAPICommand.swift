@@ -46,14 +46,14 @@ struct RaceAPICommand: AsyncParsableCommand {
         do {
             server = try await APIServer(
                 analytics: Analytics(source: configuration.makeSource()),
-                description: SourceDescription(configuration), host: host, port: port,
+                host: host, port: port,
                 cors: CORSPolicy(environment: environment["CORS_ALLOW_ORIGINS"]), logger: logger)
         } catch {
             throw CommandFailure("could not start on \(host):\(port): \(error)", exitCode: 1)
         }
         logger.info(
             "race-api listening",
-            metadata: ["address": "\(host):\(server.port)", "source": "\(SourceDescription(configuration).source)"])
+            metadata: ["address": "\(host):\(server.port)", "source": "\(configuration.choice)"])
         await Termination.wait()
         logger.info("race-api stopping")
         try await server.stop()

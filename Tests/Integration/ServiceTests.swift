@@ -166,17 +166,6 @@ enum SampleOracle {
 /// answers worked out from the CSVs; CORS; errors as FastAPI writes them.
 @Suite("The analytics service", .quietLogs)
 struct ServiceTests {
-    func get(_ port: Int, _ path: String, method: RequestMethod = .get, headers: [(String, String)] = [])
-        async throws
-        -> (status: Int, body: String, headers: HeaderFields)
-    {
-        var request = HTTPRequest(
-            method: method, target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path))
-        for (name, value) in headers { request.headers.add(name, value) }
-        let response = try await CurlTransport().execute(request, streamBody: false)
-        return (response.status, String(decoding: response.body, as: UTF8.self), response.head.headers)
-    }
-
     func json(_ text: String) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
@@ -195,18 +184,8 @@ struct ServiceTests {
             let localConfiguration = try DataConfiguration.fromEnvironment([
                 "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
             ])
-            let s3 = try await APIServer(
-                analytics: Analytics(source: s3Configuration.makeSource()),
-                description: SourceDescription(s3Configuration), port: 0)
-            let local = try await APIServer(
-                analytics: Analytics(source: localConfiguration.makeSource()),
-                description: SourceDescription(localConfiguration), port: 0)
-            defer {
-                Task {
-                    try await s3.stop()
-                    try await local.stop()
-                }
-            }
+            let s3 = ServiceClient.router(APIRouter(analytics: Analytics(source: s3Configuration.makeSource())))
+            let local = ServiceClient.router(APIRouter(analytics: Analytics(source: localConfiguration.makeSource())))
 
             let tracks = try FileManager.default.contentsOfDirectory(atPath: SampleOracle.root.path).filter {
                 !$0.hasPrefix(".")
@@ -217,17 +196,17 @@ struct ServiceTests {
                 for session in ["R1", "R2"] { expected.merge(try SampleOracle.answers(track, session)) { $1 } }
             }
             #expect(expected.count > 100)
-            for port in [local.port, s3.port] {
+            for (name, service) in [("local", local), ("S3", s3)] {
                 for (path, answer) in expected {
-                    let got = try await get(port, path)
+                    let got = try await service.get(path)
                     #expect(
                         got.status == 200 && SampleOracle.same(json(got.body), answer),
-                        "\(path) on \(port): \(got.status) \(got.body.prefix(300))")
+                        "\(path) from \(name): \(got.status) \(got.body.prefix(300))")
                 }
             }
             // A warm route answers from the cache: no S3 request.
             server.journal.clear()
-            for path in expected.keys where path.contains("/api/") { _ = try await get(s3.port, path) }
+            for path in expected.keys where path.contains("/api/") { _ = try await s3.get(path) }
             #expect(server.journal.entries.isEmpty, "\(server.journal.entries.prefix(3).map(\.operation))")
         }
     }
@@ -236,12 +215,11 @@ struct ServiceTests {
         let configuration = try DataConfiguration.fromEnvironment([
             "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
         ])
-        let api = try await APIServer(
-            analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
-            port: 0, cors: CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173"))
-        defer { Task { try await api.stop() } }
+        let cors = CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173")
+        let analytics = Analytics(source: configuration.makeSource())
+        let api = ServiceClient.router(APIRouter(analytics: analytics, cors: cors))
         func detail(_ path: String) async throws -> (Int, String?) {
-            let got = try await get(api.port, path)
+            let got = try await api.get(path)
             return (got.status, (json(got.body) as? [String: Any])?["detail"] as? String)
         }
         // FastAPI's errors: {"detail": "..."}, 404 for what does not exist.
@@ -260,25 +238,8 @@ struct ServiceTests {
             let (status, message) = try await detail("/api/analytics/track/COTA/session/R1/driver/GR86-010-20/\(path)")
             #expect(status == 501 && message?.contains("not data") == true, "\(path): \(status)")
         }
-        // CORS: the allowed origin is echoed; the browser's preflight is answered.
-        let allowed = try await get(
-            api.port, "/api/analytics/tracks", headers: [("Origin", "https://gr-cup.netlify.app")])
-        #expect(allowed.headers["Access-Control-Allow-Origin"] == "https://gr-cup.netlify.app")
-        let stranger = try await get(api.port, "/api/analytics/tracks", headers: [("Origin", "https://evil.example")])
-        #expect(stranger.headers["Access-Control-Allow-Origin"] == nil)
-        var preflight = HTTPRequest(
-            method: .options,
-            target: RequestTarget(scheme: "http", host: "127.0.0.1", port: api.port, path: "/api/analytics/tracks"))
-        preflight.headers.add("Origin", "http://localhost:5173")
-        preflight.headers.add("Access-Control-Request-Method", "GET")
-        preflight.headers.add("Access-Control-Request-Headers", "content-type")
-        let answer = try await CurlTransport().execute(preflight, streamBody: false)
-        #expect(answer.status == 204)
-        #expect(answer.head.headers["Access-Control-Allow-Origin"] == "http://localhost:5173")
-        #expect(answer.head.headers["Access-Control-Allow-Methods"]?.contains("GET") == true)
-        #expect(answer.head.headers["Access-Control-Allow-Headers"] == "content-type")
         // /openapi.json describes every route.
-        let document = try #require(json(try await get(api.port, "/openapi.json").body) as? [String: Any])
+        let document = try #require(json(try await api.get("/openapi.json").body) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: Any])
         for path in [
             "/health", "/api/analytics/tracks",
@@ -287,6 +248,37 @@ struct ServiceTests {
         ] {
             #expect(paths[path] != nil, "\(path) is not in /openapi.json")
         }
+    }
+
+    /// End to end over a socket: what a browser sends and sees (CORS, the preflight, HEAD).
+    @Test func aBrowserOverALiveConnection() async throws {
+        let configuration = try DataConfiguration.fromEnvironment([
+            "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
+        ])
+        let server = try await APIServer(
+            analytics: Analytics(source: configuration.makeSource()), port: 0,
+            cors: CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173"))
+        defer { Task { try await server.stop() } }
+        let api = ServiceClient.live(port: server.port)
+        // CORS: the allowed origin is echoed; the browser's preflight is answered.
+        let allowed = try await api.get("/api/analytics/tracks", headers: [("Origin", "https://gr-cup.netlify.app")])
+        #expect(allowed.status == 200 && allowed.headers["Access-Control-Allow-Origin"] == "https://gr-cup.netlify.app")
+        let stranger = try await api.get("/api/analytics/tracks", headers: [("Origin", "https://evil.example")])
+        #expect(stranger.headers["Access-Control-Allow-Origin"] == nil)
+        let preflight = try await api.get(
+            "/api/analytics/tracks", method: .options,
+            headers: [
+                ("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5173")
+        #expect(preflight.headers["Access-Control-Allow-Methods"]?.contains("GET") == true)
+        #expect(preflight.headers["Access-Control-Allow-Headers"] == "content-type")
+        let head = try await api.get("/api/analytics/tracks", method: .head)
+        #expect(
+            head.status == 200 && head.body.isEmpty
+                && head.headers["Content-Length"] == allowed.headers["Content-Length"])
     }
 
     @Test func rejectedCredentialsAre503WithTheMessage() async throws {
@@ -299,20 +291,17 @@ struct ServiceTests {
                 "USE_S3_DATA": "1", "S3_BUCKET_NAME": "race-data", "AWS_ENDPOINT_URL_S3": server.endpoint,
                 "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId, "AWS_SECRET_ACCESS_KEY": secret,
             ])
-            let api = try await APIServer(
-                analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
-                port: 0)
-            defer { Task { try await api.stop() } }
-            let tracks = try await get(api.port, "/api/analytics/tracks")
+            let api = ServiceClient.router(APIRouter(analytics: Analytics(source: configuration.makeSource())))
+            let tracks = try await api.get("/api/analytics/tracks")
             #expect(tracks.status == 503)
             let message = (json(tracks.body) as? [String: Any])?["detail"] as? String ?? ""
             #expect(message.contains("InvalidAccessKeyId") && message.contains("AWS_ACCESS_KEY_ID"))
             #expect(!tracks.body.contains(secret) && !tracks.body.contains(MockS3Server.defaultCredential.accessKeyId))
-            let health = try await get(api.port, "/health")
+            let health = try await api.get("/health")
             #expect(health.status == 503 && health.body.contains("\"status\":\"unhealthy\""))
-            #expect(try await get(api.port, "/api/analytics/track/COTA/sessions").status == 503)
+            #expect(try await api.get("/api/analytics/track/COTA/sessions").status == 503)
             #expect(
-                try await get(api.port, "/api/telemetry/track/COTA/session/R1/driver/GR86-010-20/speed-analysis").status
+                try await api.get("/api/telemetry/track/COTA/session/R1/driver/GR86-010-20/speed-analysis").status
                     == 503)
         }
     }

@@ -94,8 +94,7 @@ struct VerifyCommandTests {
                 "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
             ])
             let api = try await APIServer(
-                analytics: Analytics(source: configuration.makeSource()), description: SourceDescription(configuration),
-                port: 0)
+                analytics: Analytics(source: configuration.makeSource()), port: 0)
             let (withAPI, apiLog) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
             try await api.stop()
             #expect(withAPI == 0, "\(apiLog)")
@@ -109,8 +108,7 @@ struct VerifyCommandTests {
             try FileManager.default.copyItem(at: sample, to: copy)
             try FileManager.default.removeItem(at: copy.appendingPathComponent("COTA/Race 2/COTA_lap_end_time_R2.csv"))
             let broken = try await APIServer(
-                analytics: Analytics(source: LocalDataSource(root: copy)),
-                description: SourceDescription(try DataConfiguration.fromEnvironment(["DATA_DIR": copy.path])), port: 0)
+                analytics: Analytics(source: LocalDataSource(root: copy)), port: 0)
             let (judged, judgement) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(broken.port)"])
             try await broken.stop()
             #expect(judged == 1)
