@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MockS3Server
 import NIOCore
@@ -6,6 +7,14 @@ import NIOHTTP1
 import RaceData
 import S3Kit
 import S3Wire
+
+struct Handler: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The mock's CPU time per request, without sockets.")
+    @Argument(help: "requests per measure") var count = 20_000
+    @Argument(help: "run only this measure (for a profiler)") var only: String?
+
+    func run() throws { try handlerBench(count, only: only) }
+}
 
 /// `s3bench handler [N] [NAME]`: the mock's own CPU time per request, without sockets, the kernel or thread
 /// wake-ups: its real pipeline (NIO's HTTP/1 codec and the S3 handler) on an EmbeddedChannel, fed the
