@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Who is asking, and which fault a request meets, decided in one place before the body is read;
-/// what the caller may do with a bucket or object is its ACL's to say (`S3Service.authorize`, then
+/// what the caller may do with a bucket or object is its ACL's to say (`S3Semantics.authorize`, then
 /// each operation for objects). The rules, in the order they apply:
 /// 1. `FaultPlan.rejectAllCredentials`: a signed request is refused as if its key did not exist.
 /// 2. The signature is verified (`Authenticator`), which names the caller's account (none: anonymous).

@@ -2,7 +2,7 @@ import S3Wire
 
 /// The S3 API calls the server answers, named as S3 names them (and as the journal records them).
 /// Each has one `definition`: how a request names it, the query parameters it understands, and
-/// who may call it. Adding a case fails to compile until it has a definition and `S3Service.execute`
+/// who may call it. Adding a case fails to compile until it has a definition and `S3Semantics.execute`
 /// answers it.
 enum APIOperation: String, Sendable, CaseIterable {
     case listBuckets = "ListBuckets"
@@ -96,7 +96,7 @@ enum APIOperation: String, Sendable, CaseIterable {
         case form
     }
 
-    /// Who may call an operation, checked before its body is read (`S3Service.authorize`).
+    /// Who may call an operation, checked before its body is read (`S3Semantics.authorize`).
     enum Access: Sendable, Equatable {
         /// Nothing to check here: a preflight carries no credentials, and an unsupported call is refused anyway.
         case anyone

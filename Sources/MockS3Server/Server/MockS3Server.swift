@@ -93,7 +93,7 @@ public final class MockS3Server: Sendable {
             region: configuration.region)
         authenticator.acceptAnyKey = configuration.acceptAnyCredentials
         return ServerContext(
-            service: S3Service(
+            semantics: S3Semantics(
                 store: state.store, region: configuration.region,
                 extraLocationConstraints: configuration.extraLocationConstraints,
                 defaultOwnership: configuration.defaultOwnership,

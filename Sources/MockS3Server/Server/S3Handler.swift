@@ -77,7 +77,7 @@ final class S3Handler: ChannelInboundHandler {
                 bodyPending: Self.hasBody(head))
             return
         }
-        corsHeaders = head.headers.contains(name: "origin") ? server.service.corsHeaders(request) : []
+        corsHeaders = head.headers.contains(name: "origin") ? server.semantics.corsHeaders(request) : []
         let operation = Router.classify(request)
         let (verdict, fault) = server.policy.decide(request, operation: operation, now: server.now())
         let admission: RequestPolicy.Admission
@@ -93,7 +93,7 @@ final class S3Handler: ChannelInboundHandler {
         do {
             let exchange = S3Exchange(
                 request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
-            try server.service.authorize(operation, request, caller: admission.caller)
+            try server.semantics.authorize(operation, request, caller: admission.caller)
             try prepareBody(exchange, head: head, check: admission.payload)
             state = .receiving(exchange)
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
@@ -127,7 +127,7 @@ final class S3Handler: ChannelInboundHandler {
         if exchange.operation.streamsBodyToStorage {
             guard contentLength != nil || chunkedTE else { throw S3ServerError.missingContentLength }
             if (decoded ?? contentLength ?? 0) > server.maxObjectSize { throw S3ServerError.entityTooLarge }
-            let writer = try server.service.makeBodyWriter(expectedSize: decoded ?? contentLength)
+            let writer = try server.semantics.makeBodyWriter(expectedSize: decoded ?? contentLength)
             exchange.writer = writer
             exchange.verifier = try BodyVerifier(check: check, headers: headers) { buffer throws(S3ServerError) in
                 try writer.write(buffer)
@@ -221,7 +221,7 @@ final class S3Handler: ChannelInboundHandler {
                 } else {
                     body = .none
                 }
-                let response = try server.service.execute(
+                let response = try server.semantics.execute(
                     exchange.operation, exchange.request, caller: exchange.caller, body: body)
                 send(context: context, response, exchange: exchange)
             } catch {

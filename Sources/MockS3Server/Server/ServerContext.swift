@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything a connection's handler shares with the server.
 struct ServerContext: Sendable {
-    let service: S3Service
+    let semantics: S3Semantics
     let policy: RequestPolicy
     let state: MockState
     var journal: Journal { state.journal }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The storage seam, by capability (as gofakes3's `Backend`, `VersionedBackend` and
-/// `MultipartBackend`): what `S3Service` asks of a backend. `CatalogStore` provides all of it.
+/// `MultipartBackend`): what `S3Semantics` asks of a backend. `CatalogStore` provides all of it.
 public typealias S3Storage = BucketStore & BucketConfigurationStore & ObjectStore & VersionStore & MultipartStore
 
 /// Buckets: who owns them and their ACL, and the store as a whole.

@@ -6,7 +6,7 @@ import S3Wire
 /// base64 policy (an expiry and conditions every field must meet) signed with the uploader's key,
 /// and the file last. Without a policy it is an anonymous upload, which only a bucket open to
 /// anonymous writers takes.
-extension S3Service {
+extension S3Semantics {
     /// Form fields that are not checked against the policy's conditions.
     static let unconditionedFields: Set<String> = [
         "policy", "signature", "awsaccesskeyid", "x-amz-signature", "file", "x-amz-security-token",

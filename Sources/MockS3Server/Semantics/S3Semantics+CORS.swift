@@ -3,7 +3,7 @@ import S3Wire
 
 /// CORS: a bucket's rules as PutBucketCors sets them, answered to preflights (OPTIONS) and added to
 /// the answers of requests that carry an `Origin` the rules allow.
-extension S3Service {
+extension S3Semantics {
     func putBucketCors(_ bucket: String, body: [UInt8]) throws(S3ServerError) -> S3Response {
         let rules = try CORSRule.rules(in: parseXML(body))
         try store.configure(bucket) { $0.cors = rules }

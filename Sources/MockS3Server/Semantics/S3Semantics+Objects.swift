@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Object writes: put, delete (one or many), and tags; what a write says about its object.
-extension S3Service {
+extension S3Semantics {
     /// What a write says about the object it makes: headers, metadata, tags, owner and ACL.
     func attributes(_ r: IncomingRequest, bucket: String, caller: Account?) throws(S3ServerError) -> ObjectAttributes {
         var a = ObjectAttributes()

@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Listings: ListObjects V1 and V2, object versions, multipart uploads, parts.
-extension S3Service {
+extension S3Semantics {
     /// What every object listing takes: prefix, delimiter (empty is none), max-keys (at most 1,000)
     /// and encoding-type (only `url`).
     struct ListingParameters {

@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Buckets: create, list, head, delete, their ACL, and the names S3 accepts.
-extension S3Service {
+extension S3Semantics {
     /// The caller's buckets, by name, in pages of `max-buckets` when asked.
     func listBuckets(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> S3Response {
         let owner = caller ?? .anonymous

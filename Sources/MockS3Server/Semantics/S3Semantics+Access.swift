@@ -3,7 +3,7 @@ import S3Wire
 
 /// Access: who may do what to a bucket or object, by its owner and ACL (S3's ACL rules; bucket
 /// policies and IAM are out of scope), and the ACLs requests set.
-extension S3Service {
+extension S3Semantics {
     /// The bucket-level check, made before a body is read, as the operation's definition says:
     /// listings need READ on the bucket, writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP;
     /// an object's own operations are its ACL's to decide (`objectAllows`); the bucket's

@@ -2,7 +2,7 @@ import S3Wire
 
 /// A bucket's configuration: location, versioning, Object Ownership and tags (CORS and Object Lock
 /// have files of their own).
-extension S3Service {
+extension S3Semantics {
     func getBucketLocation(_ bucket: String) throws(S3ServerError) -> S3Response {
         let constraint = try store.configuration(bucket).location ?? (region == "us-east-1" ? "" : region)
         var document = XMLWriter(root: "LocationConstraint")

@@ -3,7 +3,7 @@ import S3Wire
 
 /// S3's semantics over `S3Storage`: one function per operation (in the extensions beside this
 /// file, by area), each returning S3's answer or throwing S3's error.
-struct S3Service: Sendable {
+struct S3Semantics: Sendable {
     let store: any S3Storage
     let region: String
     let extraLocationConstraints: [String]

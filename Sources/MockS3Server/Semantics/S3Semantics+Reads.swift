@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Object reads: GET and HEAD (ranges, parts, conditionals, response overrides) and GetObjectAttributes.
-extension S3Service {
+extension S3Semantics {
     static let responseOverrides = [
         ("response-content-type", "Content-Type"), ("response-content-language", "Content-Language"),
         ("response-expires", "Expires"), ("response-cache-control", "Cache-Control"),

@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// Copies: CopyObject, and the source both it and UploadPartCopy read (bytes always copied).
-extension S3Service {
+extension S3Semantics {
     /// The object `x-amz-copy-source` names (`/bucket/key`, optionally `?versionId=`), once the
     /// caller may read it and its conditions hold.
     func copySource(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> (

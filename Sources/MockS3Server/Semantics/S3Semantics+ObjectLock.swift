@@ -4,7 +4,7 @@ import S3Wire
 /// Object Lock: buckets created with it are versioned for good; their versions can be kept from
 /// deletion by a retention (until a date; GOVERNANCE yields to `x-amz-bypass-governance-retention`,
 /// COMPLIANCE to nothing) or a legal hold.
-extension S3Service {
+extension S3Semantics {
     func bypassesGovernance(_ r: IncomingRequest) -> Bool {
         r.headers.first(name: "x-amz-bypass-governance-retention")?.lowercased() == "true"
     }

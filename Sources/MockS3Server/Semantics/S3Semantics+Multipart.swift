@@ -3,10 +3,10 @@ import NIOCore
 import S3Wire
 
 /// Multipart uploads: creation, parts and completion (abort and listings are in `execute` and
-/// `S3Service+Listings`). An upload may name a checksum algorithm: each part then has that
+/// `S3Semantics+Listings`). An upload may name a checksum algorithm: each part then has that
 /// checksum, and the object a COMPOSITE one (of the parts' checksums, `-N` after it) or, for the
 /// CRCs, a FULL_OBJECT one.
-extension S3Service {
+extension S3Semantics {
     func createUpload(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
         -> S3Response
     {
