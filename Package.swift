@@ -14,7 +14,6 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "RaceData",
-    platforms: [.macOS(.v14)],
     products: [
         .library(name: "S3Wire", targets: ["S3Wire"]),
         .library(name: "S3Kit", targets: ["S3Kit"]),
@@ -38,7 +37,8 @@ let package = Package(
             name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         // The CRC-32C instruction and SHA-256 four at a time, which Swift cannot name; chosen at run time.
         .target(name: "CChecksum"),
-        // CSV's structural bytes found 64 at a time (SSE2 where there is one).
+        // CSV's structural bytes found 64 at a time: AVX2 where the CPU has it (chosen at run time), else
+        // SSE2 on x86-64, plain C elsewhere.
         .target(name: "CCSVIndex"),
 
         .target(name: "S3Wire", dependencies: ["CCrypto", "CChecksum"]),

@@ -6,7 +6,6 @@ import PackageDescription
 //   swift build -c release --package-path Benchmarks --product s3bench
 let package = Package(
     name: "RaceDataBenchmarks",
-    platforms: [.macOS(.v14)],
     products: [.executable(name: "s3bench", targets: ["S3Bench"])],
     dependencies: [
         .package(name: "RaceData", path: ".."),

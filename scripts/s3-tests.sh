@@ -2,7 +2,7 @@
 # Ceph's S3 conformance suite (s3-tests) against mock-s3, and against moto_server for comparison.
 #   scripts/s3-tests.sh          both servers, counts side by side, and every test moto passes that mock-s3 fails
 #   scripts/s3-tests.sh --mock   mock-s3 only (what CI runs)
-# Either way it fails when mock-s3 fails a test README.md does not list (under "Conformance") with
+# Either way it fails when mock-s3 fails a test docs/mock-s3.md does not list (under "Conformance") with
 # its reason, or passes one the list says it fails (the list must stay true), or, with moto, when
 # moto passes a test mock-s3 fails.
 #   S3_TESTS_DIR  the suite and its run.sh (default: ../shared/s3-tests beside the repository)
@@ -71,9 +71,9 @@ run_mock
 [ "$mode" = both ] && run_moto
 echo "s3-tests: reports and logs in $out" >&2
 
-python3 - "$out" "$root/README.md" "$mode" <<'PY'
+python3 - "$out" "$root/docs/mock-s3.md" "$mode" <<'PY'
 import os, re, sys, xml.etree.ElementTree as ET
-out, readme, mode = sys.argv[1:4]
+out, listing, mode = sys.argv[1:4]
 
 def results(path):
     """test name -> passed (a test counts once: failing in its own clean-up is failing)."""
@@ -84,7 +84,7 @@ def results(path):
         passed[name] = passed.get(name, True) and not failed
     return passed
 
-text = open(readme, encoding="utf-8").read()
+text = open(listing, encoding="utf-8").read()
 block = re.search(r"<!-- s3-tests-failures -->(.*?)<!-- /s3-tests-failures -->", text, re.S)
 listed = set(re.findall(r"^- `(test_[A-Za-z0-9_]+)`", block.group(1), re.M)) if block else set()
 
@@ -102,9 +102,9 @@ print(f"{'server':<12} {'passed':>7} {'failed':>7} {'share':>7}   (in-scope test
 for name, passed in rows:
     print(f"{name:<12} {passed:>7} {total - passed:>7} {100 * passed / total:>6.1f}%")
 for t in sorted(t for t, ok in mock.items() if not ok and t not in listed):
-    problems.append(f"fails, not listed in README with a reason: {t}")
+    problems.append(f"fails, not listed in docs/mock-s3.md with a reason: {t}")
 for t in sorted(t for t in listed if mock.get(t, False)):
-    problems.append(f"listed in README as failing, but passes: {t}")
+    problems.append(f"listed in docs/mock-s3.md as failing, but passes: {t}")
 for line in problems:
     print(line)
 sys.exit(1 if problems else 0)
