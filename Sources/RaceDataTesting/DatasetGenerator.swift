@@ -1,67 +1,6 @@
 import Foundation
 import RaceData
 
-/// How one track of the real dataset names its files (docs/dataset.md).
-public struct TrackLayout: Sendable {
-    public var directory: String
-    /// The folder of session n, relative to the track directory.
-    public var folder: @Sendable (Int) -> String
-    /// The file name of (kind, session n).
-    public var fileName: @Sendable (TableKind, Int) -> String
-
-    /// The seven tracks exactly as the users' tree has them.
-    public static let hackTheTrack: [TrackLayout] = [
-        TrackLayout(directory: "barber_motorsports_park", folder: { _ in "barber/" }) { kind, n in
-            switch kind {
-            case .lap(let k): "R\(n)_barber_\(k.rawValue).csv"
-            case .telemetry: "R\(n)_barber_telemetry_data.csv"
-            }
-        },
-        TrackLayout(directory: "COTA", folder: { "Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(.lapStart): "COTA_lap_start_time_R\(n).csv"
-            case .lap(.lapEnd): "COTA_lap_end_time_R\(n).csv"
-            case .lap(.lapTime): "COTA_lap_time_R\(n).csv"
-            case .telemetry: "R\(n)_cota_telemetry_data.csv"
-            }
-        },
-        TrackLayout(directory: "indianapolis", folder: { "Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(let k): "R\(n)_indianapolis_motor_speedway_\(k.rawValue).csv"
-            case .telemetry: "R\(n)_indianapolis_motor_speedway_telemetry.csv"
-            }
-        },
-        TrackLayout(directory: "road-america", folder: { "Road America/Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(let k): "road_america_\(k.rawValue)_R\(n).csv"
-            case .telemetry: "R\(n)_road_america_telemetry_data.csv"
-            }
-        },
-        TrackLayout(directory: "sebring", folder: { "Sebring/Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(.lapStart): "sebring_lap_start_time_R\(n).csv"
-            case .lap(.lapEnd): "sebring_lap_end_time_R\(n).csv"
-            case .lap(.lapTime): "sebring_lap_time_R\(n).csv"
-            case .telemetry: "sebring_telemetry_R\(n).csv"
-            }
-        },
-        TrackLayout(directory: "Sonoma", folder: { "Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(.lapStart): "sonoma_lap_start_time_R\(n).csv"
-            case .lap(.lapEnd): "sonoma_lap_end_time_R\(n).csv"
-            case .lap(.lapTime): "sonoma_lap_time_R\(n).csv"
-            case .telemetry: "sonoma_telemetry_R\(n).csv"
-            }
-        },
-        TrackLayout(directory: "virginia-international-raceway", folder: { "VIR/Race \($0)/" }) { kind, n in
-            switch kind {
-            case .lap(let k): "vir_\(k.rawValue)_R\(n).csv"
-            case .telemetry: "R\(n)_vir_telemetry_data.csv"
-            }
-        },
-    ]
-}
-
 /// Writes race data in the real tree's layout and schemas, with its quirks (byte-order marks,
 /// CRLF, lap 32768, vehicle number 0), timing exports and junk files. Seeded: a seed is a tree.
 public struct DatasetGenerator: Sendable {
@@ -183,4 +122,65 @@ public struct DatasetGenerator: Sendable {
             try Data(bytes).write(to: url)
         }
     }
+}
+
+/// How one track of the real dataset names its files (docs/dataset.md).
+public struct TrackLayout: Sendable {
+    public var directory: String
+    /// The folder of session n, relative to the track directory.
+    public var folder: @Sendable (Int) -> String
+    /// The file name of (kind, session n).
+    public var fileName: @Sendable (TableKind, Int) -> String
+
+    /// The seven tracks exactly as the users' tree has them.
+    public static let hackTheTrack: [TrackLayout] = [
+        TrackLayout(directory: "barber_motorsports_park", folder: { _ in "barber/" }) { kind, n in
+            switch kind {
+            case .lap(let k): "R\(n)_barber_\(k.rawValue).csv"
+            case .telemetry: "R\(n)_barber_telemetry_data.csv"
+            }
+        },
+        TrackLayout(directory: "COTA", folder: { "Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(.lapStart): "COTA_lap_start_time_R\(n).csv"
+            case .lap(.lapEnd): "COTA_lap_end_time_R\(n).csv"
+            case .lap(.lapTime): "COTA_lap_time_R\(n).csv"
+            case .telemetry: "R\(n)_cota_telemetry_data.csv"
+            }
+        },
+        TrackLayout(directory: "indianapolis", folder: { "Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(let k): "R\(n)_indianapolis_motor_speedway_\(k.rawValue).csv"
+            case .telemetry: "R\(n)_indianapolis_motor_speedway_telemetry.csv"
+            }
+        },
+        TrackLayout(directory: "road-america", folder: { "Road America/Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(let k): "road_america_\(k.rawValue)_R\(n).csv"
+            case .telemetry: "R\(n)_road_america_telemetry_data.csv"
+            }
+        },
+        TrackLayout(directory: "sebring", folder: { "Sebring/Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(.lapStart): "sebring_lap_start_time_R\(n).csv"
+            case .lap(.lapEnd): "sebring_lap_end_time_R\(n).csv"
+            case .lap(.lapTime): "sebring_lap_time_R\(n).csv"
+            case .telemetry: "sebring_telemetry_R\(n).csv"
+            }
+        },
+        TrackLayout(directory: "Sonoma", folder: { "Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(.lapStart): "sonoma_lap_start_time_R\(n).csv"
+            case .lap(.lapEnd): "sonoma_lap_end_time_R\(n).csv"
+            case .lap(.lapTime): "sonoma_lap_time_R\(n).csv"
+            case .telemetry: "sonoma_telemetry_R\(n).csv"
+            }
+        },
+        TrackLayout(directory: "virginia-international-raceway", folder: { "VIR/Race \($0)/" }) { kind, n in
+            switch kind {
+            case .lap(let k): "vir_\(k.rawValue)_R\(n).csv"
+            case .telemetry: "R\(n)_vir_telemetry_data.csv"
+            }
+        },
+    ]
 }

@@ -1,16 +1,6 @@
 import Foundation
 import S3Wire
 
-/// Who may use the control API.
-public enum ControlAccess: Sendable, Equatable {
-    /// Off: a mock left listening hands out no state (the default).
-    case off
-    /// Anyone who can reach the port (`mock-s3 --admin`).
-    case open
-    /// Requests carrying `Authorization: Bearer TOKEN` or `X-Mock-Token: TOKEN` (`--admin-token`).
-    case token(String)
-}
-
 /// The mock's control plane, over HTTP at `/_mock/…`: no S3 request can reach it, since a bucket
 /// name starts with a letter or a digit. moto's `/moto-api/` is the model. The same controls are
 /// Swift API on `MockS3Server` (`reset()`, `journal`, `setFaults`, `counters`), over one `MockState`.
@@ -151,4 +141,14 @@ public struct MockCounters: Sendable {
             "buckets": buckets, "objects": objects, "bytes": bytes, "uploads": uploads,
         ]
     }
+}
+
+/// Who may use the control API.
+public enum ControlAccess: Sendable, Equatable {
+    /// Off: a mock left listening hands out no state (the default).
+    case off
+    /// Anyone who can reach the port (`mock-s3 --admin`).
+    case open
+    /// Requests carrying `Authorization: Bearer TOKEN` or `X-Mock-Token: TOKEN` (`--admin-token`).
+    case token(String)
 }

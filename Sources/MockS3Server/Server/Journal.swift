@@ -1,22 +1,5 @@
 import Foundation
 
-/// One request as the server saw it.
-public struct JournalEntry: Sendable, CustomStringConvertible {
-    public var time: Date
-    public var method: String
-    public var bucket: String?
-    public var key: String?
-    public var operation: String
-    public var status: Int
-    public var errorCode: String?
-    public var principal: Principal
-    public var fault: String?
-
-    public var description: String {
-        "\(method) \(bucket ?? "-")/\(key ?? "") \(operation) → \(status)\(errorCode.map { " \($0)" } ?? "") [\(principal)]\(fault.map { " fault=\($0)" } ?? "")"
-    }
-}
-
 /// Every request, in order of completion; tests read it to count what a client really sent.
 public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
@@ -44,5 +27,22 @@ public final class Journal: @unchecked Sendable {
         lock.lock()
         items.removeAll()
         lock.unlock()
+    }
+}
+
+/// One request as the server saw it.
+public struct JournalEntry: Sendable, CustomStringConvertible {
+    public var time: Date
+    public var method: String
+    public var bucket: String?
+    public var key: String?
+    public var operation: String
+    public var status: Int
+    public var errorCode: String?
+    public var principal: Principal
+    public var fault: String?
+
+    public var description: String {
+        "\(method) \(bucket ?? "-")/\(key ?? "") \(operation) → \(status)\(errorCode.map { " \($0)" } ?? "") [\(principal)]\(fault.map { " fault=\($0)" } ?? "")"
     }
 }

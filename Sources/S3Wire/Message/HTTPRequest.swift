@@ -1,5 +1,32 @@
 import Foundation
 
+public struct HTTPRequest: Sendable {
+    public var method: RequestMethod
+    public var target: RequestTarget
+    public var headers: HeaderFields
+    public var body: RequestBody
+    /// A collected answer body over this many bytes is refused (`responseTooLarge`); nil: the transport's limit.
+    public var maxResponseBytes: Int?
+
+    public init(
+        method: RequestMethod, target: RequestTarget, headers: HeaderFields = HeaderFields(), body: RequestBody = .empty
+    ) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct ResponseHead: Sendable {
+    public var status: Int
+    public var headers: HeaderFields
+    public init(status: Int, headers: HeaderFields) {
+        self.status = status
+        self.headers = headers
+    }
+}
+
 public enum RequestMethod: String, Sendable {
     case get = "GET"
     case head = "HEAD"
@@ -108,32 +135,5 @@ public enum RequestBody: Sendable {
         case .signedChunks(let inner, let signer): ChunkSigner.encodedLength(inner.length, chunkSize: signer.chunkSize)
         case .checksummedChunks(let inner): ChecksumTrailerFraming.encodedLength(inner.length)
         }
-    }
-}
-
-public struct HTTPRequest: Sendable {
-    public var method: RequestMethod
-    public var target: RequestTarget
-    public var headers: HeaderFields
-    public var body: RequestBody
-    /// A collected answer body over this many bytes is refused (`responseTooLarge`); nil: the transport's limit.
-    public var maxResponseBytes: Int?
-
-    public init(
-        method: RequestMethod, target: RequestTarget, headers: HeaderFields = HeaderFields(), body: RequestBody = .empty
-    ) {
-        self.method = method
-        self.target = target
-        self.headers = headers
-        self.body = body
-    }
-}
-
-public struct ResponseHead: Sendable {
-    public var status: Int
-    public var headers: HeaderFields
-    public init(status: Int, headers: HeaderFields) {
-        self.status = status
-        self.headers = headers
     }
 }
