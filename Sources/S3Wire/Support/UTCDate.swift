@@ -27,39 +27,29 @@ public struct UTCDate: Sendable, Equatable {
     }
 
     /// `20130524T000000Z`, SigV4's X-Amz-Date.
-    public var amzDate: String {
-        let f = fields
-        var out = [UInt8]()
-        out.reserveCapacity(16)
-        out.appendDecimal(Int(f.year), width: 4)
-        out.appendDecimal(Int(f.month), width: 2)
-        out.appendDecimal(Int(f.day), width: 2)
-        out.append(UInt8(ascii: "T"))
-        out.appendDecimal(Int(f.hour), width: 2)
-        out.appendDecimal(Int(f.minute), width: 2)
-        out.appendDecimal(Int(f.second), width: 2)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var amzDate: String { stamp(dateSeparator: nil, timeSeparator: nil, withMilliseconds: false) }
 
     /// `2026-11-25T12:00:00.000Z`, as S3 listings (and the loader's timestamps) write dates.
     public var iso8601: String {
+        stamp(dateSeparator: UInt8(ascii: "-"), timeSeparator: UInt8(ascii: ":"), withMilliseconds: true)
+    }
+
+    /// ISO 8601's shape, basic (no separators) or extended.
+    private func stamp(dateSeparator: UInt8?, timeSeparator: UInt8?, withMilliseconds: Bool) -> String {
         let f = fields
         var out = [UInt8]()
         out.reserveCapacity(24)
-        out.appendDecimal(Int(f.year), width: 4)
-        out.append(UInt8(ascii: "-"))
-        out.appendDecimal(Int(f.month), width: 2)
-        out.append(UInt8(ascii: "-"))
-        out.appendDecimal(Int(f.day), width: 2)
-        out.append(UInt8(ascii: "T"))
-        out.appendDecimal(Int(f.hour), width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.appendDecimal(Int(f.minute), width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.appendDecimal(Int(f.second), width: 2)
-        out.append(UInt8(ascii: "."))
-        out.appendDecimal(Int(split.millis), width: 3)
+        for (value, width, separator) in [
+            (Int(f.year), 4, dateSeparator), (Int(f.month), 2, dateSeparator), (Int(f.day), 2, UInt8(ascii: "T")),
+            (Int(f.hour), 2, timeSeparator), (Int(f.minute), 2, timeSeparator), (Int(f.second), 2, nil),
+        ] {
+            out.appendDecimal(value, width: width)
+            if let separator { out.append(separator) }
+        }
+        if withMilliseconds {
+            out.append(UInt8(ascii: "."))
+            out.appendDecimal(Int(split.millis), width: 3)
+        }
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
