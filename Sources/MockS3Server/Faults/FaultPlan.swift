@@ -16,6 +16,10 @@ public struct FaultPlan: Sendable {
     public var rejectAllCredentials = false
     /// ListObjects (V1 and V2) and ListMultipartUploads are denied; GETs still work (a GET-only policy).
     public var listBucketDenied = false
+    /// `x-amz-content-sha256` values answered 400 XAmzContentSHA256Mismatch, as a server that predates
+    /// them does (Ceph RGW 16.2 with `STREAMING-UNSIGNED-PAYLOAD-TRAILER`): it takes the mode's name
+    /// for a SHA-256 the body does not match.
+    public var refusedPayloadModes: Set<String> = []
     /// The first N requests matching the rates above are the only ones affected (nil: no limit).
     public var maxFaults: Int? = nil
     /// Only requests whose key starts with one of these meet the rates above (nil: every request).
@@ -35,7 +39,7 @@ public struct FaultPlan: Sendable {
 extension FaultPlan: Codable {
     enum CodingKeys: String, CodingKey {
         case latency, slowDownRate, internalErrorRate, dropMidBodyRate, rejectAllCredentials, listBucketDenied,
-            maxFaults, keyPrefixes
+            refusedPayloadModes, maxFaults, keyPrefixes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +50,7 @@ extension FaultPlan: Codable {
         dropMidBodyRate = try c.decodeIfPresent([String: Double].self, forKey: .dropMidBodyRate) ?? [:]
         rejectAllCredentials = try c.decodeIfPresent(Bool.self, forKey: .rejectAllCredentials) ?? false
         listBucketDenied = try c.decodeIfPresent(Bool.self, forKey: .listBucketDenied) ?? false
+        refusedPayloadModes = try c.decodeIfPresent(Set<String>.self, forKey: .refusedPayloadModes) ?? []
         maxFaults = try c.decodeIfPresent(Int.self, forKey: .maxFaults)
         keyPrefixes = try c.decodeIfPresent([String].self, forKey: .keyPrefixes)
         for rates in [slowDownRate, internalErrorRate, dropMidBodyRate]

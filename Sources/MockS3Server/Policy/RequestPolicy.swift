@@ -8,8 +8,9 @@ import S3Wire
 /// 2. The signature is verified (`Authenticator`), which names the caller's account (none: anonymous).
 /// 3. `FaultPlan.listBucketDenied`: listings and HeadBucket are refused (a GET-only policy), and a
 ///    missing key is AccessDenied, as S3 answers callers without s3:ListBucket.
-/// 4. An operation the mock does not implement is 501 NotImplemented, never another operation.
-/// 5. Injected faults: 503 SlowDown or 500 InternalError now, or a connection cut halfway through
+/// 4. `FaultPlan.refusedPayloadModes`: a body framed in a refused mode is XAmzContentSHA256Mismatch.
+/// 5. An operation the mock does not implement is 501 NotImplemented, never another operation.
+/// 6. Injected faults: 503 SlowDown or 500 InternalError now, or a connection cut halfway through
 ///    the body (the request's for uploads, the answer's otherwise), and latency before each answer.
 struct RequestPolicy: Sendable {
     let authenticator: Authenticator
@@ -54,6 +55,11 @@ struct RequestPolicy: Sendable {
             // Without s3:ListBucket, S3 refuses listings and HeadBucket (which needs that permission).
             if plan.listBucketDenied && (operation.isList || operation == .headBucket) {
                 throw S3ServerError.accessDenied
+            }
+            if !plan.refusedPayloadModes.isEmpty,
+                let mode = request.headers.first(name: "x-amz-content-sha256"), plan.refusedPayloadModes.contains(mode)
+            {
+                throw S3ServerError.contentSHA256Mismatch
             }
             if operation == .unsupported { throw S3ServerError.notImplemented }
             switch fault {

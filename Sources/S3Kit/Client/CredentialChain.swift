@@ -20,7 +20,7 @@ public struct CredentialChain: Sendable {
 
     private func nonEmpty(_ name: String) -> String? { environment.setting(name) }
 
-    private func expandTilde(_ path: String) -> String {
+    func expandTilde(_ path: String) -> String {
         guard path.hasPrefix("~") else { return path }
         let home = nonEmpty("HOME") ?? NSHomeDirectory()
         return home + path.dropFirst()

@@ -3,11 +3,43 @@ import S3Wire
 
 extension S3Client {
     /// Signs and sends one S3 request, retrying what may succeed on a later attempt, and turns every
-    /// failure into an `S3Error`. A 2xx answer comes back; anything else throws.
+    /// failure into an `S3Error`. A 2xx answer comes back; anything else throws. A body the server
+    /// refuses in checksum-trailer mode is sent once more without the trailer (`PayloadModeMemory`).
     func send(
         _ operation: S3Operation, bucket: String, key: String? = nil, method: RequestMethod,
         query: [RequestTarget.QueryItem] = [], headers: HeaderFields = HeaderFields(), body: RequestBody = .empty,
         contentMD5: Bool = false, stream: Bool = false, maxResponseBytes: Int? = nil
+    ) async throws(S3Error) -> HTTPResponse {
+        func attempt(_ mode: PayloadSigning) async throws(S3Error) -> HTTPResponse {
+            do {
+                return try await send(
+                    operation, bucket: bucket, key: key, method: method, query: query, headers: headers, body: body,
+                    contentMD5: contentMD5, stream: stream, maxResponseBytes: maxResponseBytes, mode: mode)
+            } catch let error where (mode == .checksumTrailer || mode == .streaming) && framed {
+                guard PayloadModeMemory.isTrailerRefusal(error), case .service(var e) = error else { throw error }
+                e.refusedPayload = mode
+                throw .service(e)
+            }
+        }
+        let framed = operation.carriesObjectData && body.length > 0
+        let mode = payloadModes.mode(configuration)
+        do {
+            return try await attempt(mode)
+        } catch let error where mode == .checksumTrailer && framed && PayloadModeMemory.isTrailerRefusal(error) {
+            let fallback = PayloadSigning.withoutTrailer(signed: configuration.credentials != nil)
+            if payloadModes.refuseTrailer(), case .service(let e) = error {
+                configuration.notice(
+                    "\(configuration.endpoint.host) does not understand checksum trailers (\(e.operation.rawValue) answered \(e.status) \(e.code) to x-amz-content-sha256: \(mode.contentSHA256)); sending \(fallback.contentSHA256) from now on. AWS_REQUEST_CHECKSUM_CALCULATION=when_required skips the first try."
+                )
+            }
+            return try await attempt(fallback)
+        }
+    }
+
+    private func send(
+        _ operation: S3Operation, bucket: String, key: String?, method: RequestMethod,
+        query: [RequestTarget.QueryItem], headers: HeaderFields, body: RequestBody,
+        contentMD5: Bool, stream: Bool, maxResponseBytes: Int?, mode: PayloadSigning
     ) async throws(S3Error) -> HTTPResponse {
         guard !bucket.isEmpty else {
             throw .invalidArgument("\(operation.rawValue) needs a bucket name; none was given (set S3_BUCKET_NAME).")
@@ -20,14 +52,14 @@ extension S3Client {
         // Chunk signatures or a checksum trailer carry an object body's integrity, so those modes skip the
         // hashing pre-pass (and Content-MD5): the body is read once.
         let framed = operation.carriesObjectData && body.length > 0
-        let streaming = framed && configuration.payloadSigning == .streaming && configuration.credentials != nil
-        let checksummed = framed && configuration.payloadSigning == .checksumTrailer
+        let streaming = framed && mode == .streaming && configuration.credentials != nil
+        let checksummed = framed && mode == .checksumTrailer
         let digests =
             streaming
             ? Digests(payloadHash: ChunkSigner.payloadHash, md5: nil)
             : checksummed
                 ? Digests(payloadHash: ChecksumTrailerFraming.payloadHash, md5: nil)
-                : try digest(body, operation: operation, md5: contentMD5)
+                : try digest(body, operation: operation, md5: contentMD5, signPayload: mode == .signed)
         if let md5 = digests.md5 { headers.set("Content-MD5", md5) }
         if streaming || checksummed {
             headers.set("Content-Encoding", "aws-chunked")
@@ -118,8 +150,10 @@ extension S3Client {
     }
 
     /// The payload hash the signature needs and the Content-MD5 S3 checks, from one pass over the body.
-    func digest(_ body: RequestBody, operation: S3Operation, md5 wantMD5: Bool) throws(S3Error) -> Digests {
-        let signPayload = configuration.payloadSigning == .signed && configuration.credentials != nil
+    func digest(_ body: RequestBody, operation: S3Operation, md5 wantMD5: Bool, signPayload: Bool) throws(S3Error)
+        -> Digests
+    {
+        let signPayload = signPayload && configuration.credentials != nil
         if case .empty = body {
             return Digests(payloadHash: SigV4Signer.emptyPayloadSHA256, md5: wantMD5 ? "1B2M2Y8AsgTpgAmY7PhCfg==" : nil)
         }

@@ -8,6 +8,7 @@ public struct S3Client: Sendable {
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
     let signingKeys = SigningKeyCache()
+    let payloadModes = PayloadModeMemory()
 
     public init(
         configuration: S3Configuration, transport: (any HTTPTransport)? = nil,

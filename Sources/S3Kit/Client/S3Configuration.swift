@@ -1,21 +1,6 @@
 import Foundation
 import S3Wire
 
-/// How the client signs request bodies.
-public enum PayloadSigning: Sendable {
-    /// The body's SHA-256 goes into the signature (a file is read twice: hash, then send).
-    case signed
-    /// `UNSIGNED-PAYLOAD`: integrity comes from Content-MD5 and TLS instead.
-    case unsigned
-    /// `aws-chunked` with a signature per chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the body is
-    /// signed but read once, each chunk hashed in the buffer it is sent from. No Content-MD5 is sent.
-    case streaming
-    /// `UNSIGNED-PAYLOAD` as `aws-chunked` with an `x-amz-checksum-crc32c` trailer
-    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): read once, checksummed as it is sent; S3 refuses a body
-    /// that arrived different (`BadDigest`). What AWS SDKs send over HTTPS.
-    case checksumTrailer
-}
-
 public struct S3Configuration: Sendable {
     public var region: String
     public var endpoint: S3Endpoint
@@ -23,6 +8,10 @@ public struct S3Configuration: Sendable {
     public var credentials: Credentials?
     public var retry: RetryPolicy
     public var payloadSigning: PayloadSigning
+    /// `when_required` keeps checksum trailers off (`AWS_REQUEST_CHECKSUM_CALCULATION`).
+    public var checksumCalculation = ChecksumCalculation.whenSupported
+    /// One-line notices a user should see (a payload mode the server refused); standard error by default.
+    public var notice: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("s3: \($0)\n".utf8)) }
     public var transport: TransportOptions
     /// A listing that needs more pages than this is refused (`S3_MAX_LIST_PAGES`): 100,000 pages is
     /// 100 million keys, and a server that never stops paging is not S3.
@@ -45,7 +34,8 @@ public struct S3Configuration: Sendable {
 
     /// Builds the configuration from the environment (the README's table): region from `AWS_REGION` or
     /// `AWS_DEFAULT_REGION` (default us-east-1), endpoint from `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`,
-    /// credentials from the standard chain unless `anonymous`.
+    /// credentials from the standard chain unless `anonymous`, checksum calculation from
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION` or the profile's `request_checksum_calculation`.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         anonymous: Bool = false
@@ -55,7 +45,9 @@ public struct S3Configuration: Sendable {
             url throws(S3Error) in
             try S3Endpoint.custom(url)
         }
-        let credentials = anonymous ? nil : try CredentialChain(environment: environment).resolve()
+        let chain = CredentialChain(environment: environment)
+        let credentials = anonymous ? nil : try chain.resolve()
+        let checksumCalculation = try ChecksumCalculation.configured(environment: environment, chain: chain)
         var transport = TransportOptions()
         for (name, set) in [
             ("S3_LOW_SPEED_LIMIT", { (v: Double) in transport.lowSpeedLimit = Int(v) }),
@@ -77,6 +69,7 @@ public struct S3Configuration: Sendable {
         var configuration = S3Configuration(
             region: region, endpoint: endpoint, credentials: credentials, transport: transport)
         if let maxPages { configuration.maxListPages = maxPages }
+        configuration.checksumCalculation = checksumCalculation
         configuration.download = try DownloadOptions(environment: environment)
         return configuration
     }

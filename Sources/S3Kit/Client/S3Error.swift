@@ -29,6 +29,8 @@ public enum S3Error: Error, Sendable, CustomStringConvertible {
         /// The key id used, already redacted.
         public var redactedKeyId: String?
         public var attempts: Int
+        /// The body framing the server did not understand, when it refused one (not a corrupted body).
+        public var refusedPayload: PayloadSigning? = nil
     }
 
     /// The same failure, named after the call the user made (a diagnostic request found the reason).
@@ -117,6 +119,10 @@ extension S3Error.ServiceError: CustomStringConvertible {
         case "AccessControlListNotSupported":
             return
                 "The bucket has ACLs disabled (Object Ownership: bucket owner enforced). Upload without an ACL (--acl none) and grant public read with a bucket policy instead."
+        case _ where refusedPayload != nil:
+            let other = refusedPayload == .checksumTrailer ? "streaming, signed or unsigned" : "signed or unsigned"
+            return
+                "The server did not understand the body's framing (x-amz-content-sha256: \(refusedPayload?.contentSHA256 ?? "")): it predates that payload mode; nothing was corrupted. Choose another: --payload-signing \(other) for racedata (S3Configuration.payloadSigning in code); AWS_REQUEST_CHECKSUM_CALCULATION=when_required turns checksum trailers off."
         case "BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch":
             return
                 "The body S3 received does not match its checksum: corrupted in transit or the file changed while uploading. Retry the upload."
