@@ -113,8 +113,11 @@ struct DeploymentMode {
             checks.say(
                 "verify: writing generated cases under s3://\(bucket)/\(scratch) (beside \(prefix.isEmpty ? "the tracks" : prefix), removed afterwards)"
             )
+            // Written as `racedata upload` writes, so the mode users run is the one proven here.
+            var writing = configuration
+            writing.payloadSigning = .forUploads
             let context = PropertyContext(
-                client: client, bucket: bucket, prefix: scratch, mock: nil,
+                client: S3Client(configuration: writing), bucket: bucket, prefix: scratch, mock: nil,
                 scratch: FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())"))
             await command.selection.run(
                 PropertyRegistry.all, context: context, form: "generated", checks: checks)

@@ -41,7 +41,8 @@ struct SampleMode {
             configuration: S3Configuration(
                 region: "us-east-1", endpoint: try S3Endpoint.custom(server.endpoint),
                 credentials: Credentials(
-                    accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, source: "mock")))
+                    accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, source: "mock"),
+                payloadSigning: .forUploads))
         var reported = reportedConfiguration
         reported["sample"] = sample.path
         let checks = Checks(json: json, mode: "sample", configuration: reported)

@@ -23,15 +23,14 @@ struct Upload: AsyncParsableCommand {
     var tagCache: String?
     @Flag(name: .customLong("dry-run"), help: "Print the plan; upload nothing.") var dryRun = false
     @Flag(help: "Print the summary as JSON.") var json = false
-    // The default is what AWS SDKs send over HTTPS: UNSIGNED-PAYLOAD as aws-chunked with a CRC32C trailer,
-    // so each file is read once and S3 still refuses a body that changed on the way. `unsigned` sends
-    // Content-MD5 (a hashing pass first), `streaming` signs every 512 KiB chunk, `signed` hashes each file first.
+    // `unsigned` sends Content-MD5 (a hashing pass first), `streaming` signs every 512 KiB chunk, `signed`
+    // hashes each file first; the default (PayloadSigning.forUploads) reads each file once.
     @Option(
         name: .customLong("payload-signing"),
         help:
             "checksum (a CRC32C trailer, the default), unsigned (Content-MD5), streaming (a signature per chunk) or signed (hash first)."
     )
-    var payloadSigning = "checksum"
+    var payloadSigning = PayloadSigning.forUploads.name
 
     func run() async throws {
         let environment = options.environment
@@ -49,13 +48,10 @@ struct Upload: AsyncParsableCommand {
         do { configuration = try S3Configuration.fromEnvironment(environment) } catch {
             throw CommandFailure("\(error)", exitCode: 2)
         }
-        switch payloadSigning {
-        case "streaming": configuration.payloadSigning = .streaming
-        case "signed": configuration.payloadSigning = .signed
-        case "unsigned": configuration.payloadSigning = .unsigned
-        case "checksum": configuration.payloadSigning = .checksumTrailer
-        default: throw CommandFailure("--payload-signing takes checksum, unsigned, streaming or signed.", exitCode: 2)
+        guard let mode = PayloadSigning(name: payloadSigning) else {
+            throw CommandFailure("--payload-signing takes checksum, unsigned, streaming or signed.", exitCode: 2)
         }
+        configuration.payloadSigning = mode
         configuration.transport.maxConnections = max(configuration.transport.maxConnections, concurrency * 2)
         var uploadOptions = Uploader.Options()
         uploadOptions.prefix = environment["S3_PREFIX"] ?? "data/"

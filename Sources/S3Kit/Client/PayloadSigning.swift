@@ -15,6 +15,27 @@ public enum PayloadSigning: Sendable {
     /// that arrived different (`BadDigest`). What AWS SDKs send over HTTPS.
     case checksumTrailer
 
+    /// What uploads send unless told otherwise (`racedata upload`, `verify`'s writes): what AWS SDKs send,
+    /// read once, checked by the server, falling back for servers that predate trailers.
+    public static let forUploads = PayloadSigning.checksumTrailer
+
+    /// The mode's name on command lines: checksum, unsigned, streaming, signed.
+    public var name: String {
+        switch self {
+        case .checksumTrailer: "checksum"
+        case .unsigned: "unsigned"
+        case .streaming: "streaming"
+        case .signed: "signed"
+        }
+    }
+
+    public static let all: [PayloadSigning] = [.checksumTrailer, .unsigned, .streaming, .signed]
+
+    public init?(name: String) {
+        guard let mode = Self.all.first(where: { $0.name == name }) else { return nil }
+        self = mode
+    }
+
     /// What `x-amz-content-sha256` says for a body sent this way (for messages).
     public var contentSHA256: String {
         switch self {
