@@ -129,6 +129,50 @@ struct MockPeerTests {
         }
     }
 
+    /// S3 keeps an object's time to the second: a listing's LastModified (`.000Z`) is the instant HEAD and
+    /// GET give, so `aws s3 sync --exact-timestamps`, which sets a download's time from one and compares
+    /// it with the other, finds nothing to download twice.
+    @Test func syncDownWithExactTimestampsDownloadsOnce() async throws {
+        try await withMock { server in
+            let e = server.endpoint
+            let tree = try makeTree()
+            let down = FileManager.default.temporaryDirectory.appendingPathComponent("cli-down-\(UUID())")
+            defer {
+                try? FileManager.default.removeItem(at: tree)
+                try? FileManager.default.removeItem(at: down)
+            }
+            #expect(try run(["aws", "s3", "mb", "s3://sync-bucket"], endpoint: e).status == 0)
+            #expect(
+                try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://sync-bucket/"], endpoint: e).status
+                    == 0)
+            #expect(
+                try run(["aws", "s3", "sync", "--only-show-errors", "s3://sync-bucket/", down.path], endpoint: e).status
+                    == 0)
+            let gets = server.journal.entries(operation: "GetObject").count
+            #expect(gets == 4)
+            let again = try run(
+                ["aws", "s3", "sync", "--exact-timestamps", "s3://sync-bucket/", down.path], endpoint: e)
+            #expect(again.status == 0 && again.output.isEmpty, "\(again.output)")
+            #expect(server.journal.entries(operation: "GetObject").count == gets)
+        }
+    }
+
+    /// us-east-1 is the absence of a location constraint: S3 refuses it when named ("CreateBucket", S3 API
+    /// reference: InvalidLocationConstraint), so code that names it fails on AWS and must fail here.
+    @Test func namingUsEast1AsTheLocationConstraintIsRefused() async throws {
+        try await withMock { server in
+            let named = try run(
+                [
+                    "aws", "s3api", "create-bucket", "--bucket", "east-named", "--create-bucket-configuration",
+                    "LocationConstraint=us-east-1",
+                ], endpoint: server.endpoint)
+            #expect(named.status != 0 && named.output.contains("InvalidLocationConstraint"), "\(named.output)")
+            #expect(
+                try run(["aws", "s3api", "create-bucket", "--bucket", "east-plain"], endpoint: server.endpoint).status
+                    == 0)
+        }
+    }
+
     @Test func boto3AsUsersCallIt() async throws {
         try await withMock { server in
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(UUID()).bin")

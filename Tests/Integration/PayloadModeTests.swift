@@ -13,14 +13,7 @@ import Testing
 struct PayloadModeTests {
     static let trailer = ChecksumTrailerFraming.payloadHash
 
-    final class Notices: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func add(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-    }
-
-    static func client(_ server: MockS3Server, _ notices: Notices, environment: [String: String] = [:]) throws
+    static func client(_ server: MockS3Server, _ notices: LineRecorder, environment: [String: String] = [:]) throws
         -> S3Client
     {
         var configuration = try server.client(signing: .checksumTrailer).configuration
@@ -36,7 +29,7 @@ struct PayloadModeTests {
             var plan = FaultPlan()
             plan.refusedPayloadModes = [Self.trailer]
             server.setFaults(plan)
-            let notices = Notices()
+            let notices = LineRecorder()
             let client = try Self.client(server, notices)
             let bodies = (0..<4).map { n in (0..<(1000 + n * 70_000)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
             for (n, body) in bodies.enumerated() {
@@ -61,7 +54,7 @@ struct PayloadModeTests {
             var plan = FaultPlan()
             plan.refusedPayloadModes = [Self.trailer]
             server.setFaults(plan)
-            let notices = Notices()
+            let notices = LineRecorder()
             let client = try Self.client(
                 server, notices, environment: ["AWS_REQUEST_CHECKSUM_CALCULATION": "when_required"])
             _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(Array(repeating: 7, count: 100_000)))
@@ -78,7 +71,7 @@ struct PayloadModeTests {
             var plan = FaultPlan()
             plan.refusedPayloadModes = [Self.trailer, ChunkSigner.payloadHash]
             server.setFaults(plan)
-            let notices = Notices()
+            let notices = LineRecorder()
             let client = try Self.client(server, notices)
             let error = await #expect(throws: S3Error.self) {
                 _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(Array(repeating: 1, count: 10)))

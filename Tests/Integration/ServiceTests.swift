@@ -166,7 +166,7 @@ enum SampleOracle {
 /// answers worked out from the CSVs; CORS; errors as FastAPI writes them.
 @Suite("The analytics service", .quietLogs)
 struct ServiceTests {
-    func json(_ text: String) -> Any? {
+    static func json(_ text: String) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
 
@@ -176,39 +176,46 @@ struct ServiceTests {
             options.acl = nil
             _ = try await Uploader(client: try server.client(), bucket: "race-data", options: options).upload(
                 directory: SampleOracle.root)
-            let s3Configuration = try DataConfiguration.fromEnvironment([
-                "USE_S3_DATA": "true", "S3_BUCKET_NAME": "race-data", "AWS_ENDPOINT_URL_S3": server.endpoint,
+            let (s3, paths) = try await Self.expectEveryRoute(s3Environment: [
+                "S3_BUCKET_NAME": "race-data", "AWS_ENDPOINT_URL_S3": server.endpoint,
                 "AWS_ACCESS_KEY_ID": MockS3Server.defaultCredential.accessKeyId,
                 "AWS_SECRET_ACCESS_KEY": MockS3Server.defaultCredential.secretAccessKey,
             ])
-            let localConfiguration = try DataConfiguration.fromEnvironment([
-                "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
-            ])
-            let s3 = ServiceClient.router(APIRouter(analytics: Analytics(source: s3Configuration.makeSource())))
-            let local = ServiceClient.router(APIRouter(analytics: Analytics(source: localConfiguration.makeSource())))
-
-            let tracks = try FileManager.default.contentsOfDirectory(atPath: SampleOracle.root.path).filter {
-                !$0.hasPrefix(".")
-            }.sorted()
-            var expected: [String: Any] = ["/health": ["status": "healthy"], "/api/analytics/tracks": tracks]
-            for track in tracks {
-                expected["/api/analytics/track/\(track)/sessions"] = ["R1", "R2"]
-                for session in ["R1", "R2"] { expected.merge(try SampleOracle.answers(track, session)) { $1 } }
-            }
-            #expect(expected.count > 100)
-            for (name, service) in [("local", local), ("S3", s3)] {
-                for (path, answer) in expected {
-                    let got = try await service.get(path)
-                    #expect(
-                        got.status == 200 && SampleOracle.same(json(got.body), answer),
-                        "\(path) from \(name): \(got.status) \(got.body.prefix(300))")
-                }
-            }
             // A warm route answers from the cache: no S3 request.
             server.journal.clear()
-            for path in expected.keys where path.contains("/api/") { _ = try await s3.get(path) }
+            for path in paths where path.contains("/api/") { _ = try await s3.get(path) }
             #expect(server.journal.entries.isEmpty, "\(server.journal.entries.prefix(3).map(\.operation))")
         }
+    }
+
+    /// Every route, served from local files and from the sample uploaded to S3 as `s3Environment` says,
+    /// answers what the CSVs say. Gives the S3-backed service and the paths asked.
+    static func expectEveryRoute(s3Environment: [String: String]) async throws -> (ServiceClient, [String]) {
+        let s3Configuration = try DataConfiguration.fromEnvironment(s3Environment.merging(["USE_S3_DATA": "true"]) { $1 })
+        let localConfiguration = try DataConfiguration.fromEnvironment([
+            "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
+        ])
+        let s3 = ServiceClient.router(APIRouter(analytics: Analytics(source: s3Configuration.makeSource())))
+        let local = ServiceClient.router(APIRouter(analytics: Analytics(source: localConfiguration.makeSource())))
+
+        let tracks = try FileManager.default.contentsOfDirectory(atPath: SampleOracle.root.path).filter {
+            !$0.hasPrefix(".")
+        }.sorted()
+        var expected: [String: Any] = ["/health": ["status": "healthy"], "/api/analytics/tracks": tracks]
+        for track in tracks {
+            expected["/api/analytics/track/\(track)/sessions"] = ["R1", "R2"]
+            for session in ["R1", "R2"] { expected.merge(try SampleOracle.answers(track, session)) { $1 } }
+        }
+        #expect(expected.count > 100)
+        for (name, service) in [("local", local), ("S3", s3)] {
+            for (path, answer) in expected {
+                let got = try await service.get(path)
+                #expect(
+                    got.status == 200 && SampleOracle.same(Self.json(got.body), answer),
+                    "\(path) from \(name): \(got.status) \(got.body.prefix(300))")
+            }
+        }
+        return (s3, Array(expected.keys))
     }
 
     @Test func errorsCORSAndTheApplicationRoutes() async throws {
@@ -220,7 +227,7 @@ struct ServiceTests {
         let api = ServiceClient.router(APIRouter(analytics: analytics, cors: cors))
         func detail(_ path: String) async throws -> (Int, String?) {
             let got = try await api.get(path)
-            return (got.status, (json(got.body) as? [String: Any])?["detail"] as? String)
+            return (got.status, (Self.json(got.body) as? [String: Any])?["detail"] as? String)
         }
         // FastAPI's errors: {"detail": "..."}, 404 for what does not exist.
         for path in [
@@ -239,7 +246,7 @@ struct ServiceTests {
             #expect(status == 501 && message?.contains("not data") == true, "\(path): \(status)")
         }
         // /openapi.json describes every route.
-        let document = try #require(json(try await api.get("/openapi.json").body) as? [String: Any])
+        let document = try #require(Self.json(try await api.get("/openapi.json").body) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: Any])
         for path in [
             "/health", "/api/analytics/tracks",
@@ -294,7 +301,7 @@ struct ServiceTests {
             let api = ServiceClient.router(APIRouter(analytics: Analytics(source: configuration.makeSource())))
             let tracks = try await api.get("/api/analytics/tracks")
             #expect(tracks.status == 503)
-            let message = (json(tracks.body) as? [String: Any])?["detail"] as? String ?? ""
+            let message = (Self.json(tracks.body) as? [String: Any])?["detail"] as? String ?? ""
             #expect(message.contains("InvalidAccessKeyId") && message.contains("AWS_ACCESS_KEY_ID"))
             #expect(!tracks.body.contains(secret) && !tracks.body.contains(MockS3Server.defaultCredential.accessKeyId))
             let health = try await api.get("/health")

@@ -29,7 +29,7 @@ extension S3Semantics {
             for bucket in buckets {
                 list.element("Bucket") {
                     $0.element("Name", bucket.name)
-                    $0.element("CreationDate", UTCDate(bucket.created).iso8601)
+                    $0.element("CreationDate", UTCDate(bucket.created).s3Timestamp)
                     $0.element("BucketRegion", region)
                 }
             }
@@ -58,6 +58,8 @@ extension S3Semantics {
         var configuration = BucketConfiguration(ownership: defaultOwnership)
         if !body.bytes.isEmpty {
             let constraint = try parseXML(body.bytes).value("LocationConstraint") ?? ""
+            // us-east-1 is the absence of a constraint; S3 refuses it named (CreateBucket in the API reference).
+            if constraint == "us-east-1" && region == "us-east-1" { throw .invalidLocationConstraint }
             if constraint != region && !(constraint.isEmpty && region == "us-east-1")
                 && !extraLocationConstraints.contains(constraint)
             {

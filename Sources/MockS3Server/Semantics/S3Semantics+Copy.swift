@@ -91,7 +91,7 @@ extension S3Semantics {
     /// `CopyObjectResult` or `CopyPartResult`: when the copy was made and its ETag.
     static func copyResult(_ lastModified: Date, etag: String, root: String = "CopyObjectResult") -> String {
         var document = XMLWriter(root: root)
-        document.element("LastModified", UTCDate(lastModified).iso8601)
+        document.element("LastModified", UTCDate(lastModified).s3Timestamp)
         document.element("ETag", "\"\(etag)\"")
         return document.finish()
     }

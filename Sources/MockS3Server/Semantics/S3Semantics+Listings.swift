@@ -79,7 +79,7 @@ extension S3Semantics {
         for object in result.objects {
             document.element("Contents") {
                 $0.element("Key", listing.encode(object.key))
-                $0.element("LastModified", UTCDate(object.lastModified).iso8601)
+                $0.element("LastModified", UTCDate(object.lastModified).s3Timestamp)
                 $0.element("ETag", "\"\(object.etag)\"")
                 $0.element("Size", object.size)
                 if withOwner { $0.owner(object.owner) }
@@ -119,7 +119,7 @@ extension S3Semantics {
                 $0.element("Key", listing.encode(object.key))
                 $0.element("VersionId", object.versionId)
                 $0.element("IsLatest", isLatest)
-                $0.element("LastModified", UTCDate(object.lastModified).iso8601)
+                $0.element("LastModified", UTCDate(object.lastModified).s3Timestamp)
                 if object.isDeleteMarker {
                     $0.owner(object.owner)
                 } else {
@@ -149,7 +149,7 @@ extension S3Semantics {
                 $0.owner(upload.attributes.owner, as: "Initiator")
                 $0.owner(upload.attributes.owner)
                 $0.element("StorageClass", "STANDARD")
-                $0.element("Initiated", UTCDate(upload.initiated).iso8601)
+                $0.element("Initiated", UTCDate(upload.initiated).s3Timestamp)
             }
         }
         return .xml(document.finish())
@@ -171,7 +171,7 @@ extension S3Semantics {
         for part in upload.parts.values.sorted(by: { $0.number < $1.number }) {
             document.element("Part") {
                 $0.element("PartNumber", part.number)
-                $0.element("LastModified", UTCDate(part.lastModified).iso8601)
+                $0.element("LastModified", UTCDate(part.lastModified).s3Timestamp)
                 $0.element("ETag", "\"\(part.etag)\"")
                 $0.element("Size", part.blob.size)
                 $0.checksums(part.checksums)

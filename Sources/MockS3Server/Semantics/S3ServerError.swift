@@ -145,6 +145,8 @@ public struct S3ServerError: Error, Sendable, Equatable {
     static func invalidRequest(_ message: String) -> S3ServerError { S3ServerError("InvalidRequest", 400, message) }
 
     // Buckets and their configuration.
+    static let invalidLocationConstraint = S3ServerError(
+        "InvalidLocationConstraint", 400, "The specified location-constraint is not valid")
     static func illegalLocationConstraint(_ constraint: String) -> S3ServerError {
         .init(
             "IllegalLocationConstraintException", 400,

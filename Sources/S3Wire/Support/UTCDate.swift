@@ -34,6 +34,11 @@ public struct UTCDate: Sendable, Equatable {
         stamp(dateSeparator: UInt8(ascii: "-"), timeSeparator: UInt8(ascii: ":"), withMilliseconds: true)
     }
 
+    /// `2026-11-25T12:00:00.000Z` to the whole second (rounded down): S3 keeps an object's time so, and its
+    /// XML writes it so, the same instant its HEAD and GET answers give (`aws s3 sync --exact-timestamps`
+    /// compares a listing's LastModified with them).
+    public var s3Timestamp: String { UTCDate(millisecondsSince1970: split.seconds * 1000).iso8601 }
+
     /// ISO 8601's shape, basic (no separators) or extended.
     private func stamp(dateSeparator: UInt8?, timeSeparator: UInt8?, withMilliseconds: Bool) -> String {
         let f = fields
