@@ -35,7 +35,9 @@ struct RGWTests {
         let plan = uploader.plan(directory: root)
         let report = try await uploader.upload(directory: root)
         #expect(report.succeeded, "\(report.failed.prefix(3))")
-        #expect(Set(report.uploaded) == Set(plan.files.map(\.key)) && plan.files.contains { $0.key.hasSuffix("big_R1.csv") })
+        #expect(
+            Set(report.uploaded) == Set(plan.files.map(\.key)) && plan.files.contains { $0.key.hasSuffix("big_R1.csv") }
+        )
         for file in plan.files {
             let stored = try await client.getObjectBytes(bucket: bucket, key: file.key)
             #expect(stored == [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path))), "\(file.key)")

@@ -191,7 +191,8 @@ struct ServiceTests {
     /// Every route, served from local files and from the sample uploaded to S3 as `s3Environment` says,
     /// answers what the CSVs say. Gives the S3-backed service and the paths asked.
     static func expectEveryRoute(s3Environment: [String: String]) async throws -> (ServiceClient, [String]) {
-        let s3Configuration = try DataConfiguration.fromEnvironment(s3Environment.merging(["USE_S3_DATA": "true"]) { $1 })
+        let s3Configuration = try DataConfiguration.fromEnvironment(
+            s3Environment.merging(["USE_S3_DATA": "true"]) { $1 })
         let localConfiguration = try DataConfiguration.fromEnvironment([
             "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
         ])
