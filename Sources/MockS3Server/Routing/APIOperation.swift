@@ -156,7 +156,10 @@ enum APIOperation: String, Sendable, CaseIterable {
                 access: .bucket(.read))
         // One page of up to 1,000 uploads, filtered by prefix: no markers, delimiters or limits.
         case .listMultipartUploads:
-            Definition(.get, .bucket, ["uploads"], parameters: ["prefix"], access: .bucket(.read))
+            Definition(
+                .get, .bucket, ["uploads"],
+                parameters: ["prefix", "delimiter", "max-uploads", "encoding-type", "key-marker", "upload-id-marker"],
+                access: .bucket(.read))
         case .listObjectVersions:
             Definition(
                 .get, .bucket, ["versions"], parameters: listing.union(["key-marker", "version-id-marker"]),

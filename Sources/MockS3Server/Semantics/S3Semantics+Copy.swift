@@ -30,7 +30,14 @@ extension S3Semantics {
         let sourceBucket = String(trimmed[..<slash])
         let sourceKey = String(trimmed[trimmed.index(after: slash)...])
         let sourceAccess = try store.bucketAccess(sourceBucket)
-        let sourceObject = try store.get(sourceBucket, sourceKey, versionId: sourceVersion)
+        let sourceObject: StoredObject
+        do { sourceObject = try store.get(sourceBucket, sourceKey, versionId: sourceVersion) } catch
+            where error.code == "NoSuchKey"
+        {
+            // x-amz-delete-marker describes the object a request names, not its copy source (CopyObject's
+            // answer has no such header).
+            throw .noSuchKey(sourceKey)
+        }
         guard objectAllows(sourceObject, .read, caller: caller, sourceAccess) else { throw .accessDenied }
         try checkConditions(r, sourceObject, copySource: true)
         return (sourceBucket, sourceKey, sourceVersion, sourceObject)

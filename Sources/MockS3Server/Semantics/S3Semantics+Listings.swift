@@ -3,20 +3,21 @@ import S3Wire
 
 /// Listings: ListObjects V1 and V2, object versions, multipart uploads, parts.
 extension S3Semantics {
-    /// What every object listing takes: prefix, delimiter (empty is none), max-keys (at most 1,000)
-    /// and encoding-type (only `url`).
+    /// What every listing takes: prefix, delimiter (empty is none), max-keys or max-uploads (at most
+    /// 1,000) and encoding-type (only `url`).
     struct ListingParameters {
         var prefix: String
         var delimiter: String?
         var maxKeys: Int
         var encodingType: String?
 
-        init(_ r: IncomingRequest) throws(S3ServerError) {
+        /// `limitName` is the count's parameter: max-keys, or max-uploads for ListMultipartUploads.
+        init(_ r: IncomingRequest, limitName: String = "max-keys") throws(S3ServerError) {
             maxKeys = 1000
-            if let text = r.queryValue("max-keys") {
+            if let text = r.queryValue(limitName) {
                 guard let n = Int(text), n >= 0 else {
                     throw .invalidArgument(
-                        "Provided max-keys not an integer or within integer range", name: "max-keys", value: text)
+                        "Provided \(limitName) not an integer or within integer range", name: limitName, value: text)
                 }
                 maxKeys = min(n, 1000)
             }
@@ -134,17 +135,62 @@ extension S3Semantics {
         return .xml(document.finish())
     }
 
+    /// ListMultipartUploads: by key, then by when each began; key-marker and upload-id-marker page on
+    /// from where a truncated answer stopped (NextKeyMarker, NextUploadIdMarker); delimiter,
+    /// max-uploads and encoding-type as the object listings take them.
     func listUploads(_ bucket: String, _ r: IncomingRequest) throws(S3ServerError) -> S3Response {
-        let uploads = try store.listUploads(bucket, prefix: r.queryValue("prefix") ?? "")
+        let listing = try ListingParameters(r, limitName: "max-uploads")
+        let keyMarker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let uploadIdMarker = keyMarker == nil ? nil : r.queryValue("upload-id-marker").flatMap { $0.isEmpty ? nil : $0 }
+        var pending = try store.listUploads(bucket, prefix: listing.prefix)
+        if let keyMarker {
+            // With an upload-id marker, the marker key's later uploads come first; without one, none of them.
+            let marker = uploadIdMarker.flatMap { id in pending.firstIndex { $0.key == keyMarker && $0.id == id } }
+            pending = pending.indices.filter { index in
+                KeyOrder.precedes(keyMarker, pending[index].key)
+                    || (marker.map { pending[index].key == keyMarker && index > $0 } ?? false)
+            }.map { pending[$0] }
+        }
+        var uploads: [MultipartUpload] = []
+        var prefixes: [String] = []
+        var truncated = false
+        var next: (key: String, id: String?)?
+        for upload in pending {
+            var prefix: String?
+            if let delimiter = listing.delimiter,
+                let range = upload.key.utf8.dropFirst(listing.prefix.utf8.count).firstRange(of: delimiter.utf8)
+            {
+                prefix = String(upload.key[..<range.upperBound])
+            }
+            if let prefix, prefix == prefixes.last { continue }
+            if uploads.count + prefixes.count == listing.maxKeys {
+                truncated = true
+                break
+            }
+            if let prefix {
+                prefixes.append(prefix)
+                next = (prefix, nil)
+            } else {
+                uploads.append(upload)
+                next = (upload.key, upload.id)
+            }
+        }
         var document = XMLWriter(root: "ListMultipartUploadsResult")
         document.element("Bucket", bucket)
-        document.element("KeyMarker", "")
-        document.element("UploadIdMarker", "")
-        document.element("MaxUploads", 1000)
-        document.element("IsTruncated", false)
-        for upload in uploads.prefix(1000) {
+        document.element("KeyMarker", listing.encode(keyMarker ?? ""))
+        document.element("UploadIdMarker", uploadIdMarker ?? "")
+        if truncated, let next {
+            document.element("NextKeyMarker", listing.encode(next.key))
+            document.element("NextUploadIdMarker", next.id ?? "")
+        }
+        document.element("Prefix", listing.encode(listing.prefix))
+        document.element("MaxUploads", listing.maxKeys)
+        document.element("Delimiter", ifPresent: listing.delimiter.map(listing.encode))
+        document.element("EncodingType", ifPresent: listing.encodingType)
+        document.element("IsTruncated", truncated)
+        for upload in uploads {
             document.element("Upload") {
-                $0.element("Key", upload.key)
+                $0.element("Key", listing.encode(upload.key))
                 $0.element("UploadId", upload.id)
                 $0.owner(upload.attributes.owner, as: "Initiator")
                 $0.owner(upload.attributes.owner)
@@ -152,6 +198,7 @@ extension S3Semantics {
                 $0.element("Initiated", UTCDate(upload.initiated).s3Timestamp)
             }
         }
+        listing.writePrefixes(prefixes, to: &document)
         return .xml(document.finish())
     }
 
@@ -162,8 +209,10 @@ extension S3Semantics {
         document.element("Key", key)
         document.element("UploadId", upload.id)
         document.element("PartNumberMarker", 0)
+        document.element("NextPartNumberMarker", upload.parts.keys.max() ?? 0)
         document.element("MaxParts", 1000)
         document.element("IsTruncated", false)
+        document.element("StorageClass", "STANDARD")
         if let algorithm = upload.attributes.checksumAlgorithm {
             document.element("ChecksumAlgorithm", algorithm.uppercased())
             document.element("ChecksumType", upload.attributes.checksumType ?? "COMPOSITE")

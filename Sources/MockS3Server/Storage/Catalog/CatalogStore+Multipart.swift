@@ -109,7 +109,11 @@ extension CatalogStore {
     public func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload] {
         try withBucket(bucket) { b in
             b.uploads.values.filter { $0.key.utf8.starts(with: prefix.utf8) }
-                .sorted { $0.key == $1.key ? $0.initiated < $1.initiated : KeyOrder.precedes($0.key, $1.key) }
+                .sorted {
+                    $0.key != $1.key
+                        ? KeyOrder.precedes($0.key, $1.key)
+                        : ($0.initiated, $0.id) < ($1.initiated, $1.id)
+                }
         }
     }
 }
