@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "mock-s3", targets: ["MockS3Command"]),
         .executable(name: "racedata", targets: ["RaceDataCommand"]),
         .executable(name: "race-api", targets: ["RaceAPI"]),
+        .executable(name: "s3-diff", targets: ["S3DiffCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "RaceDataTesting", dependencies: ["RaceData"]),
         .target(name: "MockS3Server", dependencies: ["S3Wire"] + nio),
         .target(name: "Properties", dependencies: ["RaceData", "MockS3Server", "RaceDataTesting"]),
+        // mock-s3 against other S3 servers: seeded request sequences, compared and shrunk.
+        .target(name: "S3Differential", dependencies: ["S3Kit", "S3Wire", "RaceDataTesting"]),
         .target(name: "RaceService", dependencies: ["RaceData", logging] + nio),
         .target(name: "CommandSupport", dependencies: [argumentParser, logging]),
 
@@ -60,6 +63,10 @@ let package = Package(
             name: "RaceAPI",
             dependencies: ["RaceService", "RaceData", "S3Kit", "CommandSupport", argumentParser, logging],
             path: "Sources/race-api"),
+        .executableTarget(
+            name: "S3DiffCommand",
+            dependencies: ["S3Differential", "MockS3Server", "S3Kit", "CommandSupport", argumentParser],
+            path: "Sources/s3-diff"),
         .executableTarget(
             name: "Verify",
             dependencies: [
@@ -92,7 +99,9 @@ let package = Package(
             path: "Tests/Properties"),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["RaceData", "MockS3Server", "RaceDataTesting", "TestSupport", "RaceService"],
+            dependencies: [
+                "RaceData", "MockS3Server", "RaceDataTesting", "TestSupport", "RaceService", "S3Differential",
+            ],
             path: "Tests/Integration"),
     ]
 )
