@@ -71,21 +71,8 @@ struct S3DiffCommand: AsyncParsableCommand {
         var runner = DifferentialRunner(reference: reference, others: others, known: KnownDifferences.all, length: ops)
         if let restart {
             runner.restart = { endpoint in
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", restart]
-                process.environment = ProcessInfo.processInfo.environment.merging(["S3_DIFF_SERVER": endpoint.name]) {
-                    $1
-                }
-                process.standardOutput = FileHandle.standardError
-                // waitUntilExit needs a run loop, which a task's thread does not run: wait for the handler.
-                return await withCheckedContinuation { done in
-                    process.terminationHandler = { done.resume(returning: $0.terminationStatus == 0) }
-                    if (try? process.run()) == nil {
-                        process.terminationHandler = nil
-                        done.resume(returning: false)
-                    }
-                }
+                FileHandle.standardError.write(Data("s3-diff: \(endpoint.name) stopped answering; restarting it\n".utf8))
+                return Self.shell(restart, environment: ["S3_DIFF_SERVER": endpoint.name]) == 0
             }
         }
         let terminal = isatty(STDERR_FILENO) == 1
@@ -187,6 +174,21 @@ struct S3DiffCommand: AsyncParsableCommand {
         }
         return try DiffEndpoint(
             name: "rgw", url: url, credentials: Credentials(accessKeyId: key, secretAccessKey: secret))
+    }
+
+    /// Runs a shell command to its end (posix_spawn and waitpid: Foundation's Process waits on a run
+    /// loop, which a task's thread does not run); its exit status, or -1 when it could not start.
+    static func shell(_ command: String, environment extra: [String: String]) -> Int32 {
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0)=\($1)" }
+        let arguments = ["/bin/sh", "-c", command]
+        var argv = arguments.map { strdup($0) } + [nil]
+        var envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, &envp) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     /// moto_server on a free loopback port, until this command ends.

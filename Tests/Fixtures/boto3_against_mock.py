@@ -154,4 +154,20 @@ for v in versions:
     s3.delete_object(Bucket="versions-bucket", Key=v["Key"], VersionId=v["VersionId"])
 s3.delete_bucket(Bucket="versions-bucket")
 check("versions-bucket" not in [b["Name"] for b in s3.list_buckets()["Buckets"]], "a bucket emptied by versions is deleted")
+# ListMultipartUploads as boto3 pages it (it always asks for url encoding): by key, then by when
+# each began; a delimiter rolls keys up; MaxUploads pages on with the Next markers.
+s3.create_bucket(Bucket="uploads-bucket")
+started = [(k, s3.create_multipart_upload(Bucket="uploads-bucket", Key=k)["UploadId"])
+           for k in ["b/ü 1.csv", "a+b", "b/ü 1.csv", "c/d/e", "tab\tkey"]]
+pages = list(s3.get_paginator("list_multipart_uploads").paginate(Bucket="uploads-bucket", PaginationConfig={"PageSize": 2}))
+listed = [(u["Key"], u["UploadId"]) for page in pages for u in page.get("Uploads", [])]
+expected = sorted(started, key=lambda u: u[0].encode())
+check([k for k, _ in listed] == [k for k, _ in expected] and len(pages) == 3, "list_multipart_uploads pages by key, 2 at a time")
+check([i for k, i in listed if k == "b/ü 1.csv"] == [i for k, i in started if k == "b/ü 1.csv"], "one key's uploads in the order they began")
+rolled = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", Prefix="")
+check([p["Prefix"] for p in rolled["CommonPrefixes"]] == ["b/", "c/"] and [u["Key"] for u in rolled["Uploads"]] == ["a+b", "tab\tkey"],
+      "list_multipart_uploads rolls keys up at the delimiter")
+for k, i in started:
+    s3.abort_multipart_upload(Bucket="uploads-bucket", Key=k, UploadId=i)
+check("Uploads" not in s3.list_multipart_uploads(Bucket="uploads-bucket"), "aborted uploads are gone")
 print("boto3: all checks passed")
