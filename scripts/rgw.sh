@@ -8,8 +8,10 @@
 #   scripts/rgw.sh stop DIR      stops every daemon by its PID and removes DIR
 #   scripts/rgw.sh restart DIR   restarts radosgw alone (it aborts on some requests; see docs/rgw.md)
 # The users, made with the keys given (or these defaults): main and alt, two accounts, as Ceph's
-# s3-tests and the tests' cross-account checks need them.
+# s3-tests and the tests' cross-account checks need them, and a tenant's user when its key is given.
 #   RGW_MAIN_KEY/RGW_MAIN_SECRET, RGW_ALT_KEY/RGW_ALT_SECRET, RGW_MEMORY_MIB (memstore size, 4096)
+#   RGW_MAIN_UID/_NAME/_EMAIL, RGW_ALT_UID/_NAME/_EMAIL (ids and names, as s3-tests' configuration has them)
+#   RGW_TENANT, RGW_TENANT_UID/_KEY/_SECRET/_NAME/_EMAIL (a user of a tenant, made when RGW_TENANT_KEY is set)
 set -euo pipefail
 
 main_key=${RGW_MAIN_KEY:-RGWMAINACCESSKEY0001}
@@ -117,10 +119,16 @@ ENV
         sleep 0.2
     done
     start_rgw "$dir"
-    radosgw-admin "${conf[@]}" -n client.rgw.a --admin-socket "" user create --uid main --display-name "RGW main" \
-        --access-key "$main_key" --secret-key "$main_secret" > /dev/null
-    radosgw-admin "${conf[@]}" -n client.rgw.a --admin-socket "" user create --uid alt --display-name "RGW alt" \
-        --access-key "$alt_key" --secret-key "$alt_secret" > /dev/null
+    local admin=(radosgw-admin "${conf[@]}" -n client.rgw.a --admin-socket "")
+    "${admin[@]}" user create --uid "${RGW_MAIN_UID:-main}" --display-name "${RGW_MAIN_NAME:-RGW main}" \
+        ${RGW_MAIN_EMAIL:+--email "$RGW_MAIN_EMAIL"} --access-key "$main_key" --secret-key "$main_secret" > /dev/null
+    "${admin[@]}" user create --uid "${RGW_ALT_UID:-alt}" --display-name "${RGW_ALT_NAME:-RGW alt}" \
+        ${RGW_ALT_EMAIL:+--email "$RGW_ALT_EMAIL"} --access-key "$alt_key" --secret-key "$alt_secret" > /dev/null
+    if [ -n "${RGW_TENANT_KEY:-}" ]; then
+        "${admin[@]}" user create --tenant "${RGW_TENANT:?RGW_TENANT names the tenant}" --uid "${RGW_TENANT_UID:?}" \
+            --display-name "${RGW_TENANT_NAME:-RGW tenant}" ${RGW_TENANT_EMAIL:+--email "$RGW_TENANT_EMAIL"} \
+            --access-key "$RGW_TENANT_KEY" --secret-key "${RGW_TENANT_SECRET:?}" > /dev/null
+    fi
     say "ready on http://127.0.0.1:$rgw_port after $((SECONDS - started)) s (stop: bash scripts/rgw.sh stop $dir)"
     cat "$dir/env"
 }

@@ -95,7 +95,8 @@ public enum KnownDifferences {
             fields: ["header x-amz-delete-marker", "header x-amz-version-id"], awsAgreesWith: .mock,
             documentation: api + "API_HeadObject.html#API_HeadObject_ResponseSyntax",
             explanation:
-                "When the current version is a delete marker, S3's 404 says so: x-amz-delete-marker: true and the marker's x-amz-version-id. RGW 16.2 answers a bare 404."
+                "When the current version is a delete marker, S3's 404 says so: x-amz-delete-marker: true and the marker's x-amz-version-id. RGW 16.2 answers a bare 404, so the versions a client has seen part there.",
+            changesState: true
         ) { _, _, other in other == "-" },
         KnownDifference(
             id: "rgw-304-without-etag", server: "rgw", operations: ["GetObject", "HeadObject"],
@@ -129,7 +130,8 @@ public enum KnownDifferences {
             fields: ["header x-amz-version-id"], awsAgreesWith: .mock,
             documentation: api + "API_CopyObject.html#API_CopyObject_ResponseSyntax",
             explanation:
-                "In a versioned bucket S3's CopyObject answers the new copy's x-amz-version-id; RGW 16.2 leaves it out."
+                "In a versioned bucket S3's CopyObject answers the new copy's x-amz-version-id; RGW 16.2 leaves it out. The client's view of the versions parts there.",
+            changesState: true
         ) { _, _, other in other == "-" },
         KnownDifference(
             id: "rgw-complete-checks-body-before-upload", server: "rgw", operations: ["CompleteMultipartUpload"],
@@ -141,5 +143,82 @@ public enum KnownDifferences {
             guard case .completeUpload = step else { return false }
             return (mock == "404" && other == "400") || (mock == "NoSuchUpload" && other == "MalformedXML")
         },
+        KnownDifference(
+            id: "rgw-delete-without-marker-headers", server: "rgw", operations: ["DeleteObject"],
+            fields: ["header x-amz-delete-marker", "header x-amz-version-id"], awsAgreesWith: .mock,
+            documentation: api + "API_DeleteObject.html#API_DeleteObject_ResponseSyntax",
+            explanation:
+                "In a versioned bucket a DELETE without a version adds a delete marker (another one if the current version is already a marker) and S3 answers x-amz-delete-marker: true with the marker's version id; deleting a marker by its id answers x-amz-delete-marker: true too. RGW 16.2 leaves the headers out there.",
+            changesState: true
+        ) { _, _, other in other == "-" },
+        KnownDifference(
+            id: "rgw-batch-delete-without-markers", server: "rgw", operations: ["DeleteObjects"],
+            fields: ["body DeleteResult/Deleted/DeleteMarker", "body DeleteResult/Deleted/DeleteMarkerVersionId"],
+            awsAgreesWith: .mock, documentation: api + "API_DeletedObject.html",
+            explanation:
+                "In a versioned bucket DeleteObjects adds a delete marker for each key named without a version, whether or not the key existed, and reports DeleteMarker and DeleteMarkerVersionId; RGW 16.2 reports none for keys that did not exist.",
+            changesState: true
+        ) { _, _, other in other == "-" },
+        KnownDifference(
+            id: "rgw-complete-aborted-upload-500", server: "rgw", operations: ["CompleteMultipartUpload"],
+            fields: ["status", "code"], awsAgreesWith: .mock,
+            documentation: api + "API_CompleteMultipartUpload.html#API_CompleteMultipartUpload_Errors",
+            explanation:
+                "Completing an upload that was aborted is 404 NoSuchUpload on S3; RGW 16.2 answers 500 InternalError when the completion names a part that never existed."
+        ) { _, mock, other in (mock == "404" && other == "500") || (mock == "NoSuchUpload" && other == "InternalError")
+        },
+        KnownDifference(
+            id: "rgw-parts-in-any-order", server: "rgw", operations: ["CompleteMultipartUpload"],
+            fields: [
+                "status", "code", "body CompleteMultipartUploadResult/Bucket", "body CompleteMultipartUploadResult/Key",
+                "body CompleteMultipartUploadResult/ETag", "header x-amz-version-id",
+            ],
+            awsAgreesWith: .mock,
+            documentation: api + "API_CompleteMultipartUpload.html#API_CompleteMultipartUpload_Errors",
+            explanation:
+                "S3 refuses a completion whose parts are not in ascending order (400 InvalidPartOrder); RGW 16.2 sorts them and completes.",
+            changesState: true
+        ) { step, _, _ in
+            if case .completeUpload(_, .reversed) = step { return true }
+            return false
+        },
+        KnownDifference(
+            id: "rgw-tagging-count-zero", server: "rgw", operations: ["GetObject", "HeadObject"],
+            fields: ["header x-amz-tagging-count"], awsAgreesWith: .mock,
+            documentation: api + "API_GetObject.html#API_GetObject_ResponseSyntax",
+            explanation:
+                "x-amz-tagging-count is the number of tags \"if any\": S3 leaves it out for an object without tags; RGW 16.2 answers 0 once an empty tag set was put."
+        ) { _, mock, other in mock == "-" && other == "0" },
+        KnownDifference(
+            id: "rgw-parts-of-aborted-upload-no-such-key", server: "rgw", operations: ["ListParts"],
+            fields: ["code"], awsAgreesWith: .mock, documentation: api + "API_ListParts.html",
+            explanation:
+                "Listing the parts of an aborted upload is 404 NoSuchUpload on S3 (the upload is what is missing); RGW 16.2 says NoSuchKey."
+        ) { _, mock, other in mock == "NoSuchUpload" && other == "NoSuchKey" },
+        KnownDifference(
+            id: "rgw-complete-checks-sizes-before-etags", server: "rgw", operations: ["CompleteMultipartUpload"],
+            fields: ["code"], awsAgreesWith: .either,
+            documentation: api + "API_CompleteMultipartUpload.html#API_CompleteMultipartUpload_Errors",
+            explanation:
+                "A completion with both a wrong ETag and a small part before the last: mock-s3 says InvalidPart, RGW EntityTooSmall. S3 documents both errors and no order between them."
+        ) { _, mock, other in mock == "InvalidPart" && other == "EntityTooSmall" },
+        KnownDifference(
+            id: "rgw-delete-marker-headers-only-on-reads", server: "rgw",
+            operations: [
+                "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging", "PutObjectAcl", "GetObjectAcl",
+            ],
+            fields: ["header x-amz-delete-marker", "header x-amz-version-id"], awsAgreesWith: .either,
+            documentation: api + "API_PutObjectTagging.html#API_PutObjectTagging_ResponseSyntax",
+            explanation:
+                "A tagging or ACL request for a key whose current version is a delete marker is 404 on both; mock-s3 adds the marker's headers as it does for GET and HEAD, RGW does not. S3 documents those headers for reads only. The version ids a client has seen part there.",
+            changesState: true
+        ) { _, _, other in other == "-" },
+        KnownDifference(
+            id: "rgw-one-keys-uploads-by-id", server: "rgw", operations: ["ListMultipartUploads"],
+            fields: ["body ListMultipartUploadsResult/Upload/UploadId"], awsAgreesWith: .mock,
+            documentation: api + "API_ListMultipartUploads.html",
+            explanation:
+                "S3 lists one key's uploads in the order they began (\"sorted in ascending order by the time the multipart upload was initiated\"); RGW 16.2 sorts them by upload id."
+        ),
     ]
 }

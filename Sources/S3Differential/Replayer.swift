@@ -17,6 +17,7 @@ struct Replayer {
     private var parts: [Int: [Int: String]] = [:]
     private var tokens: [Int: String] = [:]
     private var symbols: [String: String] = [:]
+    private var symbolCounts: [String: Int] = [:]
     private var created: Set<Int> = []
 
     init(endpoint: DiffEndpoint, namespace: String) {
@@ -379,10 +380,12 @@ struct Replayer {
         }
     }
 
+    /// The id's symbol: its kind and its place among the ids of that kind this server has given.
     private mutating func symbol(_ id: String, _ kind: String) -> String {
         if id == "null" { return id }
         if let known = symbols[id] { return known }
-        let name = "\(kind)\(symbols.count)"
+        let name = "\(kind)\(symbolCounts[kind, default: 0])"
+        symbolCounts[kind, default: 0] += 1
         symbols[id] = name
         return name
     }
