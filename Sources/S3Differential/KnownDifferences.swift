@@ -160,6 +160,17 @@ public enum KnownDifferences {
             changesState: true
         ) { _, _, other in other == "-" },
         KnownDifference(
+            id: "rgw-batch-delete-repeated-key-one-marker", server: "rgw", operations: ["DeleteObjects"],
+            fields: ["body DeleteResult/Deleted/DeleteMarkerVersionId"], awsAgreesWith: .either,
+            documentation: api + "API_DeleteObjects.html",
+            explanation:
+                "A key named twice in one DeleteObjects of a versioned bucket: mock-s3 adds a delete marker per entry, RGW one for both. S3 says nothing of repeated keys.",
+            changesState: true
+        ) { step, _, _ in
+            guard case .deleteObjects(_, let keys, _) = step else { return false }
+            return Set(keys).count < keys.count
+        },
+        KnownDifference(
             id: "rgw-complete-aborted-upload-500", server: "rgw", operations: ["CompleteMultipartUpload"],
             fields: ["status", "code"], awsAgreesWith: .mock,
             documentation: api + "API_CompleteMultipartUpload.html#API_CompleteMultipartUpload_Errors",

@@ -71,7 +71,8 @@ struct S3DiffCommand: AsyncParsableCommand {
         var runner = DifferentialRunner(reference: reference, others: others, known: KnownDifferences.all, length: ops)
         if let restart {
             runner.restart = { endpoint in
-                FileHandle.standardError.write(Data("s3-diff: \(endpoint.name) stopped answering; restarting it\n".utf8))
+                FileHandle.standardError.write(
+                    Data("s3-diff: \(endpoint.name) stopped answering; restarting it\n".utf8))
                 return Self.shell(restart, environment: ["S3_DIFF_SERVER": endpoint.name]) == 0
             }
         }
