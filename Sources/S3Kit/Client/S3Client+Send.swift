@@ -29,7 +29,7 @@ extension S3Client {
             let fallback = PayloadSigning.withoutTrailer(signed: configuration.credentials != nil)
             if payloadModes.refuseTrailer(), case .service(let e) = error {
                 configuration.notice(
-                    "\(configuration.endpoint.host) does not understand checksum trailers (\(e.operation.rawValue) answered \(e.status) \(e.code) to x-amz-content-sha256: \(mode.contentSHA256)); sending \(fallback.contentSHA256) from now on. AWS_REQUEST_CHECKSUM_CALCULATION=when_required skips the first try."
+                    "\(configuration.endpoint.host)\(configuration.endpoint.port.map { ":\($0)" } ?? "") does not understand checksum trailers (\(e.operation.rawValue) answered \(e.status) \(e.code) to x-amz-content-sha256: \(mode.contentSHA256)); sending \(fallback.contentSHA256) from now on. AWS_REQUEST_CHECKSUM_CALCULATION=when_required skips the first try."
                 )
             }
             return try await attempt(fallback)
