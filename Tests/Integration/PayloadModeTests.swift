@@ -13,24 +13,28 @@ import Testing
 struct PayloadModeTests {
     static let trailer = ChecksumTrailerFraming.payloadHash
 
-    static func client(_ server: MockS3Server, _ notices: LineRecorder, environment: [String: String] = [:]) throws
-        -> S3Client
-    {
-        var configuration = try server.client(signing: .checksumTrailer).configuration
-        configuration.checksumCalculation = try ChecksumCalculation.configured(
-            environment: environment, chain: CredentialChain(environment: ["AWS_CONFIG_FILE": "/nonexistent"]))
-        configuration.notice = { notices.add($0) }
-        return S3Client(configuration: configuration)
-    }
-
-    @Test func aRefusedTrailerFallsBackOnceAndIsRemembered() async throws {
+    /// A mock-s3 that refuses bodies framed in `modes` as an old server does, a bucket `b` on it, and a
+    /// client in checksum-trailer mode whose notices are kept.
+    static func withOldServer(
+        refusing modes: Set<String>, environment: [String: String] = [:],
+        _ body: (MockS3Server, S3Client, LineRecorder) async throws -> Void
+    ) async throws {
         try await withMock { server in
             try server.store.createBucket("b")
             var plan = FaultPlan()
-            plan.refusedPayloadModes = [Self.trailer]
+            plan.refusedPayloadModes = modes
             server.setFaults(plan)
             let notices = LineRecorder()
-            let client = try Self.client(server, notices)
+            var configuration = try server.client(signing: .checksumTrailer).configuration
+            configuration.checksumCalculation = try ChecksumCalculation.configured(
+                environment: environment, chain: CredentialChain(environment: ["AWS_CONFIG_FILE": "/nonexistent"]))
+            configuration.notice = { notices.add($0) }
+            try await body(server, S3Client(configuration: configuration), notices)
+        }
+    }
+
+    @Test func aRefusedTrailerFallsBackOnceAndIsRemembered() async throws {
+        try await Self.withOldServer(refusing: [Self.trailer]) { server, client, notices in
             let bodies = (0..<4).map { n in (0..<(1000 + n * 70_000)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
             for (n, body) in bodies.enumerated() {
                 _ = try await client.putObject(bucket: "b", key: "k\(n)", body: .bytes(body))
@@ -49,14 +53,9 @@ struct PayloadModeTests {
     }
 
     @Test func whenRequiredNeverSendsATrailer() async throws {
-        try await withMock { server in
-            try server.store.createBucket("b")
-            var plan = FaultPlan()
-            plan.refusedPayloadModes = [Self.trailer]
-            server.setFaults(plan)
-            let notices = LineRecorder()
-            let client = try Self.client(
-                server, notices, environment: ["AWS_REQUEST_CHECKSUM_CALCULATION": "when_required"])
+        try await Self.withOldServer(
+            refusing: [Self.trailer], environment: ["AWS_REQUEST_CHECKSUM_CALCULATION": "when_required"]
+        ) { server, client, notices in
             _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(Array(repeating: 7, count: 100_000)))
             #expect(server.journal.entries(operation: "PutObject").map(\.status) == [200])
             #expect(notices.all.isEmpty)
@@ -66,13 +65,7 @@ struct PayloadModeTests {
     /// A server that takes no aws-chunked body at all: the error says which framing it did not understand
     /// and how to choose another, and does not blame the network (that message is for a real mismatch).
     @Test func aServerRefusingEveryChunkedModeGetsAnErrorThatSaysSo() async throws {
-        try await withMock { server in
-            try server.store.createBucket("b")
-            var plan = FaultPlan()
-            plan.refusedPayloadModes = [Self.trailer, ChunkSigner.payloadHash]
-            server.setFaults(plan)
-            let notices = LineRecorder()
-            let client = try Self.client(server, notices)
+        try await Self.withOldServer(refusing: [Self.trailer, ChunkSigner.payloadHash]) { _, client, notices in
             let error = await #expect(throws: S3Error.self) {
                 _ = try await client.putObject(bucket: "b", key: "k", body: .bytes(Array(repeating: 1, count: 10)))
             }
