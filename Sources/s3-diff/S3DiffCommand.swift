@@ -50,7 +50,7 @@ struct S3DiffCommand: AsyncParsableCommand {
             name: "mock", url: mock.endpoint,
             credentials: Credentials(accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey))
         var others: [DiffEndpoint] = []
-        var moto: Process?
+        var moto: pid_t?
         for name in against.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             switch name {
             case "rgw": others.append(try Self.rgw())
@@ -61,7 +61,7 @@ struct S3DiffCommand: AsyncParsableCommand {
             default: throw CommandFailure("--against takes rgw, moto or rgw,moto; not \(name).", exitCode: 2)
             }
         }
-        defer { moto?.terminate() }
+        defer { moto.map(ChildProcess.stop) }
 
         let names = others.map(\.name).joined(separator: " and ")
         if newSeeds > 0 {
@@ -177,43 +177,35 @@ struct S3DiffCommand: AsyncParsableCommand {
             name: "rgw", url: url, credentials: Credentials(accessKeyId: key, secretAccessKey: secret))
     }
 
-    /// Runs a shell command to its end (posix_spawn and waitpid: Foundation's Process waits on a run
-    /// loop, which a task's thread does not run); its exit status, or -1 when it could not start.
+    /// Runs a shell command to its end; its exit status, or -1 when it could not start or was killed.
     static func shell(_ command: String, environment extra: [String: String]) -> Int32 {
-        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { "\($0)=\($1)" }
-        let arguments = ["/bin/sh", "-c", command]
-        var argv = arguments.map { strdup($0) } + [nil]
-        var envp = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, &envp) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        guard let pid = ChildProcess.spawn(["/bin/sh", "-c", command], environment: extra, quiet: false) else {
+            return -1
+        }
+        return ChildProcess.wait(pid)
     }
 
-    /// moto_server on a free loopback port, until this command ends.
-    static func startMoto() throws -> (Process, DiffEndpoint) {
+    /// moto_server on a free loopback port, until this command ends (stop it with `ChildProcess.stop`).
+    static func startMoto() throws -> (pid_t, DiffEndpoint) {
         let port = 20_000 + Int.random(in: 0..<20_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let url = "http://127.0.0.1:\(port)"
+        guard
+            let pid = ChildProcess.spawn(
+                ["/usr/bin/env", "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+                environment: [:],
+                quiet: true)
+        else { throw CommandFailure("python3 could not be started to run moto_server.", exitCode: 2) }
         for _ in 0..<100 {
             if (try? LoopbackProbe.answers(port: port)) == true {
                 return (
-                    process,
+                    pid,
                     try DiffEndpoint(
-                        name: "moto", url: url,
+                        name: "moto", url: "http://127.0.0.1:\(port)",
                         credentials: Credentials(accessKeyId: "testing", secretAccessKey: "testing"))
                 )
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        process.terminate()
+        ChildProcess.stop(pid)
         throw CommandFailure("moto_server did not start: pip install 'moto[server]'.", exitCode: 2)
     }
 }
