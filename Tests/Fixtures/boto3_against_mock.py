@@ -167,6 +167,11 @@ check([i for k, i in listed if k == "b/ü 1.csv"] == [i for k, i in started if k
 rolled = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", Prefix="")
 check([p["Prefix"] for p in rolled["CommonPrefixes"]] == ["b/", "c/"] and [u["Key"] for u in rolled["Uploads"]] == ["a+b", "tab\tkey"],
       "list_multipart_uploads rolls keys up at the delimiter")
+paged = list(s3.get_paginator("list_multipart_uploads").paginate(Bucket="uploads-bucket", Delimiter="/",
+                                                                 PaginationConfig={"PageSize": 1}))
+check([p["Prefix"] for page in paged for p in page.get("CommonPrefixes", [])] == ["b/", "c/"]
+      and [u["Key"] for page in paged for u in page.get("Uploads", [])] == ["a+b", "tab\tkey"],
+      "paged one at a time with a delimiter, each common prefix comes once")
 for k, i in started:
     s3.abort_multipart_upload(Bucket="uploads-bucket", Key=k, UploadId=i)
 check("Uploads" not in s3.list_multipart_uploads(Bucket="uploads-bucket"), "aborted uploads are gone")

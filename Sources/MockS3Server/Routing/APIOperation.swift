@@ -154,7 +154,7 @@ enum APIOperation: String, Sendable, CaseIterable {
                 .get, .bucket, marker: .query("list-type", "2"),
                 parameters: listing.union(["list-type", "continuation-token", "start-after", "fetch-owner"]),
                 access: .bucket(.read))
-        // One page of up to 1,000 uploads, filtered by prefix: no markers, delimiters or limits.
+        // A page of uploads: prefix, delimiter, max-uploads, markers, url encoding.
         case .listMultipartUploads:
             Definition(
                 .get, .bucket, ["uploads"],

@@ -142,53 +142,23 @@ extension S3Semantics {
         let listing = try ListingParameters(r, limitName: "max-uploads")
         let keyMarker = r.queryValue("key-marker").flatMap { $0.isEmpty ? nil : $0 }
         let uploadIdMarker = keyMarker == nil ? nil : r.queryValue("upload-id-marker").flatMap { $0.isEmpty ? nil : $0 }
-        var pending = try store.listUploads(bucket, prefix: listing.prefix)
-        if let keyMarker {
-            // With an upload-id marker, the marker key's later uploads come first; without one, none of them.
-            let marker = uploadIdMarker.flatMap { id in pending.firstIndex { $0.key == keyMarker && $0.id == id } }
-            pending = pending.indices.filter { index in
-                KeyOrder.precedes(keyMarker, pending[index].key)
-                    || (marker.map { pending[index].key == keyMarker && index > $0 } ?? false)
-            }.map { pending[$0] }
-        }
-        var uploads: [MultipartUpload] = []
-        var prefixes: [String] = []
-        var truncated = false
-        var next: (key: String, id: String?)?
-        for upload in pending {
-            var prefix: String?
-            if let delimiter = listing.delimiter,
-                let range = upload.key.utf8.dropFirst(listing.prefix.utf8.count).firstRange(of: delimiter.utf8)
-            {
-                prefix = String(upload.key[..<range.upperBound])
-            }
-            if let prefix, prefix == prefixes.last { continue }
-            if uploads.count + prefixes.count == listing.maxKeys {
-                truncated = true
-                break
-            }
-            if let prefix {
-                prefixes.append(prefix)
-                next = (prefix, nil)
-            } else {
-                uploads.append(upload)
-                next = (upload.key, upload.id)
-            }
-        }
+        let result = try store.listUploads(
+            bucket, prefix: listing.prefix, delimiter: listing.delimiter, keyMarker: keyMarker,
+            uploadIdMarker: uploadIdMarker, maxUploads: listing.maxKeys)
         var document = XMLWriter(root: "ListMultipartUploadsResult")
         document.element("Bucket", bucket)
         document.element("KeyMarker", listing.encode(keyMarker ?? ""))
         document.element("UploadIdMarker", uploadIdMarker ?? "")
-        if truncated, let next {
-            document.element("NextKeyMarker", listing.encode(next.key))
-            document.element("NextUploadIdMarker", next.id ?? "")
+        if result.isTruncated, let next = result.nextKeyMarker {
+            document.element("NextKeyMarker", listing.encode(next))
+            document.element("NextUploadIdMarker", result.nextUploadIdMarker ?? "")
         }
         document.element("Prefix", listing.encode(listing.prefix))
         document.element("MaxUploads", listing.maxKeys)
         document.element("Delimiter", ifPresent: listing.delimiter.map(listing.encode))
         document.element("EncodingType", ifPresent: listing.encodingType)
-        document.element("IsTruncated", truncated)
-        for upload in uploads {
+        document.element("IsTruncated", result.isTruncated)
+        for upload in result.uploads {
             document.element("Upload") {
                 $0.element("Key", listing.encode(upload.key))
                 $0.element("UploadId", upload.id)
@@ -198,7 +168,7 @@ extension S3Semantics {
                 $0.element("Initiated", UTCDate(upload.initiated).s3Timestamp)
             }
         }
-        listing.writePrefixes(prefixes, to: &document)
+        listing.writePrefixes(result.commonPrefixes, to: &document)
         return .xml(document.finish())
     }
 

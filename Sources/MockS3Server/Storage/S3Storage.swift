@@ -84,8 +84,12 @@ public protocol MultipartStore: Sendable {
         finish: ([StoredPart], inout StoredObject) throws(S3ServerError) -> Void
     ) throws(S3ServerError) -> StoredObject
     func abortUpload(_ bucket: String, id: String, key: String) throws(S3ServerError)
-    /// The bucket's pending uploads under `prefix`, by key, then by when they began.
-    func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload]
+    /// One page of the bucket's pending uploads under `prefix`, by key, then by when they began, rolled
+    /// up at `delimiter`, after `keyMarker` (and, on that key, after `uploadIdMarker`).
+    func listUploads(
+        _ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, uploadIdMarker: String?,
+        maxUploads: Int
+    ) throws(S3ServerError) -> UploadListResult
 }
 
 public struct BucketSummary: Sendable {

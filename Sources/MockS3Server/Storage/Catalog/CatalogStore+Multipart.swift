@@ -106,8 +106,11 @@ extension CatalogStore {
         discard(upload.parts.values)
     }
 
-    public func listUploads(_ bucket: String, prefix: String) throws(S3ServerError) -> [MultipartUpload] {
-        try withBucket(bucket) { b in
+    public func listUploads(
+        _ bucket: String, prefix: String, delimiter: String?, keyMarker: String?, uploadIdMarker: String?,
+        maxUploads: Int
+    ) throws(S3ServerError) -> UploadListResult {
+        let pending: [MultipartUpload] = try withBucket(bucket) { b in
             b.uploads.values.filter { $0.key.utf8.starts(with: prefix.utf8) }
                 .sorted {
                     $0.key != $1.key
@@ -115,5 +118,42 @@ extension CatalogStore {
                         : ($0.initiated, $0.id) < ($1.initiated, $1.id)
                 }
         }
+        var result = UploadListResult()
+        guard maxUploads > 0 else { return result }
+        // With an upload-id marker, the marker key's later uploads come first; without one, none of them.
+        let markerIndex = keyMarker.flatMap { key in
+            uploadIdMarker.flatMap { id in pending.firstIndex { $0.key == key && $0.id == id } }
+        }
+        for (index, upload) in pending.enumerated() {
+            if let keyMarker {
+                let later = KeyOrder.precedes(keyMarker, upload.key)
+                let laterOnMarkerKey = upload.key == keyMarker && markerIndex.map { index > $0 } == true
+                guard later || laterOnMarkerKey else { continue }
+            }
+            if let commonPrefix = KeyOrder.commonPrefix(upload.key, prefix: prefix, delimiter: delimiter) {
+                // A marker inside this group (from the previous page) means the group was already given.
+                if commonPrefix == result.commonPrefixes.last
+                    || keyMarker.map({ $0.utf8.starts(with: commonPrefix.utf8) }) == true
+                {
+                    continue
+                }
+                if result.uploads.count + result.commonPrefixes.count == maxUploads {
+                    result.isTruncated = true
+                    break
+                }
+                result.commonPrefixes.append(commonPrefix)
+                result.nextKeyMarker = commonPrefix
+                result.nextUploadIdMarker = nil
+                continue
+            }
+            if result.uploads.count + result.commonPrefixes.count == maxUploads {
+                result.isTruncated = true
+                break
+            }
+            result.uploads.append(upload)
+            result.nextKeyMarker = upload.key
+            result.nextUploadIdMarker = upload.id
+        }
+        return result
     }
 }

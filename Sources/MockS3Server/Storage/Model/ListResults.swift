@@ -16,6 +16,15 @@ public struct VersionListResult: Sendable {
     public var nextVersionIdMarker: String?
 }
 
+/// One page of ListMultipartUploads: uploads by key, then by when they began, and common prefixes.
+public struct UploadListResult: Sendable {
+    public var uploads: [MultipartUpload] = []
+    public var commonPrefixes: [String] = []
+    public var isTruncated = false
+    public var nextKeyMarker: String?
+    public var nextUploadIdMarker: String?
+}
+
 /// What a DELETE did: the version it removed or the delete marker it left.
 public struct DeleteOutcome: Sendable {
     public var versionId: String?
