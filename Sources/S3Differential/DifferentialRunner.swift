@@ -136,9 +136,7 @@ public struct DifferentialRunner: Sendable {
                 outcome.crashed = index
                 return outcome
             }
-            let differences = left[index].differences(from: right[index]).map {
-                Difference(field: $0.field, mock: $0.mine, other: $0.theirs)
-            }
+            let differences = left[index].differences(from: right[index])
             if differences.isEmpty {
                 outcome.compared += 1
                 continue

@@ -20,16 +20,19 @@ public struct Observation: Sendable, Equatable {
         Observation(status: 0, code: nil, headers: [:], body: ["skipped": why])
     }
 
-    /// The fields where two observations differ, as (field, this, other).
-    func differences(from other: Observation) -> [(field: String, mine: String, theirs: String)] {
-        var out: [(String, String, String)] = []
-        if status != other.status { out.append(("status", "\(status)", "\(other.status)")) }
-        if code != other.code { out.append(("code", code ?? "-", other.code ?? "-")) }
+    /// The fields where two observations differ: this one's value as `mock`, the other's as `other`.
+    func differences(from other: Observation) -> [DifferentialRunner.Difference] {
+        var out: [DifferentialRunner.Difference] = []
+        func add(_ field: String, _ mine: String, _ theirs: String) {
+            out.append(DifferentialRunner.Difference(field: field, mock: mine, other: theirs))
+        }
+        if status != other.status { add("status", "\(status)", "\(other.status)") }
+        if code != other.code { add("code", code ?? "-", other.code ?? "-") }
         for name in Set(headers.keys).union(other.headers.keys).sorted() where headers[name] != other.headers[name] {
-            out.append(("header " + name, headers[name] ?? "-", other.headers[name] ?? "-"))
+            add("header " + name, headers[name] ?? "-", other.headers[name] ?? "-")
         }
         for path in Set(body.keys).union(other.body.keys).sorted() where body[path] != other.body[path] {
-            out.append(("body " + path, body[path] ?? "-", other.body[path] ?? "-"))
+            add("body " + path, body[path] ?? "-", other.body[path] ?? "-")
         }
         return out
     }

@@ -2,7 +2,7 @@ import Foundation
 import S3Wire
 
 /// How the client signs request bodies.
-public enum PayloadSigning: Sendable {
+public enum PayloadSigning: Sendable, CaseIterable {
     /// The body's SHA-256 goes into the signature (a file is read twice: hash, then send).
     case signed
     /// `UNSIGNED-PAYLOAD`: integrity comes from Content-MD5 and TLS instead.
@@ -29,10 +29,8 @@ public enum PayloadSigning: Sendable {
         }
     }
 
-    public static let all: [PayloadSigning] = [.checksumTrailer, .unsigned, .streaming, .signed]
-
     public init?(name: String) {
-        guard let mode = Self.all.first(where: { $0.name == name }) else { return nil }
+        guard let mode = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = mode
     }
 
@@ -54,7 +52,7 @@ public enum PayloadSigning: Sendable {
 
 /// When the client sends checksums an operation does not require: the AWS SDKs' setting of that name
 /// (`AWS_REQUEST_CHECKSUM_CALCULATION`, `request_checksum_calculation` in the shared config file).
-public enum ChecksumCalculation: String, Sendable, CaseIterable {
+public enum ChecksumCalculation: String, Sendable {
     /// Checksum trailers where the payload mode uses them (the default, as in the SDKs).
     case whenSupported = "when_supported"
     /// No checksum trailers: `.checksumTrailer` is sent as `.streaming` (unsigned with Content-MD5 when
