@@ -4,13 +4,18 @@ import Foundation
 public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [JournalEntry] = []
+    /// Entries dropped from the front, so that marks stay valid when old entries go.
+    private var dropped = 0
     private let limit: Int
 
     init(limit: Int = 1_000_000) { self.limit = limit }
 
     func record(_ entry: JournalEntry) {
         lock.lock()
-        if items.count >= limit { items.removeFirst(items.count / 2) }
+        if items.count >= limit {
+            dropped += items.count / 2
+            items.removeFirst(items.count / 2)
+        }
         items.append(entry)
         lock.unlock()
     }
@@ -23,9 +28,25 @@ public final class Journal: @unchecked Sendable {
 
     public func entries(operation: String) -> [JournalEntry] { entries.filter { $0.operation == operation } }
 
+    /// How many requests have been recorded since the last `clear()`: a mark for `entries(since:)`.
+    public var mark: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return dropped + items.count
+    }
+
+    /// The requests recorded after `mark` was read (those still kept), without copying the rest:
+    /// a test that counts one step's requests stays linear however long the run.
+    public func entries(since mark: Int) -> [JournalEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(items[min(items.count, max(0, mark - dropped))...])
+    }
+
     public func clear() {
         lock.lock()
         items.removeAll()
+        dropped = 0
         lock.unlock()
     }
 }
