@@ -3,8 +3,9 @@ import S3Kit
 import S3Wire
 
 /// The data tree in a bucket: `{prefix}{track}/…/{file}.csv`. One LIST of a track (cached) finds
-/// every file; when LIST is denied (a GET-only policy, anonymous public-read access), loads try
-/// the conventions' candidate keys with GETs, in `FileNaming.candidates` order.
+/// every file; when LIST is denied (a GET-only policy, anonymous public-read access), loads probe
+/// the conventions' candidate keys (one-byte GETs), several at once, and take the first that exists in
+/// `FileNaming.candidates` order.
 public struct S3DataSource: DataSource {
     public let client: S3Client
     public let bucket: String
@@ -76,22 +77,56 @@ public struct S3DataSource: DataSource {
     }
 
     /// The file a load would read. With LIST denied that is not a listing's answer but the first
-    /// candidate key that exists (a HEAD each, as a load's GETs go), nil when none does.
+    /// candidate key that exists, nil when none does.
     public func locate(track: String, session: Session, kind: TableKind) async throws(DataError) -> String? {
         if case .keys(let files) = try await files(track: track) {
             return FileNaming.choose(files, session: session, kind: kind)
         }
         let candidates = FileNaming.candidates(track: track, session: session, kind: kind)
-        for relative in candidates {
-            do {
-                if try await client.headObject(bucket: bucket, key: "\(prefix)\(track)/\(relative)") != nil {
-                    return relative
+        return try await firstExisting(candidates, from: 0, track: track).map { candidates[$0] }
+    }
+
+    /// Probes in flight at once, at most, while candidates are tried: hundreds of keys asked one by one
+    /// would cost a round trip each.
+    static let probeConcurrency = 8
+
+    /// The index of the first of `candidates` from `start` that exists (what asking them one by one
+    /// would find, and the same errors). Asked in rounds of 1, 2, 4, then `probeConcurrency` keys at
+    /// once: a key near the front (the usual case) costs few wasted probes, a long miss few round trips.
+    private func firstExisting(_ candidates: [String], from start: Int, track: String) async throws(DataError) -> Int? {
+        let anonymousMisses = candidates.count > 1
+        var start = start
+        var width = 1
+        while start < candidates.endIndex {
+            let window = start..<min(start + width, candidates.endIndex)
+            width = min(width * 2, Self.probeConcurrency)
+            let answers = await withTaskGroup(of: (Int, Result<Bool, S3Error>).self) { group in
+                for index in window {
+                    let key = "\(prefix)\(track)/\(candidates[index])"
+                    group.addTask {
+                        do throws(S3Error) {
+                            return (index, .success(try await client.objectExists(bucket: bucket, key: key)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
                 }
-            } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
-                continue  // anonymous callers get AccessDenied for missing keys too
-            } catch {
-                throw .storage(error)
+                var answers: [Int: Result<Bool, S3Error>] = [:]
+                for await (index, answer) in group { answers[index] = answer }
+                return answers
             }
+            for index in window {
+                switch answers[index]! {
+                case .success(true): return index
+                case .success(false): continue
+                // Anonymous callers get AccessDenied for missing keys too.
+                case .failure(let error) where error.code == "AccessDenied" && anonymousMisses: continue
+                case .failure(let error):
+                    loaderLog.debug("probing s3://\(bucket)/\(prefix)\(track)/\(candidates[index]) failed: \(error)")
+                    throw .storage(error)
+                }
+            }
+            start = window.upperBound
         }
         return nil
     }
@@ -104,26 +139,36 @@ public struct S3DataSource: DataSource {
         -> LoadedTable?
     {
         let candidates: [String]
+        let listed: Bool
         if case .keys(let files) = try await files(track: track) {
             guard let chosen = FileNaming.choose(files, session: session, kind: kind) else {
                 loaderLog.info("no \(kind) file for \(track) \(session) in \(name)")
                 return nil
             }
             candidates = [chosen]
+            listed = true
         } else {
             candidates = FileNaming.candidates(track: track, session: session, kind: kind)
+            listed = false
         }
-        for relative in candidates {
+        var next = candidates.startIndex
+        while next < candidates.endIndex {
+            var index = next
+            if !listed {
+                guard let found = try await firstExisting(candidates, from: next, track: track) else { break }
+                index = found
+            }
+            next = index + 1
+            let relative = candidates[index]
             let key = "\(prefix)\(track)/\(relative)"
             let object: ObjectParts?
             do {
                 object = try await client.getObjectInParts(bucket: bucket, key: key)
-            } catch let error where error.code == "AccessDenied" && candidates.count > 1 {
-                continue  // anonymous callers get AccessDenied for missing keys too
             } catch {
                 loaderLog.debug("reading s3://\(bucket)/\(key) failed: \(error)")
                 throw .storage(error)
             }
+            // Gone since the listing or the probe: the next candidate, if any.
             guard let first = object else { continue }
             var reads = 0
             let table = try await TableAssembler.assemble(

@@ -93,10 +93,12 @@ public struct S3Client: Sendable {
             objects: objects, commonPrefixes: prefixes, isTruncated: truncated, nextContinuationToken: token)
     }
 
-    /// Every object and common prefix under `prefix`, following continuation tokens across pages.
-    public func listAll(bucket: String, prefix: String? = nil, delimiter: String? = nil) async throws(S3Error)
-        -> Listing
-    {
+    /// Every object and common prefix under `prefix`, following continuation tokens across pages;
+    /// only the objects `keeping` accepts are kept (memory bounded by what the caller wants).
+    public func listAll(
+        bucket: String, prefix: String? = nil, delimiter: String? = nil,
+        keeping: (ObjectSummary) -> Bool = { _ in true }
+    ) async throws(S3Error) -> Listing {
         var listing = Listing()
         var token: String?
         var seen: Set<String> = []
@@ -104,7 +106,7 @@ public struct S3Client: Sendable {
         repeat {
             let page = try await listObjectsV2(
                 bucket: bucket, prefix: prefix, delimiter: delimiter, continuationToken: token)
-            listing.objects += page.objects
+            listing.objects += page.objects.filter(keeping)
             listing.commonPrefixes += page.commonPrefixes
             listing.pages += 1
             token = page.isTruncated ? page.nextContinuationToken : nil
@@ -187,6 +189,22 @@ public struct S3Client: Sendable {
             throw .invalidArgument(
                 "s3://\(bucket)/\(key) is over the \(limit)-byte limit for reading it whole; stream it instead (getObject)."
             )
+        }
+    }
+
+    /// Whether the key exists, in one request that also names a refusal precisely: a one-byte ranged
+    /// GET, where a refused HEAD (no error body) would cost a second request to learn why. The answer's
+    /// body is not read (a server that ignores Range has its transfer dropped).
+    public func objectExists(bucket: String, key: String) async throws(S3Error) -> Bool {
+        var headers = HeaderFields()
+        headers.add("Range", ByteRange.closed(0, 0).header)
+        do {
+            _ = try await send(.getObject, bucket: bucket, key: key, method: .get, headers: headers, stream: true)
+            return true
+        } catch let error where error.code == "NoSuchKey" {
+            return false
+        } catch let error where error.code == "InvalidRange" {
+            return true  // an empty object has no first byte
         }
     }
 
