@@ -66,6 +66,18 @@ public struct PropertyContext: Sendable {
         return (source, random.pick(tracks))
     }
 
+    /// Puts `bytes` at `key`: straight into the in-process mock's store when there is one, else a PUT.
+    /// The properties that use it are about reading and discovery, not about how the data got there
+    /// (property 1 and verify's upload check go through the uploader), and a PUT over loopback costs a
+    /// debug build more than the rest of the case.
+    func put(_ key: String, _ bytes: [UInt8]) async throws {
+        if let mock {
+            try mock.store.put(bucket, key: key, bytes: bytes)
+        } else {
+            _ = try await client.putObject(bucket: bucket, key: key, body: .bytes(bytes))
+        }
+    }
+
     /// Removes everything a case wrote under `prefix`.
     public func clean(_ prefix: String) async throws {
         let keys = try await client.listAll(bucket: bucket, prefix: prefix).objects.map(\.key)

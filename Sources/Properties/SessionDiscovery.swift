@@ -61,8 +61,7 @@ struct SessionDiscovery: RaceProperty {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
-            _ = try await context.client.putObject(
-                bucket: context.bucket, key: "\(prefix)\(track)/\(path)", body: .bytes(bytes))
+            try await context.put("\(prefix)\(track)/\(path)", bytes)
         }
         let expected = sessions.map { Session("R\($0)")! }
         let description = "track \(track), sessions \(sessions), lap-start files \(withStarts), files \(paths)"

@@ -27,15 +27,14 @@ struct TrackDiscovery: RaceProperty {
                 group.addTask {
                     for (i, track) in part.enumerated() {
                         let key = i % 3 == 0 ? "\(prefix)\(track)/Race 1/x.csv" : "\(prefix)\(track)/x.csv"
-                        _ = try await context.client.putObject(bucket: context.bucket, key: key, body: .bytes([1]))
+                        try await context.put(key, [1])
                     }
                 }
             }
             try await group.waitForAll()
         }
         if random.chance(0.5) {
-            _ = try await context.client.putObject(
-                bucket: context.bucket, key: prefix + "loose file.csv", body: .bytes([1]))
+            try await context.put(prefix + "loose file.csv", [1])
         }
         let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
         try require(

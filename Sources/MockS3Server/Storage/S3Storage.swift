@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import S3Wire
 
 /// The storage seam, by capability (as gofakes3's `Backend`, `VersionedBackend` and
 /// `MultipartBackend`): what `S3Semantics` asks of a backend. `CatalogStore` provides all of it.
@@ -125,6 +127,27 @@ extension ObjectStore {
     }
     public func get(_ bucket: String, _ key: String) throws(S3ServerError) -> StoredObject {
         try get(bucket, key, versionId: nil)
+    }
+    /// `bytes` stored at `key` as a plain PUT by the bucket's owner would leave them (ETag the MD5,
+    /// private): for tests that need data in place and are not about how it got there.
+    @discardableResult
+    public func put(_ bucket: String, key: String, bytes: [UInt8]) throws(S3ServerError) -> StoredObject {
+        let writer = try blobs.makeWriter(expectedSize: UInt64(bytes.count))
+        let blob: Blob
+        do {
+            try writer.write(ByteBuffer(bytes: bytes))
+            blob = try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        let object = StoredObject(
+            key: key, blob: blob, etag: Digest.md5(bytes).hexString, lastModified: Date(), metadata: [],
+            acl: .private(.mock), checksums: [:])
+        do { return try put(bucket, object) } catch {
+            blobs.discard(blob)
+            throw error
+        }
     }
     public func delete(_ bucket: String, _ key: String) throws(S3ServerError) {
         try delete(bucket, key, versionId: nil, bypassGovernance: false)
