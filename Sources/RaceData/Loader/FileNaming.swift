@@ -6,21 +6,30 @@ public enum FileNaming {
         let components = relativePath.split(separator: "/")
         guard let name = components.last else { return true }
         if components.contains("__MACOSX") { return true }
-        if name.hasPrefix("._") { return true }
-        return ["ds_store", ".ds_store", "thumbs.db", "desktop.ini"].contains(name.lowercased())
+        return isJunkName(name.lowercased())
+    }
+
+    private static func isJunkName(_ lowercasedName: String) -> Bool {
+        lowercasedName.hasPrefix("._")
+            || ["ds_store", ".ds_store", "thumbs.db", "desktop.ini"].contains(lowercasedName)
     }
 
     /// Splits a name into lower-case words at `_`, `-`, spaces and dots.
-    static func words(_ name: String) -> [Substring] {
-        name.lowercased().split { $0 == "_" || $0 == "-" || $0 == " " || $0 == "." }
+    static func words(_ name: String) -> [Substring] { words(lowercased: name.lowercased()) }
+
+    private static func words<S: StringProtocol>(lowercased name: S) -> [S.SubSequence] {
+        name.split { $0 == "_" || $0 == "-" || $0 == " " || $0 == "." }
     }
 
     /// The session and table a CSV file name announces, by rule: the session token is the first
     /// or the last word; `lap start` (or `lap start time`), `lap end` (or `lap end time`), `lap time`
     /// or `telemetry` appear as words; the track part may be anything. nil for any other file.
     public static func classify(fileName: String) -> (session: Session, kind: TableKind)? {
-        guard fileName.lowercased().hasSuffix(".csv"), !isJunk(fileName) else { return nil }
-        let w = words(String(fileName.dropLast(4)))
+        let lower = fileName.lowercased()
+        guard lower.hasSuffix(".csv"), !(lower.contains("/") ? isJunk(fileName) : isJunkName(lower)) else {
+            return nil
+        }
+        let w = words(lowercased: lower.dropLast(4))
         guard let first = w.first, let last = w.last else { return nil }
         guard let session = Session(String(first)) ?? Session(String(last)) else { return nil }
         var kinds: Set<TableKind> = []
@@ -43,9 +52,7 @@ public enum FileNaming {
     /// the shallowest match first, then the shortest name, then byte order of the path.
     public static func choose(_ paths: [String], session: Session, kind: TableKind) -> String? {
         paths.filter { path in
-            guard !isJunk(path), let name = path.split(separator: "/").last,
-                let found = classify(fileName: String(name))
-            else { return false }
+            guard let found = classify(path: path) else { return false }
             return found.session == session && found.kind == kind
         }.min { a, b in
             let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
@@ -55,14 +62,19 @@ public enum FileNaming {
         }
     }
 
+    /// What the file at a path relative to a track holds: its name classified, nil under `__MACOSX/`.
+    static func classify(path: String) -> (session: Session, kind: TableKind)? {
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, let found = classify(fileName: name) else { return nil }
+        return path.utf8.count == name.utf8.count || !path.split(separator: "/").contains("__MACOSX") ? found : nil
+    }
+
     /// The sessions a track's files mention: from lap-start files, else from lap-time files.
     public static func sessions(_ paths: [String]) -> [Session] {
         var starts: Set<Session> = []
         var times: Set<Session> = []
-        for path in paths where !isJunk(path) {
-            guard let name = path.split(separator: "/").last, let found = classify(fileName: String(name)) else {
-                continue
-            }
+        for path in paths {
+            guard let found = classify(path: path) else { continue }
             if found.kind == .lap(.lapStart) { starts.insert(found.session) }
             if found.kind == .lap(.lapTime) { times.insert(found.session) }
         }
