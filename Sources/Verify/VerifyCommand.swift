@@ -132,41 +132,6 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 }
 
-/// Which properties and cases a run takes.
-struct PropertySelection {
-    var cases: Int
-    var seed: UInt64
-    var only: Int?
-    var replay: UInt64?
-    var replayCommand: String
-
-    /// Runs the chosen properties on `context` (its dataset when it has one, else generated cases),
-    /// one check each; a failure is shrunk and reported with its case seed and the replay command.
-    func run(_ properties: [any RaceProperty], context: PropertyContext, form: String, checks: Checks) async {
-        for property in properties where only == nil || property.number == only {
-            let name = "property \(property.number)\(form == "generated" ? "" : " \(form)"): \(property.title)"
-            let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
-            var check = CheckResult(
-                name: name, passed: result.failure == nil, detail: "", seconds: result.seconds,
-                property: property.number, form: form, seed: seed, cases: result.cases)
-            if let failure = result.failure {
-                check.detail = "case \(result.cases) (case seed \(failure.seed)) failed: \(failure.minimal.message)"
-                check.failure = PropertyFailureReport(
-                    caseSeed: failure.seed, message: failure.minimal.message,
-                    minimalCase: failure.minimal.caseDescription,
-                    budget: failure.budget.description, originalMessage: failure.original.message,
-                    originalCase: failure.original.caseDescription, shrinkSteps: failure.shrinkSteps,
-                    replay: "\(replayCommand) --property \(property.number) --replay \(failure.seed)")
-            } else if let replay {
-                check.detail = "replayed case seed \(replay): holds"
-            } else {
-                check.detail = "\(result.cases) case\(result.cases == 1 ? "" : "s"), seed \(seed)"
-            }
-            checks.record(check)
-        }
-    }
-}
-
 /// A word as a POSIX shell reads it back.
 func shellQuoted(_ word: String) -> String {
     let plain = word.unicodeScalars.allSatisfy {
