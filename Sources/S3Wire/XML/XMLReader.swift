@@ -131,7 +131,7 @@ extension XML {
                     i += 9
                     let cdataStart = i
                     try skip(past: "]]>")
-                    text += String(decoding: bytes[cdataStart..<(i - 3)], as: UTF8.self)
+                    text += Self.normalizingLineEnds(String(decoding: bytes[cdataStart..<(i - 3)], as: UTF8.self))
                 } else if starts("<!--") {
                     try skip(past: "-->")
                 } else if starts("<?") {
@@ -144,8 +144,27 @@ extension XML {
             }
         }
 
+        /// XML 1.0 §2.11: a literal CR LF or lone CR reads as LF (what expat, and so S3's readers, do); a
+        /// CR kept in a key travels as `&#13;`, which is decoded after this.
+        static func normalizingLineEnds(_ text: String) -> String {
+            guard text.utf8.contains(0x0D) else { return text }
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            var previousCR = false
+            for byte in text.utf8 {
+                if byte == 0x0A && previousCR {
+                    previousCR = false
+                    continue
+                }
+                previousCR = byte == 0x0D
+                out.append(previousCR ? 0x0A : byte)
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
         func decodeText(_ range: Range<Int>) throws(XMLError) -> String {
-            guard let raw = String(validating: bytes[range], as: UTF8.self) else { throw fail("text is not UTF-8") }
+            guard let text = String(validating: bytes[range], as: UTF8.self) else { throw fail("text is not UTF-8") }
+            let raw = Self.normalizingLineEnds(text)
             guard raw.utf8.contains(UInt8(ascii: "&")) else { return raw }
             var out = ""
             var rest = raw[...]
