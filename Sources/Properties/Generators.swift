@@ -5,10 +5,6 @@ import S3Kit
 import S3Wire
 
 extension SeededGenerator {
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-
     /// A name part with the characters real trees have: spaces, unicode, `+`, `%`, `-`.
     mutating func namePart() -> String {
         pick([

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One column being filled: its type so far and its values. The type starts from the first value and
-/// only widens integer to double (exactly: the integers' text parses to the same doubles); a value that
+/// only widens integer to double (exactly: the integers' text parses to the same doubles, but for an
+/// integer written `-0`, which widens to 0); a value that
 /// needs text after numbers or timestamps makes `append` return false, and the load is read again with
 /// that column as text (the earlier values' bytes are gone by then).
 struct ColumnBuilder {
