@@ -22,7 +22,7 @@ struct TransferBoundaryTests {
 
     /// Where two bodies first differ (a length difference counts), without printing megabytes.
     static func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
-        if let index = zip(a, b).firstIndex(where: { $0 != $1 }) { return index }
+        if let index = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] }) { return index }
         return a.count == b.count ? nil : min(a.count, b.count)
     }
 
