@@ -256,4 +256,52 @@ struct UploaderTests {
             #expect(again.unchanged.count == first.uploaded.count - 1 && again.filesHashed == 1)
         }
     }
+
+    /// A file rewritten in place (same inode) at the same size within the same second as the upload
+    /// that cached its tag: the nanoseconds of its modification time differ, and that is enough for it to
+    /// be read again and uploaded. (A tool that restores the old time to the nanosecond hides a change
+    /// from any size-and-time check, `aws s3 sync`'s included.)
+    @Test(arguments: [1, 999_999_999, 500_000_000])
+    func aRewriteWithinTheSameSecondAtTheSameSizeIsUploaded(nanosecondsLater: Int) async throws {
+        let root = try tree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cacheURL = FileManager.default.temporaryDirectory.appendingPathComponent("tags-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: cacheURL) }
+        let edited = root.appendingPathComponent("COTA/Race 1/COTA_lap_time_R1.csv")
+        // The file's time before the first upload: a whole second, so "later" stays inside it.
+        let second = time(nil) - 10
+        func setTime(nanoseconds: Int) {
+            var times = [
+                timespec(tv_sec: second, tv_nsec: nanoseconds), timespec(tv_sec: second, tv_nsec: nanoseconds),
+            ]
+            #expect(utimensat(AT_FDCWD, edited.path, &times, 0) == 0)
+        }
+        setTime(nanoseconds: 0)
+        try await withMock { server in
+            let client = try server.client()
+            try server.store.createBucket("race-data")
+            var options = Uploader.Options()
+            options.acl = nil
+            options.tagCache = ContentTagCache(url: cacheURL)
+            let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
+            #expect(first.succeeded)
+            var bytes = try [UInt8](Data(contentsOf: edited))
+            let inode = try FileManager.default.attributesOfItem(atPath: edited.path)[.systemFileNumber] as? UInt64
+            bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            let handle = try FileHandle(forWritingTo: edited)  // in place: same inode, same size
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+            setTime(nanoseconds: nanosecondsLater)
+            #expect(
+                try FileManager.default.attributesOfItem(atPath: edited.path)[.systemFileNumber] as? UInt64 == inode)
+            options.tagCache = ContentTagCache(url: cacheURL)
+            let again = try await Uploader(client: client, bucket: "race-data", options: options).upload(
+                directory: root)
+            #expect(again.uploaded == ["data/COTA/Race 1/COTA_lap_time_R1.csv"], "\(again.unchanged.count) unchanged")
+            #expect(
+                try await client.getObjectBytes(bucket: "race-data", key: "data/COTA/Race 1/COTA_lap_time_R1.csv")
+                    == bytes)
+        }
+    }
 }
