@@ -76,7 +76,8 @@ struct BoundaryTests {
                         #expect(value == nil, "\(what)")
                         continue
                     }
-                    #expect(value != nil && value == Int64(text), "\(text) read as \(String(describing: value)); \(what)")
+                    #expect(
+                        value != nil && value == Int64(text), "\(text) read as \(String(describing: value)); \(what)")
                     #expect(text.drop { $0 == "-" }.count <= 18, "\(text) typed integer; \(what)")
                 }
             case .double(let values):
@@ -88,7 +89,8 @@ struct BoundaryTests {
                     let standard = Double(text)
                     #expect(
                         value == standard || (value?.isNaN == true && standard?.isNaN == true),
-                        "\(text) read as \(String(describing: value)), Double says \(String(describing: standard)); \(what)")
+                        "\(text) read as \(String(describing: value)), Double says \(String(describing: standard)); \(what)"
+                    )
                 }
             case .text(let values):
                 #expect(values.map { $0 ?? "" } == texts.map { $0 }, "\(what)")
