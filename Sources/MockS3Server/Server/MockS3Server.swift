@@ -33,6 +33,8 @@ public final class MockS3Server: Sendable {
         public var threads = System.coreCount
         /// The server's clock (tests skew it to provoke RequestTimeTooSkewed).
         public var clock: @Sendable () -> Date = { Date() }
+        /// Seconds every store access waits first (for the mock's own race tests; 0 otherwise).
+        public var storeContention: TimeInterval = 0
         public init() {}
     }
 
@@ -84,6 +86,7 @@ public final class MockS3Server: Sendable {
         let store =
             try configuration.dataDirectory.map { try CatalogStore(disk: DiskBlobStore(directory: $0)) }
             ?? CatalogStore()
+        store.contention = configuration.storeContention
         let state = MockState(
             configuration: configuration, store: store, journal: Journal(),
             faults: FaultInjector(plan: configuration.faults, seed: configuration.seed))

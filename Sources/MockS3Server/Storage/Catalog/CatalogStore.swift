@@ -10,6 +10,9 @@ public final class CatalogStore: S3Storage, @unchecked Sendable {
     var uploadCounter = 0
     /// The write-ahead log of every change, with a data directory.
     let log: CatalogLog?
+    /// How long every access waits before taking the lock, as on a busy server: the mock's own race
+    /// tests set it, so that a check and a write made as two steps instead of one are seen to race.
+    var contention: TimeInterval = 0
 
     public init(blobs: any BlobStore = MemoryBlobStore()) {
         self.blobs = blobs
@@ -24,6 +27,7 @@ public final class CatalogStore: S3Storage, @unchecked Sendable {
     }
 
     func withBucket<T>(_ name: String, _ body: (CatalogBucket) throws(S3ServerError) -> T) throws(S3ServerError) -> T {
+        if contention > 0 { Thread.sleep(forTimeInterval: contention) }
         lock.lock()
         defer { lock.unlock() }
         guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
@@ -31,6 +35,7 @@ public final class CatalogStore: S3Storage, @unchecked Sendable {
     }
 
     func locked<T>(_ body: () throws(S3ServerError) -> T) throws(S3ServerError) -> T {
+        if contention > 0 { Thread.sleep(forTimeInterval: contention) }
         lock.lock()
         defer { lock.unlock() }
         return try body()
