@@ -108,10 +108,14 @@ public struct MemoryBlobStore: BlobStore {
 }
 
 /// Bodies in files named by a counter under `directory` (never by the key, so no key can escape it).
+/// The name also carries a random token drawn when the store opens: a process id is reused (always 1
+/// in a container, the same one for a server restarted in-process), and a name from an earlier run
+/// would overwrite that run's object, or be unlinked with a later one.
 public final class DiskBlobStore: BlobStore, @unchecked Sendable {
     let directory: String
     private let lock = NSLock()
     private var counter = 0
+    private let run = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
     public init(directory: String) throws {
         self.directory = directory
@@ -121,7 +125,7 @@ public final class DiskBlobStore: BlobStore, @unchecked Sendable {
     public func makeWriter(expectedSize: UInt64?) throws(S3ServerError) -> any BlobWriter {
         lock.lock()
         counter += 1
-        let path = "\(directory)/blob-\(getpid())-\(counter)"
+        let path = "\(directory)/blob-\(run)-\(counter)"
         lock.unlock()
         // Written under a temporary name and renamed once whole and synced: a crash leaves a
         // `.partial` file (removed at the next start), never a blob cut short.
