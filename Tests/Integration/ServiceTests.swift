@@ -258,7 +258,42 @@ struct ServiceTests {
         }
     }
 
-    /// End to end over a socket: what a browser sends and sees (CORS, the preflight, HEAD).
+    /// Origins a browser could send that share a prefix, a suffix, a case, a port or a scheme with an
+    /// allowed one (as an attacker's domain would): only the allowed origin itself is echoed, as
+    /// Starlette's CORSMiddleware (the app's original backend) compares them, exactly.
+    static func strangers(of origin: String) -> [String] {
+        let scheme = origin.hasPrefix("https://") ? "https://" : "http://"
+        let host = String(origin.dropFirst(scheme.count))
+        let other = scheme == "https://" ? "http://" : "https://"
+        return [
+            origin + ".evil.test", origin + "/", origin + ":8443", origin + "0", String(origin.dropLast()),
+            scheme + "evil" + host, scheme + "evil." + host, scheme + "evil-" + host, other + host,
+            origin.uppercased(), scheme + host.uppercased(), " " + origin, origin + " ", "null", "",
+            origin + "," + origin, origin.replacingOccurrences(of: ".", with: "-"),
+        ].filter { $0 != origin }
+    }
+
+    @Test(arguments: ["https://gr-cup.netlify.app", "http://localhost:5173"])
+    func originsNearAnAllowedOneAreStrangers(allowed: String) async throws {
+        let configuration = try DataConfiguration.fromEnvironment([
+            "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,
+        ])
+        let cors = CORSPolicy(environment: "https://gr-cup.netlify.app, http://localhost:5173")
+        let api = ServiceClient.router(APIRouter(analytics: Analytics(source: configuration.makeSource()), cors: cors))
+        let own = try await api.get("/api/analytics/tracks", headers: [("Origin", allowed)])
+        #expect(own.headers["Access-Control-Allow-Origin"] == allowed)
+        for stranger in Self.strangers(of: allowed) {
+            let got = try await api.get("/api/analytics/tracks", headers: [("Origin", stranger)])
+            #expect(got.headers["Access-Control-Allow-Origin"] == nil, "\(stranger.debugDescription) was let in")
+            let preflight = try await api.get(
+                "/api/analytics/tracks", method: .options,
+                headers: [("Origin", stranger), ("Access-Control-Request-Method", "GET")])
+            #expect(
+                preflight.headers["Access-Control-Allow-Origin"] == nil, "\(stranger.debugDescription) preflight let in"
+            )
+        }
+    }
+
     @Test func aBrowserOverALiveConnection() async throws {
         let configuration = try DataConfiguration.fromEnvironment([
             "USE_S3_DATA": "false", "DATA_DIR": SampleOracle.root.path,

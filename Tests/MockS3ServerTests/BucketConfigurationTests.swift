@@ -9,6 +9,43 @@ import Testing
 /// answers to requests with an allowed Origin; bucket tags round-trip.
 @Suite("Mock S3: CORS and bucket tags", .quietLogs)
 struct BucketConfigurationTests {
+    /// An exact rule and a wildcard one, and origins that share a prefix, a suffix, a port or a scheme
+    /// with what they allow: S3 matches AllowedOrigin as a string with at most one `*` ("CORS
+    /// configuration", Amazon S3 User Guide, https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManageCorsUsing.html).
+    @Test func corsOriginsNearAnAllowedOneAreRefused() async throws {
+        try await withMock({ $0.buckets = ["site"] }) { server in
+            _ = try await server.raw(.put, "/site/k", body: [1])
+            let rules = Array(
+                ("<CORSConfiguration><CORSRule><AllowedOrigin>https://gr-cup.netlify.app</AllowedOrigin>"
+                    + "<AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedOrigin>http://localhost:5173</AllowedOrigin>"
+                    + "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>").utf8)
+            #expect(try await server.raw(.put, "/site", query: [.init("cors")], body: rules).status == 200)
+            func preflight(_ origin: String) async throws -> Int {
+                try await server.raw(
+                    .options, "/site/k", headers: [("Origin", origin), ("Access-Control-Request-Method", "GET")],
+                    sign: false
+                ).status
+            }
+            for allowed in [
+                "https://gr-cup.netlify.app", "https://app.example.com", "https://a.b.example.com",
+                "http://localhost:5173",
+            ] {
+                #expect(try await preflight(allowed) == 200, "\(allowed)")
+            }
+            for stranger in [
+                "https://gr-cup.netlify.app.evil.test", "https://gr-cup.netlify.app:8443", "http://gr-cup.netlify.app",
+                "https://evilgr-cup.netlify.app", "https://gr-cup.netlify.ap", "https://gr-cup.netlify.app/",
+                "https://example.com", "https://app.example.com.evil.test", "http://app.example.com",
+                "https://app.example.co", "https://app.example.com:8443", "http://localhost:5174",
+                "http://localhost:51730", "http://localhost:517", "https://localhost:5173", "null",
+            ] {
+                #expect(try await preflight(stranger) == 403, "\(stranger) was let in")
+                let get = try await server.raw(.get, "/site/k", headers: [("Origin", stranger)])
+                #expect(get.head.headers["Access-Control-Allow-Origin"] == nil, "\(stranger) was let in")
+            }
+        }
+    }
+
     @Test func corsRulesAnswerPreflightsAndRequests() async throws {
         try await withMock({ $0.buckets = ["site"] }) { server in
             _ = try await server.raw(.put, "/site/k", body: [1])
