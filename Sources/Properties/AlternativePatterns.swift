@@ -31,10 +31,10 @@ struct AlternativePatterns: RaceProperty {
                 + convention.fileName(.lap(.lapTime), session: 1),
             [0, 5, 22, 7])
         let description = convention.description
-        let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+        let source = context.source(prefix: prefix)
         let mark = context.mock?.journal.mark ?? 0
         /// Every kind is found where it was put (and, whole, with the rows it was given).
-        func expectFound(through source: S3DataSource, _ how: String) async throws {
+        func expectFound(through source: any DataSource, _ how: String) async throws {
             for kind in kinds {
                 let loaded = try await source.load(
                     track: convention.track, session: Session("R1")!, kind: kind, filter: .all)
@@ -58,7 +58,7 @@ struct AlternativePatterns: RaceProperty {
                 plan.listBucketDenied = true
                 mock.setFaults(plan)
                 defer { mock.setFaults(FaultPlan()) }
-                let getOnly = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+                let getOnly = context.source(prefix: prefix)
                 try await expectFound(through: getOnly, "with LIST denied ")
             }
         }
@@ -74,13 +74,13 @@ struct AlternativePatterns: RaceProperty {
     /// names (derived from the folder) that the track holds, and nothing when it holds none of them.
     /// Nothing here depends on the seed: one case covers every track.
     func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
-        let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: dataset.prefix)
+        let source = context.source(prefix: dataset.prefix)
         let tracks = try await source.tracks()
         guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: dataset.prefix) }
         for track in tracks { try await check(track: track, of: dataset, source: source, context: context) }
     }
 
-    private func check(track: String, of dataset: Dataset, source: S3DataSource, context: PropertyContext)
+    private func check(track: String, of dataset: Dataset, source: any DataSource, context: PropertyContext)
         async throws
     {
         var chosen: [(Session, TableKind, String)] = []
@@ -109,7 +109,7 @@ struct AlternativePatterns: RaceProperty {
         plan.listBucketDenied = true
         mock.setFaults(plan)
         defer { mock.setFaults(FaultPlan()) }
-        let getOnly = S3DataSource(client: context.client, bucket: context.bucket, prefix: dataset.prefix)
+        let getOnly = context.source(prefix: dataset.prefix)
         for (session, kind, path) in chosen {
             let expected = FileNaming.candidates(track: track, session: session, kind: kind).first(where: held.contains)
             let loaded = try await getOnly.load(track: track, session: session, kind: kind, filter: .all)

@@ -48,7 +48,7 @@ struct ConfigurationChoosesSource: RaceProperty {
         var outcome: Expected
         var message = ""
         do {
-            let configuration = try DataConfiguration.fromEnvironment(environment)
+            let configuration = try context.configuration(environment)
             switch configuration.choice {
             case .local(let root):
                 outcome = .local

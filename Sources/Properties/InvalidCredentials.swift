@@ -63,7 +63,7 @@ struct InvalidCredentials: RaceProperty {
         let description = "\(failure), \(operation)"
         let mark = context.mock?.journal.mark ?? 0
         var message = ""
-        let loader = S3DataSource(client: client, bucket: context.bucket, prefix: prefix)
+        let loader = context.source(prefix: prefix, client: client)
         let track = random.pick(["COTA", "Sonoma", "road-america"])
         let session = Session("R\(random.int(1...2))")!
         let kind = random.pick([TableKind.lap(.lapStart), .lap(.lapTime), .telemetry])

@@ -28,7 +28,7 @@ struct NotFoundIsNil: RaceProperty {
 
     func checkMissing(under prefix: String, seed: UInt64, context: PropertyContext) async throws {
         var random = SeededGenerator(seed: seed)
-        let source = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+        let source = context.source(prefix: prefix)
         let tracks = try await source.tracks()
         guard !tracks.isEmpty else {
             throw PropertyFailure("no tracks under \(prefix) to test against", case: "seed \(seed)")
@@ -59,7 +59,7 @@ struct NotFoundIsNil: RaceProperty {
         plan.listBucketDenied = true
         mock.setFaults(plan)
         defer { mock.setFaults(FaultPlan()) }
-        let getOnly = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+        let getOnly = context.source(prefix: prefix)
         let mark = mock.journal.mark
         try require(
             try await getOnly.load(track: track, session: missingSession, kind: kind, filter: .all) == nil,
@@ -71,7 +71,7 @@ struct NotFoundIsNil: RaceProperty {
         plan = FaultPlan()
         plan.rejectAllCredentials = true
         mock.setFaults(plan)
-        let rejected = S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix)
+        let rejected = context.source(prefix: prefix)
         do {
             _ = try await rejected.load(track: track, session: missingSession, kind: kind, filter: .all)
             throw PropertyFailure("rejected credentials gave nil instead of an error", case: description)

@@ -22,6 +22,13 @@ public struct PropertyContext: Sendable {
     public var readOnly: Bool
     /// Caps on generated cases (shrinking lowers them).
     public var budget = CaseBudget.unlimited
+    /// Seams for the tests of the properties' power, which plant a fault and expect the property to
+    /// fail: every S3 loader a property judges is passed through `loader`, and the environment is read
+    /// by `configuration`. As they are by default.
+    public var loader: @Sendable (any DataSource) -> any DataSource = { $0 }
+    public var configuration: @Sendable ([String: String]) throws -> DataConfiguration = {
+        try DataConfiguration.fromEnvironment($0)
+    }
 
     public init(
         client: S3Client, bucket: String, prefix: String, mock: MockS3Server?, scratch: URL,
@@ -56,10 +63,15 @@ public struct PropertyContext: Sendable {
         return url
     }
 
+    /// The loader under test over `prefix` of the bucket (with `client`'s credentials when given).
+    func source(prefix: String, client: S3Client? = nil) -> any DataSource {
+        loader(S3DataSource(client: client ?? self.client, bucket: bucket, prefix: prefix))
+    }
+
     /// The dataset's source and one of its tracks, chosen by the seed.
-    func datasetTrack(_ dataset: Dataset, seed: UInt64) async throws -> (S3DataSource, String) {
+    func datasetTrack(_ dataset: Dataset, seed: UInt64) async throws -> (any DataSource, String) {
         let prefix = dataset.prefix
-        let source = S3DataSource(client: client, bucket: bucket, prefix: prefix)
+        let source = self.source(prefix: prefix)
         var random = SeededGenerator(seed: seed)
         let tracks = try await source.tracks()
         guard !tracks.isEmpty else { throw PropertyFailure("no tracks", case: prefix) }

@@ -21,7 +21,7 @@ struct SameDataFromBothSources: RaceProperty {
             seed: seed, layouts: context.budget.count(.items, 1...3, using: &random), context: context, prefix: prefix,
             local: folder)
         try await compare(
-            LocalDataSource(root: folder), S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix),
+            LocalDataSource(root: folder), context.source(prefix: prefix),
             seed: seed, case: "generated dataset, seed \(seed)")
         try await context.clean(prefix)
     }
@@ -34,13 +34,14 @@ struct SameDataFromBothSources: RaceProperty {
         guard let local = dataset.local else { return }
         try await compare(
             LocalDataSource(root: local),
-            S3DataSource(client: context.client, bucket: context.bucket, prefix: dataset.prefix),
+            context.source(prefix: dataset.prefix),
             seed: seed, case: "\(local.path) against \(dataset.prefix)")
     }
 
     /// Every table equal from both sources; each telemetry table also loaded through a filter drawn
     /// from the seed, equal from both sources and to the whole table filtered here, row by row.
-    func compare(_ local: LocalDataSource, _ remote: S3DataSource, seed: UInt64, case description: String) async throws
+    func compare(_ local: LocalDataSource, _ remote: any DataSource, seed: UInt64, case description: String)
+        async throws
     {
         var random = SeededGenerator(seed: seed ^ 0x8)
         let tracks = try await local.tracks()

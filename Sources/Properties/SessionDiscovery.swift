@@ -66,7 +66,7 @@ struct SessionDiscovery: RaceProperty {
         let expected = sessions.map { Session("R\($0)")! }
         let description = "track \(track), sessions \(sessions), lap-start files \(withStarts), files \(paths)"
         let local = try await LocalDataSource(root: folder).sessions(track: track)
-        let remote = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).sessions(
+        let remote = try await context.source(prefix: prefix).sessions(
             track: track)
         try require(local == expected, "local sessions \(local?.map(\.token) ?? [])", case: description)
         try require(remote == expected, "S3 sessions \(remote?.map(\.token) ?? [])", case: description)
@@ -78,7 +78,8 @@ struct SessionDiscovery: RaceProperty {
     func check(dataset: Dataset, seed: UInt64, context: PropertyContext) async throws {
         // A track chosen by the seed; its sessions against the rule written a second way.
         let (source, track) = try await context.datasetTrack(dataset, seed: seed)
-        let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(source.prefix)\(track)/").objects
+        let keys = try await context.client.listAll(bucket: context.bucket, prefix: "\(dataset.prefix)\(track)/")
+            .objects
             .map(\.key)
         let starts = Self.oracle(keys, words: ["lap", "start"])
         let expected = (starts.isEmpty ? Self.oracle(keys, words: ["lap", "time"]) : starts).map { Session("R\($0)")! }

@@ -36,7 +36,7 @@ struct TrackDiscovery: RaceProperty {
         if random.chance(0.5) {
             try await context.put(prefix + "loose file.csv", [1])
         }
-        let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
+        let found = try await context.source(prefix: prefix).tracks()
         try require(
             Set(found) == tracks && found.count == tracks.count,
             "found \(found.count) tracks for \(tracks.count); extra \(Set(found).subtracting(tracks).prefix(3)), missing \(tracks.subtracting(found).prefix(3))",
@@ -59,7 +59,7 @@ extension TrackDiscovery {
             let rest = key.dropFirst(prefix.count)
             if let slash = rest.firstIndex(of: "/"), slash != rest.startIndex { folders.insert(String(rest[..<slash])) }
         }
-        let found = try await S3DataSource(client: context.client, bucket: context.bucket, prefix: prefix).tracks()
+        let found = try await context.source(prefix: prefix).tracks()
         try require(
             Set(found) == folders && found.count == folders.count, "tracks \(found) but folders \(folders.sorted())",
             case: "the bucket under \(prefix)")

@@ -35,7 +35,7 @@ public struct TrackListing: Sendable, Equatable {
 
     /// Safe names as tracks, in byte order; the rest as skipped entries (one bad folder never sinks
     /// the others).
-    init(names: [String]) {
+    public init(names: [String]) {
         var tracks: [String] = []
         var skipped: [SkippedEntry] = []
         for name in names {
