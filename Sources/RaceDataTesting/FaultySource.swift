@@ -14,7 +14,7 @@ public struct FaultySource: DataSource {
         case wrongFile
         /// One row missing from every table.
         case droppedRow
-        /// One text cell (a vehicle id) of every table changed to another vehicle's.
+        /// One vehicle (drawn from each table's) renamed to one that is not there, in every row of it.
         case wrongVehicle
         /// Any failure answered as "not found".
         case swallowedError
@@ -97,12 +97,11 @@ public struct FaultySource: DataSource {
             guard let index = table.names.firstIndex(of: "vehicle_id"), case .text(let ids) = table.columns[index]
             else { break }
             let values = Array(ids)
-            let row = pick(values.count)
-            let other = Set(values.compactMap { $0 }).subtracting([values[row] ?? ""]).sorted().first ?? "GR86-000-0"
-            var changed = values
-            changed[row] = other
+            let vehicles = Set(values.compactMap { $0 }).sorted()
+            guard !vehicles.isEmpty else { break }
+            let renamed = vehicles[pick(vehicles.count)]
             var columns = table.columns
-            columns[index] = .text(TextValues(changed))
+            columns[index] = .text(TextValues(values.map { $0 == renamed ? "GR86-999-99" : $0 }))
             table = Table(names: table.names, columns: columns)
         default: break
         }

@@ -1,6 +1,7 @@
 import Foundation
 import MockS3Server
 import RaceData
+import RaceDataTesting
 import RaceService
 import S3Kit
 import S3Wire
@@ -165,5 +166,59 @@ struct CommandUsageTests {
         let run = try Self.run(program, ["--help"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("USAGE: \(program)"), "\(run.stdout)")
+    }
+}
+
+/// `verify --api` against a service whose loader has one fault planted (drawn from the seed): the
+/// check that exists to catch that kind of fault fails, and names what the service got wrong.
+@Suite("verify --api's power: a faulty service is caught", .quietLogs)
+struct ServiceJudgePowerTests {
+    @Test(arguments: [
+        (FaultySource.Fault.droppedTrack, "FAIL  service tracks"),
+        (.droppedSession, "sessions"), (.wrongVehicle, "drivers:"), (.droppedRow, "FAIL  service "),
+    ])
+    func aFaultyServiceFailsItsCheck(fault: FaultySource.Fault, failing: String) async throws {
+        try await withMock({
+            $0.buckets = ["deployed"]
+            $0.defaultOwnership = .objectWriter
+        }) { server in
+            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Sample/data"
+            ).standardized
+            let client = try server.client()
+            _ = try await Uploader(client: client, bucket: "deployed").upload(directory: sample)
+            let faulty = FaultySource(
+                S3DataSource(client: client, bucket: "deployed"), fault: fault,
+                seed: UInt64(ProcessInfo.processInfo.environment["PROPERTY_SEED"] ?? "") ?? 2025)
+            let api = try await APIServer(analytics: Analytics(source: faulty), port: 0)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("verify")
+            process.arguments = [
+                "--bucket", "deployed", "--endpoint", server.endpoint, "--property", "5",
+                "--api", "http://127.0.0.1:\(api.port)",
+            ]
+            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+            environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
+            environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            // Waited for on a thread of its own: the service answering verify runs on this process's
+            // few shared threads, which a blocking read here would take from it.
+            let output = await withCheckedContinuation { continuation in
+                Thread {
+                    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    continuation.resume(returning: text)
+                }.start()
+            }
+            try await api.stop()
+            #expect(process.terminationStatus == 1, "\(fault) passed verify --api:\n\(output)")
+            // The failing check's line, and the lines of detail under it.
+            let failed = output.components(separatedBy: "  FAIL  ").dropFirst().filter { $0.hasPrefix("service") }
+            #expect(failed.contains { ("  FAIL  " + $0).contains(failing) }, "\(fault): \(failed)")
+        }
     }
 }
