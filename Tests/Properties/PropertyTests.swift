@@ -8,11 +8,14 @@ import TestSupport
 import Testing
 
 /// The properties (docs/properties.md) over generated cases, against the in-process mock server (all of them)
-/// and moto_server (those whose `onMoto` is `.runs`). PROPERTY_CASES sets the count (default 100), PROPERTY_SEED the
-/// run's seed (default 2025; `random` picks one and prints it), PROPERTY_REPLAY one case's seed.
+/// and moto_server (those whose `onMoto` is `.runs`). PROPERTY_CASES sets the count (default 100),
+/// PROPERTY_CASES_MOTO the count against moto (default 25: moto is a second opinion, and a Python server's
+/// requests are what the suite's time went on), PROPERTY_SEED the run's seed (default 2025; `random` picks
+/// one and prints it), PROPERTY_REPLAY one case's seed.
 enum PropertyEnvironment {
     static let environment = ProcessInfo.processInfo.environment
     static let cases = Int(environment["PROPERTY_CASES"] ?? "") ?? 100
+    static let motoCases = Int(environment["PROPERTY_CASES_MOTO"] ?? "") ?? 25
     static let seed: UInt64 = {
         if environment["PROPERTY_SEED"] == "random" {
             let seed = UInt64.random(in: 0...UInt64.max)
@@ -44,7 +47,7 @@ enum PropertyEnvironment {
             scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-moto-\(UUID())"))
     }
 
-    static func run(_ number: Int, on context: PropertyContext) async throws {
+    static func run(_ number: Int, on context: PropertyContext, cases: Int = PropertyEnvironment.cases) async throws {
         let property = try #require(PropertyRegistry.property(number))
         let result = await PropertyRunner.run(property, cases: cases, seed: seed, replay: replay, context: context)
         if let failure = result.failure {
@@ -74,10 +77,11 @@ struct PropertyTests {
     }
 }
 
-@Suite("Properties against moto_server", .serialized, .quietLogs)
+@Suite("Properties against moto_server", .quietLogs)
 struct MotoPropertyTests {
     @Test(arguments: PropertyRegistry.all.filter { $0.onMoto == .runs }.map(\.number))
     func property(_ number: Int) async throws {
-        try await PropertyEnvironment.run(number, on: try await PropertyEnvironment.moto.value)
+        try await PropertyEnvironment.run(
+            number, on: try await PropertyEnvironment.moto.value, cases: PropertyEnvironment.motoCases)
     }
 }
