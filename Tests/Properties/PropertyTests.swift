@@ -26,17 +26,20 @@ enum PropertyEnvironment {
     }()
     static let replay = UInt64(environment["PROPERTY_REPLAY"] ?? "")
 
-    static let mock = Task<(MockS3Server, PropertyContext), any Error> {
-        var configuration = MockS3Server.Configuration()
-        configuration.credentials = [MockS3Server.defaultCredential, PropertyFixtures.expiredCredential]
-        configuration.defaultOwnership = .objectWriter
-        configuration.buckets = ["properties"]
-        let server = try await MockS3Server(configuration: configuration)
-        let context = PropertyContext(
-            client: try server.client(retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001)),
-            bucket: "properties", prefix: "run/", mock: server,
-            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("properties-mock-\(UUID())"))
-        return (server, context)
+    /// A mock of its own for each property (some set their server's faults), so they run side by side.
+    static func withMockContext(_ body: (PropertyContext) async throws -> Void) async throws {
+        try await withMock({
+            $0.credentials = [MockS3Server.defaultCredential, PropertyFixtures.expiredCredential]
+            $0.defaultOwnership = .objectWriter
+            $0.buckets = ["properties"]
+        }) { server in
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("properties-mock-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            try await body(
+                PropertyContext(
+                    client: try server.client(retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001)),
+                    bucket: "properties", prefix: "run/", mock: server, scratch: scratch))
+        }
     }
 
     static let moto = Task<PropertyContext, any Error> {
@@ -64,12 +67,11 @@ enum PropertyEnvironment {
     }
 }
 
-@Suite("Properties against the mock server", .serialized, .quietLogs)
+@Suite("Properties against the mock server", .quietLogs)
 struct PropertyTests {
     @Test(arguments: PropertyRegistry.all.map(\.number))
     func property(_ number: Int) async throws {
-        let (_, context) = try await PropertyEnvironment.mock.value
-        try await PropertyEnvironment.run(number, on: context)
+        try await PropertyEnvironment.withMockContext { try await PropertyEnvironment.run(number, on: $0) }
     }
 
     @Test func theRegistryIsInNumberOrder() {
