@@ -98,8 +98,7 @@ public struct Uploader: Sendable {
                 plan.files.append(
                     PlannedFile(
                         path: entry.url.path, key: prefix + entry.path,
-                        size: (entry.attributes[.size] as? NSNumber)?.uint64Value ?? 0,
-                        modified: entry.attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)))
+                        size: entry.size, modified: entry.modified))
             case .typeSymbolicLink: plan.problems.append((entry.path, "symbolic link, not followed"))
             default: plan.problems.append((entry.path, "not a regular file"))
             }
