@@ -18,20 +18,9 @@ struct PropertyPowerTests {
         "../../Sample/data"
     ).standardized
 
-    /// A fresh mock, a bucket and a context on it.
+    /// A fresh mock, a bucket and a context on it (the mock is `context.mock`).
     static func withContext(_ body: (MockS3Server, PropertyContext) async throws -> Void) async throws {
-        try await withMock({
-            $0.credentials = [MockS3Server.defaultCredential, PropertyFixtures.expiredCredential]
-            $0.defaultOwnership = .objectWriter
-            $0.buckets = ["power"]
-        }) { server in
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("power-\(UUID())")
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let context = PropertyContext(
-                client: try server.client(signing: .forUploads), bucket: "power", prefix: "run/", mock: server,
-                scratch: scratch)
-            try await body(server, context)
-        }
+        try await PropertyEnvironment.withMockContext { context in try await body(context.mock!, context) }
     }
 
     static func expectCaught(_ number: Int, _ fault: String, context: PropertyContext) async throws {
@@ -89,22 +78,22 @@ struct PropertyPowerTests {
     ])
     func damagedStorageFailsTheDatasetForm(number: Int, damage: String) async throws {
         try await Self.withContext { server, base in
-            _ = try await Uploader(client: base.client, bucket: "power").upload(directory: Self.sample)
+            _ = try await Uploader(client: base.client, bucket: base.bucket).upload(directory: Self.sample)
             var random = SeededGenerator(seed: PropertyEnvironment.seed)
-            let keys = try server.store.list("power", prefix: "data/", delimiter: nil, after: nil, maxKeys: 1000)
+            let keys = try server.store.list(base.bucket, prefix: "data/", delimiter: nil, after: nil, maxKeys: 1000)
                 .objects.map(\.key).filter { $0.lowercased().hasSuffix(".csv") }
             // Property 8 reads tables: the damage goes into one the loader serves, on a digit.
             let tables = keys.filter { FileNaming.classify(fileName: String($0.split(separator: "/").last!)) != nil }
             let key = random.pick(number == 8 ? tables : keys)
             switch damage {
             case "a changed byte":
-                var bytes = try await base.client.getObjectBytes(bucket: "power", key: key) ?? []
+                var bytes = try await base.client.getObjectBytes(bucket: base.bucket, key: key) ?? []
                 let digits = bytes.indices.filter { (48...57).contains(bytes[$0]) }
                 let at = random.pick(digits)
                 bytes[at] = bytes[at] == 57 ? 48 : bytes[at] + 1
-                try server.store.put("power", key: key, bytes: bytes)
-            case "a missing object": try server.store.delete("power", key)
-            default: try server.store.put("power", key: "data/COTA/Race 1/notes.csv", bytes: Array("x\n".utf8))
+                try server.store.put(base.bucket, key: key, bytes: bytes)
+            case "a missing object": try server.store.delete(base.bucket, key)
+            default: try server.store.put(base.bucket, key: "data/COTA/Race 1/notes.csv", bytes: Array("x\n".utf8))
             }
             var context = base
             context.dataset = Dataset(prefix: "data/", local: Self.sample)
