@@ -50,42 +50,29 @@ struct VerifyCommandTests {
                 "../../Sample/data"
             ).standardized
             _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(directory: sample)
-            let run = { (extra: [String]) throws -> (Int32, String) in
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                    .appendingPathComponent("verify")
-                process.arguments = ["--bucket", "deployed", "--endpoint", server.endpoint] + extra
-                var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-                environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
-                environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
-                process.environment = environment
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                return (process.terminationStatus, output)
+            let run = { (extra: [String]) async throws -> (Int32, String) in
+                try await DeployedVerify.run(endpoint: server.endpoint, extra)
             }
             let keysBefore = try await server.client().listAll(bucket: "deployed").objects.count
             server.journal.clear()
-            let (readOnly, output) = try run(["--expect-tracks", "7"])
+            let (readOnly, output) = try await run(["--expect-tracks", "7"])
             #expect(readOnly == 0, "\(output)")
             #expect(!output.contains(MockS3Server.defaultCredential.secretAccessKey))
             #expect(
                 server.journal.entries.filter { $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST" }
                     .count == 0)
-            let (writes, log) = try run(["--expect-tracks", "7", "--allow-writes", "--cases", "3"])
+            let (writes, log) = try await run(["--expect-tracks", "7", "--allow-writes", "--cases", "3"])
             #expect(writes == 0, "\(log)")
             #expect(log.contains("property 8") && log.contains("scratch prefix removed"))
             #expect(try await server.client().listAll(bucket: "deployed").objects.count == keysBefore)
-            let (wrong, _) = try run(["--expect-tracks", "9"])
+            let (wrong, _) = try await run(["--expect-tracks", "9"])
             #expect(wrong == 1)
             // A replay runs one case in the mode given, and says which.
-            let (replayed, replayLog) = try run(["--property", "6", "--replay", "42"])
+            let (replayed, replayLog) = try await run(["--property", "6", "--replay", "42"])
             #expect(replayed == 0 && replayLog.contains("replayed case seed 42"), "\(replayLog)")
             // --allow-writes writes beside data/, never under it, where a live service lists tracks.
             server.journal.clear()
-            _ = try run(["--allow-writes", "--cases", "1", "--property", "1"])
+            _ = try await run(["--allow-writes", "--cases", "1", "--property", "1"])
             let written = server.journal.entries.filter { $0.operation == "PutObject" }.compactMap(\.key)
             #expect(!written.isEmpty && written.allSatisfy { $0.hasPrefix("verify-scratch/") }, "\(written.prefix(3))")
             // --api checks the service deployed over the bucket.
@@ -96,7 +83,7 @@ struct VerifyCommandTests {
             ])
             let api = try await APIServer(
                 analytics: Analytics(source: configuration.makeSource()), port: 0)
-            let (withAPI, apiLog) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
+            let (withAPI, apiLog) = try await run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(api.port)"])
             try await api.stop()
             #expect(withAPI == 0, "\(apiLog)")
             // /health, tracks, each track's sessions, and each of the 14 sessions judged against S3.
@@ -110,7 +97,9 @@ struct VerifyCommandTests {
             try FileManager.default.removeItem(at: copy.appendingPathComponent("COTA/Race 2/COTA_lap_end_time_R2.csv"))
             let broken = try await APIServer(
                 analytics: Analytics(source: LocalDataSource(root: copy)), port: 0)
-            let (judged, judgement) = try run(["--expect-tracks", "7", "--api", "http://127.0.0.1:\(broken.port)"])
+            let (judged, judgement) = try await run([
+                "--expect-tracks", "7", "--api", "http://127.0.0.1:\(broken.port)",
+            ])
             try await broken.stop()
             #expect(judged == 1)
             #expect(
@@ -191,34 +180,39 @@ struct ServiceJudgePowerTests {
                 S3DataSource(client: client, bucket: "deployed"), fault: fault,
                 seed: UInt64(ProcessInfo.processInfo.environment["PROPERTY_SEED"] ?? "") ?? 2025)
             let api = try await APIServer(analytics: Analytics(source: faulty), port: 0)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("verify")
-            process.arguments = [
-                "--bucket", "deployed", "--endpoint", server.endpoint, "--property", "5",
-                "--api", "http://127.0.0.1:\(api.port)",
-            ]
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-            environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
-            environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
-            process.environment = environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            // Waited for on a thread of its own: the service answering verify runs on this process's
-            // few shared threads, which a blocking read here would take from it.
-            let output = await withCheckedContinuation { continuation in
-                Thread {
-                    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    process.waitUntilExit()
-                    continuation.resume(returning: text)
-                }.start()
-            }
+            let (status, output) = try await DeployedVerify.run(
+                endpoint: server.endpoint, ["--property", "5", "--api", "http://127.0.0.1:\(api.port)"])
             try await api.stop()
-            #expect(process.terminationStatus == 1, "\(fault) passed verify --api:\n\(output)")
+            #expect(status == 1, "\(fault) passed verify --api:\n\(output)")
             // The failing check's line, and the lines of detail under it.
             let failed = output.components(separatedBy: "  FAIL  ").dropFirst().filter { $0.hasPrefix("service") }
             #expect(failed.contains { ("  FAIL  " + $0).contains(failing) }, "\(fault): \(failed)")
+        }
+    }
+}
+
+/// `verify` run against the bucket `deployed` of a mock at `endpoint`, with the mock's credentials: its
+/// exit status and standard output. Waited for on a thread of its own: a service it judges may run on
+/// this process's few shared threads, which a blocking read here would take from it.
+enum DeployedVerify {
+    static func run(endpoint: String, _ extra: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("verify")
+        process.arguments = ["--bucket", "deployed", "--endpoint", endpoint] + extra
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, text))
+            }.start()
         }
     }
 }

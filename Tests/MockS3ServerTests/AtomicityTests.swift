@@ -26,26 +26,30 @@ struct AtomicityTests {
         }
     }
 
+    /// Conditional PUTs of `key` by every writer at once (each writes `writer N`): exactly one wins, the
+    /// others lose as S3 says they may, and the winner's bytes are what is stored.
+    static func expectOneWinner(
+        _ server: MockS3Server, key: String, condition: (String, String), round: Int
+    ) async throws {
+        let statuses = try await race(writers) { writer in
+            try await server.raw(.put, "/b/\(key)", headers: [condition], body: Array("writer \(writer)".utf8)).status
+        }
+        let winners = statuses.indices.filter { statuses[$0] == 200 }
+        #expect(winners.count == 1, "round \(round): \(statuses)")
+        #expect(statuses.allSatisfy { $0 == 200 || lost.contains($0) }, "round \(round): \(statuses)")
+        if let winner = winners.first {
+            #expect(try await server.client().getObjectBytes(bucket: "b", key: key) == Array("writer \(winner)".utf8))
+        }
+    }
+
     @Test func createIfAbsentHasOneWinner() async throws {
         try await withMock({
             $0.buckets = ["b"]
             $0.storeContention = 0.001
         }) { server in
-            let client = try server.client()
             for round in 0..<Self.rounds {
-                let statuses = try await Self.race(Self.writers) { writer in
-                    try await server.raw(
-                        .put, "/b/k\(round)", headers: [("If-None-Match", "*")], body: Array("writer \(writer)".utf8)
-                    ).status
-                }
-                let winners = statuses.indices.filter { statuses[$0] == 200 }
-                #expect(winners.count == 1, "round \(round): \(statuses)")
-                #expect(statuses.allSatisfy { $0 == 200 || Self.lost.contains($0) }, "round \(round): \(statuses)")
-                if let winner = winners.first {
-                    #expect(
-                        try await client.getObjectBytes(bucket: "b", key: "k\(round)") == Array("writer \(winner)".utf8)
-                    )
-                }
+                try await Self.expectOneWinner(
+                    server, key: "k\(round)", condition: ("If-None-Match", "*"), round: round)
             }
         }
     }
@@ -58,23 +62,12 @@ struct AtomicityTests {
             let client = try server.client()
             for round in 0..<Self.rounds {
                 let etag = try await client.putObject(bucket: "b", key: "k", body: .bytes([UInt8(round)])).etag
-                let statuses = try await Self.race(Self.writers) { writer in
-                    try await server.raw(
-                        .put, "/b/k", headers: [("If-Match", "\"\(etag)\"")], body: Array("writer \(writer)".utf8)
-                    ).status
-                }
-                let winners = statuses.indices.filter { statuses[$0] == 200 }
-                #expect(winners.count == 1, "round \(round): \(statuses)")
-                #expect(statuses.allSatisfy { $0 == 200 || Self.lost.contains($0) }, "round \(round): \(statuses)")
-                if let winner = winners.first {
-                    #expect(try await client.getObjectBytes(bucket: "b", key: "k") == Array("writer \(winner)".utf8))
-                }
+                try await Self.expectOneWinner(server, key: "k", condition: ("If-Match", "\"\(etag)\""), round: round)
             }
         }
     }
 
-    /// Uploads of one key completed together with If-None-Match: only one becomes the object; the same
-    /// upload completed twice at once makes one object of its parts and is then gone.
+    /// Uploads of one key completed together, each with If-None-Match: only one becomes the object.
     @Test func completesOfOneKeyHaveOneWinner() async throws {
         try await withMock({
             $0.buckets = ["b"]
