@@ -54,7 +54,7 @@ struct SampleMode {
         let report = OrderedReport(checks)
         // All at once, each on a server of its own (some set their server's faults): a debug build's
         // requests cost CPU on both sides of the socket, so one check at a time leaves a core idle,
-        // and the longest checks start first however the registry is ordered.
+        // and no check waits behind another, whatever the registry's order.
         await withTaskGroup(of: Void.self) { group in
             for (index, job) in jobs.enumerated() {
                 group.addTask {
