@@ -9,9 +9,7 @@ import Testing
 /// The `racedata` command as an operator runs it, against the in-process mock.
 @Suite("The racedata command", .quietLogs)
 struct RaceDataCommandTests {
-    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "../../Sample/data"
-    ).standardized
+    static let sample = SampleData.directory
 
     /// The upload's content tag cache goes here, not into the home of whoever runs the tests.
     static let cacheHome = FileManager.default.temporaryDirectory.appendingPathComponent("racedata-cache-\(UUID())")

@@ -11,9 +11,7 @@ import Testing
 /// their words, rows split by hand, the app's lap rule (end − start of the same car and lap, over 60 s
 /// and under 300 s, not lap 32768) written a second time.
 enum SampleOracle {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "../../Sample/data"
-    ).standardized
+    static let root = SampleData.directory
 
     /// Rows as header → value, for a file with commas, optional quotes, a BOM and CRLF.
     static func rows(_ url: URL) throws -> [[String: String]] {

@@ -206,6 +206,19 @@ struct UploaderTests {
         }
     }
 
+    /// Options without an ACL, remembering content tags in `cacheURL`.
+    static func cachedOptions(_ cacheURL: URL) -> Uploader.Options {
+        var options = Uploader.Options()
+        options.acl = nil
+        options.tagCache = ContentTagCache(url: cacheURL)
+        return options
+    }
+
+    /// One digit of a CSV's last line changed: the same size, other bytes.
+    static func changeLastDigit(_ bytes: inout [UInt8]) {
+        bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+    }
+
     /// With a cache, an unchanged re-run reads no file; an edited file (new mtime) is hashed and sent.
     @Test func theTagCacheSparesReadingUnchangedFiles() async throws {
         let root = try tree()
@@ -215,9 +228,7 @@ struct UploaderTests {
         try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("race-data")
-            var options = Uploader.Options()
-            options.acl = nil
-            options.tagCache = ContentTagCache(url: cacheURL)
+            var options = Self.cachedOptions(cacheURL)
             let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(
                 directory: root)
             #expect(first.succeeded && first.warnings.isEmpty)
@@ -246,7 +257,7 @@ struct UploaderTests {
 
             let edited = root.appendingPathComponent("COTA/Race 1/COTA_lap_time_R1.csv")
             var bytes = try [UInt8](Data(contentsOf: edited))  // same size, one digit different, a new mtime
-            bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            Self.changeLastDigit(&bytes)
             try Data(bytes).write(to: edited)
             try FileManager.default.setAttributes(
                 [.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: edited.path)
@@ -280,15 +291,13 @@ struct UploaderTests {
         try await withMock { server in
             let client = try server.client()
             try server.store.createBucket("race-data")
-            var options = Uploader.Options()
-            options.acl = nil
-            options.tagCache = ContentTagCache(url: cacheURL)
+            var options = Self.cachedOptions(cacheURL)
             let first = try await Uploader(client: client, bucket: "race-data", options: options).upload(
                 directory: root)
             #expect(first.succeeded)
             var bytes = try [UInt8](Data(contentsOf: edited))
             let inode = try FileManager.default.attributesOfItem(atPath: edited.path)[.systemFileNumber] as? UInt64
-            bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            Self.changeLastDigit(&bytes)
             let handle = try FileHandle(forWritingTo: edited)  // in place: same inode, same size
             try handle.write(contentsOf: Data(bytes))
             try handle.close()

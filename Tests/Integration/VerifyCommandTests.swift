@@ -42,14 +42,8 @@ struct VerifyCommandTests {
     }
 
     @Test func productionModeAgainstADeployedBucket() async throws {
-        try await withMock({
-            $0.buckets = ["deployed"]
-            $0.defaultOwnership = .objectWriter
-        }) { server in
-            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "../../Sample/data"
-            ).standardized
-            _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(directory: sample)
+        try await DeployedVerify.withSample { server in
+            let sample = SampleData.directory
             let run = { (extra: [String]) async throws -> (Int32, String) in
                 try await DeployedVerify.run(endpoint: server.endpoint, extra)
             }
@@ -167,15 +161,8 @@ struct ServiceJudgePowerTests {
         (.droppedSession, "sessions"), (.wrongVehicle, "drivers:"), (.droppedRow, "FAIL  service "),
     ])
     func aFaultyServiceFailsItsCheck(fault: FaultySource.Fault, failing: String) async throws {
-        try await withMock({
-            $0.buckets = ["deployed"]
-            $0.defaultOwnership = .objectWriter
-        }) { server in
-            let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "../../Sample/data"
-            ).standardized
+        try await DeployedVerify.withSample { server in
             let client = try server.client()
-            _ = try await Uploader(client: client, bucket: "deployed").upload(directory: sample)
             let faulty = FaultySource(
                 S3DataSource(client: client, bucket: "deployed"), fault: fault,
                 seed: UInt64(ProcessInfo.processInfo.environment["PROPERTY_SEED"] ?? "") ?? 2025)
@@ -191,10 +178,23 @@ struct ServiceJudgePowerTests {
     }
 }
 
-/// `verify` run against the bucket `deployed` of a mock at `endpoint`, with the mock's credentials: its
-/// exit status and standard output. Waited for on a thread of its own: a service it judges may run on
-/// this process's few shared threads, which a blocking read here would take from it.
+/// A deployment to judge (the sample in a mock's bucket `deployed`) and `verify` run against it.
 enum DeployedVerify {
+    /// A mock whose bucket `deployed` holds the sample, uploaded by the uploader.
+    static func withSample(_ body: (MockS3Server) async throws -> Void) async throws {
+        try await withMock({
+            $0.buckets = ["deployed"]
+            $0.defaultOwnership = .objectWriter
+        }) { server in
+            _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(
+                directory: SampleData.directory)
+            try await body(server)
+        }
+    }
+
+    /// `verify` against `deployed` at `endpoint` with the mock's credentials: its exit status and standard
+    /// output. Waited for on a thread of its own: a service it judges may run on this process's few
+    /// shared threads, which a blocking read here would take from it.
     static func run(endpoint: String, _ extra: [String]) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -14,9 +14,7 @@ import Testing
 /// the run's seed, so a property that compares too little passes it, and this fails.
 @Suite("Properties' power: planted faults are caught", .quietLogs)
 struct PropertyPowerTests {
-    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "../../Sample/data"
-    ).standardized
+    static let sample = SampleData.directory
 
     /// A fresh mock, a bucket and a context on it (the mock is `context.mock`).
     static func withContext(_ body: (MockS3Server, PropertyContext) async throws -> Void) async throws {

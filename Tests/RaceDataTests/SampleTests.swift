@@ -9,9 +9,7 @@ import Testing
 
 @Suite("The bundled sample", .quietLogs)
 struct SampleTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "../../Sample/data"
-    ).standardized
+    static let root = SampleData.directory
 
     /// Sample/data is exactly what the seeded generator writes (regenerate: swift run verify --write-sample Sample/data).
     @Test func isTheGeneratorsOutputForSeed2025() throws {
