@@ -79,15 +79,7 @@ extension S3Semantics {
             }
             checksums[algorithm.rawValue] = claimed
         }
-        let writer = try store.blobs.makeWriter(expectedSize: UInt64(file.value.count))
-        let blob: Blob
-        do {
-            try writer.write(ByteBuffer(bytes: file.value))
-            blob = try writer.finish()
-        } catch {
-            writer.abandon()
-            throw error
-        }
+        let blob = try store.blobs.blob(of: file.value)
         let object = StoredObject(
             key: key, blob: blob, etag: Digest.md5(file.value).hexString, lastModified: Date(),
             contentType: attributes.contentType, metadata: attributes.metadata, acl: attributes.acl,

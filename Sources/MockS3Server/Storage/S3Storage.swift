@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import S3Wire
 
 /// The storage seam, by capability (as gofakes3's `Backend`, `VersionedBackend` and
@@ -132,15 +131,7 @@ extension ObjectStore {
     /// private): for tests that need data in place and are not about how it got there.
     @discardableResult
     public func put(_ bucket: String, key: String, bytes: [UInt8]) throws(S3ServerError) -> StoredObject {
-        let writer = try blobs.makeWriter(expectedSize: UInt64(bytes.count))
-        let blob: Blob
-        do {
-            try writer.write(ByteBuffer(bytes: bytes))
-            blob = try writer.finish()
-        } catch {
-            writer.abandon()
-            throw error
-        }
+        let blob = try blobs.blob(of: bytes)
         let object = StoredObject(
             key: key, blob: blob, etag: Digest.md5(bytes).hexString, lastModified: Date(), metadata: [],
             acl: .private(.mock), checksums: [:])

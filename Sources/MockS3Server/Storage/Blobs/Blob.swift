@@ -65,6 +65,20 @@ public protocol BlobStore: Sendable {
     func discard(_ blob: Blob)
 }
 
+extension BlobStore {
+    /// Bytes already in memory as a blob (a writer's partial output abandoned if it fails).
+    public func blob(of bytes: [UInt8]) throws(S3ServerError) -> Blob {
+        let writer = try makeWriter(expectedSize: UInt64(bytes.count))
+        do {
+            try writer.write(ByteBuffer(bytes: bytes))
+            return try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+}
+
 public struct MemoryBlobStore: BlobStore {
     public init() {}
 
