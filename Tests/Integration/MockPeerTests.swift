@@ -20,7 +20,7 @@ struct MockPeerTests {
 
     /// Runs a command with the mock's endpoint and credentials in a clean AWS environment.
     func run(_ arguments: [String], endpoint: String, credential: MockCredential = MockS3Server.defaultCredential)
-        throws -> Run
+        async throws -> Run
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -33,13 +33,8 @@ struct MockPeerTests {
         environment["AWS_CONFIG_FILE"] = "/dev/null"
         environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: output)
+        let (status, output) = try await process.runCollectingOutput(mergingErrors: true)
+        return Run(status: status, output: output)
     }
 
     func makeTree() throws -> URL {
@@ -61,13 +56,13 @@ struct MockPeerTests {
             let e = server.endpoint
             let tree = try makeTree()
             defer { try? FileManager.default.removeItem(at: tree) }
-            #expect(try run(["aws", "s3", "mb", "s3://cli-bucket"], endpoint: e).status == 0)
-            #expect(try run(["aws", "s3", "ls"], endpoint: e).output.contains("cli-bucket"))
-            let copy = try run(
+            #expect(try await run(["aws", "s3", "mb", "s3://cli-bucket"], endpoint: e).status == 0)
+            #expect(try await run(["aws", "s3", "ls"], endpoint: e).output.contains("cli-bucket"))
+            let copy = try await run(
                 ["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://cli-bucket/data/"],
                 endpoint: e)
             #expect(copy.status == 0, "\(copy.output)")
-            let listing = try run(["aws", "s3", "ls", "--recursive", "s3://cli-bucket/"], endpoint: e).output
+            let listing = try await run(["aws", "s3", "ls", "--recursive", "s3://cli-bucket/"], endpoint: e).output
             for key in [
                 "data/COTA/Race 1/COTA_lap_time_R1.csv", "data/COTA/Race 1/99_Best 10 Laps_Race 1.CSV",
                 "data/Sonoma/ü ñ/sonoma_lap_time_R1.csv", "data/top.csv",
@@ -76,10 +71,12 @@ struct MockPeerTests {
             }
             // sync twice: the second run finds nothing to upload.
             #expect(
-                try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
-                    .status == 0)
+                try await run(
+                    ["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://cli-bucket/synced/"], endpoint: e
+                )
+                .status == 0)
             let putsBefore = server.journal.entries(operation: "PutObject").count
-            let second = try run(["aws", "s3", "sync", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
+            let second = try await run(["aws", "s3", "sync", tree.path, "s3://cli-bucket/synced/"], endpoint: e)
             #expect(second.status == 0 && second.output.isEmpty, "\(second.output)")
             #expect(server.journal.entries(operation: "PutObject").count == putsBefore)
             // 20 MiB goes multipart and comes back byte for byte.
@@ -92,37 +89,45 @@ struct MockPeerTests {
             let payload = Data(bytes(20 << 20, seed: 9))
             try payload.write(to: big)
             #expect(
-                try run(["aws", "s3", "cp", "--only-show-errors", big.path, "s3://cli-bucket/big.bin"], endpoint: e)
-                    .status == 0)
+                try await run(
+                    ["aws", "s3", "cp", "--only-show-errors", big.path, "s3://cli-bucket/big.bin"], endpoint: e
+                )
+                .status == 0)
             #expect(server.journal.entries(operation: "UploadPart").count >= 3)
             #expect(server.journal.entries(operation: "CompleteMultipartUpload").map(\.status) == [200])
             #expect(
-                try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e)
-                    .status == 0)
+                try await run(
+                    ["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", back.path], endpoint: e
+                )
+                .status == 0)
             #expect(try Data(contentsOf: back) == payload)
             // A server-side copy of 20 MiB is multipart too: UploadPartCopy (it was 501 once, and the copy failed).
             #expect(
-                try run(
+                try await run(
                     ["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/big.bin", "s3://cli-bucket/copy.bin"],
                     endpoint: e
                 ).status == 0)
             #expect(server.journal.entries(operation: "UploadPartCopy").count >= 3)
             #expect(
-                try run(["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/copy.bin", back.path], endpoint: e)
-                    .status == 0)
+                try await run(
+                    ["aws", "s3", "cp", "--only-show-errors", "s3://cli-bucket/copy.bin", back.path], endpoint: e
+                )
+                .status == 0)
             #expect(try Data(contentsOf: back) == payload)
-            let v1 = try run(
+            let v1 = try await run(
                 ["aws", "s3api", "list-objects", "--bucket", "cli-bucket", "--prefix", "data/", "--delimiter", "/"],
                 endpoint: e)
             #expect(v1.output.contains("\"Prefix\": \"data/COTA/\""))
-            let wrong = try run(
+            let wrong = try await run(
                 ["aws", "s3", "ls", "s3://cli-bucket"], endpoint: e,
                 credential: MockCredential(
                     accessKeyId: MockS3Server.defaultCredential.accessKeyId, secretAccessKey: "wrong"))
             #expect(wrong.status != 0 && wrong.output.contains("SignatureDoesNotMatch"))
             #expect(
-                try run(["aws", "s3", "rm", "--recursive", "--only-show-errors", "s3://cli-bucket/"], endpoint: e)
-                    .status == 0)
+                try await run(
+                    ["aws", "s3", "rm", "--recursive", "--only-show-errors", "s3://cli-bucket/"], endpoint: e
+                )
+                .status == 0)
             #expect(
                 try server.store.list("cli-bucket", prefix: "", delimiter: nil, after: nil, maxKeys: 10).objects.isEmpty
             )
@@ -141,16 +146,18 @@ struct MockPeerTests {
                 try? FileManager.default.removeItem(at: tree)
                 try? FileManager.default.removeItem(at: down)
             }
-            #expect(try run(["aws", "s3", "mb", "s3://sync-bucket"], endpoint: e).status == 0)
+            #expect(try await run(["aws", "s3", "mb", "s3://sync-bucket"], endpoint: e).status == 0)
             #expect(
-                try run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://sync-bucket/"], endpoint: e).status
+                try await run(["aws", "s3", "sync", "--only-show-errors", tree.path, "s3://sync-bucket/"], endpoint: e)
+                    .status
                     == 0)
             #expect(
-                try run(["aws", "s3", "sync", "--only-show-errors", "s3://sync-bucket/", down.path], endpoint: e).status
+                try await run(["aws", "s3", "sync", "--only-show-errors", "s3://sync-bucket/", down.path], endpoint: e)
+                    .status
                     == 0)
             let gets = server.journal.entries(operation: "GetObject").count
             #expect(gets == 4)
-            let again = try run(
+            let again = try await run(
                 ["aws", "s3", "sync", "--exact-timestamps", "s3://sync-bucket/", down.path], endpoint: e)
             #expect(again.status == 0 && again.output.isEmpty, "\(again.output)")
             #expect(server.journal.entries(operation: "GetObject").count == gets)
@@ -161,14 +168,15 @@ struct MockPeerTests {
     /// reference: InvalidLocationConstraint), so code that names it fails on AWS and must fail here.
     @Test func namingUsEast1AsTheLocationConstraintIsRefused() async throws {
         try await withMock { server in
-            let named = try run(
+            let named = try await run(
                 [
                     "aws", "s3api", "create-bucket", "--bucket", "east-named", "--create-bucket-configuration",
                     "LocationConstraint=us-east-1",
                 ], endpoint: server.endpoint)
             #expect(named.status != 0 && named.output.contains("InvalidLocationConstraint"), "\(named.output)")
             #expect(
-                try run(["aws", "s3api", "create-bucket", "--bucket", "east-plain"], endpoint: server.endpoint).status
+                try await run(["aws", "s3api", "create-bucket", "--bucket", "east-plain"], endpoint: server.endpoint)
+                    .status
                     == 0)
         }
     }
@@ -178,7 +186,7 @@ struct MockPeerTests {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(UUID()).bin")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let c = MockS3Server.defaultCredential
-            let result = try run(
+            let result = try await run(
                 [
                     "python3", Self.fixtures.appendingPathComponent("boto3_against_mock.py").path, server.endpoint,
                     c.accessKeyId, c.secretAccessKey, scratch.path,
@@ -194,7 +202,7 @@ struct MockPeerTests {
     @Test func outsideReadersReadEveryKeyExactly() async throws {
         try await withMock({ $0.control = .open }) { server in
             let c = MockS3Server.defaultCredential
-            let result = try run(
+            let result = try await run(
                 [
                     "python3", Self.fixtures.appendingPathComponent("outside_readers.py").path, server.endpoint,
                     c.accessKeyId, c.secretAccessKey,
@@ -231,11 +239,11 @@ struct MockPeerTests {
         let credential = MockCredential(accessKeyId: "AKIASTANDALONE000001", secretAccessKey: "standalone-secret")
         let tree = try makeTree()
         defer { try? FileManager.default.removeItem(at: tree) }
-        let copy = try run(
+        let copy = try await run(
             ["aws", "s3", "cp", "--recursive", "--only-show-errors", tree.path, "s3://standalone/data/"],
             endpoint: endpoint, credential: credential)
         #expect(copy.status == 0, "\(copy.output)")
-        let listing = try run(
+        let listing = try await run(
             ["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
         #expect(listing.output.split(separator: "\n").count == 4, "\(listing.output)")
     }

@@ -193,8 +193,7 @@ enum DeployedVerify {
     }
 
     /// `verify` against `deployed` at `endpoint` with the mock's credentials: its exit status and standard
-    /// output. Waited for on a thread of its own: a service it judges may run on this process's few
-    /// shared threads, which a blocking read here would take from it.
+    /// output (waited for off the shared threads: the service it judges may run on them).
     static func run(endpoint: String, _ extra: [String]) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -204,15 +203,6 @@ enum DeployedVerify {
         environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
         environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        return await withCheckedContinuation { continuation in
-            Thread {
-                let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, text))
-            }.start()
-        }
+        return try await process.runCollectingOutput()
     }
 }
