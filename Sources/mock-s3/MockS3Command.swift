@@ -26,6 +26,12 @@ struct MockS3Command: AsyncParsableCommand {
             valueName: "key:id:name[:email]"))
     var accounts: [String] = []
     @Option(
+        name: .customLong("user"),
+        help: ArgumentHelp(
+            "Makes an --access-key an IAM user of its account, allowed what the identity policy in FILE allows (IAM's JSON, as in the AWS console); repeatable. Keys without one are their account's root.",
+            valueName: "key:name:file"))
+    var users: [String] = []
+    @Option(
         name: .customLong("location-constraint"),
         help:
             "A location constraint CreateBucket takes besides the region's own (repeatable), as a multi-zone deployment such as Ceph names its zone groups."
@@ -86,6 +92,15 @@ struct MockS3Command: AsyncParsableCommand {
                 throw ValidationError("--account \(account) names the key \(parts[0]), which no --access-key gives")
             }
         }
+        for user in users {
+            let parts = user.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else {
+                throw ValidationError("--user \(user) is not KEY:NAME:POLICY_FILE")
+            }
+            guard accessKeys.contains(String(parts[0])) else {
+                throw ValidationError("--user \(user) names the key \(parts[0]), which no --access-key gives")
+            }
+        }
         if adminToken?.isEmpty == true { throw ValidationError("--admin-token needs a token that is not empty") }
         for (flag, rate) in [("--slowdown-rate", slowDownRate), ("--drop-rate", dropRate)] where !(0...1).contains(rate)
         {
@@ -93,7 +108,26 @@ struct MockS3Command: AsyncParsableCommand {
         }
     }
 
-    var serverConfiguration: MockS3Server.Configuration {
+    /// The users --user names, their policies read and checked.
+    func loadUsers() throws -> [String: IAMUser] {
+        var loaded: [String: IAMUser] = [:]
+        for text in users {
+            let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
+            let document: String
+            do { document = try String(contentsOfFile: parts[2], encoding: .utf8) } catch {
+                throw ValidationError("--user \(text): cannot read \(parts[2]) (\(error.localizedDescription))")
+            }
+            do {
+                loaded[parts[0]] = IAMUser(
+                    name: parts[1], policy: try PolicyDocument(parsing: document, kind: .identity))
+            } catch {
+                throw ValidationError("--user \(text): \(parts[2]) is not a policy mock-s3 can enforce: \(error)")
+            }
+        }
+        return loaded
+    }
+
+    func serverConfiguration(users loaded: [String: IAMUser] = [:]) -> MockS3Server.Configuration {
         var configuration = MockS3Server.Configuration()
         configuration.host = host
         configuration.port = port
@@ -115,14 +149,14 @@ struct MockS3Command: AsyncParsableCommand {
                 owners[parts[0]] = Account(id: parts[1], displayName: parts[2], email: parts.count > 3 ? parts[3] : nil)
             }
             configuration.credentials = zip(accessKeys, secretKeys).map {
-                MockCredential(accessKeyId: $0, secretAccessKey: $1, account: owners[$0] ?? .mock)
+                MockCredential(accessKeyId: $0, secretAccessKey: $1, account: owners[$0] ?? .mock, user: loaded[$0])
             }
         }
         return configuration
     }
 
     func run() async throws {
-        let configuration = serverConfiguration
+        let configuration = serverConfiguration(users: try loadUsers())
         let server: MockS3Server
         do {
             server = try await MockS3Server(configuration: configuration)

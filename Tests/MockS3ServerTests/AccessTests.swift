@@ -151,10 +151,14 @@ struct AccessTests {
             #expect(try await server.raw(.delete, "/bkt", query: [.init("ownershipControls")]).status == 204)
             try await expectStatus(
                 server.raw(.get, "/bkt", query: [.init("ownershipControls")]), "404 OwnershipControlsNotFoundError")
+            try await expectStatus(
+                server.raw(.put, "/bkt", query: [.init("acl")], headers: [("x-amz-acl", "public-read")]),
+                "403 AccessDenied", "with the controls gone ACLs are on, but a new bucket blocks public ones")
+            #expect(try await server.raw(.delete, "/bkt", query: [.init("publicAccessBlock")]).status == 204)
             #expect(
                 try await server.raw(.put, "/bkt", query: [.init("acl")], headers: [("x-amz-acl", "public-read")])
                     .status == 200,
-                "with the controls gone, ACLs are on")
+                "with the controls and the block gone, public ACLs are taken")
         }
     }
 

@@ -67,6 +67,8 @@ struct RestartTests {
         (
             "bucket ACL and ownership",
             { s in
+                // New buckets block public ACLs, as S3's do.
+                try expect(204, try await s.raw(.delete, "/kept", query: [.init("publicAccessBlock", "")]), "block")
                 let ownership = Array(
                     "<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>"
                         .utf8)
@@ -77,6 +79,20 @@ struct RestartTests {
                     200,
                     try await s.raw(.put, "/kept", query: [.init("acl", "")], headers: [("x-amz-acl", "public-read")]),
                     "bucket acl")
+            }
+        ),
+        (
+            "bucket policy and public access block",
+            { s in
+                let policy = Array(
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::kept/a.csv"}]}"#
+                        .utf8)
+                try expect(204, try await s.raw(.put, "/kept", query: [.init("policy", "")], body: policy), "policy")
+                let block = Array(
+                    "<PublicAccessBlockConfiguration><BlockPublicPolicy>true</BlockPublicPolicy></PublicAccessBlockConfiguration>"
+                        .utf8)
+                try expect(
+                    200, try await s.raw(.put, "/kept", query: [.init("publicAccessBlock", "")], body: block), "block")
             }
         ),
         (
@@ -240,7 +256,10 @@ struct RestartTests {
             try XML.parse(try await read("/").body).child("Buckets")?.children("Bucket").compactMap { $0.value("Name") }
             ?? []
         for bucket in buckets {
-            for setting in ["acl", "versioning", "ownershipControls", "object-lock", "cors", "tagging", "uploads"] {
+            for setting in [
+                "acl", "versioning", "ownershipControls", "object-lock", "cors", "tagging", "uploads", "policy",
+                "publicAccessBlock", "policyStatus",
+            ] {
                 _ = try await read("/\(bucket)", [.init(setting, "")])
             }
             let versions = try XML.parse(try await read("/\(bucket)", [.init("versions", "")]).body)

@@ -188,7 +188,7 @@ struct SemanticsTests {
             #expect(
                 try await server.raw(.get, "/b", query: [.init("list-type", "2"), .init("max-keys", "-1")]).errorCode
                     == "InvalidArgument")
-            let unsupported = try await server.raw(.put, "/b", query: [.init("policy")], body: Array("{}".utf8))
+            let unsupported = try await server.raw(.put, "/b", query: [.init("lifecycle")], body: Array("<x/>".utf8))
             #expect(unsupported.status == 501 && unsupported.errorCode == "NotImplemented")
         }
     }

@@ -23,11 +23,12 @@ struct Authenticator: Sendable {
     var maxSkew: TimeInterval = 15 * 60
     let signingKeys = SigningKeyCache()
 
-    /// The account a signed caller acts for; nil for anonymous callers. Keys accepted by
-    /// `acceptAnyKey` act for the server's own account.
-    func account(_ principal: Principal) -> Account? {
+    /// Who a signed caller acts as; nil for anonymous callers. Keys accepted by `acceptAnyKey` are
+    /// the server's own account's root.
+    func requester(_ principal: Principal) -> Requester? {
         guard case .user(let keyId) = principal else { return nil }
-        return credentials[keyId]?.account ?? .mock
+        guard let credential = credentials[keyId] else { return Requester(account: .mock) }
+        return Requester(account: credential.account, user: credential.user)
     }
 
     /// A browser upload's form, signed over its base64 policy: SigV4 (`x-amz-credential`,
@@ -212,12 +213,12 @@ struct Authenticator: Sendable {
         else {
             throw .presignedParametersMissing
         }
-        guard (1...604_800).contains(expires) else {
-            throw .presignedExpiresOutOfRange
-        }
+        // S3 refuses a negative or over-a-week lifetime, and takes 0 as a URL already expired.
+        guard expires >= 0 else { throw .presignedExpiresNegative }
+        guard expires <= 604_800 else { throw .presignedExpiresOutOfRange }
         let (keyId, _) = try scope(Substring(credentialText), amzDate: amzDate)
         let credential = try credential(keyId)
-        if now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
+        if expires == 0 || now.timeIntervalSince(date) > TimeInterval(expires) { throw .expiredPresigned }
         if date.timeIntervalSince(now) > maxSkew { throw .presignedNotYetValid }
         let headers = try Self.signedHeaderValues(signedHeaders.splitting(";"), request.headers)
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? SigV4Signer.unsignedPayload

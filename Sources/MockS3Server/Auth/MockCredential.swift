@@ -11,11 +11,15 @@ public struct MockCredential: Sendable {
     public var expired: Bool
     /// The account the key acts for (owner of what it creates, grantee of what is granted to it).
     public var account: Account
+    /// nil: the key is the account's root, with every right over the account's resources; otherwise
+    /// an IAM user of it, allowed what its identity policy (or a resource policy) allows.
+    public var user: IAMUser?
 
     public init(
         accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expired: Bool = false,
-        account: Account = .mock
+        account: Account = .mock, user: IAMUser? = nil
     ) {
+        self.user = user
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken

@@ -14,6 +14,13 @@ public struct Account: Sendable, Hashable, Codable {
         self.email = email
     }
 
+    /// The 12-digit number policies name the account by (`arn:aws:iam::NUMBER:root`, `aws:PrincipalAccount`),
+    /// made from its canonical id: the same account has the same number in every run.
+    public var number: String {
+        let digits = id.unicodeScalars.prefix(12).map { String($0.value % 10) }.joined()
+        return digits.padding(toLength: 12, withPad: "0", startingAt: 0)
+    }
+
     public static let mock = Account(
         id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", displayName: "mock")
 

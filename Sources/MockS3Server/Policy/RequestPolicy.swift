@@ -18,8 +18,9 @@ struct RequestPolicy: Sendable {
 
     struct Admission {
         let principal: Principal
-        /// The account the caller acts for; nil for an anonymous request.
-        let caller: Account?
+        /// Who the caller acts as; nil for an anonymous request.
+        let requester: Requester?
+        var caller: Account? { requester?.account }
         let payload: PayloadCheck
         /// Cut the connection halfway through the body.
         let dropMidBody: Bool
@@ -48,7 +49,7 @@ struct RequestPolicy: Sendable {
             // A preflight carries no credentials (a browser sends it before the request it asks about).
             if operation == .preflight {
                 return (
-                    .admit(Admission(principal: .anonymous, caller: nil, payload: .none, dropMidBody: false)), .none
+                    .admit(Admission(principal: .anonymous, requester: nil, payload: .none, dropMidBody: false)), .none
                 )
             }
             let (principal, payload) = try authenticator.authenticate(request, now: now)
@@ -70,7 +71,7 @@ struct RequestPolicy: Sendable {
             return (
                 .admit(
                     Admission(
-                        principal: principal, caller: authenticator.account(principal), payload: payload,
+                        principal: principal, requester: authenticator.requester(principal), payload: payload,
                         dropMidBody: fault == .dropMidBody)), fault
             )
         } catch let error as S3ServerError {

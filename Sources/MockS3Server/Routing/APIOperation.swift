@@ -31,6 +31,13 @@ enum APIOperation: String, Sendable, CaseIterable {
     case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
     case getBucketAcl = "GetBucketAcl"
     case putBucketAcl = "PutBucketAcl"
+    case putBucketPolicy = "PutBucketPolicy"
+    case getBucketPolicy = "GetBucketPolicy"
+    case deleteBucketPolicy = "DeleteBucketPolicy"
+    case getBucketPolicyStatus = "GetBucketPolicyStatus"
+    case putPublicAccessBlock = "PutPublicAccessBlock"
+    case getPublicAccessBlock = "GetPublicAccessBlock"
+    case deletePublicAccessBlock = "DeletePublicAccessBlock"
     case listObjects = "ListObjects"
     case listObjectsV2 = "ListObjectsV2"
     case listMultipartUploads = "ListMultipartUploads"
@@ -148,6 +155,13 @@ enum APIOperation: String, Sendable, CaseIterable {
         case .deleteBucketOwnershipControls: Definition(.delete, .bucket, ["ownershipControls"], access: .bucketOwner)
         case .getBucketAcl: Definition(.get, .bucket, ["acl"], access: .bucket(.readACP))
         case .putBucketAcl: Definition(.put, .bucket, ["acl"], access: .bucket(.writeACP))
+        case .putBucketPolicy: Definition(.put, .bucket, ["policy"], access: .bucketOwner)
+        case .getBucketPolicy: Definition(.get, .bucket, ["policy"], access: .bucketOwner)
+        case .deleteBucketPolicy: Definition(.delete, .bucket, ["policy"], access: .bucketOwner)
+        case .getBucketPolicyStatus: Definition(.get, .bucket, ["policyStatus"], access: .bucketOwner)
+        case .putPublicAccessBlock: Definition(.put, .bucket, ["publicAccessBlock"], access: .bucketOwner)
+        case .getPublicAccessBlock: Definition(.get, .bucket, ["publicAccessBlock"], access: .bucketOwner)
+        case .deletePublicAccessBlock: Definition(.delete, .bucket, ["publicAccessBlock"], access: .bucketOwner)
         case .listObjects: Definition(.get, .bucket, parameters: listing.union(["marker"]), access: .bucket(.read))
         case .listObjectsV2:
             Definition(

@@ -13,6 +13,11 @@ struct IncomingRequest {
     var headers: HTTPHeaders
     var bucket: String?
     var key: String?
+    /// Who sent it, from where and when: set once it is admitted (`RequestPolicy`), read by access checks.
+    var requester: Requester?
+    var operation = APIOperation.unsupported
+    var remoteAddress: String?
+    var receivedAt = Date(timeIntervalSince1970: 0)
 
     init(_ head: HTTPRequestHead) throws(S3ServerError) {
         method = head.method.rawValue

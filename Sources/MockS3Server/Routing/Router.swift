@@ -15,7 +15,7 @@ enum Router {
             guard !r.query.isEmpty, let understood = definition.parameters else { return operation }
             let known = r.query.allSatisfy {
                 definition.subresources.contains($0.name) || understood.contains($0.name)
-                    || authenticationParameters.contains($0.name)
+                    || authenticationParameters.contains($0.name) || !s3ParameterNames.contains($0.name)
             }
             return known ? operation : .unsupported
         }
@@ -27,6 +27,24 @@ enum Router {
         "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
         "X-Amz-Signature", "X-Amz-Security-Token", "AWSAccessKeyId", "Signature", "Expires", "x-id",
     ]
+
+    /// Every query parameter S3 gives a meaning to, in any operation (docs.aws.amazon.com/AmazonS3/latest/API/):
+    /// one of these on an operation that does not take it is 501. A name S3 gives no meaning to is
+    /// ignored, as S3 ignores it (a browser upload's redirect lands on the bucket with `?bucket=&key=&etag=`).
+    static let s3ParameterNames: Set<String> = {
+        var names: Set<String> = [
+            "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle",
+            "logging", "metrics", "metadataTable", "metadataConfiguration", "notification", "replication",
+            "requestPayment", "restore", "select", "select-type", "session", "torrent", "website", "renameObject",
+            "id", "max-parts", "part-number-marker", "bucket-region", "max-buckets", "continuation-token", "prefix",
+            "mtime", "object-lambda",
+        ]
+        for operation in APIOperation.allCases {
+            names.formUnion(operation.definition.subresources)
+            names.formUnion(operation.definition.parameters ?? [])
+        }
+        return names
+    }()
 
     private static func matches(_ definition: APIOperation.Definition, _ r: IncomingRequest) -> Bool {
         if !definition.subresources.isEmpty && !definition.subresources.contains(where: r.has) { return false }

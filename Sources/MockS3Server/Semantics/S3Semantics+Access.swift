@@ -1,19 +1,27 @@
 import Foundation
 import S3Wire
 
-/// Access: who may do what to a bucket or object, by its owner and ACL (S3's ACL rules; bucket
-/// policies and IAM are out of scope), and the ACLs requests set.
+/// Access: who may do what to a bucket or object (`AccessDecision`: owners, ACLs, bucket and
+/// identity policies, Block Public Access), and the ACLs requests set.
 extension S3Semantics {
-    /// The bucket-level check, made before a body is read, as the operation's definition says:
-    /// listings need READ on the bucket, writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP;
-    /// an object's own operations are its ACL's to decide (`objectAllows`); the bucket's
-    /// configuration is its owner's alone. `x-amz-expected-bucket-owner` must name the owner.
-    func authorize(_ op: APIOperation, _ r: IncomingRequest, caller: Account?) throws(S3ServerError) {
+    /// The check made before a body is read, as the operation's definition says: listings need READ
+    /// on the bucket, writes and deletes WRITE, its ACL READ_ACP or WRITE_ACP; the bucket's
+    /// configuration is its owner's; a policy may grant or deny any of them. An object's own
+    /// operations are decided once it is read (`authorizedObject`), batch deletes key by key.
+    /// `x-amz-expected-bucket-owner` must name the owner.
+    func authorize(_ op: APIOperation, _ r: IncomingRequest) throws(S3ServerError) {
         let access = op.definition.access
         switch access {
         case .anyone, .signedForm: return
         case .signedIn:
-            guard caller != nil else { throw .accessDenied }
+            guard let requester = r.requester else { throw .accessDenied }
+            // An account's root may list and create buckets; a user, what its identity policy allows.
+            if let user = requester.user {
+                let verdict = user.policy?.evaluate(
+                    action: op.action(r), resource: op.resource(r), requester: requester,
+                    context: context(r, owner: nil, bucket: nil))
+                guard let verdict, verdict.allowed, !verdict.denied else { throw .accessDenied }
+            }
             return
         case .bucket, .object, .bucketOwner: break
         }
@@ -23,39 +31,71 @@ extension S3Semantics {
         if access == .object && expected == nil { return }
         let bucketAccess = try store.bucketAccess(bucket)
         if let expected, expected != bucketAccess.owner.id { throw .accessDenied }
+        let grant: AccessDecision.ACLGrant
         switch access {
-        case .bucket(let needed):
-            guard bucketAccess.acl.allows(needed, to: caller, owner: bucketAccess.owner) else { throw .accessDenied }
-        case .bucketOwner:
-            guard caller == bucketAccess.owner else { throw .accessDenied }
-        case .anyone, .signedForm, .signedIn, .object: break
+        case .bucket(let needed): grant = .bucket(needed)
+        case .bucketOwner: grant = .none
+        case .anyone, .signedForm, .signedIn, .object: return
+        }
+        // Each key of a batch delete is its own request to a policy.
+        if op == .deleteObjects && !(bucketAccess.policy == nil && r.requester?.user == nil) { return }
+        guard permits(r, op.action(r), op.resource(r), grant, bucketAccess) else { throw .accessDenied }
+        // A write that sets an ACL also needs s3:PutObjectAcl (API_PutObject, Permissions).
+        if op == .putObject || op == .copyObject || op == .createMultipartUpload,
+            bucketAccess.policy != nil || r.requester?.user != nil, Self.setsACL(r),
+            !permits(r, "s3:putobjectacl", op.resource(r), grant, bucketAccess)
+        {
+            throw .accessDenied
         }
     }
 
-    /// Whether the caller has `permission` on an object. With ACLs disabled (BucketOwnerEnforced)
-    /// the bucket's owner owns every object and no one else has any.
-    func objectAllows(_ object: StoredObject, _ permission: Permission, caller: Account?, _ access: BucketAccess)
-        -> Bool
-    {
-        if access.ownership == .bucketOwnerEnforced { return caller == access.owner }
-        return object.acl.allows(permission, to: caller, owner: object.owner)
+    private static func setsACL(_ r: IncomingRequest) -> Bool {
+        r.headers.contains { $0.name.lowercased() == "x-amz-acl" || $0.name.lowercased().hasPrefix("x-amz-grant-") }
     }
 
-    /// The object the caller may act on with `permission`; a missing key is AccessDenied to a
-    /// caller who may not list the bucket (S3 does not let keys be probed).
-    func authorizedObject(
-        _ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission,
-        caller: Account?
-    ) throws(S3ServerError) -> (StoredObject, BucketAccess) {
+    /// Whether the request may take `action` on `resource` (an ARN) in a bucket with `access`.
+    /// `prefix` stands for `s3:prefix` when a missing key's answer depends on s3:ListBucket.
+    func permits(
+        _ r: IncomingRequest, _ action: String, _ resource: String, _ grant: AccessDecision.ACLGrant,
+        _ access: BucketAccess, prefix: String? = nil
+    ) -> Bool {
+        var context = context(r, owner: access.owner, bucket: r.bucket)
+        context.prefix = prefix
+        if case .object(let object, _) = grant { context.existingTags = { object.tags } }
+        return AccessDecision(access: access, requester: r.requester).allows(
+            action: action, resource: resource, acl: grant, context: context)
+    }
+
+    func context(_ r: IncomingRequest, owner: Account?, bucket: String?) -> RequestContext {
+        var context = RequestContext(
+            request: r, requester: r.requester, bucketOwner: owner, remoteAddress: r.remoteAddress, now: r.receivedAt,
+            region: region)
+        if let bucket, let key = r.key {
+            context.existingTags = { [store] in try? store.get(bucket, key, versionId: r.queryValue("versionId")).tags }
+        }
+        return context
+    }
+
+    /// The object the request may act on, with `permission` as its ACL would grant it; a missing key
+    /// is AccessDenied to a caller who may not list the bucket (S3 does not let keys be probed).
+    func authorizedObject(_ bucket: String, _ key: String, _ r: IncomingRequest, _ permission: Permission)
+        throws(S3ServerError) -> (StoredObject, BucketAccess)
+    {
         let (version, access) = try store.lookup(bucket, key, versionId: r.queryValue("versionId"))
         let object: StoredObject
         switch version {
         case .success(let found): object = found
         case .failure(let error):
-            throw error.code == "NoSuchKey" && !access.acl.allows(.read, to: caller, owner: access.owner)
-                ? .accessDenied : error
+            if error.code == "NoSuchKey"
+                && !permits(r, "s3:listbucket", "arn:aws:s3:::\(bucket)", .bucket(.read), access, prefix: key)
+            {
+                throw .accessDenied
+            }
+            throw error
         }
-        guard objectAllows(object, permission, caller: caller, access) else { throw .accessDenied }
+        guard permits(r, r.operation.action(r), r.operation.resource(r), .object(object, permission), access) else {
+            throw .accessDenied
+        }
         return (object, access)
     }
 
@@ -97,12 +137,17 @@ extension S3Semantics {
         } else {
             acl = grants ?? .canned(canned ?? .private, owner: owner, bucketOwner: access.owner)
         }
-        if access.ownership == .bucketOwnerEnforced
-            && acl != .private(owner)
-            && acl != .canned(.bucketOwnerFullControl, owner: owner, bucketOwner: access.owner)
-        {
-            throw refused
+        // With ACLs disabled, only an ACL giving the bucket's owner full control is taken, read as
+        // the writer's: `private` from another account would give that account control.
+        if access.ownership == .bucketOwnerEnforced {
+            let writer = r.requester?.account ?? owner
+            let written = canned.map { .canned($0, owner: writer, bucketOwner: access.owner) } ?? acl
+            guard
+                written == .private(access.owner)
+                    || written == .canned(.bucketOwnerFullControl, owner: writer, bucketOwner: access.owner)
+            else { throw refused }
         }
+        if access.publicAccessBlock?.blockPublicAcls == true && acl.isPublic { throw .accessDenied }
         return acl
     }
 
@@ -128,7 +173,7 @@ extension S3Semantics {
     func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: [UInt8])
         throws(S3ServerError) -> S3Response
     {
-        let (object, access) = try authorizedObject(bucket, key, r, .writeACP, caller: caller)
+        let (object, access) = try authorizedObject(bucket, key, r, .writeACP)
         let acl = try requestedACL(r, body: body, owner: object.owner, access)
         try store.modify(bucket, key, versionId: r.queryValue("versionId")) { $0.acl = acl }
         return S3Response(status: 200).with(versionOf: object)
@@ -137,7 +182,7 @@ extension S3Semantics {
     func getObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
         -> S3Response
     {
-        let (object, _) = try authorizedObject(bucket, key, r, .readACP, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .readACP)
         return S3Response.xml(object.acl.xml(owner: object.owner)).with(versionOf: object)
     }
 }

@@ -55,7 +55,7 @@ extension S3Semantics {
     {
         let owner = caller ?? .anonymous
         guard Self.validBucketName(bucket) else { throw .invalidBucketName(bucket) }
-        var configuration = BucketConfiguration(ownership: defaultOwnership)
+        var configuration = BucketConfiguration.new(ownership: defaultOwnership)
         if !body.bytes.isEmpty {
             let constraint = try parseXML(body.bytes).value("LocationConstraint") ?? ""
             // us-east-1 is the absence of a constraint; S3 refuses it named (CreateBucket in the API reference).

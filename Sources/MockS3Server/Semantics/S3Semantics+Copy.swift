@@ -38,7 +38,9 @@ extension S3Semantics {
             // answer has no such header).
             throw .noSuchKey(sourceKey)
         }
-        guard objectAllows(sourceObject, .read, caller: caller, sourceAccess) else { throw .accessDenied }
+        let read = sourceVersion == nil ? "s3:getobject" : "s3:getobjectversion"
+        guard permits(r, read, "arn:aws:s3:::\(sourceBucket)/\(sourceKey)", .object(sourceObject, .read), sourceAccess)
+        else { throw .accessDenied }
         try checkConditions(r, sourceObject, copySource: true)
         return (sourceBucket, sourceKey, sourceVersion, sourceObject)
     }

@@ -182,6 +182,8 @@ extension S3Semantics {
         document.element("NextPartNumberMarker", upload.parts.keys.max() ?? 0)
         document.element("MaxParts", 1000)
         document.element("IsTruncated", false)
+        document.owner(upload.attributes.owner, as: "Initiator")
+        document.owner(upload.attributes.owner)
         document.element("StorageClass", "STANDARD")
         if let algorithm = upload.attributes.checksumAlgorithm {
             document.element("ChecksumAlgorithm", algorithm.uppercased())

@@ -114,7 +114,7 @@ extension S3Semantics {
         throws(S3ServerError) -> S3Response
     {
         guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
-        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .read)
         guard let retention = object.retention else {
             throw .noSuchObjectLockConfiguration
         }
@@ -140,7 +140,7 @@ extension S3Semantics {
         throws(S3ServerError) -> S3Response
     {
         guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
-        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .read)
         var document = XMLWriter(root: "LegalHold")
         document.element("Status", object.legalHold ? "ON" : "OFF")
         return .xml(document.finish())

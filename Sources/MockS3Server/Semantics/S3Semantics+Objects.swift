@@ -90,7 +90,7 @@ extension S3Semantics {
         else {
             throw .invalidRequest("Missing required header for this request: Content-MD5")
         }
-        guard store.bucketExists(bucket) else { throw .noSuchBucket(bucket) }
+        let access = try store.bucketAccess(bucket)
         let root = try parseXML(body.bytes)
         let objects = root.children("Object")
         guard root.name == "Delete", !objects.isEmpty, objects.count <= 1000 else { throw .malformedXML }
@@ -99,7 +99,13 @@ extension S3Semantics {
         for object in objects {
             guard let key = object.value("Key"), !key.isEmpty else { throw .malformedXML }
             let versionId = object.value("VersionId")
-            do {
+            do throws(S3ServerError) {
+                let action = versionId == nil ? "s3:deleteobject" : "s3:deleteobjectversion"
+                if !(access.policy == nil && r.requester?.user == nil),
+                    !permits(r, action, "arn:aws:s3:::\(bucket)/\(key)", .bucket(.write), access)
+                {
+                    throw S3ServerError.accessDenied
+                }
                 let outcome = try store.delete(
                     bucket, key, versionId: versionId, bypassGovernance: bypassesGovernance(r))
                 guard !quiet else { continue }
@@ -126,7 +132,7 @@ extension S3Semantics {
     func getObjectTagging(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
         throws(S3ServerError) -> S3Response
     {
-        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .read)
         return S3Response.xml(Tag.xml(object.tags)).with(versionOf: object)
     }
 

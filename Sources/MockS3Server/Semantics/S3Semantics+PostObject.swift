@@ -36,17 +36,20 @@ extension S3Semantics {
         fields["bucket"] = fields["bucket"] ?? bucket
         guard fields["bucket"] == bucket else { throw .accessDenied }
 
-        var caller: Account?
+        var signed = r
         if let policy = fields["policy"] {
             let principal = try authenticator.authenticateForm(policy: policy, fields: fields, now: Date())
-            caller = authenticator.account(principal)
+            signed.requester = authenticator.requester(principal)
             try checkPolicy(policy, fields: fields, size: file.value.count)
         } else if fields["signature"] != nil || fields["x-amz-signature"] != nil {
             throw .invalidArgument(
                 "Bucket POST must contain a field named 'policy' when it carries a signature.", name: "policy")
         }
+        let caller = signed.requester?.account
         let access = try store.bucketAccess(bucket)
-        guard access.acl.allows(.write, to: caller, owner: access.owner) else { throw .accessDenied }
+        guard permits(signed, "s3:putobject", "arn:aws:s3:::\(bucket)/\(key)", .bucket(.write), access) else {
+            throw .accessDenied
+        }
 
         var attributes = ObjectAttributes()
         attributes.contentType = fields["content-type"] ?? file.contentType

@@ -12,7 +12,7 @@ extension S3Semantics {
     func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, head: Bool)
         throws(S3ServerError) -> S3Response
     {
-        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .read)
         var headers: [(String, String)] = [
             ("ETag", "\"\(object.etag)\""), ("Last-Modified", UTCDate(object.lastModified).httpDate),
             ("Accept-Ranges", "bytes"),
@@ -86,7 +86,7 @@ extension S3Semantics {
     func objectAttributes(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
         -> S3Response
     {
-        let (object, _) = try authorizedObject(bucket, key, r, .read, caller: caller)
+        let (object, _) = try authorizedObject(bucket, key, r, .read)
         let wanted = Set(
             (r.headers.first(name: "x-amz-object-attributes") ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)

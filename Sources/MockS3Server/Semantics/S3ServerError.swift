@@ -168,6 +168,17 @@ public struct S3ServerError: Error, Sendable, Equatable {
             "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
             extra: [("Method", method), ("ResourceType", resourceType)])
     }
+    static func malformedPolicy(_ why: String) -> S3ServerError { .init("MalformedPolicy", 400, why) }
+    /// A policy naming what S3 defines and this server does not evaluate.
+    static func policyNotImplemented(_ why: String) -> S3ServerError { .init("NotImplemented", 501, why) }
+    static func noSuchBucketPolicy(_ bucket: String) -> S3ServerError {
+        .init("NoSuchBucketPolicy", 404, "The bucket policy does not exist", extra: [("BucketName", bucket)])
+    }
+    static func noSuchPublicAccessBlockConfiguration(_ bucket: String) -> S3ServerError {
+        .init(
+            "NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found",
+            extra: [("BucketName", bucket)])
+    }
     static func noSuchTagSet(_ bucket: String) -> S3ServerError {
         .init("NoSuchTagSet", 404, "The TagSet does not exist", extra: [("BucketName", bucket)])
     }
@@ -274,6 +285,8 @@ public struct S3ServerError: Error, Sendable, Equatable {
     )
     static let presignedExpiresOutOfRange = S3ServerError(
         "AuthorizationQueryParametersError", 400, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+    static let presignedExpiresNegative = S3ServerError(
+        "AuthorizationQueryParametersError", 400, "X-Amz-Expires must be non-negative")
     static let presignedNotYetValid = S3ServerError("AccessDenied", 403, "Request is not valid yet")
     static let presignedV2ParametersMissing = S3ServerError(
         "AccessDenied", 403, "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"

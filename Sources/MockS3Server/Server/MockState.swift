@@ -21,7 +21,7 @@ final class MockState: Sendable {
         for bucket in configuration.buckets where !store.bucketExists(bucket) {
             try store.createBucket(
                 bucket, owner: configuration.credentials.first?.account ?? .mock, acl: nil,
-                configuration: BucketConfiguration(ownership: configuration.defaultOwnership))
+                configuration: .new(ownership: configuration.defaultOwnership))
         }
     }
 

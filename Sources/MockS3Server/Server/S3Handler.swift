@@ -67,7 +67,7 @@ final class S3Handler: ChannelInboundHandler {
             state = .control(head, [])
             return
         }
-        let request: IncomingRequest
+        var request: IncomingRequest
         do {
             request = try IncomingRequest(head)
         } catch {
@@ -79,7 +79,9 @@ final class S3Handler: ChannelInboundHandler {
         }
         corsHeaders = head.headers.contains(name: "origin") ? server.semantics.corsHeaders(request) : []
         let operation = Router.classify(request)
-        let (verdict, fault) = server.policy.decide(request, operation: operation, now: server.now())
+        request.receivedAt = server.now()
+        request.operation = operation
+        let (verdict, fault) = server.policy.decide(request, operation: operation, now: request.receivedAt)
         let admission: RequestPolicy.Admission
         switch verdict {
         case .admit(let admitted): admission = admitted
@@ -90,10 +92,12 @@ final class S3Handler: ChannelInboundHandler {
                 isHead: request.method == "HEAD", bodyPending: Self.hasBody(head), fault: Self.faultName(fault))
             return
         }
+        request.requester = admission.requester
+        request.remoteAddress = context.remoteAddress?.ipAddress
         do {
             let exchange = S3Exchange(
                 request: request, operation: operation, admission: admission, requestId: requestId, fault: fault)
-            try server.semantics.authorize(operation, request, caller: admission.caller)
+            try server.semantics.authorize(operation, request)
             try prepareBody(exchange, head: head, check: admission.payload)
             state = .receiving(exchange)
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {

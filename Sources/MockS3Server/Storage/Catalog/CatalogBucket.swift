@@ -26,7 +26,9 @@ final class CatalogBucket {
     }
 
     var access: BucketAccess {
-        BucketAccess(owner: owner, acl: acl, ownership: configuration.ownership, objectLock: configuration.objectLock)
+        BucketAccess(
+            owner: owner, acl: acl, ownership: configuration.ownership, objectLock: configuration.objectLock,
+            policy: configuration.policy, publicAccessBlock: configuration.publicAccessBlock)
     }
 
     var isEmpty: Bool { objects.isEmpty && older.isEmpty }

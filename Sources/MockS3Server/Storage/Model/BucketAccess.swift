@@ -1,9 +1,14 @@
 /// What every request to a bucket is checked against: its owner, its ACL, its Object Ownership,
-/// and what a write must know of its Object Lock.
+/// its policy and Block Public Access settings, and what a write must know of its Object Lock.
 public struct BucketAccess: Sendable {
     public var owner: Account
     public var acl: AccessControlList
     public var ownership: ObjectOwnership
     /// nil: the bucket has no Object Lock.
     public var objectLock: ObjectLockConfiguration?
+    public var policy: PolicyDocument?
+    public var publicAccessBlock: PublicAccessBlock?
+
+    /// Whether only owners and ACLs decide (no policy, no block): the common case, checked as before policies.
+    var isPlain: Bool { policy == nil && publicAccessBlock == nil }
 }
