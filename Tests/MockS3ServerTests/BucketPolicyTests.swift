@@ -264,7 +264,16 @@ struct BucketPolicyTests {
                 allowAlt(
                     "s3:PutObject", "arn:aws:s3:::b/acl/*",
                     #"{"StringEqualsIfExists":{"s3:x-amz-acl":"bucket-owner-full-control"}}"#),
-                #"{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#
+                #"{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#,
+                // A negated operator holds when the key is absent: no ACL is not bucket-owner-full-control.
+                allowAlt("s3:PutObject*", "arn:aws:s3:::b/owner-control/*", "{}"),
+                #"{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/owner-control/*","Condition":{"StringNotEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}"#,
+                allowAlt(
+                    "s3:PutObject", "arn:aws:s3:::b/keys/*",
+                    #"{"ForAllValues:StringEquals":{"s3:RequestObjectTagKeys":["class","team"]}}"#),
+                allowAlt(
+                    "s3:PutObject", "arn:aws:s3:::b/any-key/*",
+                    #"{"ForAnyValue:StringLike":{"s3:RequestObjectTagKeys":"team*"}}"#)
             )
             #expect(try await putPolicy(server, policy).status == 204)
             let alt = {
@@ -290,6 +299,15 @@ struct BucketPolicyTests {
                 "NumericLessThanEquals on an absent key is false")
             #expect(try await alt(.put, "/b/acl/a", [], []) == "200", "IfExists: no ACL asked is no condition")
             #expect(try await alt(.put, "/b/acl/b", [], [("x-amz-acl", "public-read")]) == "403 AccessDenied")
+            #expect(try await alt(.put, "/b/owner-control/a", [], []) == "403 AccessDenied")
+            #expect(
+                try await alt(.put, "/b/owner-control/b", [], [("x-amz-acl", "bucket-owner-full-control")]) == "200")
+            #expect(try await alt(.put, "/b/keys/a", [], [("x-amz-tagging", "class=x&team=y")]) == "200")
+            #expect(try await alt(.put, "/b/keys/b", [], [("x-amz-tagging", "class=x&other=y")]) == "403 AccessDenied")
+            #expect(try await alt(.put, "/b/keys/c", [], []) == "200", "ForAllValues over no values holds")
+            #expect(try await alt(.put, "/b/any-key/a", [], [("x-amz-tagging", "other=1&team-a=2")]) == "200")
+            #expect(
+                try await alt(.put, "/b/any-key/b", [], []) == "403 AccessDenied", "ForAnyValue over no values fails")
         }
     }
 
