@@ -61,7 +61,7 @@ struct SetupGuidePolicyTests {
         try await Self.withGuideBucket { (server: MockS3Server) async throws in
             let client = try server.client(credentials: Self.uploader)
             // The default asks for public-read; ACLs are off, so S3 refuses the ACL and the uploader
-            // goes on without it (it may ask: the policy grants s3:PutObjectAcl).
+            // goes on without it.
             let report = try await Uploader(client: client, bucket: Self.bucket).upload(directory: SampleData.directory)
             #expect(report.succeeded && report.uploaded.count > 50, "\(report.failed.prefix(3))")
             #expect(report.warnings.contains { $0.contains("ACLs disabled") }, "\(report.warnings)")

@@ -40,17 +40,6 @@ extension S3Semantics {
         // Each key of a batch delete is its own request to a policy.
         if op == .deleteObjects && !(bucketAccess.policy == nil && r.requester?.user == nil) { return }
         guard permits(r, op.action(r), op.resource(r), grant, bucketAccess) else { throw .accessDenied }
-        // A write that sets an ACL also needs s3:PutObjectAcl (API_PutObject, Permissions).
-        if op == .putObject || op == .copyObject || op == .createMultipartUpload,
-            bucketAccess.policy != nil || r.requester?.user != nil, Self.setsACL(r),
-            !permits(r, "s3:putobjectacl", op.resource(r), grant, bucketAccess)
-        {
-            throw .accessDenied
-        }
-    }
-
-    private static func setsACL(_ r: IncomingRequest) -> Bool {
-        r.headers.contains { $0.name.lowercased() == "x-amz-acl" || $0.name.lowercased().hasPrefix("x-amz-grant-") }
     }
 
     /// Whether the request may take `action` on `resource` (an ARN) in a bucket with `access`.

@@ -102,9 +102,9 @@ extension S3Semantics {
                 "bucket=\(URIEncoding.encode(bucket, keepSlash: false))&key=\(URIEncoding.encode(key, keepSlash: false))&etag=%22\(object.etag)%22"
             return S3Response(
                 status: 303,
-                headers: headers
+                // The redirect is the one Location: the object's would make two, which clients join.
+                headers: headers.filter { $0.0 != "Location" }
                     + [("Location", redirect + (redirect.contains("?") ? "&" : "?") + query)]
-                    .filter { $0.0 != "Location" || $0.1 != location }
             ).with(versionOf: stored)
         }
         switch fields["success_action_status"] {
