@@ -5,8 +5,8 @@ import RaceData
 import S3Kit
 import S3Wire
 
-/// A deployment: the bucket read-only (tracks, sessions, lap tables, telemetry, signatures), the
-/// service over it with --api, and properties 2–7 on the data there; with --allow-writes, the
+/// A deployment: the bucket read-only (tracks, sessions, lap tables, telemetry, signatures, strangers
+/// kept out), the service over it with --api, and properties 2–7 on the data there; with --allow-writes, the
 /// properties over generated cases under a scratch prefix.
 struct DeploymentMode {
     var command: VerifyCommand
@@ -99,6 +99,10 @@ struct DeploymentMode {
                 return "a wrong secret gets SignatureDoesNotMatch"
             }
         }
+        await StrangerChecks(
+            configuration: configuration, bucket: bucket, prefix: prefix, expectPublicRead: command.expectPublicRead,
+            expectReadOnly: command.expectReadOnly, checks: checks
+        ).run()
         // The deployed data is only read, even with --allow-writes: a property that went wrong there
         // would write into what the service serves.
         let dataset = Dataset(prefix: prefix)

@@ -41,6 +41,17 @@ struct VerifyCommand: AsyncParsableCommand {
         name: .customLong("allow-writes"),
         help: "Run the writing properties under a scratch prefix, removed afterwards.")
     var allowWrites = false
+    @Flag(
+        name: .customLong("expect-public-read"),
+        help:
+            "The data is meant to be readable by anyone: an anonymous GET must succeed (it must be refused otherwise).")
+    var expectPublicRead = false
+    @Flag(
+        name: .customLong("expect-read-only"),
+        help:
+            "These credentials must not write: a PUT of a fresh scratch key must be AccessDenied (deleted at once if it lands)."
+    )
+    var expectReadOnly = false
 
     @Option(
         name: .customLong("write-sample"),
@@ -61,11 +72,15 @@ struct VerifyCommand: AsyncParsableCommand {
         if replay != nil && property == nil {
             throw ValidationError("--replay needs --property: a case seed belongs to one property")
         }
+        if allowWrites && expectReadOnly {
+            throw ValidationError("--allow-writes and --expect-read-only contradict each other: give one")
+        }
         if bucket == nil {
             let deploymentOnly: [(String, Bool)] = [
                 ("--endpoint", endpoint != nil), ("--region", region != nil), ("--prefix", prefix != nil),
                 ("--expect-tracks", expectTracks != nil), ("--api", api != nil), ("--full", full),
-                ("--allow-writes", allowWrites),
+                ("--allow-writes", allowWrites), ("--expect-public-read", expectPublicRead),
+                ("--expect-read-only", expectReadOnly),
             ]
             if let (flag, _) = deploymentOnly.first(where: \.1) {
                 throw ValidationError("\(flag) is for checking a deployment: give --bucket too")
@@ -106,6 +121,8 @@ struct VerifyCommand: AsyncParsableCommand {
         if bucket != nil {
             configuration["allowWrites"] = "\(allowWrites)"
             configuration["full"] = "\(full)"
+            configuration["expectPublicRead"] = "\(expectPublicRead)"
+            configuration["expectReadOnly"] = "\(expectReadOnly)"
         }
         return configuration
     }

@@ -52,9 +52,13 @@ struct VerifyCommandTests {
             let (readOnly, output) = try await run(["--expect-tracks", "7"])
             #expect(readOnly == 0, "\(output)")
             #expect(!output.contains(MockS3Server.defaultCredential.secretAccessKey))
+            // Read-only: the one write tried is the stranger check's anonymous PUT, refused.
+            let tried = server.journal.entries.filter {
+                $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST"
+            }
             #expect(
-                server.journal.entries.filter { $0.method == "PUT" || $0.method == "DELETE" || $0.method == "POST" }
-                    .count == 0)
+                tried.map { "\($0.principal) \($0.status)" } == ["anonymous 403"],
+                "\(tried.map { "\($0.method) \($0.key ?? "") \($0.status)" })")
             let (writes, log) = try await run(["--expect-tracks", "7", "--allow-writes", "--cases", "3"])
             #expect(writes == 0, "\(log)")
             #expect(log.contains("property 8") && log.contains("scratch prefix removed"))
@@ -178,30 +182,101 @@ struct ServiceJudgePowerTests {
     }
 }
 
+/// verify on a deployment checks that strangers stay out: anonymous LIST, PUT and GET refused (GET let
+/// through with --expect-public-read), and with --expect-read-only its own key cannot write; each
+/// check names the request and the answer, and a write that lands is deleted at once.
+@Suite("verify: strangers stay out", .quietLogs)
+struct VerifyStrangerTests {
+    static let reader = Credentials(accessKeyId: "AKIAVERIFYREADER0001", secretAccessKey: "reader-secret")
+
+    static func line(_ output: String, _ check: String) -> String {
+        output.split(separator: "\n").first { $0.contains(check) }.map(String.init) ?? "no line for \(check)"
+    }
+
+    @Test func aPrivateBucketKeepsStrangersOut() async throws {
+        let policy = try PolicyDocument(
+            parsing: SetupGuidePolicyTests.policy("reader").replacingOccurrences(
+                of: SetupGuidePolicyTests.bucket, with: "deployed"), kind: .identity)
+        try await DeployedVerify.withSample({
+            $0.credentials.append(
+                MockCredential(
+                    accessKeyId: Self.reader.accessKeyId, secretAccessKey: Self.reader.secretAccessKey,
+                    user: IAMUser(name: "race-service", policy: policy)))
+        }) { (server: MockS3Server) async throws in
+            let before = try await server.client().listAll(bucket: "deployed").objects.count
+            let (status, output) = try await DeployedVerify.run(
+                endpoint: server.endpoint, ["--property", "5", "--expect-read-only"], as: Self.reader)
+            for check in ["an anonymous LIST is refused", "an anonymous PUT is refused", "an anonymous GET is refused"]
+            {
+                #expect(
+                    Self.line(output, check).contains("PASS") && Self.line(output, check).contains("403 AccessDenied"),
+                    "\(output)")
+            }
+            let readOnly = Self.line(output, "these credentials cannot write")
+            #expect(
+                readOnly.contains("PASS") && readOnly.contains("If-None-Match: *") && readOnly.contains("403"),
+                "\(readOnly)")
+            // The reader's policy has no s3:ListBucket without a prefix: HeadBucket alone fails, as the guide says.
+            #expect(status == 1 && output.contains("FAIL  bucket: ") && output.contains("1 failed"), "\(output)")
+            #expect(try await server.client().listAll(bucket: "deployed").objects.count == before)
+
+            // The owner's key can write: --expect-read-only fails, and the key it wrote is gone.
+            let (ownerStatus, ownerOutput) = try await DeployedVerify.run(
+                endpoint: server.endpoint, ["--property", "5", "--expect-read-only"])
+            let wrote = Self.line(ownerOutput, "these credentials cannot write")
+            #expect(
+                ownerStatus == 1 && wrote.contains("FAIL") && wrote.contains("the write succeeded; deleted it again"),
+                "\(wrote)")
+            #expect(try await server.client().listAll(bucket: "deployed").objects.count == before)
+        }
+    }
+
+    @Test func publicObjectsAreFoundUnlessExpected() async throws {
+        try await DeployedVerify.withSample(acl: "public-read") { (server: MockS3Server) async throws in
+            let (status, output) = try await DeployedVerify.run(endpoint: server.endpoint, ["--property", "5"])
+            let get = Self.line(output, "an anonymous GET")
+            #expect(status == 1 && get.contains("FAIL") && get.contains("anyone can read the data"), "\(get)")
+            let (expected, log) = try await DeployedVerify.run(
+                endpoint: server.endpoint, ["--property", "5", "--expect-public-read"])
+            #expect(expected == 0 && Self.line(log, "an anonymous GET reads the data").contains("PASS"), "\(log)")
+        }
+    }
+}
+
 /// A deployment to judge (the sample in a mock's bucket `deployed`) and `verify` run against it.
 enum DeployedVerify {
-    /// A mock whose bucket `deployed` holds the sample, uploaded by the uploader.
-    static func withSample(_ body: (MockS3Server) async throws -> Void) async throws {
+    /// A mock whose bucket `deployed` holds the sample, uploaded by the uploader (private, unless `acl`
+    /// says otherwise), with the users `configure` adds.
+    static func withSample(
+        acl: String? = nil, _ configure: (inout MockS3Server.Configuration) -> Void = { _ in },
+        _ body: (MockS3Server) async throws -> Void
+    ) async throws {
         try await withMock({
             $0.buckets = ["deployed"]
             $0.defaultOwnership = .objectWriter
+            configure(&$0)
         }) { server in
-            _ = try await Uploader(client: try server.client(), bucket: "deployed").upload(
+            var options = Uploader.Options()
+            options.acl = acl
+            _ = try await Uploader(client: try server.client(), bucket: "deployed", options: options).upload(
                 directory: SampleData.directory)
             try await body(server)
         }
     }
 
-    /// `verify` against `deployed` at `endpoint` with the mock's credentials: its exit status and standard
-    /// output (waited for off the shared threads: the service it judges may run on them).
-    static func run(endpoint: String, _ extra: [String]) async throws -> (Int32, String) {
+    /// `verify` against `deployed` at `endpoint` with the mock's credentials (or `credentials`): its exit
+    /// status and standard output (waited for off the shared threads: the service it judges may run on them).
+    static func run(endpoint: String, _ extra: [String], as credentials: Credentials? = nil) async throws -> (
+        Int32, String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("verify")
         process.arguments = ["--bucket", "deployed", "--endpoint", endpoint] + extra
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-        environment["AWS_ACCESS_KEY_ID"] = MockS3Server.defaultCredential.accessKeyId
-        environment["AWS_SECRET_ACCESS_KEY"] = MockS3Server.defaultCredential.secretAccessKey
+        environment["AWS_ACCESS_KEY_ID"] = credentials?.accessKeyId ?? MockS3Server.defaultCredential.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] =
+            credentials?.secretAccessKey ?? MockS3Server.defaultCredential.secretAccessKey
         process.environment = environment
         return try await process.runCollectingOutput()
     }

@@ -72,6 +72,9 @@ public struct PutOptions: Sendable {
     public var metadata: [String: String]
     /// Send Content-MD5 so S3 rejects a body corrupted on the way (`BadDigest`).
     public var contentMD5: Bool
+    /// Create only: `If-None-Match: *`, so S3 refuses (412 PreconditionFailed) rather than replace an
+    /// object already there.
+    public var onlyIfAbsent = false
 
     public init(
         contentType: String? = nil, acl: String? = nil, metadata: [String: String] = [:], contentMD5: Bool = true
@@ -87,6 +90,7 @@ public struct PutOptions: Sendable {
         var headers = HeaderFields()
         if let contentType { headers.add("Content-Type", contentType) }
         if let acl { headers.add("x-amz-acl", acl) }
+        if onlyIfAbsent { headers.add("If-None-Match", "*") }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.add("x-amz-meta-\(name)", value) }
         return headers
     }
