@@ -76,6 +76,43 @@ struct PolicyCondition: Sendable {
     let ifExists: Bool
     let key: String
     let values: [String]
+    /// The values in the form the operator compares, made once (per request only where variables are).
+    private let compiled: Compiled
+    private let hasVariables: Bool
+
+    init(op: Operator, qualifier: SetQualifier, ifExists: Bool, key: String, values: [String]) {
+        self.op = op
+        self.qualifier = qualifier
+        self.ifExists = ifExists
+        self.key = key
+        self.values = values
+        compiled = Compiled(op.positive, values)
+        hasVariables = op.takesVariables && values.contains { $0.contains("${") }
+    }
+
+    private struct Compiled: Sendable {
+        var texts: [String] = []
+        var patterns: [WildcardPattern] = []
+        var ranges: [IPRange] = []
+        var numbers: [Double] = []
+        var dates: [Date] = []
+
+        init(_ op: Operator, _ values: [String]) {
+            switch op {
+            case .stringLike, .arnLike: patterns = values.map(WildcardPattern.init)
+            case .stringEqualsIgnoreCase: texts = values.map { PolicyVariables.literal($0).lowercased() }
+            case .stringEquals, .arnEquals: texts = values.map(PolicyVariables.literal)
+            case .bool: texts = values.map { $0.lowercased() }
+            case .ipAddress: ranges = values.compactMap(IPRange.init)
+            case .numericEquals, .numericLessThan, .numericLessThanEquals, .numericGreaterThan,
+                .numericGreaterThanEquals:
+                numbers = values.compactMap(Double.init)
+            case .dateEquals, .dateLessThan, .dateLessThanEquals, .dateGreaterThan, .dateGreaterThanEquals:
+                dates = values.compactMap(PolicyDate.parse)
+            default: texts = values
+            }
+        }
+    }
 
     static func parse(_ value: Any?, statement: String) throws(PolicyError) -> [PolicyCondition] {
         guard let value else { return [] }
@@ -155,9 +192,11 @@ struct PolicyCondition: Sendable {
             let absent = given?.isEmpty ?? true
             return values.contains { ($0.lowercased() == "true") == absent }
         }
-        let policyValues = values.compactMap {
-            PolicyVariables.substitute($0, in: context, enabled: variables && op.takesVariables)
-        }
+        let policyValues =
+            hasVariables && variables
+            ? Compiled(
+                op.positive, values.compactMap { PolicyVariables.substitute($0, in: context, enabled: true) })
+            : compiled
         switch qualifier {
         case .forAllValues:
             return (given ?? []).allSatisfy { satisfies($0, policyValues) }
@@ -172,28 +211,25 @@ struct PolicyCondition: Sendable {
         }
     }
 
-    private func satisfies(_ value: String, _ policyValues: [String]) -> Bool {
+    private func satisfies(_ value: String, _ policyValues: Compiled) -> Bool {
         op.isNegated ? !Self.matches(op.positive, value, policyValues) : Self.matches(op, value, policyValues)
     }
 
     /// A request value against the policy's values, for a positive operator: any of them matches.
-    private static func matches(_ op: Operator, _ value: String, _ policyValues: [String]) -> Bool {
+    private static func matches(_ op: Operator, _ value: String, _ policy: Compiled) -> Bool {
         switch op {
-        case .stringEquals, .arnEquals: return policyValues.contains { PolicyVariables.literal($0) == value }
-        case .stringEqualsIgnoreCase:
-            return policyValues.contains { PolicyVariables.literal($0).lowercased() == value.lowercased() }
-        case .stringLike, .arnLike: return policyValues.contains { Wildcard.matches($0, value) }
-        case .binaryEquals: return policyValues.contains { $0 == value }
-        case .bool: return policyValues.contains { $0.lowercased() == value.lowercased() }
+        case .stringEquals, .arnEquals, .binaryEquals: return policy.texts.contains(value)
+        case .stringEqualsIgnoreCase, .bool: return policy.texts.contains(value.lowercased())
+        case .stringLike, .arnLike: return policy.patterns.contains { $0.matches(value) }
         case .ipAddress:
             guard let address = IPRange(value) else { return false }
-            return policyValues.contains { IPRange($0)?.contains(address) ?? false }
+            return policy.ranges.contains { $0.contains(address) }
         case .numericEquals, .numericLessThan, .numericLessThanEquals, .numericGreaterThan, .numericGreaterThanEquals:
             guard let number = Double(value) else { return false }
-            return policyValues.contains { Double($0).map { compare(op, number, $0) } ?? false }
+            return policy.numbers.contains { compare(op, number, $0) }
         case .dateEquals, .dateLessThan, .dateLessThanEquals, .dateGreaterThan, .dateGreaterThanEquals:
             guard let date = PolicyDate.parse(value) else { return false }
-            return policyValues.contains { PolicyDate.parse($0).map { compare(op, date, $0) } ?? false }
+            return policy.dates.contains { compare(op, date, $0) }
         default: return false
         }
     }

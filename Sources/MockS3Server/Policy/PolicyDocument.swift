@@ -16,6 +16,8 @@ public struct PolicyDocument: Sendable, Equatable {
     public let text: String
     let kind: Kind
     let statements: [PolicyStatement]
+    /// S3's test for a public policy (`PolicyDocument.isPublic(_:)`), made once.
+    let isPublic: Bool
     /// Policy variables (`${aws:username}`) are read only under version 2012-10-17.
     let substitutesVariables: Bool
 
@@ -60,6 +62,7 @@ public struct PolicyDocument: Sendable, Equatable {
             throw .malformed("Statement IDs (SID) in a single policy must be unique: \(repeated) is used twice")
         }
         self.statements = statements
+        isPublic = Self.isPublic(statements)
     }
 }
 
@@ -87,9 +90,9 @@ struct PolicyStatement: Sendable {
     /// `NotPrincipal`: everyone except those listed.
     let principalsNegated: Bool
     /// Lowercased: actions are matched without regard to case.
-    let actions: [String]
+    let actions: [WildcardPattern]
     let actionsNegated: Bool
-    let resources: [String]
+    let resources: [WildcardPattern]
     let resourcesNegated: Bool
     let conditions: [PolicyCondition]
 
@@ -121,9 +124,11 @@ struct PolicyStatement: Sendable {
                 throw .malformed("Policy has invalid action: \(action) (a bucket policy takes s3: actions only)")
             }
         }
-        self.actions = actions.map { $0.lowercased() }
+        self.actions = actions.map { WildcardPattern($0.lowercased()) }
         self.actionsNegated = actionsNegated
-        (resources, resourcesNegated) = try Self.pair(fields, "Resource", "NotResource", name: name)
+        let (resources, resourcesNegated) = try Self.pair(fields, "Resource", "NotResource", name: name)
+        self.resources = resources.map(WildcardPattern.init)
+        self.resourcesNegated = resourcesNegated
         if case .bucket(let bucket) = kind {
             for resource in resources where !Self.isInBucket(resource, bucket) {
                 throw .malformed("Policy has invalid resource: \(resource) is not arn:aws:s3:::\(bucket) or in it")
@@ -136,7 +141,7 @@ struct PolicyStatement: Sendable {
         guard resource.hasPrefix("arn:aws:s3:::") else { return false }
         let path = resource.dropFirst("arn:aws:s3:::".count)
         let bucketPart = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return Wildcard.matches(String(bucketPart), bucket) || bucketPart.contains("${")
+        return WildcardPattern(String(bucketPart)).matches(bucket) || bucketPart.contains("${")
     }
 
     /// `Action`/`NotAction` or `Resource`/`NotResource`: exactly one, a string or a list of strings.
@@ -240,46 +245,6 @@ struct PrincipalSet: Sendable {
             return .user(account: account, name: String(parts[5].split(separator: "/").last!))
         }
         return .elsewhere(entry)
-    }
-}
-
-/// IAM's wildcards: `*` any run of characters, `?` any one.
-enum Wildcard {
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        if !pattern.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) {
-            return PolicyVariables.literal(pattern) == text
-        }
-        return matches(Array(pattern.unicodeScalars), Array(text.unicodeScalars))
-    }
-
-    /// Greedy with backtracking to the last star: linear in practice, never exponential.
-    private static func matches(_ p: [Unicode.Scalar], _ t: [Unicode.Scalar]) -> Bool {
-        var i = 0
-        var j = 0
-        var star = -1
-        var mark = 0
-        while j < t.count {
-            if i < p.count && (p[i] == "?" || literal(p[i]) == t[j]) {
-                i += 1
-                j += 1
-            } else if i < p.count && p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if star >= 0 {
-                i = star + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
-        }
-        while i < p.count && p[i] == "*" { i += 1 }
-        return i == p.count
-    }
-
-    private static func literal(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        scalar == PolicyVariables.literalStar ? "*" : scalar == PolicyVariables.literalQuestion ? "?" : scalar
     }
 }
 

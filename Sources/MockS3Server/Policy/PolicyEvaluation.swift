@@ -17,12 +17,12 @@ extension PolicyDocument {
         -> PolicyVerdict
     {
         var verdict = PolicyVerdict()
+        // Cheapest first: the action, who asks, the resource, then the conditions.
         for statement in statements {
-            guard statement.covers(action: action),
-                statement.covers(resource: resource, context: context, variables: substitutesVariables)
-            else { continue }
+            guard statement.covers(action: action) else { continue }
             let match = statement.match(requester)
             guard match != .none,
+                statement.covers(resource: resource, context: context, variables: substitutesVariables),
                 statement.conditions.allSatisfy({ $0.holds(in: context, variables: substitutesVariables) })
             else { continue }
             switch statement.effect {
@@ -39,7 +39,7 @@ extension PolicyDocument {
 
     /// S3's test for a public policy (docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html,
     /// "The meaning of public"): an Allow to `*` that no condition pins to fixed callers or addresses.
-    var isPublic: Bool {
+    static func isPublic(_ statements: [PolicyStatement]) -> Bool {
         statements.contains { statement in
             guard statement.effect == .allow, statement.principals?.anyone == true else { return false }
             return !statement.conditions.contains(where: \.pinsCallers)
@@ -51,15 +51,14 @@ extension PolicyStatement {
     enum PrincipalMatch { case none, account, caller }
 
     func covers(action: String) -> Bool {
-        actions.contains { Wildcard.matches($0, action) } != actionsNegated
+        actions.contains { $0.matches(action) } != actionsNegated
     }
 
     func covers(resource: String, context: some PolicyContext, variables: Bool) -> Bool {
         resources.contains { pattern in
-            guard let pattern = PolicyVariables.substitute(pattern, in: context, enabled: variables) else {
-                return false
-            }
-            return pattern == "*" || Wildcard.matches(pattern, resource)
+            guard variables && pattern.hasVariables else { return pattern.matches(resource) }
+            guard let text = PolicyVariables.substitute(pattern.text, in: context, enabled: true) else { return false }
+            return WildcardPattern(text).matches(resource)
         } != resourcesNegated
     }
 
