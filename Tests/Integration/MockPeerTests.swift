@@ -218,9 +218,16 @@ struct MockPeerTests {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build mock-s3 first (swift build)")
         let process = Process()
         process.executableURL = binary
+        // A user of the account with the setup guide's reader policy (--user), judged by the AWS CLI below.
+        let policyFile = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: policyFile) }
+        try SetupGuidePolicyTests.policy("reader").replacingOccurrences(
+            of: SetupGuidePolicyTests.bucket, with: "standalone"
+        ).write(to: policyFile, atomically: true, encoding: .utf8)
         process.arguments = [
             "--port", "0", "--bucket", "standalone", "--access-key", "AKIASTANDALONE000001", "--secret-key",
-            "standalone-secret",
+            "standalone-secret", "--access-key", "AKIASTANDALONEREADER", "--secret-key", "reader-secret", "--user",
+            "AKIASTANDALONEREADER:race-service:\(policyFile.path)",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -246,5 +253,26 @@ struct MockPeerTests {
         let listing = try await run(
             ["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: credential)
         #expect(listing.output.split(separator: "\n").count == 4, "\(listing.output)")
+
+        let reader = MockCredential(accessKeyId: "AKIASTANDALONEREADER", secretAccessKey: "reader-secret")
+        let read = try await run(
+            ["aws", "s3", "ls", "--recursive", "s3://standalone/data/"], endpoint: endpoint, credential: reader)
+        #expect(read.status == 0 && read.output.split(separator: "\n").count == 4, "\(read.output)")
+        let write = try await run(
+            ["aws", "s3", "cp", "--only-show-errors", policyFile.path, "s3://standalone/data/x.json"],
+            endpoint: endpoint, credential: reader)
+        #expect(write.status != 0 && write.output.contains("AccessDenied"), "\(write.output)")
+        // New buckets block public access, as S3's do: the CLI reads the block, and a public policy is refused.
+        let block = try await run(
+            ["aws", "s3api", "get-public-access-block", "--bucket", "standalone"], endpoint: endpoint,
+            credential: credential)
+        #expect(block.output.components(separatedBy: "true").count - 1 == 4, "\(block.output)")
+        let publicPolicy = try await run(
+            [
+                "aws", "s3api", "put-bucket-policy", "--bucket", "standalone", "--policy",
+                try SetupGuidePolicyTests.policy("public-read").replacingOccurrences(
+                    of: SetupGuidePolicyTests.bucket, with: "standalone"),
+            ], endpoint: endpoint, credential: credential)
+        #expect(publicPolicy.status != 0 && publicPolicy.output.contains("AccessDenied"), "\(publicPolicy.output)")
     }
 }
