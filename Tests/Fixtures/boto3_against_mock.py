@@ -2,6 +2,7 @@
 failed check. Usage: boto3_against_mock.py ENDPOINT ACCESS_KEY SECRET_KEY"""
 import base64
 import hashlib
+import json
 import sys
 import zlib
 
@@ -22,6 +23,17 @@ def check(condition, what):
 
 
 s3.create_bucket(Bucket="boto-bucket", ObjectOwnership="ObjectWriter")
+# A new bucket blocks public access even with ACLs on, as S3's have since April 2023: a public ACL is
+# refused until the block is removed.
+block = s3.get_public_access_block(Bucket="boto-bucket")["PublicAccessBlockConfiguration"]
+check(all(block[k] for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")),
+      "a new bucket blocks public access")
+try:
+    s3.put_object(Bucket="boto-bucket", Key="public/blocked.csv", Body=b"x", ACL="public-read")
+    check(False, "a public ACL refused while BlockPublicAcls is on")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "AccessDenied", "a public ACL refused while BlockPublicAcls is on")
+s3.delete_public_access_block(Bucket="boto-bucket")
 payload = b"lap,value\n1,2\n"
 r = s3.put_object(Bucket="boto-bucket", Key="data/Race 1/x+y ü.csv", Body=payload)
 check(r["ETag"] == '"%s"' % hashlib.md5(payload).hexdigest(), "put_object: the ETag is the MD5")
@@ -130,10 +142,23 @@ check(s3.get_object(Bucket="boto-bucket", Key="tagged.csv")["Body"].read() == b"
 
 # Sub-resources the mock lacks are 501, and never the plain operation.
 try:
-    s3.get_bucket_policy(Bucket="boto-bucket")
-    check(False, "GetBucketPolicy is 501")
+    s3.get_bucket_lifecycle_configuration(Bucket="boto-bucket")
+    check(False, "GetBucketLifecycleConfiguration is 501")
 except ClientError as e:
-    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetBucketPolicy is 501, not a listing")
+    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, "GetBucketLifecycleConfiguration is 501, not a listing")
+
+# A bucket policy as boto3 sends and reads it: kept as written, its status, removed.
+policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Team", "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::boto-bucket/data/*"}]})
+s3.put_bucket_policy(Bucket="boto-bucket", Policy=policy)
+check(s3.get_bucket_policy(Bucket="boto-bucket")["Policy"] == policy, "get_bucket_policy answers the policy as put")
+check(s3.get_bucket_policy_status(Bucket="boto-bucket")["PolicyStatus"]["IsPublic"] is False, "a policy for one account is not public")
+s3.delete_bucket_policy(Bucket="boto-bucket")
+try:
+    s3.get_bucket_policy(Bucket="boto-bucket")
+    check(False, "no policy after delete_bucket_policy")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "NoSuchBucketPolicy", "no policy after delete_bucket_policy")
 try:
     s3.get_object_torrent(Bucket="boto-bucket", Key="headers.csv")
     check(False, "GetObjectTorrent is 501")
