@@ -63,3 +63,29 @@ with open(path, "w") as f:
         f.write(line); size += len(line); n += 1
 PY
 }
+
+# start_mock_s3 BIN VAR: BIN/mock-s3 on a free port with the bucket "bench" and the keys in
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; once it answers, VAR holds its port and the caller's
+# `pids` its pid (not run in a subshell, so the caller's clean-up can stop it).
+start_mock_s3() {
+    local port; port=$(free_port)
+    "$1/mock-s3" --port "$port" --bucket bench --access-key "$AWS_ACCESS_KEY_ID" --secret-key "$AWS_SECRET_ACCESS_KEY" >/dev/null &
+    pids+=($!)
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    printf -v "$2" '%s' "$port"
+}
+
+# compare_medians A B NAME_A NAME_B: files of "measure value" lines, one line per measure and round;
+# prints each measure's median [min-max] on both sides and B/A.
+compare_medians() {
+    local a=$1 b=$2 measure x y xm ym
+    printf '%-24s %24s %24s %8s\n' measure "$3" "$4" "$4/$3"
+    for measure in $(awk '{print $1}' "$b" | awk '!seen[$0]++'); do
+        x=$(awk -v m="$measure" '$1 == m {print $2}' "$a")
+        y=$(awk -v m="$measure" '$1 == m {print $2}' "$b")
+        [ -n "$x" ] || continue
+        xm=$(echo "$x" | median) ym=$(echo "$y" | median)
+        printf '%-24s %10s %13s %10s %13s %7.2fx\n' "$measure" "$xm" "[$(echo "$x" | sort -n | head -1)-$(echo "$x" | sort -n | tail -1)]" \
+            "$ym" "[$(echo "$y" | sort -n | head -1)-$(echo "$y" | sort -n | tail -1)]" "$(awk -v p="$ym" -v q="$xm" 'BEGIN {print (q > 0) ? p / q : 0}')"
+    done
+}

@@ -18,15 +18,8 @@ echo "building mock-s3 and s3bench (release) ..." >&2
 build_release s3bench mock-s3
 
 export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001'
-start_mock() {
-    local port; port=$(free_port)
-    "$bin/mock-s3" --port "$port" --bucket bench --access-key "$AWS_ACCESS_KEY_ID" --secret-key "$AWS_SECRET_ACCESS_KEY" >/dev/null &
-    pids+=($!)
-    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-    echo "$port"
-}
-none_port=$(start_mock)
-policy_port=$(start_mock)
+start_mock_s3 "$bin" none_port
+start_mock_s3 "$bin" policy_port
 python3 - "http://127.0.0.1:$policy_port" <<'PY'
 import json, sys, boto3
 statements = [{
@@ -56,12 +49,4 @@ for round in $(seq "$rounds"); do
 done
 
 echo "mock-s3, a bucket without a policy (none) and with a 20-statement one (policy): medians of $rounds interleaved rounds [min-max]"
-printf '%-16s %24s %24s %12s\n' measure none policy policy/none
-for measure in $(awk '{print $1}' "$work/none.txt" | awk '!seen[$0]++'); do
-    o=$(awk -v m="$measure" '$1 == m {print $2}' "$work/none.txt")
-    n=$(awk -v m="$measure" '$1 == m {print $2}' "$work/policy.txt")
-    om=$(echo "$o" | median) nm=$(echo "$n" | median)
-    orange="[$(echo "$o" | sort -n | head -1)-$(echo "$o" | sort -n | tail -1)]"
-    nrange="[$(echo "$n" | sort -n | head -1)-$(echo "$n" | sort -n | tail -1)]"
-    printf '%-16s %10s %13s %10s %13s %11.2fx\n' "$measure" "$om" "$orange" "$nm" "$nrange" "$(awk -v a="$nm" -v b="$om" 'BEGIN {print (b > 0) ? a / b : 0}')"
-done
+compare_medians "$work/none.txt" "$work/policy.txt" none policy

@@ -23,15 +23,8 @@ read -r old_bin old_s3bench < "$work/old.paths"
 new_bin=$bin new_s3bench=$s3bench
 
 export AWS_ACCESS_KEY_ID=AKIAMOCKS3SERVER0001 AWS_SECRET_ACCESS_KEY='mock/s3+server+secret+key+0000000000001'
-start_mock() {
-    local port; port=$(free_port)
-    "$1/mock-s3" --port "$port" --bucket bench --access-key "$AWS_ACCESS_KEY_ID" --secret-key "$AWS_SECRET_ACCESS_KEY" >/dev/null &
-    pids+=($!)
-    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-    echo "$port"
-}
-old_port=$(start_mock "$old_bin")
-new_port=$(start_mock "$new_bin")
+start_mock_s3 "$old_bin" old_port
+start_mock_s3 "$new_bin" new_port
 
 # Each line of a result file: "measure value".
 for round in $(seq "$rounds"); do
@@ -47,13 +40,4 @@ for round in $(seq "$rounds"); do
 done
 
 echo "mock-s3 $(git rev-parse --short "$revision") (old) against the working tree (new): medians of $rounds interleaved rounds [min-max]"
-printf '%-24s %24s %24s %8s\n' measure old new new/old
-for measure in $(awk '{print $1}' "$work/new.txt" | awk '!seen[$0]++'); do
-    o=$(awk -v m="$measure" '$1 == m {print $2}' "$work/old.txt")
-    n=$(awk -v m="$measure" '$1 == m {print $2}' "$work/new.txt")
-    [ -n "$o" ] || continue
-    om=$(echo "$o" | median) nm=$(echo "$n" | median)
-    orange="[$(echo "$o" | sort -n | head -1)-$(echo "$o" | sort -n | tail -1)]"
-    nrange="[$(echo "$n" | sort -n | head -1)-$(echo "$n" | sort -n | tail -1)]"
-    printf '%-24s %10s %13s %10s %13s %7.2fx\n' "$measure" "$om" "$orange" "$nm" "$nrange" "$(awk -v a="$nm" -v b="$om" 'BEGIN {print (b > 0) ? a / b : 0}')"
-done
+compare_medians "$work/old.txt" "$work/new.txt" old new
