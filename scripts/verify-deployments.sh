@@ -52,8 +52,10 @@ for round in $(seq "$rounds"); do
         export AWS_REGION=us-east-1
         aws s3api create-bucket --bucket "$bucket" > /dev/null
         timed "$name upload" "$bin/racedata" upload "$root/Sample/data" --bucket "$bucket" --tag-cache none
-        timed "$name verify-read-only" "$bin/verify" --bucket "$bucket" --endpoint "$endpoint"
-        timed "$name verify-allow-writes" "$bin/verify" --bucket "$bucket" --endpoint "$endpoint" --allow-writes
+        # The default upload asks for public-read, which both servers apply: anonymous GETs must work.
+        timed "$name verify-read-only" "$bin/verify" --bucket "$bucket" --endpoint "$endpoint" --expect-public-read
+        timed "$name verify-allow-writes" "$bin/verify" --bucket "$bucket" --endpoint "$endpoint" --allow-writes \
+            --expect-public-read
     done
 done
 python3 - "$times" <<'PY'
