@@ -1,4 +1,5 @@
 """What a moto user's tests do, against mock-s3 through the fixtures in conftest.py."""
+import json
 import botocore.config
 import boto3
 import pytest
@@ -44,6 +45,18 @@ def test_tags_and_unimplemented_is_501_never_another_operation(s3):
     s3.put_object(Bucket="bucket", Key="k", Body=b"x", Tagging="team=red")
     assert s3.get_object_tagging(Bucket="bucket", Key="k")["TagSet"] == [{"Key": "team", "Value": "red"}]
     with pytest.raises(s3.exceptions.ClientError) as raised:
-        s3.get_bucket_policy(Bucket="bucket")   # not implemented: 501, never a listing
+        s3.get_bucket_lifecycle_configuration(Bucket="bucket")   # not implemented: 501, never a listing
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert s3.get_object(Bucket="bucket", Key="k")["Body"].read() == b"x"
+
+
+def test_a_bucket_policy_is_enforced(s3):
+    # moto stores a policy and enforces none of it; mock-s3 enforces it as S3 does.
+    s3.create_bucket(Bucket="guarded")
+    s3.put_object(Bucket="guarded", Key="results.csv", Body=b"x")
+    s3.put_bucket_policy(Bucket="guarded", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::guarded/*"}]}))
+    with pytest.raises(s3.exceptions.ClientError) as raised:
+        s3.delete_object(Bucket="guarded", Key="results.csv")
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    assert s3.get_object(Bucket="guarded", Key="results.csv")["Body"].read() == b"x"
