@@ -159,7 +159,7 @@ extension S3Semantics {
         return S3Response(status: 200)
     }
 
-    func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, body: [UInt8])
+    func putObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, body: [UInt8])
         throws(S3ServerError) -> S3Response
     {
         let (object, access) = try authorizedObject(bucket, key, r, .writeACP)
@@ -168,7 +168,7 @@ extension S3Semantics {
         return S3Response(status: 200).with(versionOf: object)
     }
 
-    func getObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+    func getObjectACL(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError)
         -> S3Response
     {
         let (object, _) = try authorizedObject(bucket, key, r, .readACP)

@@ -5,7 +5,7 @@ import S3Wire
 extension S3Semantics {
     /// The object `x-amz-copy-source` names (`/bucket/key`, optionally `?versionId=`), once the
     /// caller may read it and its conditions hold.
-    func copySource(_ r: IncomingRequest, caller: Account?) throws(S3ServerError) -> (
+    func copySource(_ r: IncomingRequest) throws(S3ServerError) -> (
         bucket: String, key: String, version: String?, object: StoredObject
     ) {
         var source = r.headers.first(name: "x-amz-copy-source") ?? ""
@@ -48,7 +48,7 @@ extension S3Semantics {
     func copyObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
         -> S3Response
     {
-        let (sourceBucket, sourceKey, sourceVersion, sourceObject) = try copySource(r, caller: caller)
+        let (sourceBucket, sourceKey, sourceVersion, sourceObject) = try copySource(r)
         let replace = r.headers.first(name: "x-amz-metadata-directive") == "REPLACE"
         if sourceBucket == bucket && sourceKey == key && sourceVersion == nil && !replace
             && r.headers.first(name: "x-amz-tagging-directive") != "REPLACE"

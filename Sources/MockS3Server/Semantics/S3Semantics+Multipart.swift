@@ -90,7 +90,7 @@ extension S3Semantics {
     }
 
     /// UploadPartCopy: a part made of (a range of) another object's bytes.
-    func uploadPartCopy(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+    func uploadPartCopy(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError)
         -> S3Response
     {
         guard let text = r.queryValue("partNumber"), let number = Int(text), (1...10_000).contains(number) else {
@@ -100,7 +100,7 @@ extension S3Semantics {
         }
         let id = r.queryValue("uploadId") ?? ""
         _ = try store.upload(bucket, id: id, key: key)
-        let source = try copySource(r, caller: caller).object
+        let source = try copySource(r).object
         var range = 0..<source.size
         if let header = r.headers.first(name: "x-amz-copy-source-range") {
             range = try Self.copyRange(header, size: source.size)

@@ -110,7 +110,7 @@ extension S3Semantics {
         return S3Response(status: 200)
     }
 
-    func getObjectRetention(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
+    func getObjectRetention(_ bucket: String, _ key: String, _ r: IncomingRequest)
         throws(S3ServerError) -> S3Response
     {
         guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }
@@ -136,7 +136,7 @@ extension S3Semantics {
         return S3Response(status: 200)
     }
 
-    func getObjectLegalHold(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
+    func getObjectLegalHold(_ bucket: String, _ key: String, _ r: IncomingRequest)
         throws(S3ServerError) -> S3Response
     {
         guard try store.configuration(bucket).objectLock != nil else { throw .missingObjectLock }

@@ -129,7 +129,7 @@ extension S3Semantics {
         return .xml(document.finish())
     }
 
-    func getObjectTagging(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?)
+    func getObjectTagging(_ bucket: String, _ key: String, _ r: IncomingRequest)
         throws(S3ServerError) -> S3Response
     {
         let (object, _) = try authorizedObject(bucket, key, r, .read)

@@ -9,7 +9,7 @@ extension S3Semantics {
         ("response-content-disposition", "Content-Disposition"), ("response-content-encoding", "Content-Encoding"),
     ]
 
-    func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?, head: Bool)
+    func getObject(_ bucket: String, _ key: String, _ r: IncomingRequest, head: Bool)
         throws(S3ServerError) -> S3Response
     {
         let (object, _) = try authorizedObject(bucket, key, r, .read)
@@ -83,7 +83,7 @@ extension S3Semantics {
 
     /// GetObjectAttributes: what `x-amz-object-attributes` asks for (ETag, Checksum, ObjectParts,
     /// StorageClass, ObjectSize), parts paged by `x-amz-max-parts` after `x-amz-part-number-marker`.
-    func objectAttributes(_ bucket: String, _ key: String, _ r: IncomingRequest, caller: Account?) throws(S3ServerError)
+    func objectAttributes(_ bucket: String, _ key: String, _ r: IncomingRequest) throws(S3ServerError)
         -> S3Response
     {
         let (object, _) = try authorizedObject(bucket, key, r, .read)
