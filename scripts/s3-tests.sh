@@ -139,7 +139,7 @@ if mode == "--rgw":
         print(f"RGW passes, mock-s3 fails: {t}")
 print(f"{'server':<12} {'passed':>7} {'failed':>7} {'share':>7}   (in-scope tests: {total})")
 for name, passed in rows:
-    print(f"{name:<12} {passed:>7} {total - passed:>7} {100 * passed / total:>6.1f}%")
+    print(f"{name:<12} {passed:>7} {total - passed:>7} {100 * passed / total:>6.2f}%")
 for t in sorted(t for t, ok in mock.items() if not ok and t not in listed):
     problems.append(f"fails, not listed in docs/mock-s3.md with a reason: {t}")
 for t in sorted(t for t in listed if mock.get(t, False)):
@@ -150,7 +150,7 @@ if mode != "--mock":
     policy_rows.append(("moto_server", sum(results(os.path.join(out, "moto-policy.xml")).values())))
 print(f"bucket-policy pass (outside the scope above; {len(policy)} tests):")
 for name, passed in policy_rows:
-    print(f"{name:<12} {passed:>7} {len(policy) - passed:>7} {100 * passed / max(1, len(policy)):>6.1f}%")
+    print(f"{name:<12} {passed:>7} {len(policy) - passed:>7} {100 * passed / max(1, len(policy)):>6.2f}%")
 policy_listed = listed_in("s3-tests-policy-failures")
 for t in sorted(t for t, ok in policy.items() if not ok and t not in policy_listed):
     problems.append(f"bucket-policy pass: fails, not listed in docs/mock-s3.md with a reason: {t}")
