@@ -120,14 +120,13 @@ struct RequestContext: PolicyContext {
     let region: String
     /// The object's tags, for `s3:ExistingObjectTag/KEY` (read only when a policy names one).
     var existingTags: (() -> [Tag]?)?
-    /// Tags the request sets when they are not in `x-amz-tagging` (PutObjectTagging's body).
-    var requestTags: [Tag]?
     /// `s3:prefix` when the question is whether a missing key may be told apart from a hidden one.
     var prefix: String?
 
     func values(_ key: String) -> [String]? {
         if let header = ConditionKeys.headers[key] {
-            return request.headers[header].isEmpty ? nil : request.headers[header]
+            let values = request.headers[header]
+            return values.isEmpty ? nil : values
         }
         if key == "s3:prefix", let prefix { return [prefix] }
         if let name = ConditionKeys.queries[key] { return request.queryValue(name).map { [$0] } }
@@ -172,8 +171,8 @@ struct RequestContext: PolicyContext {
         }
     }
 
+    /// The tags the request sets (`x-amz-tagging`).
     private var tagsSet: [Tag]? {
-        if let requestTags { return requestTags }
-        return request.headers.first(name: "x-amz-tagging").flatMap { try? Tag.set(header: $0) }
+        request.headers.first(name: "x-amz-tagging").flatMap { try? Tag.set(header: $0) }
     }
 }

@@ -51,10 +51,11 @@ extension APIOperation {
         }
     }
 
-    /// The ARN a policy's Resource is matched against: the object's for object operations, else the bucket's.
+    /// The ARN a policy's Resource is matched against: the object's when the request names a key
+    /// (an object operation: the router routes by that), else the bucket's.
     func resource(_ r: IncomingRequest) -> String {
         guard let bucket = r.bucket else { return "arn:aws:s3:::*" }
-        if definition.target == .object, let key = r.key { return "arn:aws:s3:::\(bucket)/\(key)" }
+        if let key = r.key { return "arn:aws:s3:::\(bucket)/\(key)" }
         return "arn:aws:s3:::\(bucket)"
     }
 }

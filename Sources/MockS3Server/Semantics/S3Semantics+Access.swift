@@ -38,8 +38,13 @@ extension S3Semantics {
         case .anyone, .signedForm, .signedIn, .object: return
         }
         // Each key of a batch delete is its own request to a policy.
-        if op == .deleteObjects && !(bucketAccess.policy == nil && r.requester?.user == nil) { return }
+        if op == .deleteObjects && Self.policiesApply(r, bucketAccess) { return }
         guard permits(r, op.action(r), op.resource(r), grant, bucketAccess) else { throw .accessDenied }
+    }
+
+    /// Whether a policy has a say in the request: the bucket has one, or the caller is a user.
+    static func policiesApply(_ r: IncomingRequest, _ access: BucketAccess) -> Bool {
+        access.policy != nil || r.requester?.user != nil
     }
 
     /// Whether the request may take `action` on `resource` (an ARN) in a bucket with `access`.

@@ -101,7 +101,7 @@ extension S3Semantics {
             let versionId = object.value("VersionId")
             do throws(S3ServerError) {
                 let action = versionId == nil ? "s3:deleteobject" : "s3:deleteobjectversion"
-                if !(access.policy == nil && r.requester?.user == nil),
+                if Self.policiesApply(r, access),
                     !permits(r, action, "arn:aws:s3:::\(bucket)/\(key)", .bucket(.write), access)
                 {
                     throw S3ServerError.accessDenied

@@ -8,7 +8,4 @@ public struct BucketAccess: Sendable {
     public var objectLock: ObjectLockConfiguration?
     public var policy: PolicyDocument?
     public var publicAccessBlock: PublicAccessBlock?
-
-    /// Whether only owners and ACLs decide (no policy, no block): the common case, checked as before policies.
-    var isPlain: Bool { policy == nil && publicAccessBlock == nil }
 }
