@@ -100,7 +100,8 @@ struct DeploymentMode {
             }
         }
         await StrangerChecks(
-            configuration: configuration, bucket: bucket, prefix: prefix, expectPublicRead: command.expectPublicRead,
+            configuration: configuration, own: client, bucket: bucket, prefix: prefix,
+            expectPublicRead: command.expectPublicRead,
             expectReadOnly: command.expectReadOnly, checks: checks
         ).run()
         // The deployed data is only read, even with --allow-writes: a property that went wrong there

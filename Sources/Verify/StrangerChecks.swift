@@ -9,6 +9,8 @@ import S3Wire
 /// replaced; one that succeeds is deleted at once and the check fails, saying so.
 struct StrangerChecks {
     let configuration: S3Configuration
+    /// The run's own client (with `configuration`'s credentials).
+    let own: S3Client
     let bucket: String
     let prefix: String
     let expectPublicRead: Bool
@@ -20,7 +22,6 @@ struct StrangerChecks {
         anonymousConfiguration.credentials = nil
         anonymousConfiguration.retry = .none
         let anonymous = S3Client(configuration: anonymousConfiguration)
-        let own = S3Client(configuration: configuration)
         let scratch = DeploymentMode.scratchPrefix(beside: prefix) + "stranger-check"
 
         await checks.run("strangers: an anonymous LIST is refused") { try await refusedList(anonymous) }
