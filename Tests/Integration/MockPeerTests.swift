@@ -221,9 +221,8 @@ struct MockPeerTests {
         // A user of the account with the setup guide's reader policy (--user), judged by the AWS CLI below.
         let policyFile = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: policyFile) }
-        try SetupGuidePolicyTests.policy("reader").replacingOccurrences(
-            of: SetupGuidePolicyTests.bucket, with: "standalone"
-        ).write(to: policyFile, atomically: true, encoding: .utf8)
+        try SetupGuidePolicyTests.policy("reader", bucket: "standalone").write(
+            to: policyFile, atomically: true, encoding: .utf8)
         process.arguments = [
             "--port", "0", "--bucket", "standalone", "--access-key", "AKIASTANDALONE000001", "--secret-key",
             "standalone-secret", "--access-key", "AKIASTANDALONEREADER", "--secret-key", "reader-secret", "--user",
@@ -270,8 +269,7 @@ struct MockPeerTests {
         let publicPolicy = try await run(
             [
                 "aws", "s3api", "put-bucket-policy", "--bucket", "standalone", "--policy",
-                try SetupGuidePolicyTests.policy("public-read").replacingOccurrences(
-                    of: SetupGuidePolicyTests.bucket, with: "standalone"),
+                try SetupGuidePolicyTests.policy("public-read", bucket: "standalone"),
             ], endpoint: endpoint, credential: credential)
         #expect(publicPolicy.status != 0 && publicPolicy.output.contains("AccessDenied"), "\(publicPolicy.output)")
     }

@@ -88,8 +88,10 @@ struct RGWPolicyTests {
                             method: RequestMethod, path: String, query: [RequestTarget.QueryItem], body: [UInt8],
                             signed: Bool
                         ) async throws -> Int in
-                        try await Self.request(
-                            endpoint, method, path, query: query, body: body, as: signed ? owner : nil
+                        let url = try #require(URL(string: endpoint))
+                        return try await rawRequest(
+                            host: url.host ?? "127.0.0.1", port: url.port ?? 80, method, path, query: query, body: body,
+                            signedAs: signed ? owner : nil
                         ).status
                     }
                     #expect(try await send(.put, "/\(bucket)", [], [], true) == 200)
@@ -112,23 +114,5 @@ struct RGWPolicyTests {
                 }
             }
         }
-    }
-
-    /// One request through libcurl, SigV4-signed with `credentials` or sent without any.
-    static func request(
-        _ endpoint: String, _ method: RequestMethod, _ path: String, query: [RequestTarget.QueryItem], body: [UInt8],
-        as credentials: Credentials?
-    ) async throws -> HTTPResponse {
-        let url = try #require(URL(string: endpoint))
-        var request = HTTPRequest(
-            method: method,
-            target: RequestTarget(
-                scheme: "http", host: url.host ?? "127.0.0.1", port: url.port ?? 80, path: path, query: query),
-            body: body.isEmpty ? .empty : .bytes(body))
-        if let credentials {
-            SigV4Signer(credentials: credentials, region: "us-east-1").sign(
-                &request, payloadHash: Digest.sha256(body).hexString, date: Date())
-        }
-        return try await CurlTransport().execute(request, streamBody: false)
     }
 }

@@ -17,8 +17,8 @@ struct SetupGuidePolicyTests {
     static let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../docs/policies").standardized
 
-    /// A policy file of the guide, its placeholder replaced by the bucket's name.
-    static func policy(_ name: String) throws -> String {
+    /// A policy file of the guide, its placeholder replaced by a bucket's name.
+    static func policy(_ name: String, bucket: String = bucket) throws -> String {
         try String(contentsOf: policies.appendingPathComponent("\(name).json"), encoding: .utf8)
             .replacingOccurrences(of: "YOUR-BUCKET", with: bucket)
     }

@@ -195,8 +195,7 @@ struct VerifyStrangerTests {
 
     @Test func aPrivateBucketKeepsStrangersOut() async throws {
         let policy = try PolicyDocument(
-            parsing: SetupGuidePolicyTests.policy("reader").replacingOccurrences(
-                of: SetupGuidePolicyTests.bucket, with: "deployed"), kind: .identity)
+            parsing: SetupGuidePolicyTests.policy("reader", bucket: "deployed"), kind: .identity)
         try await DeployedVerify.withSample({
             $0.credentials.append(
                 MockCredential(

@@ -50,21 +50,14 @@ extension MockS3Server {
         headers: [(String, String)] = [],
         body: [UInt8] = [], payloadHash: String? = nil, sign: Bool = true, as credentials: Credentials? = nil
     ) async throws -> HTTPResponse {
-        var request = HTTPRequest(
-            method: method,
-            target: RequestTarget(scheme: "http", host: "127.0.0.1", port: port, path: path, query: query),
-            body: body.isEmpty ? .empty : .bytes(body))
-        for (name, value) in headers { request.headers.add(name, value) }
-        if sign {
-            let signer = SigV4Signer(
-                credentials: credentials
-                    ?? Credentials(
-                        accessKeyId: MockS3Server.defaultCredential.accessKeyId,
-                        secretAccessKey: MockS3Server.defaultCredential.secretAccessKey),
-                region: configuration.region)
-            signer.sign(&request, payloadHash: payloadHash ?? Digest.sha256(body).hexString, date: Date())
-        }
-        return try await CurlTransport().execute(request, streamBody: false)
+        let signer =
+            credentials
+            ?? Credentials(
+                accessKeyId: MockS3Server.defaultCredential.accessKeyId,
+                secretAccessKey: MockS3Server.defaultCredential.secretAccessKey)
+        return try await rawRequest(
+            host: "127.0.0.1", port: port, method, path, query: query, headers: headers, body: body,
+            payloadHash: payloadHash, signedAs: sign ? signer : nil, region: configuration.region)
     }
 
     /// Bytes straight onto a socket, for requests curl would tidy up (dot segments, absurd headers).
@@ -105,4 +98,23 @@ public func bytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         return UInt8(truncatingIfNeeded: state >> 56)
     }
+}
+
+/// One request as we build it to any S3 server, SigV4-signed as `credentials` (or sent without any),
+/// through libcurl.
+public func rawRequest(
+    host: String, port: Int, _ method: RequestMethod, _ path: String, query: [RequestTarget.QueryItem] = [],
+    headers: [(String, String)] = [], body: [UInt8] = [], payloadHash: String? = nil,
+    signedAs credentials: Credentials?,
+    region: String = "us-east-1"
+) async throws -> HTTPResponse {
+    var request = HTTPRequest(
+        method: method, target: RequestTarget(scheme: "http", host: host, port: port, path: path, query: query),
+        body: body.isEmpty ? .empty : .bytes(body))
+    for (name, value) in headers { request.headers.add(name, value) }
+    if let credentials {
+        SigV4Signer(credentials: credentials, region: region).sign(
+            &request, payloadHash: payloadHash ?? Digest.sha256(body).hexString, date: Date())
+    }
+    return try await CurlTransport().execute(request, streamBody: false)
 }
